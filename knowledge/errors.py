@@ -1,0 +1,112 @@
+"""The errors the knowledge layer raises.
+
+Each carries a message a newsroom person can act on; the Discord layer and the
+command line show ``str(error)`` as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class KnowledgeError(Exception):
+    """Base class: an expected problem whose message is safe to show a user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with one field of a record."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InvalidFact(KnowledgeError):
+    """A record failed validation; ``problems`` names every field at fault."""
+
+    def __init__(self, problems: list[Problem], *, record: str | None = None) -> None:
+        self.problems = list(problems)
+        self.record = record
+        where = f"{record}: " if record else ""
+        super().__init__(where + "; ".join(str(p) for p in self.problems))
+
+
+class FactNotFound(KnowledgeError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"No fact has the key `{key}`.")
+
+
+class DuplicateFact(KnowledgeError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"A fact with the key `{key}` already exists; pick another key or edit that one.")
+
+
+class StaleEdit(KnowledgeError):
+    """An edit was based on a version someone else has since changed."""
+
+    def __init__(self, key: str, expected: int, current: int) -> None:
+        self.key = key
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"`{key}` was changed by someone else while you edited it "
+            f"(you opened version {expected}, it is now version {current}). "
+            "Nothing was saved; reopen the fact and apply your change again."
+        )
+
+
+class NotRetracted(KnowledgeError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"`{key}` is not retracted, so there is nothing to restore.")
+
+
+class AlreadyRetracted(KnowledgeError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"`{key}` is already retracted.")
+
+
+class StoreLocked(KnowledgeError):
+    """Another process holds the database's writer lock."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(
+            f"The fact database {path} is in use by another process ({holder}). "
+            "Only one bot or command may write to it at a time; stop that one first."
+        )
+
+
+class CorruptDatabase(KnowledgeError):
+    """The database file does not parse or does not validate; it was left untouched."""
+
+    def __init__(self, path: str, problem: str, backup: str | None) -> None:
+        self.path = path
+        self.problem = problem
+        self.backup = backup
+        hint = (
+            f"The newest good backup is {backup}; copy it over {path} to recover."
+            if backup
+            else "No backup was found."
+        )
+        super().__init__(
+            f"Cannot load the fact database {path}: {problem}. The file was left as it is. {hint}"
+        )
+
+
+class WriteFailed(KnowledgeError):
+    """The disk refused a write; the previous file is intact and nothing changed."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"Could not save to {path} ({reason}). Nothing was changed; the previous version is intact."
+        )

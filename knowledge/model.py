@@ -1,0 +1,390 @@
+"""The cited fact: its shape, and the one validation every entry point uses.
+
+``parse_fact`` turns a stored or submitted mapping into a :class:`Fact` or
+raises :class:`InvalidFact` naming every field at fault. The store, the import
+command, the Discord modals and slash options all go through it, so a rule is
+written once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from knowledge.errors import InvalidFact, Problem
+
+STATUSES = ("verified", "attributed", "disputed", "unverified")
+SOURCE_KINDS = ("primary", "secondary", "mirror")
+
+KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+YEAR_RANGE_RE = re.compile(r"^(\d{4})-(\d{4})$")
+
+# Limits: Discord renders these within its own limits (see handlers/render.py).
+MAX_CLAIM = 1000
+MAX_DETAILS = 3000
+MAX_CAVEATS = 1000
+MAX_SHORT = 200  # publisher, title, alias, tag, actor names
+MAX_URL = 500
+MAX_QUOTE = 1000
+MAX_REASON = 500
+MAX_SOURCES = 10
+MAX_ALIASES = 20
+MAX_TAGS = 20
+
+# Bidirectional overrides and isolates can make stored text display as
+# something other than what it says; no fact needs them.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who made a change: a Discord user, or a command-line operation."""
+
+    id: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return self.name if self.id == self.name else f"{self.name} ({self.id})"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    publisher: str
+    url: str
+    title: str | None = None  # some sources carry no headline; never invent one
+    published: str | None = None  # ISO date: 2023, 2023-03 or 2023-03-06; None when undated
+    kind: str = "secondary"
+    quote: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    key: str
+    claim: str
+    sources: tuple[Source, ...]
+    status: str = "verified"
+    details: str | None = None
+    caveats: str | None = None
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    period: str | None = None  # a date (2016, 2016-04, 2016-04-02) or years (2016-2020)
+    added_by: str | None = None
+    added_at: str | None = None
+    updated_by: str | None = None
+    updated_at: str | None = None
+    reviewed_at: str | None = None
+    version: int = 1
+    retracted_at: str | None = None
+    retracted_by: str | None = None
+    retraction_reason: str | None = None
+
+    @property
+    def retracted(self) -> bool:
+        return self.retracted_at is not None
+
+    def years(self) -> tuple[int, int] | None:
+        """The years the fact is about: its period, else its sources' dates."""
+        if self.period:
+            return period_years(self.period)
+        years = [int(s.published[:4]) for s in self.sources if s.published]
+        return (min(years), max(years)) if years else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stored form: plain JSON types, ``None`` fields left out."""
+        data = asdict(self)
+        data["sources"] = [{k: v for k, v in s.items() if v is not None} for s in data["sources"]]
+        data["aliases"] = list(self.aliases)
+        data["tags"] = list(self.tags)
+        return {k: v for k, v in data.items() if v is not None and v != []}
+
+    def evolve(self, **changes: Any) -> Fact:
+        return replace(self, **changes)
+
+
+FACT_FIELDS = frozenset(f.name for f in Fact.__dataclass_fields__.values())
+SOURCE_FIELDS = frozenset(f.name for f in Source.__dataclass_fields__.values())
+# Fields a person writes; the rest is provenance the store sets.
+CONTENT_FIELDS = ("claim", "details", "caveats", "status", "aliases", "tags", "period", "sources")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def period_years(period: str) -> tuple[int, int]:
+    if m := YEAR_RANGE_RE.match(period):
+        return int(m.group(1)), int(m.group(2))
+    year = int(period[:4])
+    return year, year
+
+
+# --- validation ------------------------------------------------------------
+
+
+def _is_valid_date(value: str) -> bool:
+    m = DATE_RE.match(value)
+    if not m:
+        return False
+    year, month, day = (int(g) if g else None for g in m.groups())
+    if month is None:
+        return 1000 <= year <= 2999
+    try:
+        datetime(year, month, day or 1)
+    except ValueError:
+        return False
+    return True
+
+
+def _bad_char(value: str, *, multiline: bool) -> str | None:
+    for ch in value:
+        if ch in "\n\t" and multiline:
+            continue
+        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+class _Checker:
+    """Collects problems so one rejection names every field at fault."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, name: str, message: str) -> None:
+        self.problems.append(Problem(name, message))
+
+    def text(
+        self, name: str, value: Any, *, limit: int, required: bool = False, multiline: bool = False
+    ) -> str | None:
+        if value is None:
+            if required:
+                self.fail(name, "is required")
+            return None
+        if not isinstance(value, str):
+            self.fail(name, "must be text")
+            return None
+        value = value.strip()
+        if not value:
+            if required:
+                self.fail(name, "must not be empty")
+            else:
+                self.fail(name, "must not be empty (leave it out instead)")
+            return None
+        if len(value) > limit:
+            self.fail(name, f"is {len(value)} characters; at most {limit} are allowed")
+            return None
+        if bad := _bad_char(value, multiline=multiline):
+            self.fail(name, f"contains a control character ({bad}); use plain text")
+            return None
+        return value
+
+    def text_list(self, name: str, value: Any, *, limit: int, most: int) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            self.fail(name, "must be a list of text")
+            return ()
+        items = list(value)
+        if len(items) > most:
+            self.fail(name, f"has {len(items)} entries; at most {most} are allowed")
+            return ()
+        out: list[str] = []
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            text = self.text(f"{name}[{i}]", item, limit=limit, required=True)
+            if text is not None and text.casefold() not in seen:
+                seen.add(text.casefold())
+                out.append(text)
+        return tuple(out)
+
+    def choice(self, name: str, value: Any, choices: tuple[str, ...], default: str) -> str:
+        if value is None:
+            return default
+        if value not in choices:
+            self.fail(name, f"must be one of {', '.join(choices)} (got {str(value)[:40]!r})")
+            return default
+        return value
+
+    def unknown(self, name: str, data: Mapping[str, Any], allowed: frozenset[str]) -> None:
+        for extra in sorted(set(data) - allowed):
+            self.fail(f"{name}{extra}", f"is not a known field (allowed: {', '.join(sorted(allowed))})")
+
+
+def check_url(value: str) -> str | None:
+    """Why ``value`` is not an acceptable citation link, or None if it is."""
+    if any(ch.isspace() for ch in value):
+        return "must not contain spaces"
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// link"
+    if not parts.hostname or "." not in parts.hostname.strip("."):
+        return "must name a web host (like https://example.com/page)"
+    return None
+
+
+def _source(c: _Checker, prefix: str, data: Any) -> Source | None:
+    if not isinstance(data, Mapping):
+        c.fail(prefix, "must be an object with publisher, title, published, url, kind")
+        return None
+    before = len(c.problems)
+    c.unknown(f"{prefix}.", data, SOURCE_FIELDS)
+    publisher = c.text(f"{prefix}.publisher", data.get("publisher"), limit=MAX_SHORT, required=True)
+    title = c.text(f"{prefix}.title", data.get("title"), limit=MAX_SHORT)
+    url = c.text(f"{prefix}.url", data.get("url"), limit=MAX_URL, required=True)
+    if url is not None and (why := check_url(url)):
+        c.fail(f"{prefix}.url", why)
+    published = data.get("published")
+    if published is not None:
+        published = c.text(f"{prefix}.published", published, limit=10)
+        if published is not None and not _is_valid_date(published):
+            c.fail(f"{prefix}.published", "must be an ISO date: 2023, 2023-03 or 2023-03-06")
+    kind = c.choice(f"{prefix}.kind", data.get("kind"), SOURCE_KINDS, "secondary")
+    quote = c.text(f"{prefix}.quote", data.get("quote"), limit=MAX_QUOTE, multiline=True)
+    if len(c.problems) > before:
+        return None
+    return Source(publisher=publisher, url=url, title=title, published=published, kind=kind, quote=quote)
+
+
+def parse_source(data: Mapping[str, Any], *, record: str | None = None) -> Source:
+    """Validate one citation on its own (the ``cite`` command)."""
+    c = _Checker()
+    source = _source(c, "source", data)
+    if c.problems or source is None:
+        raise InvalidFact(c.problems, record=record)
+    return source
+
+
+def parse_fact(data: Any, *, record: str | None = None) -> Fact:
+    """Validate a fact record and return it as a :class:`Fact`.
+
+    Raises :class:`InvalidFact` listing every problem; ``record`` (like
+    ``"import record 17"``) prefixes the message so a person can find it.
+    """
+    c = _Checker()
+    if not isinstance(data, Mapping):
+        raise InvalidFact([Problem("fact", "must be an object")], record=record)
+    c.unknown("", data, FACT_FIELDS)
+
+    key = data.get("key")
+    if not isinstance(key, str) or not KEY_RE.match(key):
+        c.fail(
+            "key",
+            "must be 3-64 characters of lowercase letters, digits and hyphens, "
+            "not starting or ending with a hyphen (like silk-way-ovda-flights)",
+        )
+        key = None
+    claim = c.text("claim", data.get("claim"), limit=MAX_CLAIM, required=True)
+    details = c.text("details", data.get("details"), limit=MAX_DETAILS, multiline=True)
+    caveats = c.text("caveats", data.get("caveats"), limit=MAX_CAVEATS, multiline=True)
+    status = c.choice("status", data.get("status"), STATUSES, "verified")
+    aliases = c.text_list("aliases", data.get("aliases"), limit=MAX_SHORT, most=MAX_ALIASES)
+    tags = tuple(t.lower() for t in c.text_list("tags", data.get("tags"), limit=MAX_SHORT, most=MAX_TAGS))
+
+    period = data.get("period")
+    if period is not None:
+        period = c.text("period", period, limit=10)
+        if period is not None:
+            m = YEAR_RANGE_RE.match(period)
+            if m and not (1000 <= int(m.group(1)) <= int(m.group(2)) <= 2999):
+                c.fail("period", "a range of years must run forwards, like 2016-2020")
+            elif not m and not _is_valid_date(period):
+                c.fail("period", "must be a date (2016, 2016-04, 2016-04-02) or a range of years (2016-2020)")
+
+    raw_sources = data.get("sources")
+    sources: list[Source] = []
+    if isinstance(raw_sources, Mapping) or not isinstance(raw_sources, list | tuple):
+        c.fail("sources", f"must be a list of 1 to {MAX_SOURCES} citations")
+    elif not 1 <= len(raw_sources) <= MAX_SOURCES:
+        c.fail("sources", f"has {len(raw_sources)} citations; 1 to {MAX_SOURCES} are required")
+    else:
+        for i, raw in enumerate(raw_sources):
+            if (source := _source(c, f"sources[{i}]", raw)) is not None:
+                sources.append(source)
+
+    stamps: dict[str, Any] = {}
+    for name in ("added_by", "updated_by", "retracted_by"):
+        stamps[name] = c.text(name, data.get(name), limit=MAX_SHORT)
+    for name in ("added_at", "updated_at", "reviewed_at", "retracted_at"):
+        value = data.get(name)
+        if value is not None:
+            try:
+                datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                c.fail(name, "must be an ISO timestamp like 2026-11-25T09:00:00+00:00")
+                value = None
+        stamps[name] = value
+    stamps["retraction_reason"] = c.text(
+        "retraction_reason", data.get("retraction_reason"), limit=MAX_REASON, multiline=True
+    )
+    version = data.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        c.fail("version", "must be a whole number of 1 or more")
+        version = 1
+
+    if c.problems:
+        raise InvalidFact(c.problems, record=record or (f"fact `{key}`" if key else None))
+    return Fact(
+        key=key,
+        claim=claim,
+        sources=tuple(sources),
+        status=status,
+        details=details,
+        caveats=caveats,
+        aliases=aliases,
+        tags=tags,
+        period=period,
+        version=version,
+        **stamps,
+    )
+
+
+def parse_facts(records: Iterable[Any], *, label: str = "record") -> tuple[list[Fact], list[InvalidFact]]:
+    """Validate many records; return the good facts and one error per bad or duplicate record."""
+    facts: list[Fact] = []
+    errors: list[InvalidFact] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(records, start=1):
+        try:
+            fact = parse_fact(raw, record=f"{label} {i}")
+        except InvalidFact as error:
+            errors.append(error)
+            continue
+        if fact.key in seen:
+            errors.append(
+                InvalidFact(
+                    [
+                        Problem(
+                            "key",
+                            f"`{fact.key}` is used again (first by {label} {seen[fact.key]}); "
+                            "keys must be unique",
+                        )
+                    ],
+                    record=f"{label} {i}",
+                )
+            )
+            continue
+        seen[fact.key] = i
+        facts.append(fact)
+    return facts, errors
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One change, as appended to the history log: never edited, never removed."""
+
+    key: str
+    action: str  # add, edit, cite, retract, restore, review, import
+    actor: str
+    at: str
+    reason: str | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    version: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
