@@ -1,0 +1,518 @@
+"""Finding the fact a reporter means, fast enough for every keystroke.
+
+Design, in one paragraph: each live fact is broken into folded words (see
+:mod:`knowledge.textnorm`), each word kept with the weight of the best field it
+appears in (key and aliases count most, sources least). An inverted index maps
+word -> {fact id: weight}. A query word is matched against the *vocabulary* —
+exactly, as a plural, as a prefix, as two joined words (`silkway`), as one word
+split in two, or within one or two typing errors (rapidfuzz OSA distance over
+words of similar length) — never against every fact. The postings of those words,
+rarest first, give a few thousand candidate facts at most; each candidate's
+score is the share of the query's rarity (IDF) it covers. Years in the query
+also match a fact's period. The best few are re-ranked with rapidfuzz's
+token-set ratio so word order and phrasing break ties. A query equal to a key
+or an alias wins outright. Writes call :meth:`SearchIndex.upsert`, which swaps
+one fact's postings; nothing is rebuilt and the database file is never read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import islice, pairwise
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from knowledge.model import Fact
+from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 12
+# Scores are 0..100. At or above CONFIDENT a hit is an answer; between
+# SUGGEST and CONFIDENT it is only a "did you mean".
+CONFIDENT = 60.0
+SUGGEST = 30.0
+NEAR_DUPLICATE = 80.0
+
+# How much a word counts depending on where the fact says it.
+_KEY = 1.0
+_ALIAS = 1.0
+_TAG = 0.9
+_CLAIM = 0.9
+_TITLE = 0.75
+_DETAILS = 0.7
+_PUBLISHER = 0.7
+_STRONG = 0.9  # words from these fields are offered as candidates first
+
+_SEARCH_BUDGET = 5000  # candidate facts scored per query
+_AUTOCOMPLETE_BUDGET = 600
+_RERANK = 40
+_MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
+_YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
+_MAX_SPAN = 60  # a period longer than this is not indexed year by year
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    fact: Fact
+    score: float  # 0..100
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOutcome:
+    query: str
+    results: tuple[Hit, ...]
+    suggestions: tuple[Hit, ...]
+    problem: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Alternative:
+    """One reading of a query word: vocabulary words that must all appear, and how close it is."""
+
+    terms: tuple[str, ...]
+    similarity: float
+
+
+@dataclass(slots=True)
+class _Group:
+    """One query word and the vocabulary words it may stand for."""
+
+    word: str
+    weight: float
+    alternatives: list[_Alternative]
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    text: str
+    phrase: str
+    groups: tuple[_Group, ...]
+    years: tuple[int, int] | None
+
+
+def _fact_fields(fact: Fact) -> Iterator[tuple[str, float]]:
+    yield fact.key, _KEY
+    for alias in fact.aliases:
+        yield alias, _ALIAS
+    for tag in fact.tags:
+        yield tag, _TAG
+    yield fact.claim, _CLAIM
+    if fact.details:
+        yield fact.details, _DETAILS
+    for source in fact.sources:
+        yield source.publisher, _PUBLISHER
+        if source.title:
+            yield source.title, _TITLE
+
+
+def _fact_terms(fact: Fact) -> dict[str, float]:
+    terms: dict[str, float] = {}
+    for text, weight in _fact_fields(fact):
+        for word in words(text):
+            if word not in STOPWORDS and terms.get(word, 0.0) < weight:
+                terms[word] = weight
+    return terms
+
+
+def _phrases(fact: Fact) -> set[str]:
+    """Whole-query forms that name this fact exactly: key and aliases, spaced and joined."""
+    out: set[str] = set()
+    for text in (fact.key, *fact.aliases):
+        phrase = normalise(text)
+        if phrase:
+            out.add(phrase)
+            out.add(phrase.replace(" ", ""))
+    return out
+
+
+def _fact_years(fact: Fact) -> tuple[int, int] | None:
+    try:
+        return fact.years()
+    except ValueError:
+        return None
+
+
+def _year_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Share of the two spans that they have in common (Jaccard over years)."""
+    common = min(a[1], b[1]) - max(a[0], b[0]) + 1
+    if common <= 0:
+        return 0.0
+    return common / (max(a[1], b[1]) - min(a[0], b[0]) + 1)
+
+
+def _max_typos(word: str) -> int:
+    if word.isdigit() or len(word) < 4:
+        return 0  # 2020 is not a typo of 2021, and short words are too easy to confuse
+    return 1 if len(word) < 8 else 2
+
+
+def _plural_forms(word: str) -> list[str]:
+    forms = [word + "s", word + "es"]
+    if word.endswith("es") and len(word) > 4:
+        forms.append(word[:-2])
+    if word.endswith("s") and len(word) > 3:
+        forms.append(word[:-1])
+    return forms
+
+
+class SearchIndex:
+    """An in-memory index of the live facts, kept current by :meth:`upsert`."""
+
+    def __init__(self, facts: Iterable[Fact] = ()) -> None:
+        self._ids: dict[str, int] = {}
+        self._facts: dict[int, Fact] = {}
+        self._terms: dict[int, dict[str, float]] = {}
+        self._phrases_of: dict[int, set[str]] = {}
+        self._years: dict[int, tuple[int, int]] = {}
+        self._postings: dict[str, dict[int, float]] = {}
+        self._strong: dict[str, dict[int, float]] = {}
+        self._by_phrase: dict[str, set[int]] = {}
+        self._by_year: dict[int, set[int]] = {}
+        self._sorted_terms: list[str] = []
+        self._by_length: dict[int, list[str]] = {}
+        self._stale_lengths: set[int] = set()
+        self._fuzzy_cache: dict[str, list[tuple[str, int]]] = {}
+        for fact in facts:
+            self.upsert(fact)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    # --- writes ------------------------------------------------------------
+
+    def upsert(self, fact: Fact) -> None:
+        """Index ``fact`` (new or changed); a retracted fact is removed from results."""
+        fid = self._ids.get(fact.key)
+        if fid is None:
+            if fact.retracted:
+                return
+            fid = self._ids[fact.key] = len(self._ids)
+        else:
+            self._remove(fid)
+        if fact.retracted:
+            return
+        self._facts[fid] = fact
+        terms = self._terms[fid] = _fact_terms(fact)
+        for term, weight in terms.items():
+            posting = self._postings.get(term)
+            if posting is None:
+                posting = self._postings[term] = {}
+                self._add_term(term)
+            posting[fid] = weight
+            if weight >= _STRONG:
+                self._strong.setdefault(term, {})[fid] = weight
+        phrases = self._phrases_of[fid] = _phrases(fact)
+        for phrase in phrases:
+            self._by_phrase.setdefault(phrase, set()).add(fid)
+        if (span := _fact_years(fact)) is not None:
+            self._years[fid] = span
+            if span[1] - span[0] <= _MAX_SPAN:
+                for year in range(span[0], span[1] + 1):
+                    self._by_year.setdefault(year, set()).add(fid)
+
+    def _remove(self, fid: int) -> None:
+        self._facts.pop(fid, None)
+        for term in self._terms.pop(fid, {}):
+            posting = self._postings[term]
+            posting.pop(fid, None)
+            if strong := self._strong.get(term):
+                strong.pop(fid, None)
+                if not strong:
+                    del self._strong[term]
+            if not posting:
+                del self._postings[term]
+                self._drop_term(term)
+        for phrase in self._phrases_of.pop(fid, set()):
+            holders = self._by_phrase[phrase]
+            holders.discard(fid)
+            if not holders:
+                del self._by_phrase[phrase]
+        if (span := self._years.pop(fid, None)) is not None and span[1] - span[0] <= _MAX_SPAN:
+            for year in range(span[0], span[1] + 1):
+                self._by_year[year].discard(fid)
+
+    def _add_term(self, term: str) -> None:
+        bisect.insort(self._sorted_terms, term)
+        self._stale_lengths.add(len(term))
+        self._fuzzy_cache.clear()
+
+    def _drop_term(self, term: str) -> None:
+        i = bisect.bisect_left(self._sorted_terms, term)
+        if i < len(self._sorted_terms) and self._sorted_terms[i] == term:
+            del self._sorted_terms[i]
+        self._stale_lengths.add(len(term))
+        self._fuzzy_cache.clear()
+
+    # --- vocabulary lookups --------------------------------------------------
+
+    def _idf(self, term: str) -> float:
+        return math.log(1 + len(self._facts) / max(1, len(self._postings.get(term, ()))))
+
+    def _words_of_length(self, length: int) -> list[str]:
+        if self._stale_lengths:
+            by_length: dict[int, list[str]] = {n: [] for n in self._stale_lengths}
+            for term in self._postings:
+                if len(term) in by_length:
+                    by_length[len(term)].append(term)
+            self._by_length.update(by_length)
+            self._stale_lengths.clear()
+        return self._by_length.get(length, [])
+
+    def _typo_matches(self, word: str) -> list[tuple[str, int]]:
+        """Vocabulary words within the allowed number of typing errors of ``word``."""
+        cached = self._fuzzy_cache.get(word)
+        if cached is not None:
+            return cached
+        limit = _max_typos(word)
+        found: list[tuple[str, int]] = []
+        if limit:
+            for length in range(len(word) - limit, len(word) + limit + 1):
+                for term, distance, _ in process.extract_iter(
+                    word, self._words_of_length(length), scorer=OSA.distance, score_cutoff=limit
+                ):
+                    if term != word and not term.isdigit():
+                        found.append((term, int(distance)))
+        found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
+        self._fuzzy_cache[word] = found = found[:_MAX_EXPANSIONS]
+        if len(self._fuzzy_cache) > 4096:
+            self._fuzzy_cache.clear()
+        return found
+
+    def _prefix_matches(self, prefix: str) -> list[str]:
+        """The most widely used vocabulary words starting with ``prefix``."""
+        start = bisect.bisect_left(self._sorted_terms, prefix)
+        end = bisect.bisect_left(self._sorted_terms, prefix + "\U0010ffff")
+        found = [t for t in self._sorted_terms[start:end] if t != prefix]
+        if len(found) > _MAX_EXPANSIONS:
+            found.sort(key=lambda t: -len(self._postings[t]))
+            found = found[:_MAX_EXPANSIONS]
+        return found
+
+    def _alternatives(self, word: str, *, prefix: bool) -> list[_Alternative]:
+        alts: dict[tuple[str, ...], float] = {}
+
+        def offer(terms: tuple[str, ...], similarity: float) -> None:
+            if similarity > alts.get(terms, 0.0):
+                alts[terms] = similarity
+
+        if word in self._postings:
+            offer((word,), 1.0)
+        if not word.isdigit():
+            for form in _plural_forms(word):
+                if form in self._postings:
+                    offer((form,), 0.95)
+            for term, distance in self._typo_matches(word):
+                offer((term,), 1.0 - 0.12 * distance)
+            if len(word) >= 5 and word not in self._postings:
+                for i in range(2, len(word) - 1):
+                    head, tail = word[:i], word[i:]
+                    if head in self._postings and tail in self._postings:
+                        offer((head, tail), 0.95)
+            if (prefix and len(word) >= 2) or (len(word) >= 4 and not alts):
+                for term in self._prefix_matches(word):
+                    offer((term,), 0.6 + 0.3 * len(word) / len(term))
+        ranked = sorted(alts.items(), key=lambda item: -item[1])
+        return [_Alternative(terms, sim) for terms, sim in ranked[: _MAX_EXPANSIONS * 2]]
+
+    # --- queries -----------------------------------------------------------
+
+    def _parse(self, query: object, *, prefix_last: bool) -> _Query | str:
+        """The query ready to score, or why there is nothing to search for."""
+        if not isinstance(query, str):
+            return "Nothing to search for: type a few words, a name or a year."
+        text = " ".join(strip_markup(query[: MAX_QUERY_CHARS * 10]).split())[:MAX_QUERY_CHARS]
+        if not text:
+            return "Nothing to search for: type a few words, a name or a year."
+        all_words = words(text)
+        if not all_words:
+            return (
+                "Nothing to search for: mentions, emoji and symbols are ignored; type a word, name or year."
+            )
+        content = [w for w in all_words if w not in STOPWORDS]
+        if not content:
+            return (
+                "Nothing to search for: only common words like 'the' or 'how'; add a name, place or number."
+            )
+        content = list(dict.fromkeys(content))[:MAX_QUERY_WORDS]
+
+        years: list[int] = []
+        for m in _YEAR_RE.finditer(fold(text)):
+            first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+            years.extend((first, last) if first <= last else (first,))
+        span = (min(years), max(years)) if years else None
+
+        groups: list[_Group] = []
+        for i, word in enumerate(content):
+            alts = self._alternatives(word, prefix=prefix_last and i == len(content) - 1)
+            year = int(word) if word.isdigit() and len(word) == 4 and span else None
+            groups.append(_Group(word, 0.0, alts, year))
+        # Two query words a fact writes as one (`silk way` / `silkway`).
+        for left, right in pairwise(groups):
+            joined = left.word + right.word
+            if joined in self._postings:
+                for group in (left, right):
+                    group.alternatives.insert(0, _Alternative((joined,), 1.0))
+        unknown = math.log(1 + max(1, len(self._facts)))
+        for group in groups:
+            if group.alternatives:
+                best = group.alternatives[0]
+                group.weight = sum(self._idf(t) for t in best.terms) / len(best.terms)
+            elif group.year is not None and group.year in self._by_year:
+                group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
+            else:
+                group.weight = unknown
+        return _Query(text, " ".join(all_words), tuple(groups), span)
+
+    def _candidates(self, q: _Query, budget: int) -> set[int]:
+        """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
+        found: set[int] = set()
+        phrase = q.phrase
+        for form in (phrase, phrase.replace(" ", "")):
+            found |= self._by_phrase.get(form, set())
+        for group in sorted(q.groups, key=lambda g: -g.weight):
+            sources: list[Iterable[int]] = []
+            for alt in group.alternatives:
+                # For a split word, the rarer half is enough to find candidates.
+                term = min(alt.terms, key=lambda t: len(self._postings.get(t, ())))
+                sources.append(self._strong.get(term, {}))
+                sources.append(self._postings.get(term, {}))
+            if group.year is not None:
+                sources.append(self._by_year.get(group.year, set()))
+            for source in sources:
+                room = budget - len(found)
+                if room <= 0:
+                    return found
+                if len(source) <= room:
+                    found.update(source)
+                else:
+                    found.update(islice((f for f in source if f not in found), room))
+        return found
+
+    def _coverage(self, q: _Query, candidates: set[int]) -> dict[int, float]:
+        """Each candidate's share of the query's total word weight that it matches."""
+        total = sum(g.weight for g in q.groups) or 1.0
+        scores = dict.fromkeys(candidates, 0.0)
+        for group in q.groups:
+            best: dict[int, float] = {}
+            for alt in group.alternatives:
+                postings = [self._postings.get(t, {}) for t in alt.terms]
+                smallest = min(postings, key=len)
+                pool: Iterable[int] = smallest if len(smallest) < len(candidates) else candidates
+                for fid in pool:
+                    if fid not in scores:
+                        continue
+                    weight = min(p.get(fid, 0.0) for p in postings)
+                    value = weight * alt.similarity
+                    if value > best.get(fid, 0.0):
+                        best[fid] = value
+            if group.year is not None:
+                for fid in candidates:
+                    span = self._years.get(fid)
+                    if span and span[0] <= group.year <= span[1]:
+                        best[fid] = 1.0
+            for fid, value in best.items():
+                scores[fid] += group.weight * value
+        return {fid: value / total for fid, value in scores.items()}
+
+    def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[Hit]:
+        candidates = self._candidates(q, budget)
+        if not candidates:
+            return []
+        coverage = self._coverage(q, candidates)
+        exact = self._by_phrase.get(q.phrase, set()) | self._by_phrase.get(q.phrase.replace(" ", ""), set())
+        ordered = sorted(coverage.items(), key=lambda item: (-item[1], self._facts[item[0]].key))
+        hits: list[tuple[float, str, Fact]] = []
+        for fid, cov in ordered[:rerank]:
+            fact = self._facts[fid]
+            text = normalise(" ".join((fact.key, *fact.aliases, fact.claim)))
+            wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
+            span = self._years.get(fid)
+            years = _year_overlap(q.years, span) if q.years and span else 0.0
+            score = 0.85 * cov + 0.1 * wording + 0.05 * years
+            if fid in exact:
+                score = 1.0 + score  # named exactly: first, whatever else matches
+            hits.append((score, fact.key, fact))
+        hits.sort(key=lambda item: (-item[0], item[1]))
+        return [Hit(fact, round(min(100.0, 100 * score), 1)) for score, _, fact in hits]
+
+    def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
+        """Confident results for ``query`` and, below them, "did you mean" suggestions."""
+        parsed = self._parse(query, prefix_last=False)
+        if isinstance(parsed, str):
+            shown = query if isinstance(query, str) else ""
+            return SearchOutcome(shown[:MAX_QUERY_CHARS], (), (), parsed)
+        limit = max(1, limit)
+        hits = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
+        results = tuple(h for h in hits if h.score >= CONFIDENT)[:limit]
+        suggestions = tuple(h for h in hits if SUGGEST <= h.score < CONFIDENT)[: max(3, limit - len(results))]
+        return SearchOutcome(parsed.text, results, suggestions, None)
+
+    def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
+        """Facts for a half-typed query, the last word read as a prefix. Cheap enough per keystroke."""
+        parsed = self._parse(query, prefix_last=True)
+        if isinstance(parsed, str):
+            return []
+        hits = self._rank(parsed, budget=_AUTOCOMPLETE_BUDGET, rerank=max(1, limit))
+        return [h for h in hits if h.score >= SUGGEST][:limit]
+
+    # --- duplicates ----------------------------------------------------------
+
+    def near_duplicates(
+        self, claim: str, aliases: Sequence[str] = (), *, exclude_key: str | None = None
+    ) -> list[Hit]:
+        """Live facts whose claim says nearly the same as ``claim``, most similar first."""
+        claim_words = [w for w in words(claim) if w not in STOPWORDS]
+        if not claim_words:
+            return []
+        found: set[int] = set()
+        for alias in aliases:
+            phrase = normalise(alias)
+            found |= self._by_phrase.get(phrase, set())
+        known = {w for w in claim_words if w in self._postings}
+        rare_first = sorted(known, key=lambda w: (len(self._postings[w]), w))
+        for word in rare_first[:4]:
+            found.update(islice(self._postings.get(word, {}), 500))
+        mine = " ".join(claim_words)
+        my_numbers = {w for w in claim_words if w.isdigit()}
+        my_aliases = {normalise(a) for a in aliases} - {""}
+        hits: list[Hit] = []
+        for fid in found:
+            fact = self._facts[fid]
+            if fact.key == exclude_key:
+                continue
+            score = claim_similarity(mine, my_numbers, fact.claim)
+            if my_aliases & {normalise(a) for a in fact.aliases}:
+                score = min(100.0, score + 10)
+            if score >= NEAR_DUPLICATE:
+                hits.append(Hit(fact, round(score, 1)))
+        hits.sort(key=lambda h: (-h.score, h.fact.key))
+        return hits
+
+
+def claim_similarity(mine: str, my_numbers: set[str], other_claim: str) -> float:
+    """0..100: how nearly two claims say the same, with different figures counting against."""
+    other_words = [w for w in words(other_claim) if w not in STOPWORDS]
+    other = " ".join(other_words)
+    score = max(fuzz.token_sort_ratio(mine, other, processor=None), fuzz.ratio(mine, other, processor=None))
+    if my_numbers != {w for w in other_words if w.isdigit()}:
+        score -= 25  # same wording, different figures: usually two facts, not one
+    return float(score)
+
+
+def near_duplicate_pairs(facts: Sequence[Fact]) -> list[tuple[str, str, float]]:
+    """Pairs of live facts whose claims nearly repeat each other: (key, other key, score), worst first."""
+    index = SearchIndex(facts)
+    pairs: dict[tuple[str, str], float] = {}
+    for fact in facts:
+        if fact.retracted:
+            continue
+        for hit in index.near_duplicates(fact.claim, fact.aliases, exclude_key=fact.key):
+            pair = (min(fact.key, hit.fact.key), max(fact.key, hit.fact.key))
+            pairs[pair] = max(pairs.get(pair, 0.0), hit.score)
+    return sorted(((a, b, s) for (a, b), s in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))

@@ -1,0 +1,167 @@
+"""Turning what people type, and what facts say, into comparable words.
+
+Search, autocomplete and duplicate detection all compare text through
+:func:`words`, so `Silk-Way`, `silk_way`, `SILK WAY` and `Sílk Wáy` are the
+same two words, and Hebrew or Cyrillic letters survive unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters NFKD leaves alone but people type without the mark (Azərbaycan).
+_FOLD = str.maketrans(
+    {
+        "ə": "e",
+        "ı": "i",
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "đ": "d",
+        "ł": "l",
+        "þ": "th",
+        "ð": "d",
+    }
+)
+_APOSTROPHES = "'’ʼ‘`´"
+_POSSESSIVE_RE = re.compile(rf"(?<=\w)[{_APOSTROPHES}]s\b")
+_APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
+# Letters and digits only: hyphens, underscores and punctuation separate words.
+_WORD_RE = re.compile(r"[^\W_]+")
+
+# Discord markup that names someone or something rather than saying anything:
+# user, role and channel mentions, custom emoji, slash-command links, timestamps.
+_DISCORD_MARKUP_RE = re.compile(
+    r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|/[\w -]+:\d+|t:\d+(?::\w)?)>"  # mentions, emoji, commands, times
+    r"|@(?:everyone|here)\b"
+)
+
+# Words a question is built from; they never decide which fact is meant.
+STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "nor",
+        "but",
+        "not",
+        "no",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "done",
+        "doing",
+        "has",
+        "have",
+        "had",
+        "having",
+        "how",
+        "many",
+        "much",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "that",
+        "this",
+        "these",
+        "those",
+        "its",
+        "as",
+        "about",
+        "into",
+        "onto",
+        "than",
+        "then",
+        "there",
+        "their",
+        "theirs",
+        "they",
+        "them",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "can",
+        "could",
+        "would",
+        "should",
+        "shall",
+        "might",
+        "must",
+        "any",
+        "some",
+        "all",
+        "each",
+        "every",
+        "also",
+        "just",
+        "only",
+        "so",
+        "if",
+        "tell",
+        "show",
+        "give",
+        "find",
+        "please",
+        "whether",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; other scripts keep their letters."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.casefold().translate(_FOLD)
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, folded, with possessives and apostrophes dropped."""
+    text = fold(text)
+    text = _POSSESSIVE_RE.sub("", text)
+    text = _APOSTROPHE_RE.sub("", text)
+    return _WORD_RE.findall(text)
+
+
+def normalise(text: str) -> str:
+    """``text`` as space-separated folded words: the form phrases are compared in."""
+    return " ".join(words(text))
+
+
+def strip_markup(text: str) -> str:
+    """Remove Discord mentions and control or formatting characters."""
+    text = _DISCORD_MARKUP_RE.sub(" ", text)
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
