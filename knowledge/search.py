@@ -34,7 +34,7 @@ MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
 # Scores are 0..100. At or above CONFIDENT a hit is an answer; between
 # SUGGEST and CONFIDENT it is only a "did you mean".
-CONFIDENT = 60.0
+CONFIDENT = 55.0
 SUGGEST = 30.0
 NEAR_DUPLICATE = 80.0
 
@@ -96,6 +96,13 @@ class _Query:
     years: tuple[int, int] | None
 
 
+def _clean(query: object) -> str:
+    """The query without Discord markup or control characters, cut to a sane length."""
+    if not isinstance(query, str):
+        return ""
+    return " ".join(strip_markup(query[: MAX_QUERY_CHARS * 10]).split())[:MAX_QUERY_CHARS]
+
+
 def _fact_fields(fact: Fact) -> Iterator[tuple[str, float]]:
     yield fact.key, _KEY
     for alias in fact.aliases:
@@ -120,15 +127,15 @@ def _fact_terms(fact: Fact) -> dict[str, float]:
     return terms
 
 
+def _names(fact: Fact) -> tuple[str, ...]:
+    """The key and the aliases, normalised: what a fact is called."""
+    names = (normalise(fact.key), *(normalise(a) for a in fact.aliases))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def _phrases(fact: Fact) -> set[str]:
-    """Whole-query forms that name this fact exactly: key and aliases, spaced and joined."""
-    out: set[str] = set()
-    for text in (fact.key, *fact.aliases):
-        phrase = normalise(text)
-        if phrase:
-            out.add(phrase)
-            out.add(phrase.replace(" ", ""))
-    return out
+    """Whole-query forms that name this fact exactly: its names, spaced and joined."""
+    return {form for name in _names(fact) for form in (name, name.replace(" ", ""))}
 
 
 def _fact_years(fact: Fact) -> tuple[int, int] | None:
@@ -147,13 +154,17 @@ def _year_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 def _max_typos(word: str) -> int:
-    if word.isdigit() or len(word) < 4:
-        return 0  # 2020 is not a typo of 2021, and short words are too easy to confuse
+    if word.isdigit() or len(word) < 3:
+        return 0  # 2020 is not a typo of 2021, and two letters are too easy to confuse
     return 1 if len(word) < 8 else 2
 
 
 def _plural_forms(word: str) -> list[str]:
     forms = [word + "s", word + "es"]
+    if word.endswith("y") and len(word) > 2:
+        forms.append(word[:-1] + "ies")
+    if word.endswith("ies") and len(word) > 4:
+        forms.append(word[:-3] + "y")
     if word.endswith("es") and len(word) > 4:
         forms.append(word[:-2])
     if word.endswith("s") and len(word) > 3:
@@ -174,6 +185,8 @@ class SearchIndex:
         self._strong: dict[str, dict[int, float]] = {}
         self._by_phrase: dict[str, set[int]] = {}
         self._by_year: dict[int, set[int]] = {}
+        self._names_of: dict[int, tuple[str, ...]] = {}
+        self._synonyms: dict[str, dict[int, tuple[str, ...]]] = {}
         self._sorted_terms: list[str] = []
         self._by_length: dict[int, list[str]] = {}
         self._stale_lengths: set[int] = set()
@@ -207,6 +220,10 @@ class SearchIndex:
             posting[fid] = weight
             if weight >= _STRONG:
                 self._strong.setdefault(term, {})[fid] = weight
+        names = self._names_of[fid] = _names(fact)
+        one_word = [n for n in names[1:] if " " not in n]
+        for name in one_word:
+            self._synonyms.setdefault(name, {})[fid] = tuple(n for n in one_word if n != name)
         phrases = self._phrases_of[fid] = _phrases(fact)
         for phrase in phrases:
             self._by_phrase.setdefault(phrase, set()).add(fid)
@@ -228,6 +245,11 @@ class SearchIndex:
             if not posting:
                 del self._postings[term]
                 self._drop_term(term)
+        for name in self._names_of.pop(fid, ()):
+            if (holders := self._synonyms.get(name)) is not None:
+                holders.pop(fid, None)
+                if not holders:
+                    del self._synonyms[name]
         for phrase in self._phrases_of.pop(fid, set()):
             holders = self._by_phrase[phrase]
             holders.discard(fid)
@@ -276,8 +298,13 @@ class SearchIndex:
                 for term, distance, _ in process.extract_iter(
                     word, self._words_of_length(length), scorer=OSA.distance, score_cutoff=limit
                 ):
-                    if term != word and not term.isdigit():
-                        found.append((term, int(distance)))
+                    if term == word or term.isdigit():
+                        continue
+                    # In a three-letter word only swapped letters (`wya`) are a typo;
+                    # any other change makes a different word.
+                    if len(word) == 3 and sorted(term) != sorted(word):
+                        continue
+                    found.append((term, int(distance)))
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
         self._fuzzy_cache[word] = found = found[:_MAX_EXPANSIONS]
         if len(self._fuzzy_cache) > 4096:
@@ -307,6 +334,11 @@ class SearchIndex:
             for form in _plural_forms(word):
                 if form in self._postings:
                     offer((form,), 0.95)
+            # One-word aliases of the same fact are synonyms (עובדה, Овда, Ovda).
+            siblings = {n for names in self._synonyms.get(word, {}).values() for n in names}
+            for term in sorted(siblings)[:_MAX_EXPANSIONS]:
+                if term in self._postings:
+                    offer((term,), 0.9)
             for term, distance in self._typo_matches(word):
                 offer((term,), 1.0 - 0.12 * distance)
             if len(word) >= 5 and word not in self._postings:
@@ -322,13 +354,10 @@ class SearchIndex:
 
     # --- queries -----------------------------------------------------------
 
-    def _parse(self, query: object, *, prefix_last: bool) -> _Query | str:
-        """The query ready to score, or why there is nothing to search for."""
-        if not isinstance(query, str):
-            return "Nothing to search for: type a few words, a name or a year."
-        text = " ".join(strip_markup(query[: MAX_QUERY_CHARS * 10]).split())[:MAX_QUERY_CHARS]
-        if not text:
-            return "Nothing to search for: type a few words, a name or a year."
+    def _parse(self, query: object, text: str, *, prefix_last: bool) -> _Query | str:
+        """The cleaned query ``text`` ready to score, or why there is nothing to search for."""
+        if not (isinstance(query, str) and query.strip()):
+            return "Nothing to search for: the query is empty; type a few words, a name or a year."
         all_words = words(text)
         if not all_words:
             return (
@@ -359,6 +388,8 @@ class SearchIndex:
                 for group in (left, right):
                     group.alternatives.insert(0, _Alternative((joined,), 1.0))
         unknown = math.log(1 + max(1, len(self._facts)))
+        if prefix_last and len(groups) > 1 and not groups[-1].alternatives:
+            groups.pop()  # a word still being typed that matches nothing yet
         for group in groups:
             if group.alternatives:
                 best = group.alternatives[0]
@@ -411,11 +442,15 @@ class SearchIndex:
                     value = weight * alt.similarity
                     if value > best.get(fid, 0.0):
                         best[fid] = value
-            if group.year is not None:
+            if group.year is not None and q.years is not None:
+                # A period that contains the year counts, and more so the closer it
+                # fits the years asked for: 2020 fits "2020" better than "2016-2023".
                 for fid in candidates:
                     span = self._years.get(fid)
                     if span and span[0] <= group.year <= span[1]:
-                        best[fid] = 1.0
+                        value = 0.5 + 0.5 * _year_overlap(q.years, span)
+                        if value > best.get(fid, 0.0):
+                            best[fid] = value
             for fid, value in best.items():
                 scores[fid] += group.weight * value
         return {fid: value / total for fid, value in scores.items()}
@@ -426,15 +461,18 @@ class SearchIndex:
             return []
         coverage = self._coverage(q, candidates)
         exact = self._by_phrase.get(q.phrase, set()) | self._by_phrase.get(q.phrase.replace(" ", ""), set())
+        # The query without its years, to compare with what each fact is called.
+        naming = " ".join(g.word for g in q.groups if g.year is None)
         ordered = sorted(coverage.items(), key=lambda item: (-item[1], self._facts[item[0]].key))
         hits: list[tuple[float, str, Fact]] = []
         for fid, cov in ordered[:rerank]:
             fact = self._facts[fid]
             text = normalise(" ".join((fact.key, *fact.aliases, fact.claim)))
             wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
+            named = max((fuzz.ratio(naming, n, processor=None) for n in self._names_of[fid]), default=0) / 100
             span = self._years.get(fid)
             years = _year_overlap(q.years, span) if q.years and span else 0.0
-            score = 0.85 * cov + 0.1 * wording + 0.05 * years
+            score = 0.8 * cov + 0.08 * wording + 0.07 * named + 0.05 * years
             if fid in exact:
                 score = 1.0 + score  # named exactly: first, whatever else matches
             hits.append((score, fact.key, fact))
@@ -443,19 +481,19 @@ class SearchIndex:
 
     def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
         """Confident results for ``query`` and, below them, "did you mean" suggestions."""
-        parsed = self._parse(query, prefix_last=False)
+        text = _clean(query)
+        parsed = self._parse(query, text, prefix_last=False)
         if isinstance(parsed, str):
-            shown = query if isinstance(query, str) else ""
-            return SearchOutcome(shown[:MAX_QUERY_CHARS], (), (), parsed)
+            return SearchOutcome(text, (), (), parsed)
         limit = max(1, limit)
         hits = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
         results = tuple(h for h in hits if h.score >= CONFIDENT)[:limit]
         suggestions = tuple(h for h in hits if SUGGEST <= h.score < CONFIDENT)[: max(3, limit - len(results))]
-        return SearchOutcome(parsed.text, results, suggestions, None)
+        return SearchOutcome(text, results, suggestions, None)
 
     def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
         """Facts for a half-typed query, the last word read as a prefix. Cheap enough per keystroke."""
-        parsed = self._parse(query, prefix_last=True)
+        parsed = self._parse(query, _clean(query), prefix_last=True)
         if isinstance(parsed, str):
             return []
         hits = self._rank(parsed, budget=_AUTOCOMPLETE_BUDGET, rerank=max(1, limit))

@@ -1,0 +1,281 @@
+"""Search behaviour on small hand-made bases: normalisation, typos, years, bad input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from knowledge.model import Fact, Source
+from knowledge.search import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
+from knowledge.textnorm import normalise, strip_markup, words
+
+RETRACTED_AT = "2026-01-01T00:00:00+00:00"
+
+
+def fact(key: str, claim: str, **fields: object) -> Fact:
+    sources = fields.pop("sources", (Source(publisher="Example Daily", url="https://example.com/a"),))
+    return Fact(key=key, claim=claim, sources=sources, **fields)
+
+
+BASE = (
+    fact(
+        "silk-way-ovda-flights",
+        "Since 2016 at least 92 Silk Way Airlines cargo flights landed at Israel's Ovda air base.",
+        aliases=("Silk Way",),
+        period="2016-2023",
+    ),
+    fact(
+        "ovda-explosives-airfield",
+        "Ovda is the only airfield in Israel through which explosives may be flown.",
+        aliases=("Ovda", "Uvda", "עובדה", "Овда"),
+    ),
+    fact(
+        "ovda-flights-2020",
+        "Four Il-76 flights ran between Baku and Ovda around the fighting of September 2020.",
+        period="2020-09",
+    ),
+    fact(
+        "harop-bus-strike",
+        "An IAI Harop loitering drone reportedly struck a bus, killing seven volunteers.",
+        period="2016-04",
+    ),
+    fact(
+        "garverick-cable",
+        "A US cable signed by Rob Garverick called the ties discreet but close.",
+        period="2009",
+    ),
+    fact(
+        "sipri-share-2015-2019",
+        "SIPRI: Israel supplied 60% of Azerbaijan's arms imports.",
+        period="2015-2019",
+    ),
+    fact(
+        "sipri-share-2016-2020",
+        "SIPRI: Israel supplied 69% of Azerbaijan's arms imports.",
+        period="2016-2020",
+    ),
+    fact(
+        "embassy-tel-aviv",
+        "Azerbaijan opened its embassy in Tel Aviv on 29 March 2023.",
+        details="The first Azerbaijani embassy in Israel.",
+        tags=("diplomacy",),
+        sources=(
+            Source(
+                publisher="Trend", url="https://example.com/t", title="Embassy opens", published="2023-03-29"
+            ),
+        ),
+    ),
+    fact(
+        "btc-pipeline",
+        "The Baku-Tbilisi-Ceyhan pipeline is thought to carry about 40% of Israel's crude oil.",
+        aliases=("BTC",),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex(BASE)
+
+
+def first(index: SearchIndex, query: str) -> str | None:
+    outcome = index.search(query)
+    return outcome.results[0].fact.key if outcome.results else None
+
+
+# --- normalisation -------------------------------------------------------------
+
+
+def test_words_fold_case_accents_and_punctuation() -> None:
+    assert words("Sílk-Way_AIRLINES, Israel's “Ovda”!") == ["silk", "way", "airlines", "israel", "ovda"]
+
+
+def test_words_keep_hebrew_and_cyrillic_letters() -> None:
+    assert words("עובדה Овда Azərbaycan") == ["עובדה", "овда", "azerbaycan"]
+
+
+def test_markup_and_control_characters_are_stripped() -> None:
+    assert normalise(strip_markup("<@123> hi\x00<#9> there @everyone <:wave:42>")) == "hi there"
+
+
+@pytest.mark.parametrize("query", ["silk-way", "silk_way", "SILK WAY", "Sílk Wáy", "silkway", "silk way!"])
+def test_spelling_variants_of_an_alias_find_it_first(index: SearchIndex, query: str) -> None:
+    assert first(index, query) == "silk-way-ovda-flights"
+
+
+def test_exact_key_ranks_first(index: SearchIndex) -> None:
+    outcome = index.search("ovda-flights-2020")
+    assert outcome.results[0].fact.key == "ovda-flights-2020"
+    assert outcome.results[0].score == 100
+
+
+def test_exact_alias_ranks_first_even_when_others_mention_it(index: SearchIndex) -> None:
+    assert first(index, "Ovda") == "ovda-explosives-airfield"
+
+
+@pytest.mark.parametrize("query", ["עובדה", "Овда", "uvda"])
+def test_non_latin_and_variant_aliases_find_their_fact(index: SearchIndex, query: str) -> None:
+    assert first(index, query) == "ovda-explosives-airfield"
+
+
+def test_a_one_word_alias_stands_for_its_siblings(index: SearchIndex) -> None:
+    assert first(index, "עובדה 2020") == "ovda-flights-2020"
+
+
+# --- typos, questions, years ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("harrop", "harop-bus-strike"),
+        ("garverik cable", "garverick-cable"),
+        ("garverik", "garverick-cable"),
+        ("embasy tel aviv", "embassy-tel-aviv"),
+        ("silk wya", "silk-way-ovda-flights"),
+    ],
+)
+def test_one_or_two_letter_typos_still_find_the_fact(index: SearchIndex, query: str, key: str) -> None:
+    assert first(index, query) == key
+
+
+def test_whole_question_finds_the_fact(index: SearchIndex) -> None:
+    assert first(index, "how many flights landed at ovda since 2016?") == "silk-way-ovda-flights"
+
+
+def test_year_favours_the_fact_from_that_year(index: SearchIndex) -> None:
+    assert first(index, "ovda 2020") == "ovda-flights-2020"
+    assert first(index, "ovda flights 2016") == "silk-way-ovda-flights"
+
+
+def test_year_range_favours_the_matching_period(index: SearchIndex) -> None:
+    assert first(index, "sipri 2016-2020") == "sipri-share-2016-2020"
+    assert first(index, "sipri 2015–2019") == "sipri-share-2015-2019"
+
+
+def test_numbers_are_not_typos_of_each_other(index: SearchIndex) -> None:
+    assert first(index, "sipri 69") == "sipri-share-2016-2020"
+    assert first(index, "sipri 60") == "sipri-share-2015-2019"
+
+
+def test_details_tags_and_sources_are_searched(index: SearchIndex) -> None:
+    assert first(index, "first azerbaijani embassy") == "embassy-tel-aviv"
+    assert first(index, "diplomacy") == "embassy-tel-aviv"
+    assert first(index, "trend embassy opens") == "embassy-tel-aviv"
+
+
+# --- what is not an answer -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["weather in paris", "bitcoin price", "asdfgh", "chocolate cake recipe"])
+def test_off_topic_query_has_no_confident_result(index: SearchIndex, query: str) -> None:
+    outcome = index.search(query)
+    assert outcome.results == ()
+    assert outcome.problem is None
+
+
+def test_partly_matching_query_is_only_a_suggestion(index: SearchIndex) -> None:
+    outcome = index.search("best pizza in tel aviv")
+    assert outcome.results == ()
+    assert [h.fact.key for h in outcome.suggestions][:1] == ["embassy-tel-aviv"]
+
+
+def test_retracted_fact_is_not_returned() -> None:
+    gone = BASE[1].evolve(retracted_at=RETRACTED_AT, retraction_reason="wrong")
+    index = SearchIndex([*BASE[:1], gone, *BASE[2:]])
+    outcome = index.search("ovda explosives")
+    shown = [h.fact.key for h in (*outcome.results, *outcome.suggestions)]
+    assert "ovda-explosives-airfield" not in shown
+    assert "ovda-explosives-airfield" not in [h.fact.key for h in index.autocomplete("ovda")]
+    assert len(index) == len(BASE) - 1
+
+
+# --- keeping current ---------------------------------------------------------------
+
+
+def test_upsert_replaces_what_a_fact_is_found_by() -> None:
+    index = SearchIndex(BASE)
+    edited = BASE[8].evolve(
+        claim="The BTC pipeline carries oil from the Caspian to the Mediterranean.", version=2
+    )
+    index.upsert(edited)
+    assert first(index, "caspian mediterranean") == "btc-pipeline"
+    assert first(index, "tbilisi ceyhan crude") is None
+    assert index.search("btc").results[0].fact.version == 2
+
+
+def test_upsert_of_a_retraction_hides_the_fact_and_restore_brings_it_back() -> None:
+    index = SearchIndex(BASE)
+    original = BASE[4]
+    index.upsert(original.evolve(retracted_at=RETRACTED_AT, retraction_reason="wrong"))
+    assert first(index, "garverick") is None
+    index.upsert(original)
+    assert first(index, "garverick") == "garverick-cable"
+
+
+def test_new_fact_is_found_after_upsert() -> None:
+    index = SearchIndex(BASE)
+    index.upsert(fact("lora-missiles", "About 50 LORA ballistic missiles were delivered.", aliases=("LORA",)))
+    assert first(index, "lora") == "lora-missiles"
+    assert first(index, "ballistic") == "lora-missiles"
+
+
+# --- autocomplete ------------------------------------------------------------------
+
+
+def test_autocomplete_reads_the_last_word_as_a_prefix(index: SearchIndex) -> None:
+    assert [h.fact.key for h in index.autocomplete("garv")][:1] == ["garverick-cable"]
+    assert [h.fact.key for h in index.autocomplete("sipri 2016-20")][:1] == ["sipri-share-2016-2020"]
+    assert "embassy-tel-aviv" in [h.fact.key for h in index.autocomplete("tel a")]
+
+
+def test_autocomplete_respects_the_limit(index: SearchIndex) -> None:
+    assert len(index.autocomplete("ovda", limit=2)) == 2
+
+
+# --- bad input ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   \n\t ",
+        "\x00\x01\x1b\x7f",
+        "🚀🔥🙂",
+        "@everyone",
+        "@here <@123> <@!5> <@&1> <#1>",
+        "the how of",
+    ],
+)
+def test_nothing_to_search_for_is_explained(index: SearchIndex, query: str) -> None:
+    outcome = index.search(query)
+    assert outcome.results == () and outcome.suggestions == ()
+    assert outcome.problem is not None and outcome.problem.startswith("Nothing to search for")
+    assert index.autocomplete(query) == []
+
+
+def test_huge_query_is_cut_and_answered(index: SearchIndex) -> None:
+    outcome = index.search("ovda " + "x" * 10_000)
+    assert len(outcome.query) <= MAX_QUERY_CHARS
+    assert outcome.problem is None
+
+
+def test_control_characters_inside_words_are_ignored(index: SearchIndex) -> None:
+    assert first(index, "ovda\x00\x07") == "ovda-explosives-airfield"
+
+
+def test_empty_index_answers_without_results() -> None:
+    outcome = SearchIndex().search("ovda")
+    assert outcome == SearchOutcome("ovda", (), (), None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_answered_without_raising(query: str) -> None:
+    index = SearchIndex(BASE[:4])
+    outcome = index.search(query)
+    assert len(outcome.results) <= 5
+    assert all(0 <= h.score <= 100 for h in (*outcome.results, *outcome.suggestions))
+    index.autocomplete(query)
