@@ -9,7 +9,6 @@ written once.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -142,13 +141,16 @@ def _is_valid_date(value: str) -> bool:
     return True
 
 
+# Control characters are Unicode category Cc: exactly U+0000-U+001F and U+007F-U+009F.
+# One regex scan instead of a per-character loop: loading 100,000 facts validates every field.
+_BIDI_CLASS = "".join(sorted(_BIDI_CONTROLS))
+_BAD_CHAR = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CLASS}]")
+_BAD_CHAR_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CLASS}]")
+
+
 def _bad_char(value: str, *, multiline: bool) -> str | None:
-    for ch in value:
-        if ch in "\n\t" and multiline:
-            continue
-        if unicodedata.category(ch) == "Cc" or ch in _BIDI_CONTROLS:
-            return f"U+{ord(ch):04X}"
-    return None
+    found = (_BAD_CHAR_MULTILINE if multiline else _BAD_CHAR).search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 class _Checker:
