@@ -1,0 +1,123 @@
+"""Browsing the base without a query: the timeline of dated facts, and who is cited.
+
+Pure functions over facts, used by ``/timeline`` and ``/sources``. Retracted
+facts never appear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from knowledge.errors import KnowledgeError
+from knowledge.model import Fact
+from knowledge.textnorm import normalise
+
+# "Haaretz (Avi Scharf, Oded Yaron)" is cited as Haaretz: the bylines in brackets
+# say who wrote it, not which publication it is.
+_BYLINE_RE = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+class InvalidRange(KnowledgeError):
+    def __init__(self, from_year: int, to_year: int) -> None:
+        super().__init__(
+            f"The timeline cannot run from {from_year} back to {to_year}; "
+            f"use from_year {to_year} and to_year {from_year}."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """A fact on the timeline with the years it is about."""
+
+    start: int
+    end: int
+    fact: Fact
+
+    @property
+    def label(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    """A publication and the live facts that cite it."""
+
+    name: str
+    facts: tuple[Fact, ...]
+
+
+def _live(facts: Iterable[Fact]) -> list[Fact]:
+    return [fact for fact in facts if not fact.retracted]
+
+
+def _about(fact: Fact, topic: str) -> bool:
+    """The topic's words appear together in a tag, the key, an alias or the claim."""
+    haystack = [fact.key, fact.claim, *fact.tags, *fact.aliases]
+    return any(f" {topic} " in f" {normalise(text)} " for text in haystack)
+
+
+def timeline(
+    facts: Iterable[Fact],
+    from_year: int | None = None,
+    to_year: int | None = None,
+    topic: str | None = None,
+) -> list[Dated]:
+    """Dated facts overlapping [from_year, to_year], oldest first.
+
+    A fact's years are its period, else its sources' dates; a fact with
+    neither has no place on a timeline and is left out.
+    """
+    if from_year is not None and to_year is not None and from_year > to_year:
+        raise InvalidRange(from_year, to_year)
+    wanted = normalise(topic) if topic else ""
+    entries = []
+    for fact in _live(facts):
+        years = fact.years()
+        if years is None:
+            continue
+        start, end = years
+        if from_year is not None and end < from_year:
+            continue
+        if to_year is not None and start > to_year:
+            continue
+        if wanted and not _about(fact, wanted):
+            continue
+        entries.append(Dated(start, end, fact))
+    return sorted(entries, key=lambda e: (e.start, e.end, e.fact.key))
+
+
+def publication(name: str) -> str:
+    """The publication a source's publisher field names, without bylines."""
+    return _BYLINE_RE.sub("", name).strip() or name.strip()
+
+
+def publishers(facts: Iterable[Fact]) -> list[Publisher]:
+    """Every publication cited by a live fact, most cited first."""
+    names: dict[str, str] = {}
+    citing: dict[str, dict[str, Fact]] = {}
+    for fact in _live(facts):
+        for source in fact.sources:
+            name = publication(source.publisher)
+            key = normalise(name)
+            names.setdefault(key, name)
+            citing.setdefault(key, {})[fact.key] = fact
+    found = [
+        Publisher(names[key], tuple(sorted(by_key.values(), key=lambda f: f.key)))
+        for key, by_key in citing.items()
+    ]
+    return sorted(found, key=lambda p: (-len(p.facts), normalise(p.name)))
+
+
+def find_publisher(facts: Iterable[Fact], name: str) -> Publisher | None:
+    """The publication ``name`` means: the same name, else the only one containing it."""
+    wanted = normalise(publication(name))
+    if not wanted:
+        return None
+    listing = publishers(facts)
+    for candidate in listing:
+        if normalise(candidate.name) == wanted:
+            return candidate
+    partial = [c for c in listing if f" {wanted} " in f" {normalise(c.name)} "]
+    return partial[0] if len(partial) == 1 else None

@@ -1,0 +1,111 @@
+"""The timeline and the publication listing, as pure functions over facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from knowledge.browse import InvalidRange, find_publisher, publication, publishers, timeline
+from knowledge.model import Fact, parse_fact
+
+
+def fact(key: str, *, period: str | None = None, publisher: str = "Example Times", **extra: Any) -> Fact:
+    data: dict[str, Any] = {
+        "key": key,
+        "claim": f"Claim of {key}.",
+        "sources": [{"publisher": publisher, "url": "https://example.com/a", "published": "2021-05"}],
+        **extra,
+    }
+    if period:
+        data["period"] = period
+    return parse_fact(data)
+
+
+FACTS = [
+    fact("flights-2016-2023", period="2016-2023", tags=["flights"]),
+    fact("strike-2016", period="2016-04", tags=["drones"], publisher="Haaretz (Barak Ravid)"),
+    fact("war-2020", period="2020-09", aliases=["Karabakh war"], publisher="Haaretz"),
+    fact("source-dated", period=None, publisher="Times of Israel"),
+    fact("old-cable", period="2009", tags=["diplomacy", "arms-sales"]),
+]
+
+
+def keys(entries: list[Any]) -> list[str]:
+    return [entry.fact.key for entry in entries]
+
+
+def test_timeline_orders_dated_facts_oldest_first() -> None:
+    assert keys(timeline(FACTS)) == [
+        "old-cable",
+        "strike-2016",  # same start: the shorter span first
+        "flights-2016-2023",
+        "war-2020",
+        "source-dated",  # no period: dated by its source (2021)
+    ]
+
+
+def test_timeline_range_keeps_facts_overlapping_it() -> None:
+    assert keys(timeline(FACTS, from_year=2017, to_year=2020)) == ["flights-2016-2023", "war-2020"]
+    assert keys(timeline(FACTS, to_year=2010)) == ["old-cable"]
+
+
+def test_timeline_label_shows_a_single_year_or_a_range() -> None:
+    labels = {e.fact.key: e.label for e in timeline(FACTS)}
+    assert labels["strike-2016"] == "2016"
+    assert labels["flights-2016-2023"] == "2016–2023"
+
+
+def test_timeline_topic_matches_tags_aliases_and_words_not_parts_of_words() -> None:
+    assert keys(timeline(FACTS, topic="Drones")) == ["strike-2016"]
+    assert keys(timeline(FACTS, topic="karabakh")) == ["war-2020"]
+    assert keys(timeline(FACTS, topic="arms sales")) == ["old-cable"]
+    assert keys(timeline(FACTS, topic="rone")) == []
+
+
+def test_timeline_leaves_out_retracted_and_undated_facts() -> None:
+    retracted = fact("gone-2018", period="2018", retracted_at="2026-11-21T08:00:00+00:00")
+    undated = parse_fact(
+        {"key": "no-date", "claim": "x", "sources": [{"publisher": "P", "url": "https://p.io/"}]}
+    )
+    assert keys(timeline([retracted, undated])) == []
+
+
+def test_timeline_backwards_range_is_refused_with_the_fix() -> None:
+    with pytest.raises(InvalidRange, match="use from_year 2016 and to_year 2020"):
+        timeline(FACTS, from_year=2020, to_year=2016)
+
+
+def test_publication_drops_bylines_in_brackets() -> None:
+    assert publication("Haaretz (Avi Scharf, Oded Yaron)") == "Haaretz"
+    assert publication("Times of Israel") == "Times of Israel"
+
+
+def test_publishers_counts_facts_per_publication_most_cited_first() -> None:
+    listing = [(p.name, len(p.facts)) for p in publishers(FACTS)]
+    assert listing == [("Example Times", 2), ("Haaretz", 2), ("Times of Israel", 1)]
+
+
+def test_a_fact_citing_a_publication_twice_counts_once() -> None:
+    twice = parse_fact(
+        {
+            "key": "twice",
+            "claim": "x",
+            "sources": [
+                {"publisher": "Haaretz (A)", "url": "https://h.example/1"},
+                {"publisher": "Haaretz (B)", "url": "https://h.example/2"},
+            ],
+        }
+    )
+    [haaretz] = publishers([twice])
+    assert len(haaretz.facts) == 1
+
+
+def test_find_publisher_by_exact_name_or_a_unique_word() -> None:
+    found = find_publisher(FACTS, "haaretz")
+    assert found is not None
+    assert [f.key for f in found.facts] == ["strike-2016", "war-2020"]
+    times_of_israel = find_publisher(FACTS, "israel")
+    assert times_of_israel is not None and times_of_israel.name == "Times of Israel"
+    assert find_publisher(FACTS, "times") is None  # two publications: ambiguous
+    assert find_publisher(FACTS, "Nobody") is None
