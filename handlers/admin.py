@@ -1,0 +1,491 @@
+"""``/factadmin``: how moderators add, correct, retract and review facts from Discord.
+
+Thin on purpose: each command checks the caller is a moderator, turns its
+options into the record the knowledge layer takes, calls the store and shows
+the result. Validation is the model's (``parse_fact``), writes are the store's
+(async, off the event loop), and every change is attributed to the moderator.
+Replies are private to the moderator; nothing here pings anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from functools import partial
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import Range
+from discord.ext import commands
+
+from handlers.admin_text import (
+    ADD_FIELDS,
+    MODAL_FIELDS,
+    gaps_message,
+    history_lines,
+    problems_message,
+    split_list,
+)
+from handlers.admin_views import ConfirmView, EditFactModal, ModeratorPages, Outcome, actor_of, allowed
+from handlers.checks import is_moderator
+from handlers.errors import tell
+from handlers.render import CHOICE_NAME_LIMIT, MESSAGE_LIMIT, clip, fact_embed, list_pages
+from knowledge.desk import Knowledge
+from knowledge.errors import DuplicateFact, FactNotFound, InvalidFact, KnowledgeError
+from knowledge.model import (
+    MAX_CAVEATS,
+    MAX_CLAIM,
+    MAX_DETAILS,
+    MAX_QUOTE,
+    MAX_REASON,
+    MAX_SHORT,
+    MAX_URL,
+    SOURCE_KINDS,
+    STATUSES,
+    Fact,
+    parse_fact,
+)
+from knowledge.transfer import load_document
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: `python bot.py import`
+LIST_OPTION_LIMIT = 4000  # a comma-separated list option; each entry is checked by the model
+AUTOCOMPLETE_LIMIT = 25
+
+STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in STATUSES]
+KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in SOURCE_KINDS]
+
+Key = Range[str, 1, 100]
+
+
+def _load_records(raw: bytes, filename: str) -> list[Any]:
+    """The records of an uploaded file, read by the same loader as the command line."""
+    handle, name = tempfile.mkstemp(suffix=".json")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(raw)
+        return load_document(Path(name))
+    except KnowledgeError as error:
+        # The loader names the file it read; the moderator knows it by its upload name.
+        raise KnowledgeError(str(error).replace(name, f"`{filename}`")) from None
+    finally:
+        os.unlink(name)
+
+
+def _key_list(keys: list[str], *, most: int = 15) -> str:
+    shown = ", ".join(f"`{k}`" for k in keys[:most])
+    return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
+
+
+class FactAdmin(commands.Cog):
+    """Moderator commands. Every command, button and form checks the moderator role when used."""
+
+    group = app_commands.Group(
+        name="factadmin",
+        description="Moderators: add, correct, retract and review facts.",
+        # A hint for the Discord client only; server admins can change it, so
+        # every command checks again when it runs.
+        default_permissions=discord.Permissions(manage_messages=True),
+        guild_only=True,
+    )
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @property
+    def knowledge(self) -> Knowledge:
+        return self.bot.knowledge
+
+    # --- autocomplete: checks do not run here, so it filters by role itself ---
+
+    def _key_choices(
+        self, interaction: discord.Interaction, current: str, *, retracted: bool | None
+    ) -> list[app_commands.Choice[str]]:
+        if not is_moderator(interaction, self.bot.settings):
+            return []
+        needle = current.strip().casefold()
+        ranked: list[tuple[int, str, Fact]] = []
+        for fact in self.knowledge.store.facts(include_retracted=retracted is not False):
+            if retracted is not None and fact.retracted != retracted:
+                continue
+            if fact.key.startswith(needle):
+                rank = 0
+            elif needle in fact.key:
+                rank = 1
+            elif needle in fact.claim.casefold():
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, fact.key, fact))
+        ranked.sort(key=lambda r: r[:2])
+        return [
+            app_commands.Choice(
+                name=clip(" ".join(f"{f.key} — {f.claim}".split()), CHOICE_NAME_LIMIT), value=f.key
+            )
+            for _rank, _key, f in ranked[:AUTOCOMPLETE_LIMIT]
+        ]
+
+    async def live_keys(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._key_choices(interaction, current, retracted=False)
+
+    async def retracted_keys(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._key_choices(interaction, current, retracted=True)
+
+    async def any_keys(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return self._key_choices(interaction, current, retracted=None)
+
+    # --- writes ---
+
+    async def _write(self, change: Callable[[], Awaitable[Fact]], done: str) -> Outcome:
+        """Run a store write; the outcome the moderator sees, success or the store's refusal."""
+        try:
+            fact = await change()
+        except InvalidFact as error:
+            return problems_message(error, ADD_FIELDS, source_fields=True), None
+        except KnowledgeError as error:
+            return str(error), None
+        return done.format(key=fact.key, version=fact.version, sources=len(fact.sources)), fact_embed(fact)
+
+    async def _deferred(
+        self, interaction: discord.Interaction, change: Callable[[], Awaitable[Fact]], done: str
+    ) -> None:
+        # Writes can take longer than Discord's 3 seconds; defer first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        content, embed = await self._write(change, done)
+        await interaction.followup.send(
+            clip(content, MESSAGE_LIMIT), embed=embed or discord.utils.MISSING, ephemeral=True
+        )
+
+    @group.command(name="add")
+    @app_commands.describe(
+        key="Short unique name: lowercase letters, digits and hyphens (like silk-way-ovda-flights)",
+        claim="The fact, in one or two plain sentences",
+        publisher="Who published the source (like Haaretz)",
+        source_title="The headline or title of the source",
+        source_url="Link to the source (http:// or https://)",
+        published="When the source was published: 2023, 2023-03 or 2023-03-06",
+        status="How sure we are (default: verified)",
+        aliases="Other names people search for, separated by commas",
+        tags="Topics, separated by commas",
+        period="When the fact happened: 2016, 2016-04-02 or 2016-2020",
+        details="Background a reporter may need",
+        caveats="What the fact does not say, or disputes about it",
+    )
+    @app_commands.choices(status=STATUS_CHOICES)
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        key: Key,
+        claim: Range[str, 1, MAX_CLAIM],
+        publisher: Range[str, 1, MAX_SHORT],
+        source_title: Range[str, 1, MAX_SHORT],
+        source_url: Range[str, 1, MAX_URL],
+        published: Range[str, 1, 10],
+        status: str | None = None,
+        aliases: Range[str, 1, LIST_OPTION_LIMIT] | None = None,
+        tags: Range[str, 1, LIST_OPTION_LIMIT] | None = None,
+        period: Range[str, 1, 10] | None = None,
+        details: Range[str, 1, MAX_DETAILS] | None = None,
+        caveats: Range[str, 1, MAX_CAVEATS] | None = None,
+    ) -> None:
+        """Add a new fact with its first source."""
+        if not await allowed(interaction):
+            return
+        record = {
+            "key": key,
+            "claim": claim,
+            "status": status,
+            "aliases": split_list(aliases),
+            "tags": split_list(tags),
+            "period": period,
+            "details": details,
+            "caveats": caveats,
+            "sources": [
+                {"publisher": publisher, "title": source_title, "url": source_url, "published": published}
+            ],
+        }
+        record = {name: value for name, value in record.items() if value is not None}
+        try:
+            # The model's one validation, run before asking anything, so a
+            # near-duplicate question is never asked about a record that cannot be saved.
+            fact = parse_fact(record)
+            self.knowledge.store.get(fact.key)
+        except InvalidFact as error:
+            await tell(interaction, problems_message(error, ADD_FIELDS))
+            return
+        except FactNotFound:
+            pass
+        else:
+            await tell(interaction, str(DuplicateFact(fact.key)))
+            return
+
+        store = self.knowledge.store
+        done = "Added `{key}`."
+        similar = self.knowledge.index.near_duplicates(fact.claim, fact.aliases)
+        if not similar:
+            await self._deferred(interaction, partial(store.add, record, actor_of(interaction)), done)
+            return
+
+        async def add_anyway(pressed: discord.Interaction) -> Outcome:
+            return await self._write(partial(store.add, record, actor_of(pressed)), done)
+
+        top = similar[0]
+        others = [hit.fact.key for hit in similar[1:]]
+        question = (
+            f"`{fact.key}` looks like the existing fact `{top.fact.key}` "
+            f"({top.score:.0f}% similar), shown below."
+            + (f" Also similar: {_key_list(others)}." if others else "")
+            + " Add it anyway?"
+        )
+        view = ConfirmView(
+            interaction.user.id,
+            add_anyway,
+            expired=f"No answer in time: `{fact.key}` was not added.",
+            cancelled=f"Cancelled: `{fact.key}` was not added.",
+        )
+        await view.send(
+            interaction, content=clip(question, MESSAGE_LIMIT), embed=fact_embed(top.fact), ephemeral=True
+        )
+
+    @group.command(name="edit")
+    @app_commands.describe(key="The fact to correct")
+    @app_commands.autocomplete(key=live_keys)
+    async def edit(self, interaction: discord.Interaction, key: Key) -> None:
+        """Correct a fact's text in a form (claim, details, caveats, aliases, tags)."""
+        if not await allowed(interaction):
+            return
+        try:
+            fact = self.knowledge.store.get(key)
+        except FactNotFound as error:
+            await tell(interaction, str(error))
+            return
+        await interaction.response.send_modal(EditFactModal(fact, interaction.user.id, self._save_edit))
+
+    async def _save_edit(
+        self, interaction: discord.Interaction, key: str, changes: dict[str, Any], version: int
+    ) -> Outcome:
+        try:
+            fact = await self.knowledge.store.edit(
+                key, changes, expected_version=version, actor=actor_of(interaction)
+            )
+        except InvalidFact as error:
+            return problems_message(error, MODAL_FIELDS), None
+        except KnowledgeError as error:
+            return str(error), None
+        return f"Saved `{fact.key}` (now version {fact.version}).", fact_embed(fact)
+
+    @group.command(name="cite")
+    @app_commands.describe(
+        key="The fact this source supports",
+        publisher="Who published the source",
+        title="The headline or title of the source",
+        url="Link to the source (http:// or https://)",
+        published="When it was published: 2023, 2023-03 or 2023-03-06",
+        kind="primary (the original), secondary (a report on it) or mirror (a copy)",
+        quote="The exact words that support the fact",
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.autocomplete(key=live_keys)
+    async def cite(
+        self,
+        interaction: discord.Interaction,
+        key: Key,
+        publisher: Range[str, 1, MAX_SHORT],
+        title: Range[str, 1, MAX_SHORT],
+        url: Range[str, 1, MAX_URL],
+        published: Range[str, 1, 10],
+        kind: str | None = None,
+        quote: Range[str, 1, MAX_QUOTE] | None = None,
+    ) -> None:
+        """Add a source to a fact."""
+        if not await allowed(interaction):
+            return
+        source = {"publisher": publisher, "title": title, "url": url, "published": published, "kind": kind}
+        source["quote"] = quote
+        source = {name: value for name, value in source.items() if value is not None}
+        change = partial(self.knowledge.store.cite, key, source, actor=actor_of(interaction))
+        await self._deferred(interaction, change, "Added a source to `{key}` (now {sources} sources).")
+
+    @group.command(name="retract")
+    @app_commands.describe(key="The fact to withdraw", reason="Why (kept in the history)")
+    @app_commands.autocomplete(key=live_keys)
+    async def retract(
+        self, interaction: discord.Interaction, key: Key, reason: Range[str, 1, MAX_REASON]
+    ) -> None:
+        """Withdraw a fact: staff stop seeing it; it stays in the history and can be restored."""
+        if not await allowed(interaction):
+            return
+        change = partial(self.knowledge.store.retract, key, reason, actor_of(interaction))
+        await self._deferred(interaction, change, "Retracted `{key}`. `/factadmin restore` brings it back.")
+
+    @group.command(name="restore")
+    @app_commands.describe(key="The retracted fact to bring back", reason="Why (kept in the history)")
+    @app_commands.autocomplete(key=retracted_keys)
+    async def restore(
+        self, interaction: discord.Interaction, key: Key, reason: Range[str, 1, MAX_REASON] | None = None
+    ) -> None:
+        """Bring back a retracted fact."""
+        if not await allowed(interaction):
+            return
+        change = partial(self.knowledge.store.restore, key, actor_of(interaction), reason)
+        await self._deferred(interaction, change, "Restored `{key}`.")
+
+    @group.command(name="review")
+    @app_commands.describe(key="The fact you checked", status="Change how sure we are (optional)")
+    @app_commands.choices(status=STATUS_CHOICES)
+    @app_commands.autocomplete(key=live_keys)
+    async def review(self, interaction: discord.Interaction, key: Key, status: str | None = None) -> None:
+        """Record that you checked a fact today, optionally changing its status."""
+        if not await allowed(interaction):
+            return
+        change = partial(self.knowledge.store.review, key, actor_of(interaction), status=status)
+        await self._deferred(interaction, change, "Marked `{key}` as reviewed now.")
+
+    # --- reads ---
+
+    @group.command(name="history")
+    @app_commands.describe(key="The fact whose changes you want to see")
+    @app_commands.autocomplete(key=any_keys)
+    async def history(self, interaction: discord.Interaction, key: Key) -> None:
+        """Every change to a fact: who, when, what and why."""
+        if not await allowed(interaction):
+            return
+        store = self.knowledge.store
+        try:
+            store.get(key)
+        except FactNotFound as error:
+            await tell(interaction, str(error))
+            return
+        entries = store.history(key)
+        title = f"History of {key}: {len(entries)} change{'' if len(entries) == 1 else 's'}, newest first"
+        pages = list_pages(title, history_lines(entries))
+        await ModeratorPages(interaction.user.id, pages).start(interaction, ephemeral=True)
+
+    @group.command(name="gaps")
+    @app_commands.describe(days="How far back to look (default 30 days)", limit="How many (default 10)")
+    async def gaps(
+        self,
+        interaction: discord.Interaction,
+        days: Range[int, 1, 365] = 30,
+        limit: Range[int, 1, 25] = 10,
+    ) -> None:
+        """The questions staff asked most that found no confident answer: what to research next."""
+        if not await allowed(interaction):
+            return
+        rows = self.knowledge.gaps.top(limit=limit, since_days=days)  # counted in memory: quick
+        await tell(interaction, gaps_message(rows, since_days=days))
+
+    @group.command(name="export")
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Download the whole fact base as a JSON file (the format `import` reads)."""
+        if not await allowed(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        store = self.knowledge.store
+        document = store.export_document()
+        data = await asyncio.to_thread(lambda: json.dumps(document, ensure_ascii=False, indent=2).encode())
+        if len(data) > interaction.filesize_limit:
+            await interaction.followup.send(
+                "The fact base is too large to send through Discord; "
+                "run `python bot.py export` on the server.",
+                ephemeral=True,
+            )
+            return
+        name = f"facts-{datetime.now(UTC):%Y-%m-%d}.json"
+        await interaction.followup.send(
+            f"The whole fact base: {len(store)} live facts, "
+            f"{len(store.facts(include_retracted=True)) - len(store)} retracted.",
+            file=discord.File(BytesIO(data), filename=name),
+            ephemeral=True,
+        )
+
+    # --- import ---
+
+    @group.command(name="import")
+    @app_commands.describe(
+        file="A JSON file of facts (as made by export)",
+        dry_run="Only count what would change; change nothing",
+    )
+    async def import_(
+        self, interaction: discord.Interaction, file: discord.Attachment, dry_run: bool = False
+    ) -> None:
+        """Add or update facts from a JSON file, after you confirm what it would change."""
+        if not await allowed(interaction):
+            return
+        if file.size > IMPORT_MAX_BYTES:
+            await tell(
+                interaction,
+                f"`{file.filename}` is {file.size:,} bytes; at most {IMPORT_MAX_BYTES:,} can be imported "
+                "through Discord (use `python bot.py import` on the server). Nothing was changed.",
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        store = self.knowledge.store
+        actor = actor_of(interaction)
+        try:
+            raw = await file.read()
+            records = await asyncio.to_thread(_load_records, raw, clip(file.filename, 100))
+            plan = await store.import_records(records, actor, dry_run=True)
+        except discord.HTTPException:
+            await tell(interaction, "Could not download the file from Discord; try again.")
+            return
+        except InvalidFact as error:
+            await tell(interaction, problems_message(error) + "\nNothing was changed.")
+            return
+        except KnowledgeError as error:
+            await tell(interaction, f"{error}\nNothing was changed.")
+            return
+
+        counts = (
+            f"`{clip(file.filename, 100)}`: {len(plan.added)} to add, {len(plan.changed)} to change, "
+            f"{len(plan.unchanged)} unchanged."
+        )
+        if dry_run:
+            await tell(interaction, f"Dry run — {counts} Nothing was changed.")
+            return
+        if not plan.added and not plan.changed:
+            await tell(interaction, f"{counts} Nothing to import.")
+            return
+
+        async def apply(pressed: discord.Interaction) -> Outcome:
+            try:
+                report = await store.import_records(records, actor_of(pressed))
+            except InvalidFact as error:
+                return problems_message(error) + "\nNothing was changed.", None
+            except KnowledgeError as error:
+                return f"{error}\nNothing was changed.", None
+            return (
+                f"Imported `{clip(file.filename, 100)}`: {len(report.added)} added, "
+                f"{len(report.changed)} changed, {len(report.unchanged)} unchanged.",
+                None,
+            )
+
+        lines = [counts]
+        if plan.added:
+            lines.append(f"Adds: {_key_list(plan.added)}")
+        if plan.changed:
+            lines.append(f"Changes: {_key_list(plan.changed)}")
+        lines.append("Apply this import?")
+        view = ConfirmView(
+            interaction.user.id,
+            apply,
+            expired="No answer in time: nothing was imported.",
+            cancelled="Cancelled: nothing was imported.",
+        )
+        await view.send(interaction, content=clip("\n".join(lines), MESSAGE_LIMIT), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(FactAdmin(bot))

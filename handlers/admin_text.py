@@ -1,0 +1,119 @@
+"""The words of the moderator commands: problem lists, history and gap listings.
+
+Pure text, so the wording is tested without Discord, and every piece is cut to
+fit a Discord message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from handlers.render import MESSAGE_LIMIT, clip, escape, quoted_query
+from knowledge.errors import InvalidFact
+from knowledge.model import CONTENT_FIELDS, HistoryEntry
+
+LINE_LIMIT = 300
+
+# How the fields the validation names are called in each form a moderator fills in.
+ADD_FIELDS = {
+    "sources": "source",
+    "sources[0].publisher": "publisher",
+    "sources[0].title": "source_title",
+    "sources[0].url": "source_url",
+    "sources[0].published": "published",
+}
+MODAL_FIELDS = {
+    "claim": "Claim",
+    "details": "Details",
+    "caveats": "Caveats",
+    "aliases": "Aliases",
+    "tags": "Tags",
+}
+
+_INDEXED = re.compile(r"^(?P<name>\w+)\[(?P<index>\d+)\]$")
+_SOURCE_PREFIX = re.compile(r"^sources?(?:\[\d+\])?\.")
+
+
+def split_list(text: str | None, *, separator: str = ",") -> list[str] | None:
+    """A comma- (or line-) separated option as a list; blank entries dropped.
+
+    None stays None so an option that was not given is left out, not emptied.
+    """
+    if text is None:
+        return None
+    return [item.strip() for item in text.split(separator) if item.strip()]
+
+
+def field_name(field: str, names: Mapping[str, str], *, source_fields: bool = False) -> str:
+    """The name a moderator sees for a field the validation named.
+
+    ``source_fields``: the form is about one source, so ``sources[3].url`` is just ``url``.
+    """
+    if field in names:
+        return names[field]
+    if source_fields:
+        bare = _SOURCE_PREFIX.sub("", field)
+        if bare != field:
+            return names.get(bare, bare)
+    if m := _INDEXED.match(field):
+        base = names.get(m.group("name"), m.group("name"))
+        return f"{base} (entry {int(m.group('index')) + 1})"
+    return field
+
+
+def problems_message(
+    error: InvalidFact, names: Mapping[str, str] | None = None, *, source_fields: bool = False
+) -> str:
+    """Every problem of a rejected record, each naming the field as the moderator knows it."""
+    names = names or {}
+    lines = [f"Nothing was saved{f' ({error.record})' if error.record else ''}. Please fix:"]
+    lines += [
+        f"• `{field_name(p.field, names, source_fields=source_fields)}`: {p.message}" for p in error.problems
+    ]
+    return clip("\n".join(lines), MESSAGE_LIMIT)
+
+
+def _when(at: str) -> str:
+    try:
+        return datetime.fromisoformat(at).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return at
+
+
+def _day(at: str) -> str:
+    return _when(at)[:10]
+
+
+def _changed_fields(entry: HistoryEntry) -> list[str]:
+    before, after = entry.before or {}, entry.after or {}
+    return [name for name in CONTENT_FIELDS if before.get(name) != after.get(name)]
+
+
+def history_line(entry: HistoryEntry) -> str:
+    """One change: version, when, what, who, why — stored text escaped, never formatting."""
+    version = f"v{entry.version} · " if entry.version is not None else ""
+    line = f"{version}{_when(entry.at)} · **{entry.action}** by {escape(entry.actor)}"
+    if entry.action == "edit" and (changed := _changed_fields(entry)):
+        line += f" ({', '.join(changed)})"
+    if entry.reason:
+        line += f" — {escape(entry.reason)}"
+    return clip(line, LINE_LIMIT)
+
+
+def history_lines(entries: Sequence[HistoryEntry]) -> list[str]:
+    """Every change, newest first, one line each."""
+    return [history_line(e) for e in reversed(entries)]
+
+
+def gaps_message(rows: Iterable[tuple[str, int, str]], *, since_days: int) -> str:
+    """The most asked questions the base could not answer, for the desk to research."""
+    lines = [
+        f"{i}. {quoted_query(query)} — asked {count}× (last {_day(last)})"
+        for i, (query, count, last) in enumerate(rows, start=1)
+    ]
+    if not lines:
+        return f"No unanswered questions in the last {since_days} days."
+    header = f"Questions with no confident answer in the last {since_days} days, most asked first:"
+    return clip("\n".join([header, *lines]), MESSAGE_LIMIT)
