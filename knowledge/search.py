@@ -18,8 +18,10 @@ one fact's postings; nothing is rebuilt and the database file is never read.
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice, pairwise
@@ -38,17 +40,14 @@ CONFIDENT = 55.0
 SUGGEST = 30.0
 NEAR_DUPLICATE = 80.0
 
-# How much a word counts depending on where the fact says it.
-_KEY = 1.0
-_ALIAS = 1.0
-_TAG = 0.9
-_CLAIM = 0.9
-_TITLE = 0.75
-_DETAILS = 0.7
-_PUBLISHER = 0.7
-_STRONG = 0.9  # words from these fields are offered as candidates first
+# How much a word counts depending on where the fact says it, by field class:
+# 0 key and aliases, 1 claim and tags, 2 source titles, 3 details and publishers.
+_NAME, _MAIN, _TITLE, _EXTRA = 0, 1, 2, 3
+_CLASS_WEIGHT = (1.0, 0.9, 0.75, 0.7)
 
-_SEARCH_BUDGET = 5000  # candidate facts scored per query
+_SEARCH_BUDGET = 2000  # candidate facts scored per query
+_COMMON_SHARE = 0.2  # a query word in more of the facts than this is ignored ...
+_COMMON_COUNT = 1000  # ... once that is many facts
 _AUTOCOMPLETE_BUDGET = 600
 _RERANK = 40
 _MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
@@ -103,27 +102,28 @@ def _clean(query: object) -> str:
     return " ".join(strip_markup(query[: MAX_QUERY_CHARS * 10]).split())[:MAX_QUERY_CHARS]
 
 
-def _fact_fields(fact: Fact) -> Iterator[tuple[str, float]]:
-    yield fact.key, _KEY
+def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
+    yield fact.key, _NAME
     for alias in fact.aliases:
-        yield alias, _ALIAS
+        yield alias, _NAME
     for tag in fact.tags:
-        yield tag, _TAG
-    yield fact.claim, _CLAIM
+        yield tag, _MAIN
+    yield fact.claim, _MAIN
     if fact.details:
-        yield fact.details, _DETAILS
+        yield fact.details, _EXTRA
     for source in fact.sources:
-        yield source.publisher, _PUBLISHER
+        yield source.publisher, _EXTRA
         if source.title:
             yield source.title, _TITLE
 
 
-def _fact_terms(fact: Fact) -> dict[str, float]:
-    terms: dict[str, float] = {}
-    for text, weight in _fact_fields(fact):
+def _fact_terms(fact: Fact) -> dict[str, int]:
+    """Each indexed word of ``fact`` with the best field class it appears in."""
+    terms: dict[str, int] = {}
+    for text, kind in _fact_fields(fact):
         for word in words(text):
-            if word not in STOPWORDS and terms.get(word, 0.0) < weight:
-                terms[word] = weight
+            if word not in STOPWORDS and terms.get(word, 9) > kind:
+                terms[word] = kind
     return terms
 
 
@@ -133,9 +133,13 @@ def _names(fact: Fact) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _phrases(fact: Fact) -> set[str]:
-    """Whole-query forms that name this fact exactly: its names, spaced and joined."""
-    return {form for name in _names(fact) for form in (name, name.replace(" ", ""))}
+def _name_keys(fact: Fact) -> set[str]:
+    """The fact's names without spaces: `silk way`, `silk-way` and `silkway` are one name."""
+    return {name.replace(" ", "") for name in _names(fact)}
+
+
+def _as_tuple(holders: int | tuple[int, ...]) -> tuple[int, ...]:
+    return (holders,) if isinstance(holders, int) else holders
 
 
 def _fact_years(fact: Fact) -> tuple[int, int] | None:
@@ -178,18 +182,15 @@ class SearchIndex:
     def __init__(self, facts: Iterable[Fact] = ()) -> None:
         self._ids: dict[str, int] = {}
         self._facts: dict[int, Fact] = {}
-        self._terms: dict[int, dict[str, float]] = {}
-        self._phrases_of: dict[int, set[str]] = {}
+        # word -> entries (fact id << 2 | field class): 8 bytes per word per fact, so
+        # 100,000 facts fit in tens of megabytes rather than a dict per word.
+        self._postings: dict[str, array[int]] = {}
+        # joined name (key or alias without spaces) -> fact id, or ids when shared
+        self._by_name: dict[str, int | tuple[int, ...]] = {}
         self._years: dict[int, tuple[int, int]] = {}
-        self._postings: dict[str, dict[int, float]] = {}
-        self._strong: dict[str, dict[int, float]] = {}
-        self._by_phrase: dict[str, set[int]] = {}
         self._by_year: dict[int, set[int]] = {}
-        self._names_of: dict[int, tuple[str, ...]] = {}
-        self._synonyms: dict[str, dict[int, tuple[str, ...]]] = {}
-        self._sorted_terms: list[str] = []
+        self._sorted_terms: list[str] | None = None  # None: sort again when next needed
         self._by_length: dict[int, list[str]] = {}
-        self._stale_lengths: set[int] = set()
         self._fuzzy_cache: dict[str, list[tuple[str, int]]] = {}
         for fact in facts:
             self.upsert(fact)
@@ -206,85 +207,75 @@ class SearchIndex:
             if fact.retracted:
                 return
             fid = self._ids[fact.key] = len(self._ids)
-        else:
-            self._remove(fid)
+        elif (old := self._facts.pop(fid, None)) is not None:
+            self._remove(fid, old)
         if fact.retracted:
             return
         self._facts[fid] = fact
-        terms = self._terms[fid] = _fact_terms(fact)
-        for term, weight in terms.items():
+        for term, kind in _fact_terms(fact).items():
             posting = self._postings.get(term)
             if posting is None:
-                posting = self._postings[term] = {}
+                posting = self._postings[term] = array("q")
                 self._add_term(term)
-            posting[fid] = weight
-            if weight >= _STRONG:
-                self._strong.setdefault(term, {})[fid] = weight
-        names = self._names_of[fid] = _names(fact)
-        one_word = [n for n in names[1:] if " " not in n]
-        for name in one_word:
-            self._synonyms.setdefault(name, {})[fid] = tuple(n for n in one_word if n != name)
-        phrases = self._phrases_of[fid] = _phrases(fact)
-        for phrase in phrases:
-            self._by_phrase.setdefault(phrase, set()).add(fid)
+            posting.append(fid << 2 | kind)
+        for name in _name_keys(fact):
+            holders = self._by_name.get(name)
+            if holders is None:
+                self._by_name[name] = fid
+            else:
+                self._by_name[name] = (*_as_tuple(holders), fid)
         if (span := _fact_years(fact)) is not None:
             self._years[fid] = span
             if span[1] - span[0] <= _MAX_SPAN:
                 for year in range(span[0], span[1] + 1):
                     self._by_year.setdefault(year, set()).add(fid)
 
-    def _remove(self, fid: int) -> None:
-        self._facts.pop(fid, None)
-        for term in self._terms.pop(fid, {}):
+    def _remove(self, fid: int, old: Fact) -> None:
+        """Take out what ``old`` (the indexed version of fact ``fid``) put in."""
+        for term, kind in _fact_terms(old).items():
             posting = self._postings[term]
-            posting.pop(fid, None)
-            if strong := self._strong.get(term):
-                strong.pop(fid, None)
-                if not strong:
-                    del self._strong[term]
+            posting.remove(fid << 2 | kind)
             if not posting:
                 del self._postings[term]
                 self._drop_term(term)
-        for name in self._names_of.pop(fid, ()):
-            if (holders := self._synonyms.get(name)) is not None:
-                holders.pop(fid, None)
-                if not holders:
-                    del self._synonyms[name]
-        for phrase in self._phrases_of.pop(fid, set()):
-            holders = self._by_phrase[phrase]
-            holders.discard(fid)
-            if not holders:
-                del self._by_phrase[phrase]
+        for name in _name_keys(old):
+            rest = tuple(h for h in _as_tuple(self._by_name[name]) if h != fid)
+            if not rest:
+                del self._by_name[name]
+            else:
+                self._by_name[name] = rest[0] if len(rest) == 1 else rest
         if (span := self._years.pop(fid, None)) is not None and span[1] - span[0] <= _MAX_SPAN:
             for year in range(span[0], span[1] + 1):
                 self._by_year[year].discard(fid)
 
     def _add_term(self, term: str) -> None:
-        bisect.insort(self._sorted_terms, term)
-        self._stale_lengths.add(len(term))
+        if self._sorted_terms is not None:
+            bisect.insort(self._sorted_terms, term)
+        if not term.isdigit():  # numbers are never typos of each other
+            self._by_length.setdefault(len(term), []).append(term)
         self._fuzzy_cache.clear()
 
     def _drop_term(self, term: str) -> None:
-        i = bisect.bisect_left(self._sorted_terms, term)
-        if i < len(self._sorted_terms) and self._sorted_terms[i] == term:
+        if self._sorted_terms is not None:
+            i = bisect.bisect_left(self._sorted_terms, term)
             del self._sorted_terms[i]
-        self._stale_lengths.add(len(term))
+        if not term.isdigit():
+            self._by_length[len(term)].remove(term)
         self._fuzzy_cache.clear()
+
+    def _named(self, name: str) -> tuple[int, ...]:
+        """Facts whose key or an alias is ``name`` (spaces ignored)."""
+        holders = self._by_name.get(name.replace(" ", ""))
+        return () if holders is None else _as_tuple(holders)
 
     # --- vocabulary lookups --------------------------------------------------
 
+    def _common(self, alt: _Alternative) -> bool:
+        count = min(len(self._postings.get(t, ())) for t in alt.terms)
+        return count > _COMMON_COUNT and count > _COMMON_SHARE * len(self._facts)
+
     def _idf(self, term: str) -> float:
         return math.log(1 + len(self._facts) / max(1, len(self._postings.get(term, ()))))
-
-    def _words_of_length(self, length: int) -> list[str]:
-        if self._stale_lengths:
-            by_length: dict[int, list[str]] = {n: [] for n in self._stale_lengths}
-            for term in self._postings:
-                if len(term) in by_length:
-                    by_length[len(term)].append(term)
-            self._by_length.update(by_length)
-            self._stale_lengths.clear()
-        return self._by_length.get(length, [])
 
     def _typo_matches(self, word: str) -> list[tuple[str, int]]:
         """Vocabulary words within the allowed number of typing errors of ``word``."""
@@ -295,10 +286,10 @@ class SearchIndex:
         found: list[tuple[str, int]] = []
         if limit:
             for length in range(len(word) - limit, len(word) + limit + 1):
-                for term, distance, _ in process.extract_iter(
-                    word, self._words_of_length(length), scorer=OSA.distance, score_cutoff=limit
+                for term, distance, _ in process.extract(
+                    word, self._by_length.get(length, ()), scorer=OSA.distance, score_cutoff=limit, limit=None
                 ):
-                    if term == word or term.isdigit():
+                    if term == word:
                         continue
                     # In a three-letter word only swapped letters (`wya`) are a typo;
                     # any other change makes a different word.
@@ -306,20 +297,33 @@ class SearchIndex:
                         continue
                     found.append((term, int(distance)))
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
-        self._fuzzy_cache[word] = found = found[:_MAX_EXPANSIONS]
         if len(self._fuzzy_cache) > 4096:
             self._fuzzy_cache.clear()
+        self._fuzzy_cache[word] = found = found[:_MAX_EXPANSIONS]
         return found
 
     def _prefix_matches(self, prefix: str) -> list[str]:
         """The most widely used vocabulary words starting with ``prefix``."""
-        start = bisect.bisect_left(self._sorted_terms, prefix)
-        end = bisect.bisect_left(self._sorted_terms, prefix + "\U0010ffff")
-        found = [t for t in self._sorted_terms[start:end] if t != prefix]
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self._postings)
+        terms = self._sorted_terms
+        start = bisect.bisect_left(terms, prefix)
+        end = bisect.bisect_left(terms, prefix + "\U0010ffff", lo=start)
+        found = [t for t in terms[start:end] if t != prefix]
         if len(found) > _MAX_EXPANSIONS:
             found.sort(key=lambda t: -len(self._postings[t]))
             found = found[:_MAX_EXPANSIONS]
         return found
+
+    def _synonyms(self, word: str) -> list[str]:
+        """Other one-word names of the facts that ``word`` names (עובדה -> ovda, uvda)."""
+        siblings: set[str] = set()
+        for fid in self._named(word)[:_MAX_EXPANSIONS]:
+            for alias in self._facts[fid].aliases:
+                name = normalise(alias)
+                if name and " " not in name and name != word:
+                    siblings.add(name)
+        return sorted(siblings)[:_MAX_EXPANSIONS]
 
     def _alternatives(self, word: str, *, prefix: bool) -> list[_Alternative]:
         alts: dict[tuple[str, ...], float] = {}
@@ -330,13 +334,15 @@ class SearchIndex:
 
         if word in self._postings:
             offer((word,), 1.0)
-        if not word.isdigit():
+        if prefix:  # a word still being typed: what it may become, nothing more
+            if len(word) >= 2:
+                for term in self._prefix_matches(word):
+                    offer((term,), 0.6 + 0.3 * len(word) / len(term))
+        elif not word.isdigit():
             for form in _plural_forms(word):
                 if form in self._postings:
                     offer((form,), 0.95)
-            # One-word aliases of the same fact are synonyms (עובדה, Овда, Ovda).
-            siblings = {n for names in self._synonyms.get(word, {}).values() for n in names}
-            for term in sorted(siblings)[:_MAX_EXPANSIONS]:
+            for term in self._synonyms(word):
                 if term in self._postings:
                     offer((term,), 0.9)
             for term, distance in self._typo_matches(word):
@@ -346,7 +352,7 @@ class SearchIndex:
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:
                         offer((head, tail), 0.95)
-            if (prefix and len(word) >= 2) or (len(word) >= 4 and not alts):
+            if len(word) >= 4 and not alts:
                 for term in self._prefix_matches(word):
                     offer((term,), 0.6 + 0.3 * len(word) / len(term))
         ranked = sorted(alts.items(), key=lambda item: -item[1])
@@ -390,6 +396,11 @@ class SearchIndex:
         unknown = math.log(1 + max(1, len(self._facts)))
         if prefix_last and len(groups) > 1 and not groups[-1].alternatives:
             groups.pop()  # a word still being typed that matches nothing yet
+        # In a large base, a word in a large share of the facts tells them apart no
+        # better than "the", and scoring its long posting list would cost the most.
+        common = [g for g in groups if g.alternatives and g.year is None and self._common(g.alternatives[0])]
+        if len(common) < len(groups):
+            groups = [g for g in groups if g not in common]
         for group in groups:
             if group.alternatives:
                 best = group.alternatives[0]
@@ -402,27 +413,24 @@ class SearchIndex:
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
-        found: set[int] = set()
-        phrase = q.phrase
-        for form in (phrase, phrase.replace(" ", "")):
-            found |= self._by_phrase.get(form, set())
+        found = set(self._named(q.phrase))
         for group in sorted(q.groups, key=lambda g: -g.weight):
-            sources: list[Iterable[int]] = []
             for alt in group.alternatives:
                 # For a split word, the rarer half is enough to find candidates.
                 term = min(alt.terms, key=lambda t: len(self._postings.get(t, ())))
-                sources.append(self._strong.get(term, {}))
-                sources.append(self._postings.get(term, {}))
-            if group.year is not None:
-                sources.append(self._by_year.get(group.year, set()))
-            for source in sources:
+                posting = self._postings.get(term, ())
                 room = budget - len(found)
                 if room <= 0:
                     return found
-                if len(source) <= room:
-                    found.update(source)
+                if len(posting) <= room:
+                    found.update(e >> 2 for e in posting)
                 else:
-                    found.update(islice((f for f in source if f not in found), room))
+                    # Too many to take all: facts named by the word first.
+                    named = [e >> 2 for e in posting if e & 3 == _NAME]
+                    found.update(islice(dict.fromkeys(named + [e >> 2 for e in posting]), room))
+            if group.year is not None:
+                room = budget - len(found)
+                found.update(islice(self._by_year.get(group.year, ()), max(0, room)))
         return found
 
     def _coverage(self, q: _Query, candidates: set[int]) -> dict[int, float]:
@@ -432,22 +440,20 @@ class SearchIndex:
         for group in q.groups:
             best: dict[int, float] = {}
             for alt in group.alternatives:
-                postings = [self._postings.get(t, {}) for t in alt.terms]
-                smallest = min(postings, key=len)
-                pool: Iterable[int] = smallest if len(smallest) < len(candidates) else candidates
-                for fid in pool:
-                    if fid not in scores:
-                        continue
-                    weight = min(p.get(fid, 0.0) for p in postings)
-                    value = weight * alt.similarity
+                weights = [self._weights(t, scores, alt.similarity) for t in alt.terms]
+                matched = weights[0]
+                if len(weights) > 1:  # a split word: every part must appear
+                    matched = {f: min(w[f] for w in weights) for f in matched if all(f in w for w in weights)}
+                for fid, value in matched.items():
                     if value > best.get(fid, 0.0):
                         best[fid] = value
             if group.year is not None and q.years is not None:
                 # A period that contains the year counts, and more so the closer it
                 # fits the years asked for: 2020 fits "2020" better than "2016-2023".
-                for fid in candidates:
+                holders = self._by_year.get(group.year, set())
+                for fid in holders if len(holders) < len(candidates) else candidates:
                     span = self._years.get(fid)
-                    if span and span[0] <= group.year <= span[1]:
+                    if fid in scores and span and span[0] <= group.year <= span[1]:
                         value = 0.5 + 0.5 * _year_overlap(q.years, span)
                         if value > best.get(fid, 0.0):
                             best[fid] = value
@@ -455,21 +461,33 @@ class SearchIndex:
                 scores[fid] += group.weight * value
         return {fid: value / total for fid, value in scores.items()}
 
+    def _weights(self, term: str, among: dict[int, float], similarity: float) -> dict[int, float]:
+        """Fact id -> field weight of ``term`` times ``similarity``, for the facts in ``among``."""
+        out: dict[int, float] = {}
+        for entry in self._postings.get(term, ()):
+            fid = entry >> 2
+            if fid in among:
+                value = _CLASS_WEIGHT[entry & 3] * similarity
+                if value > out.get(fid, 0.0):
+                    out[fid] = value
+        return out
+
     def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[Hit]:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
         coverage = self._coverage(q, candidates)
-        exact = self._by_phrase.get(q.phrase, set()) | self._by_phrase.get(q.phrase.replace(" ", ""), set())
+        exact = set(self._named(q.phrase))
         # The query without its years, to compare with what each fact is called.
         naming = " ".join(g.word for g in q.groups if g.year is None)
-        ordered = sorted(coverage.items(), key=lambda item: (-item[1], self._facts[item[0]].key))
+        best = heapq.nlargest(rerank, coverage.items(), key=lambda item: (item[1], -item[0]))
         hits: list[tuple[float, str, Fact]] = []
-        for fid, cov in ordered[:rerank]:
+        for fid, cov in best:
             fact = self._facts[fid]
-            text = normalise(" ".join((fact.key, *fact.aliases, fact.claim)))
+            names = _names(fact)
+            text = " ".join((*names, normalise(fact.claim)))
             wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
-            named = max((fuzz.ratio(naming, n, processor=None) for n in self._names_of[fid]), default=0) / 100
+            named = max(fuzz.ratio(naming, n, processor=None) for n in names) / 100
             span = self._years.get(fid)
             years = _year_overlap(q.years, span) if q.years and span else 0.0
             score = 0.8 * cov + 0.08 * wording + 0.07 * named + 0.05 * years
@@ -510,12 +528,11 @@ class SearchIndex:
             return []
         found: set[int] = set()
         for alias in aliases:
-            phrase = normalise(alias)
-            found |= self._by_phrase.get(phrase, set())
+            found.update(self._named(normalise(alias)))
         known = {w for w in claim_words if w in self._postings}
         rare_first = sorted(known, key=lambda w: (len(self._postings[w]), w))
         for word in rare_first[:4]:
-            found.update(islice(self._postings.get(word, {}), 500))
+            found.update(e >> 2 for e in islice(self._postings[word], 500))
         mine = " ".join(claim_words)
         my_numbers = {w for w in claim_words if w.isdigit()}
         my_aliases = {normalise(a) for a in aliases} - {""}

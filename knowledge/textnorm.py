@@ -143,6 +143,8 @@ STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower case without accents; other scripts keep their letters."""
+    if text.isascii():
+        return text.lower()  # most text: skip the per-character work
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.casefold().translate(_FOLD)
