@@ -1,0 +1,429 @@
+"""Fact desk: the newsroom's cited-fact bot — settings, wiring and the command line.
+
+``python bot.py`` runs the Discord bot. The other commands work on the fact
+base without Discord (``ask``, ``check``, ``export``, ``import``), except
+``sync``, which publishes the slash commands globally on purpose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+from dotenv import load_dotenv
+
+from handlers.errors import report_error
+from handlers.render import STATUS_TITLES, source_text
+from knowledge import transfer
+from knowledge.desk import Knowledge, open_knowledge
+from knowledge.errors import KnowledgeError
+from knowledge.model import Actor, Fact, parse_facts
+from knowledge.search import SearchIndex, SearchOutcome
+from knowledge.store import SHIPPED_BASE, FactStore
+
+log = logging.getLogger("factdesk")
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_DB = Path("data/facts.json")
+EXTENSIONS = ("handlers.lookup", "handlers.admin")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
+EXIT_CONFIG = 2  # the setup is wrong: token or a setting
+
+# Three base64url parts separated by dots; checked before connecting so a
+# placeholder or a pasted "Bot " prefix is caught with a useful message.
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+GUILD_ID_RE = re.compile(r"^[0-9]{17,20}$")
+
+TOKEN_HELP = (
+    "To get a bot token: open https://discord.com/developers/applications, choose your "
+    "application (or create one), then Bot -> Reset Token, and copy the token. Put it in the "
+    f".env file next to bot.py ({ROOT / '.env'}) as\n"
+    "    DISCORD_TOKEN=<the token>\n"
+    "(see .env.example). Never share or commit the token."
+)
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(repr=False)  # never printed, never logged
+    facts_db: Path
+    guild_id: int | None
+    moderator_roles: tuple[str, ...]
+    log_level: str
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Settings from the environment (after ``.env`` is loaded); raises SettingsError naming the setting.
+
+    A relative FACTS_DB is taken relative to the project folder, like ``.env``
+    itself, so the bot finds the same database from any working directory.
+    """
+    token = environ.get("DISCORD_TOKEN", "").strip() or None
+
+    db = Path(environ.get("FACTS_DB", "").strip() or DEFAULT_DB).expanduser()
+    facts_db = db if db.is_absolute() else ROOT / db
+
+    guild_id = None
+    raw_guild = environ.get("DISCORD_GUILD_ID", "").strip()
+    if raw_guild:
+        if not GUILD_ID_RE.match(raw_guild):
+            raise SettingsError(
+                "DISCORD_GUILD_ID must be your server's numeric ID (17 to 20 digits), "
+                f"got {raw_guild[:40]!r}. "
+                "In Discord turn on Settings -> Advanced -> Developer Mode, then right-click the "
+                "server -> Copy Server ID. Leave it empty to use global commands only."
+            )
+        guild_id = int(raw_guild)
+
+    roles = (part.strip() for part in environ.get("MODERATOR_ROLES", "").split(","))
+    moderator_roles = tuple(dict.fromkeys(role for role in roles if role))
+
+    log_level = (environ.get("LOG_LEVEL", "").strip() or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level[:20]!r}.")
+
+    return Settings(
+        token=token,
+        facts_db=facts_db,
+        guild_id=guild_id,
+        moderator_roles=moderator_roles,
+        log_level=log_level,
+    )
+
+
+def token_problem(token: str | None) -> str | None:
+    """Why ``token`` cannot be a bot token, without ever repeating it."""
+    if token is None:
+        return "DISCORD_TOKEN is not set."
+    if token.lower().startswith("bot "):
+        return "DISCORD_TOKEN starts with 'Bot '; put only the token itself."
+    if not TOKEN_RE.match(token):
+        return "DISCORD_TOKEN does not look like a bot token (three parts separated by dots)."
+    return None
+
+
+# --- the bot -----------------------------------------------------------------
+
+
+class FactBot(commands.Bot):
+    """The Discord bot. ``serve=False`` builds only the command tree (for ``sync``)."""
+
+    knowledge: Knowledge  # set in setup_hook; cogs read it at command time
+
+    def __init__(self, settings: Settings, *, serve: bool = True) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # slash commands need nothing else; no message content
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.serve = serve
+        self.tree.on_error = report_error  # type: ignore[method-assign]
+
+    async def setup_hook(self) -> None:
+        if self.serve:
+            # Before connecting, so a locked or corrupt database stops start-up with its message.
+            self.knowledge = open_knowledge(self.settings.facts_db)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if not self.serve:
+            return
+        if self.settings.guild_id is None:
+            log.info(
+                "DISCORD_GUILD_ID is not set; run `python bot.py sync` once to publish commands globally."
+            )
+            return
+        guild = discord.Object(self.settings.guild_id)
+        self.tree.copy_global_to(guild=guild)
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.Forbidden as error:
+            raise SettingsError(
+                f"Discord refused to register commands in server {guild.id}: the bot is not in that "
+                "server, or was invited without the applications.commands scope. Check "
+                "DISCORD_GUILD_ID and invite the bot again (see README)."
+            ) from error
+        log.info("Synced %d commands to server %s", len(synced), guild.id)
+
+    async def close(self) -> None:
+        await super().close()
+        knowledge = getattr(self, "knowledge", None)
+        if knowledge is not None:
+            knowledge.close()
+
+
+def create_bot(settings: Settings) -> FactBot:
+    return FactBot(settings)
+
+
+# --- logging -----------------------------------------------------------------
+
+
+class HideSecret(logging.Filter):
+    """Replaces the token in every record, whatever logged it and at whatever level."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg = message.replace(self.secret, "[token hidden]")
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "[token hidden]")
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    level = getattr(logging, settings.log_level)
+    discord.utils.setup_logging(level=level, root=True)
+    # discord.py logs request details at DEBUG; they are noise and never needed here.
+    logging.getLogger("discord").setLevel(max(level, logging.INFO))
+    if settings.token:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(HideSecret(settings.token))
+
+
+# --- commands ----------------------------------------------------------------
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> int:
+    print(message, file=sys.stderr)
+    return code
+
+
+async def _serve(settings: Settings) -> None:
+    assert settings.token is not None
+    async with create_bot(settings) as bot:
+        await bot.start(settings.token)
+
+
+async def _sync(settings: Settings) -> int:
+    assert settings.token is not None
+    async with FactBot(settings, serve=False) as bot:
+        await bot.login(settings.token)
+        synced = await bot.tree.sync()
+    print(f"Published {len(synced)} commands globally; Discord can take up to an hour to show them.")
+    if settings.guild_id is not None:
+        print(
+            f"Server {settings.guild_id} (DISCORD_GUILD_ID) also gets its own copy each time the bot starts."
+        )
+    return 0
+
+
+def run_discord(settings: Settings, command: str) -> int:
+    if problem := token_problem(settings.token):
+        return fail(f"{problem}\n{TOKEN_HELP}", EXIT_CONFIG)
+    setup_logging(settings)
+    try:
+        if command == "sync":
+            return asyncio.run(_sync(settings))
+        asyncio.run(_serve(settings))
+    except discord.LoginFailure:
+        refused = "Discord refused the token in DISCORD_TOKEN (it is wrong or was reset)."
+        return fail(f"{refused}\n{TOKEN_HELP}", EXIT_CONFIG)
+    except SettingsError as error:
+        return fail(str(error), EXIT_CONFIG)
+    except KnowledgeError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def read_only_index(db: Path, *, explicit: bool) -> SearchIndex:
+    """An index over ``db`` read as a plain file: no writer lock, nothing written.
+
+    So ``ask`` works while the bot runs (writes replace the file atomically).
+    A default database not created yet is answered from the shipped base,
+    which is what the bot would create it from.
+    """
+    if not db.exists():
+        if explicit:
+            raise KnowledgeError(f"There is no fact database at {db}.")
+        print(
+            f"note: {db} does not exist yet; answering from the shipped base {SHIPPED_BASE}.", file=sys.stderr
+        )
+        db = SHIPPED_BASE
+    facts, errors = parse_facts(transfer.load_document(db), label=f"{db} record")
+    for error in errors:
+        print(f"warning: skipped {error}", file=sys.stderr)
+    return SearchIndex(fact for fact in facts if not fact.retracted)
+
+
+def describe_fact(fact: Fact) -> list[str]:
+    lines = [fact.claim, f"Status: {STATUS_TITLES[fact.status]}"]
+    if fact.caveats:
+        lines.append(f"Caveats: {fact.caveats}")
+    if fact.period:
+        lines.append(f"Period: {fact.period}")
+    lines.append("Sources:")
+    for i, source in enumerate(fact.sources, start=1):
+        lines.append(f"  {i}. {source_text(source)}")
+        if source.quote:
+            lines.append(f"     “{source.quote}”")
+    reviewed = f"last reviewed {fact.reviewed_at[:10]}" if fact.reviewed_at else "not reviewed yet"
+    lines.append(f"Key: {fact.key} · {reviewed}")
+    return lines
+
+
+def outcome_json(outcome: SearchOutcome) -> dict[str, object]:
+    data: dict[str, object] = {
+        "query": outcome.query,
+        "results": [
+            {
+                "key": hit.fact.key,
+                "claim": hit.fact.claim,
+                "status": hit.fact.status,
+                "score": round(hit.score, 1),
+                "sources": hit.fact.to_dict()["sources"],
+            }
+            for hit in outcome.results
+        ],
+        "suggestions": [
+            {"key": hit.fact.key, "claim": hit.fact.claim, "score": round(hit.score, 1)}
+            for hit in outcome.suggestions
+        ],
+    }
+    if outcome.problem:
+        data["problem"] = outcome.problem
+    return data
+
+
+def ask(query: str, db: Path, *, explicit: bool, as_json: bool) -> int:
+    outcome = read_only_index(db, explicit=explicit).search(query, limit=5)
+    if as_json:
+        print(json.dumps(outcome_json(outcome), ensure_ascii=False, indent=2))
+        return 0 if outcome.results else EXIT_FAILED
+    if outcome.problem:
+        return fail(outcome.problem)
+    if not outcome.results:
+        print(f"No fact matches “{query}”.")
+        if outcome.suggestions:
+            print("Did you mean:")
+            for hit in outcome.suggestions:
+                print(f"  - {hit.fact.key}: {hit.fact.claim}")
+        return EXIT_FAILED
+    best, *others = outcome.results
+    print("\n".join(describe_fact(best.fact)))
+    more = [*others, *outcome.suggestions][:4]
+    if more:
+        print("\nMore matches:")
+        for hit in more:
+            print(f"  - {hit.fact.key}: {hit.fact.claim}")
+    return 0
+
+
+def check(path: Path) -> int:
+    problems = transfer.check_file(path)
+    for problem in problems:
+        print(problem)
+    if problems:
+        return fail(f"{len(problems)} problem(s) in {path}.")
+    print(f"{path}: no problems found.")
+    return 0
+
+
+def export(db: Path, out: Path) -> int:
+    with FactStore.open(db) as store:
+        document = store.export_document()
+    out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"Exported {len(document['facts'])} facts from {db} to {out}.")
+    return 0
+
+
+async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
+    records = transfer.load_document(file)
+    with FactStore.open(db) as store:
+        report = await store.import_records(records, Actor("import", "import"), dry_run=dry_run)
+    verb = "Would import" if dry_run else "Imported"
+    print(
+        f"{verb} {file}: {len(report.added)} added, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged."
+    )
+    for label, keys in (("added", report.added), ("changed", report.changed)):
+        if keys:
+            print(f"  {label}: {', '.join(keys)}")
+    if dry_run:
+        print("Dry run: nothing was written.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bot.py",
+        description="Fact desk: the newsroom's cited-fact bot. Without a command, runs the Discord bot.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    db_help = "fact database (default: FACTS_DB, else data/facts.json)"
+
+    p = sub.add_parser("ask", help="look a fact up, offline, as /facts would")
+    p.add_argument("query", help="what you would type after /facts")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser("check", help="validate a fact base file and list every problem")
+    p.add_argument("path", nargs="?", type=Path, default=SHIPPED_BASE, help="default: the shipped base")
+
+    p = sub.add_parser("export", help="write the whole fact base to a JSON file")
+    p.add_argument("out", type=Path)
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser("import", help="merge facts from a JSON file by key (all or nothing)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    sub.add_parser("sync", help="publish the slash commands globally (needs the token)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    load_dotenv(ROOT / ".env", override=False)
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as error:
+        return fail(str(error), EXIT_CONFIG)
+    if args.command in (None, "sync"):
+        return run_discord(settings, args.command or "run")
+    db = getattr(args, "db", None)
+    try:
+        if args.command == "ask":
+            return ask(args.query, db or settings.facts_db, explicit=db is not None, as_json=args.json)
+        if args.command == "check":
+            return check(args.path)
+        if args.command == "export":
+            return export(db or settings.facts_db, args.out)
+        return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run))
+    except KnowledgeError as error:
+        return fail(str(error))
+    except OSError as error:
+        return fail(f"{error.filename or 'file'}: {error.strerror}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

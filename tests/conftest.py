@@ -1,0 +1,106 @@
+"""Shared fixtures: the real bot on a copy of the shipped base, inside SimCord's simulated Discord.
+
+``simcord_env`` (from SimCord's pytest plugin) runs the bot built by
+``simcord_bot``. The bot syncs its commands to ``GUILD_ID`` at start, as in
+production with DISCORD_GUILD_ID set, so tests build that guild and act in it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import discord
+import pytest
+from simcord import ChannelHandle, Env, GuildHandle, MemberActor
+
+from bot import FactBot, Settings, create_bot
+from knowledge.desk import Knowledge
+from knowledge.store import SHIPPED_BASE
+
+GUILD_ID = 1_100_000_000_000_000_001
+MODERATOR_ROLE = "Fact desk"
+
+
+@pytest.fixture
+def facts_db(tmp_path: Path) -> Path:
+    """A private copy of the shipped base, so each test may change it."""
+    path = tmp_path / "facts.json"
+    shutil.copyfile(SHIPPED_BASE, path)
+    return path
+
+
+@pytest.fixture
+def settings(facts_db: Path) -> Settings:
+    return Settings(
+        token=None,
+        facts_db=facts_db,
+        guild_id=GUILD_ID,
+        moderator_roles=(MODERATOR_ROLE,),
+        log_level="INFO",
+    )
+
+
+@pytest.fixture
+def simcord_bot(settings: Settings) -> Iterator[FactBot]:
+    bot = create_bot(settings)
+    yield bot
+    # SimCord detaches the bot without closing it; release the database's writer lock.
+    knowledge = getattr(bot, "knowledge", None)
+    if knowledge is not None:
+        knowledge.close()
+
+
+@pytest.fixture
+def knowledge(simcord_env: Env) -> Knowledge:
+    return simcord_env.bot.knowledge
+
+
+@pytest.fixture
+def guild(simcord_env: Env) -> GuildHandle:
+    return simcord_env.create_guild("Newsroom", id=GUILD_ID)
+
+
+@pytest.fixture
+def channel(guild: GuildHandle) -> ChannelHandle:
+    return guild.create_text_channel("news-desk")
+
+
+@pytest.fixture
+def staff(simcord_env: Env, guild: GuildHandle) -> MemberActor:
+    """A reporter: no special permission, no moderator role."""
+    return guild.add_member(simcord_env.create_user("reporter"))
+
+
+@pytest.fixture
+def other_staff(simcord_env: Env, guild: GuildHandle) -> MemberActor:
+    return guild.add_member(simcord_env.create_user("colleague"))
+
+
+@pytest.fixture
+def moderator(simcord_env: Env, guild: GuildHandle) -> MemberActor:
+    """A moderator through the MODERATOR_ROLES role (no Manage Messages)."""
+    role = guild.create_role(MODERATOR_ROLE)
+    return guild.add_member(simcord_env.create_user("editor"), roles=[role])
+
+
+@pytest.fixture
+def manager(simcord_env: Env, guild: GuildHandle) -> MemberActor:
+    """A moderator through the Manage Messages permission (no moderator role)."""
+    role = guild.create_role("Channel managers", permissions=discord.Permissions(manage_messages=True))
+    return guild.add_member(simcord_env.create_user("manager"), roles=[role])
+
+
+@pytest.fixture
+def handled_errors(simcord_env: Env) -> Callable[[], list[type[BaseException]]]:
+    """The types of errors the bot's handler has dealt with so far, unwrapped.
+
+    SimCord fails a test whose bot raised anything; reading the errors here
+    acknowledges them, so tests of expected refusals say which they expected.
+    """
+
+    def read() -> list[type[BaseException]]:
+        return [type(getattr(error, "original", error)) for error in simcord_env.errors]
+
+    return read

@@ -1,0 +1,179 @@
+"""Wiring: settings from the environment, start-up failures, logging that never shows the token."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import discord
+import pytest
+
+import bot
+from bot import ROOT, HideSecret, SettingsError, load_settings, main, token_problem
+from knowledge.store import FactStore
+
+# Shaped like a real token so it passes the format check; it is not one.
+FAKE_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    settings = load_settings({})
+    assert settings.token is None
+    assert settings.facts_db == ROOT / "data" / "facts.json"
+    assert settings.guild_id is None
+    assert settings.moderator_roles == ()
+    assert settings.log_level == "INFO"
+
+
+def test_every_setting_is_read_and_cleaned() -> None:
+    settings = load_settings(
+        {
+            "DISCORD_TOKEN": f"  {FAKE_TOKEN}\n",
+            "FACTS_DB": "/srv/facts/live.json",
+            "DISCORD_GUILD_ID": " 123456789012345678 ",
+            "MODERATOR_ROLES": "Fact desk, 223456789012345678 ,,Fact desk",
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert settings.token == FAKE_TOKEN
+    assert settings.facts_db == Path("/srv/facts/live.json")
+    assert settings.guild_id == 123456789012345678
+    assert settings.moderator_roles == ("Fact desk", "223456789012345678")
+    assert settings.log_level == "DEBUG"
+
+
+def test_relative_database_path_is_inside_the_project_folder() -> None:
+    assert load_settings({"FACTS_DB": "other/facts.json"}).facts_db == ROOT / "other" / "facts.json"
+
+
+@pytest.mark.parametrize("value", ["my-server", "12345", "1234567890123456789012", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨"])
+def test_malformed_guild_id_is_refused_with_how_to_find_it(value: str) -> None:
+    with pytest.raises(SettingsError, match=r"DISCORD_GUILD_ID.*Copy Server ID"):
+        load_settings({"DISCORD_GUILD_ID": value})
+
+
+def test_unknown_log_level_is_refused() -> None:
+    with pytest.raises(SettingsError, match="LOG_LEVEL must be one of DEBUG, INFO"):
+        load_settings({"LOG_LEVEL": "verbose"})
+
+
+def test_settings_never_show_the_token() -> None:
+    settings = load_settings({"DISCORD_TOKEN": FAKE_TOKEN})
+    assert FAKE_TOKEN not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        (None, "not set"),
+        ("Bot " + FAKE_TOKEN, "starts with 'Bot '"),
+        ("paste-your-token-here", "does not look like a bot token"),
+        (FAKE_TOKEN, None),
+    ],
+)
+def test_token_problem(token: str | None, problem: str | None) -> None:
+    found = token_problem(token)
+    assert (found is None) if problem is None else (problem in found)
+
+
+def test_secret_is_hidden_in_messages_arguments_and_tracebacks() -> None:
+    handler_filter = HideSecret("s3cret-token")
+    try:
+        raise ValueError("bad s3cret-token")
+    except ValueError as error:
+        record = logging.LogRecord(
+            "x", logging.DEBUG, __file__, 1, "login with %s", ("s3cret-token",), (type(error), error, None)
+        )
+    assert handler_filter.filter(record)
+    assert record.getMessage() == "login with [token hidden]"
+    assert "s3cret-token" not in record.exc_text
+    assert "bad [token hidden]" in record.exc_text
+
+
+@pytest.fixture
+def clean_logging() -> Iterator[None]:
+    """main() installs logging on the root logger; put it back after the test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    discord_level = logging.getLogger("discord").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("discord").setLevel(discord_level)
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    """A clean environment; a developer's real .env (never overriding these) cannot leak in."""
+    values = {
+        "DISCORD_TOKEN": "",
+        "FACTS_DB": str(tmp_path / "facts.json"),
+        "DISCORD_GUILD_ID": "",
+        "MODERATOR_ROLES": "",
+        "LOG_LEVEL": "INFO",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+@pytest.mark.parametrize("token", ["", "not a token", "Bot " + FAKE_TOKEN])
+def test_missing_or_malformed_token_exits_2_with_how_to_make_one(
+    token: str,
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert "Reset Token" in err
+    assert "DISCORD_TOKEN=" in err and ".env" in err
+    if token:
+        assert token not in err
+
+
+def test_refused_token_exits_2_without_traceback_or_token_even_at_debug(
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    clean_logging: None,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+
+    async def refuse(self: discord.http.HTTPClient, token: str) -> None:
+        logging.getLogger("discord.http").warning("login attempt with %s", token)
+        logging.getLogger("factdesk").debug("token was %s", token)
+        raise discord.LoginFailure("Improper token has been passed.")
+
+    monkeypatch.setattr(discord.http.HTTPClient, "static_login", refuse)
+    assert main([]) == 2
+    out = capsys.readouterr()
+    assert "Discord refused the token" in out.err
+    assert "Reset Token" in out.err
+    assert "Traceback" not in out.err + out.out
+    assert FAKE_TOKEN not in out.err + out.out
+    assert "token was [token hidden]" in out.err  # the debug line was logged, without the token
+    assert logging.getLogger("discord").getEffectiveLevel() == logging.INFO
+
+
+def test_database_in_use_stops_start_up_with_a_clear_message(
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    clean_logging: None,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
+
+    async def login_offline(self: bot.FactBot, token: str) -> None:
+        await self.setup_hook()  # what Client.login does once Discord accepts the token
+
+    monkeypatch.setattr(bot.FactBot, "login", login_offline)
+    with FactStore.open(Path(environment["FACTS_DB"])):
+        assert main([]) == 1
+    err = capsys.readouterr().err
+    assert "in use by another process" in err
+    assert environment["FACTS_DB"] in err
+    assert "Traceback" not in err
