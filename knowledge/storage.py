@@ -142,7 +142,9 @@ class AtomicJSONStorage(Storage):
         except UnicodeDecodeError as error:
             raise self.corrupt(f"it is not UTF-8 text (byte {error.start})") from None
         except json.JSONDecodeError as error:
-            cut = " — the file ends too early, as if cut short" if error.pos >= len(raw.rstrip()) else ""
+            # A string still open at the end is reported where it starts, not at the end.
+            ended = error.pos >= len(raw.rstrip()) or error.msg.startswith("Unterminated string")
+            cut = " — the file ends too early, as if cut short" if ended else ""
             where = f"line {error.lineno}, column {error.colno}"
             raise self.corrupt(f"it is not valid JSON ({error.msg} at {where}{cut})") from None
         if not isinstance(document, dict):
