@@ -1,0 +1,90 @@
+"""The TinyDB storage on its own: atomic replacement, rolling backups, reads that never write."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from pathlib import Path
+
+import pytest
+from tinydb import Query, TinyDB
+
+from knowledge import storage
+from knowledge.storage import BACKUPS_KEPT, AtomicJSONStorage
+
+
+def test_tinydb_works_on_the_storage_in_its_own_format(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    with TinyDB(path, storage=AtomicJSONStorage) as db:
+        db.table("facts").insert({"key": "one", "n": 1})
+        db.table("facts").insert({"key": "two", "n": 2})
+    assert json.loads(path.read_text()) == {
+        "facts": {"1": {"key": "one", "n": 1}, "2": {"key": "two", "n": 2}}
+    }
+    with TinyDB(path, storage=AtomicJSONStorage) as db:
+        assert db.table("facts").search(Query().n == 2) == [{"key": "two", "n": 2}]
+
+
+def test_reading_never_creates_or_touches_the_file(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    with TinyDB(missing, storage=AtomicJSONStorage) as db:
+        assert db.table("facts").all() == []
+        assert len(db.table("facts")) == 0
+    assert not missing.exists()
+
+    present = tmp_path / "present.json"
+    present.write_text('{"facts": {"1": {"key": "one"}}}')
+    before = present.read_bytes(), present.stat().st_mtime_ns
+    with TinyDB(present, storage=AtomicJSONStorage) as db:
+        db.table("facts").all()
+        db.table("other").all()
+        db.tables()
+    assert (present.read_bytes(), present.stat().st_mtime_ns) == before
+
+
+def test_each_write_keeps_the_replaced_version_as_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    store = AtomicJSONStorage(path)
+    versions = []
+    for n in range(BACKUPS_KEPT + 3):
+        store.write({"facts": {"1": {"n": n}}})
+        versions.append(path.read_bytes())
+    backups = store.backups()
+    assert len(backups) == BACKUPS_KEPT
+    # Newest first: the version before the current one, then older ones.
+    assert [b.read_bytes() for b in backups] == versions[-2 : -2 - BACKUPS_KEPT : -1]
+
+
+def test_a_backup_survives_an_in_place_edit_of_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    store = AtomicJSONStorage(path)
+    store.write({"facts": {"1": {"n": 1}}})
+    store.write({"facts": {"1": {"n": 2}}})
+    with path.open("r+b") as handle:
+        handle.truncate(5)
+    assert json.loads(store.newest_backup().read_bytes()) == {"facts": {"1": {"n": 1}}}
+
+
+def test_a_failed_write_leaves_the_file_and_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "db.json"
+    store = AtomicJSONStorage(path)
+    store.write({"facts": {"1": {"n": 1}}})
+    before = path.read_bytes()
+
+    def no_sync(fd: int) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "fsync", no_sync)
+    with pytest.raises(OSError):
+        store.write({"facts": {"1": {"n": 2}}})
+    assert path.read_bytes() == before
+    assert list(tmp_path.glob(f"*{storage.TEMP_SUFFIX}")) == []
+
+
+def test_written_file_has_one_record_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "db.json"
+    AtomicJSONStorage(path).write({"facts": {"1": {"key": "a"}, "2": {"key": "b"}}})
+    assert path.read_text().splitlines() == ['{"facts": {', '"1": {"key": "a"},', '"2": {"key": "b"}', "}}"]
