@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import re
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -218,6 +220,12 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
 async def _serve(settings: Settings) -> None:
     assert settings.token is not None
     async with create_bot(settings) as bot:
+        # A service manager stops the bot with SIGTERM: unwind like Ctrl+C, so the
+        # bot closes and the database's writer lock is released.
+        runner = asyncio.current_task()
+        assert runner is not None
+        with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.cancel)
         await bot.start(settings.token)
 
 
@@ -249,8 +257,8 @@ def run_discord(settings: Settings, command: str) -> int:
         return fail(str(error), EXIT_CONFIG)
     except KnowledgeError as error:
         return fail(str(error))
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        log.info("Stopped.")
     return 0
 
 

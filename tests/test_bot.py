@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,3 +180,30 @@ def test_database_in_use_stops_start_up_with_a_clear_message(
     assert "in use by another process" in err
     assert environment["FACTS_DB"] in err
     assert "Traceback" not in err
+
+
+def test_sigterm_stops_the_bot_and_releases_the_database(
+    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, clean_logging: None
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
+
+    async def login_offline(self: bot.FactBot, token: str) -> None:
+        await self.setup_hook()
+
+    async def connected_until_stopped(self: bot.FactBot, *, reconnect: bool = True) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # what systemd or docker stop sends
+        await asyncio.sleep(60)
+
+    monkeypatch.setattr(bot.FactBot, "login", login_offline)
+    monkeypatch.setattr(bot.FactBot, "connect", connected_until_stopped)
+
+    def unhandled(signum: int, frame: object) -> None:
+        raise AssertionError("SIGTERM reached the default handler: the bot did not catch it")
+
+    previous = signal.signal(signal.SIGTERM, unhandled)  # instead of killing the test run
+    try:
+        assert main([]) == 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    with FactStore.open(Path(environment["FACTS_DB"])) as store:  # the lock was released
+        assert len(store) >= 28
