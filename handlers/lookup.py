@@ -46,6 +46,8 @@ FACTS_PER = 30.0
 SEARCH_LIMIT = 10  # best answer + the "More matches" pages
 SUGGESTION_BUTTONS = 5
 LINE_CLAIM = 200
+# A listing longer than this is no use to read page by page; narrowing it is.
+MAX_LISTED = 500
 
 
 class UserCooldown:
@@ -167,6 +169,12 @@ class SuggestionView(ExpiringView):
         return open_fact
 
 
+def listed(count: int) -> str:
+    if count <= MAX_LISTED:
+        return f"{count} facts"
+    return f"first {MAX_LISTED} of {count} facts; narrow it down to see the rest"
+
+
 def no_match_text(query: str, outcome: SearchOutcome) -> str:
     text = f"No fact matches {quoted_query(query)}."
     if outcome.suggestions:
@@ -180,6 +188,21 @@ class Lookup(commands.Cog):
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
         self.facts_cooldown = UserCooldown(FACTS_RATE, FACTS_PER)
+        # /sources autocomplete asks on every keystroke; the listing changes only on a write.
+        self._publishers: list[browse.Publisher] | None = None
+        self._watching_writes = False
+
+    def publishers(self) -> list[browse.Publisher]:
+        if self._publishers is None:
+            store = self.bot.knowledge.store
+            if not self._watching_writes:
+                store.subscribe(self._forget_publishers)
+                self._watching_writes = True
+            self._publishers = browse.publishers(store.facts())
+        return self._publishers
+
+    def _forget_publishers(self, _fact: Fact) -> None:
+        self._publishers = None
 
     @app_commands.command(name="facts", description="Look up a cited fact by name, key or question")
     @app_commands.describe(
@@ -249,8 +272,8 @@ class Lookup(commands.Cog):
         if not entries:
             await tell(interaction, f"No dated facts{scope}.")
             return
-        lines = [f"**{entry.label}** · {fact_line(entry.fact)}" for entry in entries]
-        pages = list_pages(f"Timeline{scope} ({len(entries)} facts)", lines)
+        lines = [f"**{entry.label}** · {fact_line(entry.fact)}" for entry in entries[:MAX_LISTED]]
+        pages = list_pages(f"Timeline{scope} ({listed(len(entries))})", lines)
         await Paginator(interaction.user.id, pages).start(interaction, ephemeral=private)
 
     @app_commands.command(name="sources", description="The publications our facts cite")
@@ -266,13 +289,12 @@ class Lookup(commands.Cog):
         private: bool = False,
     ) -> None:
         """Every publication cited with how many facts cite it; or, for one publication, those facts."""
-        facts = self.bot.knowledge.store.facts()
         if publisher is None:
-            listing = browse.publishers(facts)
+            listing = self.publishers()
             lines = [f"**{escape(p.name)}** — {len(p.facts)} fact(s)" for p in listing]
             title = f"Publications cited ({len(listing)})"
         else:
-            found = browse.find_publisher(facts, publisher)
+            found = browse.find_publisher(self.publishers(), publisher)
             if found is None:
                 await tell(
                     interaction,
@@ -280,8 +302,8 @@ class Lookup(commands.Cog):
                     "Use /sources alone to see every publication.",
                 )
                 return
-            lines = [fact_line(fact) for fact in found.facts]
-            title = f"Facts citing {found.name} ({len(found.facts)})"
+            lines = [fact_line(fact) for fact in found.facts[:MAX_LISTED]]
+            title = f"Facts citing {found.name} ({listed(len(found.facts))})"
         await Paginator(interaction.user.id, list_pages(title, lines)).start(interaction, ephemeral=private)
 
     @sources.autocomplete("publisher")
@@ -289,7 +311,7 @@ class Lookup(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         wanted = normalise(current)
-        names = [p.name for p in browse.publishers(self.bot.knowledge.store.facts())]
+        names = [p.name for p in self.publishers()]
         matching = [name for name in names if wanted in normalise(name)]
         return [
             app_commands.Choice(name=clip(name, CHOICE_NAME_LIMIT), value=clip(name, CHOICE_NAME_LIMIT))

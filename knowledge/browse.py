@@ -7,7 +7,7 @@ facts never appear.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.errors import KnowledgeError
@@ -110,12 +110,11 @@ def publishers(facts: Iterable[Fact]) -> list[Publisher]:
     return sorted(found, key=lambda p: (-len(p.facts), normalise(p.name)))
 
 
-def find_publisher(facts: Iterable[Fact], name: str) -> Publisher | None:
-    """The publication ``name`` means: the same name, else the only one containing it."""
+def find_publisher(listing: Sequence[Publisher], name: str) -> Publisher | None:
+    """The publication in ``listing`` that ``name`` means: the same name, else the only one containing it."""
     wanted = normalise(publication(name))
     if not wanted:
         return None
-    listing = publishers(facts)
     for candidate in listing:
         if normalise(candidate.name) == wanted:
             return candidate

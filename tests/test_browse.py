@@ -102,10 +102,11 @@ def test_a_fact_citing_a_publication_twice_counts_once() -> None:
 
 
 def test_find_publisher_by_exact_name_or_a_unique_word() -> None:
-    found = find_publisher(FACTS, "haaretz")
+    listing = publishers(FACTS)
+    found = find_publisher(listing, "haaretz")
     assert found is not None
     assert [f.key for f in found.facts] == ["strike-2016", "war-2020"]
-    times_of_israel = find_publisher(FACTS, "israel")
+    times_of_israel = find_publisher(listing, "israel")
     assert times_of_israel is not None and times_of_israel.name == "Times of Israel"
-    assert find_publisher(FACTS, "times") is None  # two publications: ambiguous
-    assert find_publisher(FACTS, "Nobody") is None
+    assert find_publisher(listing, "times") is None  # two publications: ambiguous
+    assert find_publisher(listing, "Nobody") is None

@@ -372,3 +372,29 @@ async def test_sources_for_an_unknown_publisher_says_so(channel: ChannelHandle, 
     result = await staff.slash(channel, "sources", publisher="Daily Nowhere")
     assert result.ephemeral
     assert result.response.content.startswith("No fact cites “Daily Nowhere”.")
+
+
+async def test_a_very_long_timeline_is_cut_with_a_note_to_narrow_it(
+    channel: ChannelHandle, staff: MemberActor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys.modules["handlers.lookup"], "MAX_LISTED", 3)
+    result = await staff.slash(channel, "timeline")
+    embed = result.response.embeds[0]
+    assert "first 3 of " in embed.title and "narrow it down" in embed.title
+    assert len(embed.description.splitlines()) == 3
+
+
+async def test_sources_sees_a_publication_added_after_it_was_first_listed(
+    channel: ChannelHandle, staff: MemberActor, knowledge: Knowledge
+) -> None:
+    await staff.slash(channel, "sources")
+    await knowledge.store.add(
+        {
+            "key": "new-publication",
+            "claim": "A claim from a new outlet.",
+            "sources": [{"publisher": "Brand New Gazette", "url": "https://gazette.example/1"}],
+        },
+        DESK,
+    )
+    choices = await staff.autocomplete(channel, "sources", "publisher", "gazette")
+    assert [c["value"] for c in choices] == ["Brand New Gazette"]
