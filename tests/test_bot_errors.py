@@ -127,3 +127,25 @@ async def test_moderator_role_may_be_given_by_id(
     bot.settings = dataclasses.replace(bot.settings, moderator_roles=(str(role.id),))
     result = await member.slash(channel, "mod-thing")
     assert result.response.content == "done"
+
+
+async def test_when_the_interaction_has_expired_the_failure_is_logged_not_raised(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    staff: MemberActor,
+    caplog: pytest.LogCaptureFixture,
+    handled_errors: HandledErrors,
+) -> None:
+    @app_commands.command(name="too-late", description="test")
+    async def too_late(interaction: discord.Interaction) -> None:
+        raise FactNotFound("late-fact")
+
+    add_command(simcord_env, too_late)
+    simcord_env.inject_error(
+        "POST", "/interactions/*/callback", status=404, code=10062, message="Unknown interaction"
+    )
+    with caplog.at_level(logging.WARNING, logger="handlers.errors"):
+        result = await staff.slash(channel, "too-late")
+    assert not result.acknowledged
+    assert "Could not tell user" in caplog.text
+    assert handled_errors() == [FactNotFound]
