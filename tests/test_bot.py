@@ -207,3 +207,24 @@ def test_sigterm_stops_the_bot_and_releases_the_database(
         signal.signal(signal.SIGTERM, previous)
     with FactStore.open(Path(environment["FACTS_DB"])) as store:  # the lock was released
         assert len(store) >= 28
+
+
+def test_corrupt_database_stops_start_up_and_is_left_as_it_was(
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    clean_logging: None,
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
+
+    async def login_offline(self: bot.FactBot, token: str) -> None:
+        await self.setup_hook()
+
+    monkeypatch.setattr(bot.FactBot, "login", login_offline)
+    db = Path(environment["FACTS_DB"])
+    db.write_text('{"facts": {"1": {"key": "half', encoding="utf-8")
+    assert main([]) == 1
+    err = capsys.readouterr().err
+    assert str(db) in err
+    assert "Traceback" not in err
+    assert db.read_text(encoding="utf-8") == '{"facts": {"1": {"key": "half'

@@ -11,7 +11,7 @@ import simcord
 from simcord import Env
 
 import bot
-from bot import Settings, create_bot, main
+from bot import Settings, SettingsError, create_bot, main
 
 FAKE_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -70,3 +70,16 @@ def test_sync_command_publishes_globally_without_opening_the_database(
     assert synced_to == [None]
     assert "Published 4 commands globally" in capsys.readouterr().out
     assert not db.exists()
+
+
+async def test_server_that_refuses_the_commands_stops_start_up_with_what_to_check(settings: Settings) -> None:
+    refused = create_bot(settings)
+    env = Env(refused)
+    env.inject_error(
+        "PUT", "/applications/*/guilds/*/commands", status=403, code=50001, message="Missing Access"
+    )
+    try:
+        with pytest.raises(SettingsError, match=r"applications\.commands scope"):
+            await env.start()
+    finally:
+        refused.knowledge.close()
