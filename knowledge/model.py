@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -97,8 +97,12 @@ class Fact:
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form: plain JSON types, ``None`` fields left out."""
-        data = asdict(self)
-        data["sources"] = [{k: v for k, v in s.items() if v is not None} for s in data["sources"]]
+        # Field by field rather than dataclasses.asdict, which deep-copies and is
+        # ~6x slower: a write at 100,000 facts encodes every record once.
+        data = {name: getattr(self, name) for name in _FACT_ORDER}
+        data["sources"] = [
+            {k: v for k in _SOURCE_ORDER if (v := getattr(s, k)) is not None} for s in self.sources
+        ]
         data["aliases"] = list(self.aliases)
         data["tags"] = list(self.tags)
         return {k: v for k, v in data.items() if v is not None and v != []}
@@ -109,6 +113,8 @@ class Fact:
 
 FACT_FIELDS = frozenset(f.name for f in Fact.__dataclass_fields__.values())
 SOURCE_FIELDS = frozenset(f.name for f in Source.__dataclass_fields__.values())
+_FACT_ORDER = tuple(Fact.__dataclass_fields__)
+_SOURCE_ORDER = tuple(Source.__dataclass_fields__)
 # Fields a person writes; the rest is provenance the store sets.
 CONTENT_FIELDS = ("claim", "details", "caveats", "status", "aliases", "tags", "period", "sources")
 
@@ -219,11 +225,22 @@ class _Checker:
             self.fail(f"{name}{extra}", f"is not a known field (allowed: {', '.join(sorted(allowed))})")
 
 
+# A plain link (http(s), a dotted host name, maybe a port, no spaces) is one that
+# the full check below accepts; matching it first is ~10x cheaper than urlsplit,
+# which matters when loading 100,000 facts.
+_PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::[0-9]{1,5})?(?:[/?#]\S*)?")
+
+
 def check_url(value: str) -> str | None:
     """Why ``value`` is not an acceptable citation link, or None if it is."""
+    if _PLAIN_URL.fullmatch(value):
+        return None
     if any(ch.isspace() for ch in value):
         return "must not contain spaces"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. an unclosed [ in the host
+        return "is not a well-formed link"
     if parts.scheme.lower() not in ("http", "https"):
         return "must be an http:// or https:// link"
     if not parts.hostname or "." not in parts.hostname.strip("."):

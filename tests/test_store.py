@@ -128,6 +128,7 @@ INVALID_FIELDS = [
     ("sources", {"sources": []}),
     ("sources[0].url", {"sources": [{"publisher": "P", "url": "javascript:alert(1)"}]}),
     ("sources[0].url", {"sources": [{"publisher": "P", "url": "http://"}]}),
+    ("sources[0].url", {"sources": [{"publisher": "P", "url": "https://[example.com/page"}]}),
     (
         "sources[0].published",
         {"sources": [{"publisher": "P", "url": "https://example.com", "published": "May"}]},
