@@ -148,22 +148,32 @@ class FactAdmin(commands.Cog):
 
     # --- writes ---
 
-    async def _write(self, change: Callable[[], Awaitable[Fact]], done: str) -> Outcome:
-        """Run a store write; the outcome the moderator sees, success or the store's refusal."""
+    async def _write(
+        self, change: Callable[[], Awaitable[Fact]], done: str, *, cite: bool = False
+    ) -> Outcome:
+        """Run a store write; the outcome the moderator sees, success or the store's refusal.
+
+        ``cite``: the options describe one source, so problems name them bare (``url``).
+        """
         try:
             fact = await change()
         except InvalidFact as error:
-            return problems_message(error, ADD_FIELDS, source_fields=True), None
+            return problems_message(error, {} if cite else ADD_FIELDS, source_fields=cite), None
         except KnowledgeError as error:
             return str(error), None
         return done.format(key=fact.key, version=fact.version, sources=len(fact.sources)), fact_embed(fact)
 
     async def _deferred(
-        self, interaction: discord.Interaction, change: Callable[[], Awaitable[Fact]], done: str
+        self,
+        interaction: discord.Interaction,
+        change: Callable[[], Awaitable[Fact]],
+        done: str,
+        *,
+        cite: bool = False,
     ) -> None:
         # Writes can take longer than Discord's 3 seconds; defer first.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        content, embed = await self._write(change, done)
+        content, embed = await self._write(change, done, cite=cite)
         await interaction.followup.send(
             clip(content, MESSAGE_LIMIT), embed=embed or discord.utils.MISSING, ephemeral=True
         )
@@ -316,7 +326,9 @@ class FactAdmin(commands.Cog):
         source["quote"] = quote
         source = {name: value for name, value in source.items() if value is not None}
         change = partial(self.knowledge.store.cite, key, source, actor=actor_of(interaction))
-        await self._deferred(interaction, change, "Added a source to `{key}` (now {sources} sources).")
+        await self._deferred(
+            interaction, change, "Added a source to `{key}` (now {sources} sources).", cite=True
+        )
 
     @group.command(name="retract")
     @app_commands.describe(key="The fact to withdraw", reason="Why (kept in the history)")
