@@ -154,13 +154,21 @@ def _facts_of(document: Mapping[str, Any]) -> tuple[dict[str, Fact], dict[str, i
 
 
 def _load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
+    # Loading makes millions of objects that stay alive as long as the store. With
+    # the cyclic collector running, it rescans them again and again (loading takes
+    # twice as long), and every later full collection would scan them all again on
+    # the event loop (~0.4 s at 100,000 facts). So: collect what is garbage now,
+    # load with the collector off, then freeze the survivors out of its way.
+    # Freezing does not keep anything alive; reference counting still frees it.
     collecting = gc.isenabled()
-    # Loading makes millions of objects that all stay alive; without this the
-    # collector rescans them over and over and loading takes three times longer.
+    gc.collect()
     gc.disable()
     try:
         document = storage.read() or {}
         facts, doc_ids, problems = _facts_of(document)
+        del document
+        if not problems:
+            gc.freeze()
     except CorruptDatabase as error:
         raise CorruptDatabase(error.path, error.problem, _newest_good_backup(storage)) from None
     finally:
