@@ -126,7 +126,7 @@ def token_problem(token: str | None) -> str | None:
 class FactBot(commands.Bot):
     """The Discord bot. ``serve=False`` builds only the command tree (for ``sync``)."""
 
-    knowledge: Knowledge  # set in setup_hook; cogs read it at command time
+    knowledge: Knowledge  # set by open_database; cogs read it at command time
 
     def __init__(self, settings: Settings, *, serve: bool = True) -> None:
         intents = discord.Intents.none()
@@ -141,10 +141,18 @@ class FactBot(commands.Bot):
         self.serve = serve
         self.tree.on_error = report_error  # type: ignore[method-assign]
 
+    def open_database(self) -> None:
+        """Open the fact database (taking its writer lock), once.
+
+        ``python bot.py`` calls it before logging in: a database held by another
+        bot, or corrupt, stops start-up with its message without touching the network.
+        """
+        if getattr(self, "knowledge", None) is None:
+            self.knowledge = open_knowledge(self.settings.facts_db)
+
     async def setup_hook(self) -> None:
         if self.serve:
-            # Before connecting, so a locked or corrupt database stops start-up with its message.
-            self.knowledge = open_knowledge(self.settings.facts_db)
+            self.open_database()  # already open unless the bot was started without _serve (tests)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if not self.serve:
@@ -226,6 +234,7 @@ async def _serve(settings: Settings) -> None:
         assert runner is not None
         with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.cancel)
+        bot.open_database()
         await bot.start(settings.token)
 
 
