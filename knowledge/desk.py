@@ -22,7 +22,9 @@ class Knowledge:
         self.store.close()
 
 
-def open_knowledge(path: str | Path, *, seed: Path | None = SHIPPED_BASE, log_queries: bool = True) -> Knowledge:
+def open_knowledge(
+    path: str | Path, *, seed: Path | None = SHIPPED_BASE, log_queries: bool = True
+) -> Knowledge:
     """Open the database at ``path`` and build the search index once.
 
     The index is then updated on every committed write, so no query re-reads
