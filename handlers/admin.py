@@ -61,6 +61,7 @@ AUTOCOMPLETE_LIMIT = 25
 STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in STATUSES]
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in SOURCE_KINDS]
 
+# The model checks a key's form; 100 characters is what an autocomplete value may hold.
 Key = Range[str, 1, 100]
 
 
@@ -322,9 +323,8 @@ class FactAdmin(commands.Cog):
         """Add a source to a fact."""
         if not await allowed(interaction):
             return
-        source = {"publisher": publisher, "title": title, "url": url, "published": published, "kind": kind}
-        source["quote"] = quote
-        source = {name: value for name, value in source.items() if value is not None}
+        given = {"publisher": publisher, "title": title, "url": url, "published": published}
+        source = given | {name: value for name, value in (("kind", kind), ("quote", quote)) if value}
         change = partial(self.knowledge.store.cite, key, source, actor=actor_of(interaction))
         await self._deferred(
             interaction, change, "Added a source to `{key}` (now {sources} sources).", cite=True
@@ -374,13 +374,11 @@ class FactAdmin(commands.Cog):
         """Every change to a fact: who, when, what and why."""
         if not await allowed(interaction):
             return
-        store = self.knowledge.store
         try:
-            store.get(key)
+            entries = self.knowledge.store.history(key)
         except FactNotFound as error:
             await tell(interaction, str(error))
             return
-        entries = store.history(key)
         title = f"History of {key}: {len(entries)} change{'' if len(entries) == 1 else 's'}, newest first"
         pages = list_pages(title, history_lines(entries))
         await ModeratorPages(interaction.user.id, pages).start(interaction, ephemeral=True)
