@@ -389,6 +389,8 @@ class HistoryLog:
                 lines = (self._line_at(handle, offset) for offset in self._offsets.get(key, []))
             entries = []
             for line in lines:
+                if not line.strip():
+                    continue  # the fresh start after a cut-short line
                 entry = entry_from_json(line)
                 if entry is None:
                     log.warning("skipped an unreadable line in %s: %.80r", self.path, line)
