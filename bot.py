@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import discord
 from discord.ext import commands
 from dotenv import load_dotenv
@@ -262,6 +263,13 @@ def run_discord(settings: Settings, command: str) -> int:
     except discord.LoginFailure:
         refused = "Discord refused the token in DISCORD_TOKEN (it is wrong or was reset)."
         return fail(f"{refused}\n{TOKEN_HELP}", EXIT_CONFIG)
+    except (aiohttp.ClientError, TimeoutError) as error:
+        # discord.py lets network errors of the login request through as they are.
+        return fail(
+            f"Could not reach Discord to log in ({error}). Check this machine's internet "
+            "connection, proxy and firewall, then start the bot again.",
+            EXIT_CONFIG,
+        )
     except SettingsError as error:
         return fail(str(error), EXIT_CONFIG)
     except KnowledgeError as error:
