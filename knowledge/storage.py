@@ -101,6 +101,28 @@ def encode_document(tables: Mapping[str, Iterable[tuple[str, str]]]) -> Iterator
     yield "".join(parts).encode()
 
 
+class RepeatedName(Exception):
+    """A JSON object names the same field or record id twice."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{json.dumps(name)} appears twice in one JSON object, and a JSON reader silently keeps "
+            "only the last of the two (a record pasted in under an id already taken?)"
+        )
+
+
+def unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for ``json.loads``: refuse what a plain load would silently drop."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise RepeatedName(name)
+            seen.add(name)
+    return document
+
+
 class AtomicJSONStorage(Storage):
     """A TinyDB storage whose file is replaced atomically and never written by a read.
 
@@ -138,7 +160,9 @@ class AtomicJSONStorage(Storage):
         if not raw.strip():
             raise self.corrupt("the file is empty")
         try:
-            document = json.loads(raw)
+            document = json.loads(raw, object_pairs_hook=unique_names)
+        except RepeatedName as error:
+            raise self.corrupt(str(error)) from None
         except UnicodeDecodeError as error:
             raise self.corrupt(f"it is not UTF-8 text (byte {error.start})") from None
         except json.JSONDecodeError as error:
