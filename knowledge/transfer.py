@@ -13,6 +13,7 @@ from typing import Any
 
 from knowledge.errors import KnowledgeError
 from knowledge.model import parse_facts
+from knowledge.storage import RepeatedName, unique_names
 
 SHAPES = 'a list of facts, {"facts": [...]}, or the {"facts": {"1": {...}}} document export makes'
 
@@ -30,7 +31,9 @@ def load_document(path: Path) -> list[Any]:
     except OSError as error:
         raise KnowledgeError(f"{path}: cannot be read ({error.strerror or error}).") from None
     try:
-        document = json.loads(raw)
+        document = json.loads(raw, object_pairs_hook=unique_names)
+    except RepeatedName as error:
+        raise KnowledgeError(f"{path}: {error}.") from None
     except UnicodeDecodeError as error:
         raise KnowledgeError(f"{path} is not UTF-8 text (byte {error.start}).") from None
     except json.JSONDecodeError as error:
