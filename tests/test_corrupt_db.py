@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import main
 from knowledge.desk import open_knowledge
 from knowledge.errors import CorruptDatabase
 from knowledge.storage import AtomicJSONStorage
@@ -110,3 +111,18 @@ async def test_open_knowledge_refuses_a_damaged_database_and_leaves_it(db: Path,
     assert caught.value.backup is not None
     assert snapshot(db) == before
     assert not Path(f"{db}.queries.jsonl").exists()
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+async def test_check_reports_the_damage_before_anyone_starts_the_bot(
+    db: Path, damage: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await three_facts(db)
+    spoil, _ = DAMAGE[damage]
+    spoil(db)
+
+    assert main(["check", str(db)]) == 1
+
+    out = capsys.readouterr()
+    assert str(db) in out.out + out.err
+    assert "no problems" not in out.out
