@@ -148,10 +148,12 @@ def _is_valid_date(value: str) -> bool:
 
 
 # Control characters are Unicode category Cc: exactly U+0000-U+001F and U+007F-U+009F.
+# Surrogates (U+D800-U+DFFF) are no text at all: UTF-8 cannot write them, and the JSON
+# file turns a pair of them into a different character on the next load.
 # One regex scan instead of a per-character loop: loading 100,000 facts validates every field.
 _BIDI_CLASS = "".join(sorted(_BIDI_CONTROLS))
-_BAD_CHAR = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CLASS}]")
-_BAD_CHAR_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CLASS}]")
+_BAD_CHAR = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_BIDI_CLASS}]")
+_BAD_CHAR_MULTILINE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_BIDI_CLASS}]")
 
 
 def _bad_char(value: str, *, multiline: bool) -> str | None:
