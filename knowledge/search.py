@@ -1,18 +1,21 @@
 """Finding the fact a reporter means, fast enough for every keystroke.
 
-Design, in one paragraph: each live fact is broken into folded words (see
-:mod:`knowledge.textnorm`), each word kept with the weight of the best field it
-appears in (key and aliases count most, sources least). An inverted index maps
-word -> {fact id: weight}. A query word is matched against the *vocabulary* —
-exactly, as a plural, as a prefix, as two joined words (`silkway`), as one word
-split in two, or within one or two typing errors (rapidfuzz OSA distance over
-words of similar length) — never against every fact. The postings of those words,
-rarest first, give a few thousand candidate facts at most; each candidate's
-score is the share of the query's rarity (IDF) it covers. Years in the query
-also match a fact's period. The best few are re-ranked with rapidfuzz's
-token-set ratio so word order and phrasing break ties. A query equal to a key
-or an alias wins outright. Writes call :meth:`SearchIndex.upsert`, which swaps
-one fact's postings; nothing is rebuilt and the database file is never read.
+How it works. Each live fact is broken into folded words (see
+:mod:`knowledge.textnorm`), each kept with the best field class it appears in
+(key and aliases count most, then claim and tags, source titles, details and
+publishers). An inverted index maps word -> compact array of (fact id, class).
+A query word is matched against the *vocabulary*, never against every fact:
+exactly, as a plural, as a synonym (another one-word alias of the fact it
+names: עובדה -> ovda), as two joined words (`silk way` / `silkway`), split in
+two, within one or two typing errors (rapidfuzz OSA distance over the words of
+similar length), or, for autocomplete, as a prefix. Postings of those words,
+rarest first, give at most a couple of thousand candidate facts; a candidate's
+coverage is the share of the query's rarity (IDF) it matches, with years also
+matching a fact's period. The best few are re-ranked with rapidfuzz (token-set
+ratio against the fact's text, ratio against its names) and year fit. A query
+that is exactly a key or an alias wins outright. Writes call
+:meth:`SearchIndex.upsert`, which swaps one fact's postings: nothing is
+rebuilt and the database file is never read.
 """
 
 from __future__ import annotations
@@ -103,27 +106,28 @@ def _clean(query: object) -> str:
 
 
 def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
+    """The searchable texts of ``fact``, best field class first."""
     yield fact.key, _NAME
     for alias in fact.aliases:
         yield alias, _NAME
     for tag in fact.tags:
         yield tag, _MAIN
     yield fact.claim, _MAIN
+    for source in fact.sources:
+        if source.title:
+            yield source.title, _TITLE
     if fact.details:
         yield fact.details, _EXTRA
     for source in fact.sources:
         yield source.publisher, _EXTRA
-        if source.title:
-            yield source.title, _TITLE
 
 
 def _fact_terms(fact: Fact) -> dict[str, int]:
     """Each indexed word of ``fact`` with the best field class it appears in."""
     terms: dict[str, int] = {}
     for text, kind in _fact_fields(fact):
-        for word in words(text):
-            if word not in STOPWORDS and terms.get(word, 9) > kind:
-                terms[word] = kind
+        new = set(words(text)).difference(STOPWORDS, terms)
+        terms.update(dict.fromkeys(new, kind))
     return terms
 
 

@@ -153,8 +153,8 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of ``text``, folded, with possessives and apostrophes dropped."""
     text = fold(text)
-    text = _POSSESSIVE_RE.sub("", text)
-    text = _APOSTROPHE_RE.sub("", text)
+    if _APOSTROPHE_RE.search(text):
+        text = _APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
     return _WORD_RE.findall(text)
 
 
