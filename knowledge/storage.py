@@ -2,11 +2,14 @@
 
 Every name here sits beside the database ``<db>`` (default ``data/facts.json``):
 
-- ``<db>`` — the TinyDB document, rewritten whole by :class:`AtomicJSONStorage`:
-  the new content goes to ``.<name>.<random>.tmp`` in the same folder, is
-  fsynced, replaces ``<db>`` with ``os.replace`` and the folder is fsynced. A
-  crash leaves either the old file or the new one, never a mix; a leftover temp
-  file is removed the next time the store opens.
+- ``<db>`` — the TinyDB document, one record per line, replaced whole by
+  :class:`AtomicJSONStorage` on every write: the new content goes to
+  ``.<name>.<random>.tmp`` in the same folder, is fsynced, replaces ``<db>``
+  with ``os.replace`` and the folder is fsynced. A crash leaves either the old
+  file or the new one, never a mix; a leftover temp file is removed the next
+  time the store opens. The new content is either encoded whole or, once the
+  storage knows where each record's line sits, copied from the current file
+  with only the changed lines replaced.
 - ``<db>.backups/`` — the last :data:`BACKUPS_KEPT` good versions. Just before a
   write replaces ``<db>``, the file being replaced is hard-linked there (copied
   if the file system has no hard links), so a backup costs no copying and is
@@ -31,7 +34,9 @@ import re
 import secrets
 import shutil
 import socket
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -80,25 +85,62 @@ def _identity(st: os.stat_result) -> tuple[int, int, int]:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def encode_document(tables: Mapping[str, Iterable[tuple[str, str]]]) -> Iterator[bytes]:
-    """The TinyDB document from already-encoded records, in pieces, one record per line.
+# The layout written here: one record per line, so a JSON error's line number
+# points at the record, and a later write can copy unchanged records as bytes.
+_SEPARATOR = b",\n"
+_FOOTER = b"\n}}\n"
+_COPY_CHUNK = 1 << 20
 
-    One record per line keeps the file readable and makes a JSON error's line
-    number point at the record.
-    """
-    parts: list[str] = ["{"]
-    for t, (name, docs) in enumerate(tables.items()):
-        parts.append(("," if t else "") + json.dumps(name) + ": {")
-        separator = "\n"
-        for doc_id, text in docs:
-            parts.append(f"{separator}{json.dumps(str(doc_id))}: {text}")
-            separator = ",\n"
-            if len(parts) >= _BATCH:
-                yield "".join(parts).encode()
-                parts.clear()
-        parts.append("\n}")
-    parts.append("}\n")
-    yield "".join(parts).encode()
+
+def _header(table: str) -> bytes:
+    return b"{" + json.dumps(table).encode() + b": {\n"
+
+
+def record_line(doc_id: str, text: str) -> bytes:
+    """One record as it appears on its line: ``"<doc id>": <record JSON>``."""
+    return f"{json.dumps(str(doc_id))}: {text}".encode()
+
+
+def _document_size(table: str, lengths: Sequence[int]) -> int:
+    return len(_header(table)) + sum(lengths) + len(_SEPARATOR) * max(0, len(lengths) - 1) + len(_FOOTER)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+# copy_file_range is Linux-only, and some file systems refuse it; then copy through memory.
+_NO_COPY_RANGE = frozenset({errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP})
+
+
+def _copy(source: int, target: int, offset: int, count: int) -> None:
+    """Append ``count`` bytes of ``source`` from ``offset`` to ``target``, in the kernel where it can."""
+    while count > 0:
+        try:
+            done = os.copy_file_range(source, target, count, offset)
+        except (AttributeError, OSError) as error:
+            if isinstance(error, OSError) and error.errno not in _NO_COPY_RANGE:
+                raise
+            done = len(chunk := os.pread(source, min(count, _COPY_CHUNK), offset))
+            _write_all(target, chunk)
+        if done == 0:
+            raise OSError(errno.EIO, f"the database file ended {count} bytes early while it was copied")
+        offset += done
+        count -= done
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where each record of the one table sits in the file this storage last wrote."""
+
+    table: str
+    lengths: array[int]  # bytes of each record's line, in file order
+
+
+class LayoutMismatch(Exception):
+    """The file is not laid out as recorded; write it whole instead."""
 
 
 class RepeatedName(Exception):
@@ -141,6 +183,7 @@ class AtomicJSONStorage(Storage):
         # (inode, size, mtime) of the file as last read or written here: anything
         # else found at write time was written by another program.
         self._known: tuple[int, int, int] | None = None
+        self.layout: Layout | None = None
 
     # --- reading ---
 
@@ -184,34 +227,111 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: Mapping[str, Mapping[str, Any]]) -> None:
         """TinyDB's interface: serialise record by record, then write atomically."""
-        self.write_encoded(
+        self.write_tables(
             {
-                name: ((doc_id, json.dumps(doc)) for doc_id, doc in table.items())
+                name: ((str(doc_id), json.dumps(doc)) for doc_id, doc in table.items())
                 for name, table in data.items()
             }
         )
 
-    def write_encoded(self, tables: Mapping[str, Iterable[tuple[str, str]]]) -> None:
-        """Replace the file with these tables of (doc id, record as JSON text).
+    def write_tables(self, tables: Mapping[str, Iterable[tuple[str, str]]]) -> None:
+        """Replace the file with these tables of (doc id, record as JSON text), written whole.
 
-        Raises ``OSError`` if the disk refuses; the previous file is then intact
-        and no temp file is left behind.
+        Records are encoded and written a batch at a time, so the thread doing
+        it keeps giving the GIL back to the event loop. Raises ``OSError`` if
+        the disk refuses; the previous file is then intact and no temp file is
+        left behind.
         """
+
+        def fill(fd: int) -> Layout | None:
+            lengths: array[int] = array("Q")
+            batch: list[bytes] = [b"{"]
+            for t, (name, records) in enumerate(tables.items()):
+                batch.append((b", " if t else b"") + _header(name)[1:])
+                lengths = array("Q")
+                for doc_id, text in records:
+                    line = record_line(doc_id, text)
+                    if lengths:
+                        batch.append(_SEPARATOR)
+                    batch.append(line)
+                    lengths.append(len(line))
+                    if len(batch) >= _BATCH:
+                        _write_all(fd, b"".join(batch))
+                        batch.clear()
+                batch.append(b"\n}")
+            batch.append(b"}\n")
+            _write_all(fd, b"".join(batch))
+            # Only a one-table file (the fact store's) gets a layout to patch later.
+            return Layout(next(iter(tables)), lengths) if len(tables) == 1 else None
+
+        self._replace(fill)
+
+    def patch_table(
+        self, table: str, replaced: Mapping[int, tuple[str, str]], appended: Sequence[tuple[str, str]]
+    ) -> None:
+        """Rewrite the file changing only some records: unchanged ones are copied as bytes.
+
+        ``replaced`` maps a record's position in the file to its (doc id, JSON
+        text); ``appended`` records go at the end. Needs the layout of a file
+        this storage wrote (:attr:`layout`); raises :class:`LayoutMismatch` if
+        the file does not match it, ``OSError`` if the disk refuses. Atomic
+        like :meth:`write_tables`.
+        """
+        layout = self.layout
+        if layout is None or layout.table != table:
+            raise LayoutMismatch(f"no recorded layout for the `{table}` table")
+        with self.path.open("rb") as current:
+            source = current.fileno()
+            if _identity(os.fstat(source)) != self._known:
+                raise ExternalChange(self.path)
+            if os.fstat(source).st_size != _document_size(table, layout.lengths):
+                raise LayoutMismatch(f"{self.path} is not the size its recorded layout gives")
+
+            def fill(fd: int) -> Layout:
+                old = layout.lengths
+                lengths = array("Q", old)
+                header = _header(table)
+                _write_all(fd, header)
+                offset, done = len(header), 0  # where record `done` starts in the current file
+                for position in sorted(replaced):
+                    span = sum(old[done:position]) + len(_SEPARATOR) * (position - done)
+                    _copy(source, fd, offset, span)
+                    line = record_line(*replaced[position])
+                    _write_all(fd, line + _SEPARATOR if position < len(old) - 1 else line)
+                    lengths[position] = len(line)
+                    offset += span + old[position] + len(_SEPARATOR)
+                    done = position + 1
+                if done < len(old):
+                    _copy(source, fd, offset, sum(old[done:]) + len(_SEPARATOR) * (len(old) - 1 - done))
+                for doc_id, text in appended:
+                    line = record_line(doc_id, text)
+                    _write_all(fd, _SEPARATOR + line if lengths else line)
+                    lengths.append(len(line))
+                _write_all(fd, _FOOTER)
+                if os.fstat(fd).st_size != _document_size(table, lengths):
+                    raise LayoutMismatch(f"the rewritten {self.path} is not the size its layout gives")
+                return Layout(table, lengths)
+
+            self._replace(fill)
+
+    def _replace(self, fill: Callable[[int], Layout | None]) -> None:
+        """Fill a temp file, sync it, keep a backup of the current file, and rename it over."""
         folder = self.path.parent
         tmp = folder / f"{temp_prefix(self.path)}{secrets.token_hex(6)}{TEMP_SUFFIX}"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            with open(fd, "wb") as out:
-                for chunk in encode_document(tables):
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
+            try:
+                layout = fill(fd)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             self._keep_backup()
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
+        self.layout = layout
         self._known = _identity(os.stat(self.path))
         fsync_folder(folder)
         self._prune_backups()

@@ -6,9 +6,12 @@ How a write goes (the files themselves are described in :mod:`knowledge.storage`
    in order, and each one sees the previous one's result.
 2. In a worker thread it validates (``parse_fact``, always), checks versions,
    appends the history entries and fsyncs them, then rewrites the TinyDB file
-   atomically. The file is written record by record from each record's cached
-   JSON text, so the thread keeps giving the GIL back and the event loop never
-   waits on it for long.
+   atomically. Only the changed records are encoded; the others are copied
+   from the current file as bytes (see :meth:`AtomicJSONStorage.patch_table`),
+   so a write at 100,000 facts is mostly disk time, the thread keeps giving
+   the GIL back, and the event loop never waits on it for long. The first
+   write after loading a file this process did not write encodes every record
+   (in batches), which also records the layout later writes patch.
 3. Only when the file is durable does the event loop apply the change to
    memory and tell the listeners (the search index). If the disk refused, the
    caller gets :class:`WriteFailed` and memory is as it was, so the bot keeps
@@ -59,7 +62,7 @@ from knowledge.model import (
     parse_facts,
     parse_source,
 )
-from knowledge.storage import AtomicJSONStorage, HistoryLog, WriterLock, describe_os_error
+from knowledge.storage import AtomicJSONStorage, HistoryLog, LayoutMismatch, WriterLock, describe_os_error
 from knowledge.transfer import load_document
 
 log = logging.getLogger(__name__)
@@ -222,7 +225,7 @@ def _create(
     ]
     try:
         history.append(entries)
-        storage.write_encoded({TABLE: ((str(i), _encode(f)) for i, f in enumerate(facts, start=1))})
+        storage.write_tables({TABLE: ((str(i), _encode(f)) for i, f in enumerate(facts, start=1))})
     except OSError as error:
         raise WriteFailed(str(storage.path), describe_os_error(error)) from error
     return {f.key: f for f in facts}, {f.key: i for i, f in enumerate(facts, start=1)}
@@ -278,9 +281,6 @@ class FactStore:
         self._facts = facts
         self._doc_ids = doc_ids
         self._next_id = max(doc_ids.values(), default=0) + 1
-        # Each record's JSON text, made on first need and kept, so a write at
-        # 100,000 facts re-encodes only what changed.
-        self._encoded: dict[str, str] = {}
         self._live = sum(1 for fact in facts.values() if not fact.retracted)
         self._listeners: list[Callable[[Fact], None]] = []
         self._write_lock = asyncio.Lock()
@@ -590,42 +590,55 @@ class FactStore:
 
     async def _serialised(self, plan: Plan[T]) -> T:
         async with self._write_lock:
-            result, change, encoded, new_ids = await asyncio.to_thread(self._plan_and_persist, plan)
+            result, change, new_ids = await asyncio.to_thread(self._plan_and_persist, plan)
             if change is not None:
-                self._apply(change, encoded, new_ids)
+                self._apply(change, new_ids)
                 await self._notify(change.facts)
             return result
 
-    def _plan_and_persist(self, plan: Plan[T]) -> tuple[T, _Change | None, dict[str, str], dict[str, int]]:
+    def _plan_and_persist(self, plan: Plan[T]) -> tuple[T, _Change | None, dict[str, int]]:
         """On the worker thread: validate, then history, then the file. Memory is not touched."""
         result, change = plan()
         if change is None:
-            return result, None, {}, {}
+            return result, None, {}
         encoded = {fact.key: _encode(fact) for fact in change.facts}
         fresh = [fact.key for fact in change.facts if fact.key not in self._doc_ids]
         new_ids = {key: self._next_id + i for i, key in enumerate(fresh)}
         try:
             self._history.append(change.entries)
-            self._storage.write_encoded({TABLE: self._records(encoded, new_ids)})
+            self._write_file(encoded, new_ids)
         except OSError as error:
             raise WriteFailed(str(self.path), describe_os_error(error)) from error
-        return result, change, encoded, new_ids
+        return result, change, new_ids
 
-    def _records(self, encoded: dict[str, str], new_ids: dict[str, int]) -> Iterator[tuple[str, str]]:
+    def _write_file(self, encoded: dict[str, str], new_ids: dict[str, int]) -> None:
+        """Patch the changed records into the file if its layout is known, else write it whole."""
+        appended = [(str(doc_id), encoded[key]) for key, doc_id in new_ids.items()]
+        if self._storage.layout is not None:
+            replaced = {}
+            wanted = len(encoded) - len(new_ids)
+            for position, (key, doc_id) in enumerate(self._doc_ids.items()):
+                if len(replaced) == wanted:
+                    break
+                if key in encoded:
+                    replaced[position] = (str(doc_id), encoded[key])
+            try:
+                self._storage.patch_table(TABLE, replaced, appended)
+                return
+            except LayoutMismatch as error:
+                log.warning("writing %s whole: %s", self.path, error)
+        self._storage.write_tables({TABLE: self._records(encoded, appended)})
+
+    def _records(self, encoded: dict[str, str], appended: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
         for key, doc_id in self._doc_ids.items():
-            text = encoded.get(key) or self._encoded.get(key)
-            if text is None:
-                text = self._encoded[key] = _encode(self._facts[key])
-            yield str(doc_id), text
-        for key, doc_id in new_ids.items():
-            yield str(doc_id), encoded[key]
+            yield str(doc_id), encoded.get(key) or _encode(self._facts[key])
+        yield from appended
 
-    def _apply(self, change: _Change, encoded: dict[str, str], new_ids: dict[str, int]) -> None:
+    def _apply(self, change: _Change, new_ids: dict[str, int]) -> None:
         for fact in change.facts:
             old = self._facts.get(fact.key)
             self._live += (not fact.retracted) - (old is not None and not old.retracted)
             self._facts[fact.key] = fact
-        self._encoded.update(encoded)
         self._doc_ids.update(new_ids)
         self._next_id += len(new_ids)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from array import array
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,55 @@ def test_written_file_has_one_record_per_line(tmp_path: Path) -> None:
     path = tmp_path / "db.json"
     AtomicJSONStorage(path).write({"facts": {"1": {"key": "a"}, "2": {"key": "b"}}})
     assert path.read_text().splitlines() == ['{"facts": {', '"1": {"key": "a"},', '"2": {"key": "b"}', "}}"]
+
+
+def _records(texts: dict[int, str]) -> list[tuple[str, str]]:
+    return [(str(doc_id), json.dumps({"text": text})) for doc_id, text in texts.items()]
+
+
+@pytest.mark.parametrize(
+    ("count", "replaced", "appended"),
+    [
+        (0, [], 2),
+        (1, [0], 0),
+        (1, [0], 1),
+        (5, [0], 0),
+        (5, [4], 0),
+        (5, [4], 3),
+        (5, [1, 3], 1),
+        (5, [0, 1, 2, 3, 4], 0),
+        (5, [], 0),
+        (200, [7, 8, 150, 199], 5),
+    ],
+)
+def test_patching_changed_records_gives_the_same_bytes_as_a_whole_write(
+    tmp_path: Path, count: int, replaced: list[int], appended: int
+) -> None:
+    texts = {i + 1: f"record {i} " * (i % 7) for i in range(count)}
+    patched = AtomicJSONStorage(tmp_path / "patched.json")
+    patched.write_tables({"facts": _records(texts)})
+
+    for position in replaced:
+        texts[position + 1] = f"changed {position}" * (position % 3 + 1)
+    new = {count + 1 + i: f"new {i}" for i in range(appended)}
+    records = _records(texts)
+    patched.patch_table("facts", {p: records[p] for p in replaced}, _records(new))
+
+    whole = AtomicJSONStorage(tmp_path / "whole.json")
+    whole.write_tables({"facts": records + _records(new)})
+    assert patched.path.read_bytes() == whole.path.read_bytes()
+    assert patched.layout == whole.layout
+    assert json.loads(patched.path.read_bytes())["facts"] == {
+        str(k): {"text": v} for k, v in (texts | new).items()
+    }
+
+
+def test_a_patch_against_a_wrong_layout_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    store = AtomicJSONStorage(tmp_path / "db.json")
+    store.write_tables({"facts": _records({1: "a", 2: "b"})})
+    before = store.path.read_bytes()
+    store.layout = storage.Layout("facts", array("Q", [3, 3]))
+    with pytest.raises(storage.LayoutMismatch):
+        store.patch_table("facts", {0: ("1", '"x"')}, [])
+    assert store.path.read_bytes() == before
+    assert list(tmp_path.glob(f"*{storage.TEMP_SUFFIX}")) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -497,3 +498,27 @@ async def test_export_reads_back_through_import_unchanged(tmp_path: Path, store:
         await copy.import_records(list(document["facts"].values()), BOB)
         assert [f.key for f in copy.facts()] == ["exported"]
         assert copy.get("retired").retracted
+
+
+async def test_the_file_always_holds_exactly_what_memory_holds(tmp_path: Path, db: Path) -> None:
+    """Writes patch changed records into the file; reading it back must give what memory holds."""
+    rng = random.Random(5)
+    with FactStore.open(db, seed=None) as store:
+        for step in range(60):
+            keys = [f.key for f in store.facts(include_retracted=True)]
+            action = rng.choice(["add", "add", "edit", "retract", "import"] if keys else ["add"])
+            if action == "add":
+                await store.add(record(f"random-{step}"), ALICE)
+            elif action == "edit":
+                fact = store.get(rng.choice(keys))
+                details = {"details": "x" * rng.randint(1, 300)}
+                await store.edit(fact.key, details, expected_version=fact.version, actor=BOB)
+            elif action == "retract" and not (fact := store.get(rng.choice(keys))).retracted:
+                await store.retract(fact.key, "Random test.", BOB)
+            elif action == "import":
+                changed = record(rng.choice(keys), status="disputed", details=f"Step {step}.")
+                await store.import_records([changed, record(f"imported-{step}")], BOB)
+            assert json.loads(db.read_bytes()) == store.export_document()
+        document = store.export_document()
+    with FactStore.open(db, seed=None) as again:
+        assert again.export_document() == document

@@ -179,15 +179,25 @@ def _raise(error: OSError) -> Callable[..., None]:
     return fail
 
 
-def _fail_data_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The disk fills up after part of the new file was written."""
-    real = storage.encode_document
+def _is_temp_file(fd: int) -> bool:
+    return os.readlink(f"/proc/self/fd/{fd}").endswith(storage.TEMP_SUFFIX)
 
-    def half_then_full(tables):  # type: ignore[no-untyped-def]
-        yield next(real(tables))
+
+def _fail_data_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills up after part of the new file was written (encoded or copied)."""
+    real_write = os.write
+
+    def half_then_full(fd: int, data: bytes) -> int:
+        if not _is_temp_file(fd):
+            return real_write(fd, data)
+        real_write(fd, bytes(data[: len(data) // 2]))
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(storage, "encode_document", half_then_full)
+    def full(*args: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "write", half_then_full)
+    monkeypatch.setattr(os, "copy_file_range", full)
 
 
 def _fail_temp_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -227,11 +237,14 @@ FAILURES = {
 
 
 @pytest.mark.parametrize("failure", list(FAILURES))
+@pytest.mark.parametrize("path", ["whole-write", "patch"])
 async def test_refused_write_keeps_the_old_file_and_memory(
-    db: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+    db: Path, monkeypatch: pytest.MonkeyPatch, failure: str, path: str
 ) -> None:
     await three_facts(db)
     with FactStore.open(db, seed=None) as store:
+        if path == "patch":  # once this process wrote the file, writes patch it
+            await store.review("gamma-fact", ALICE)
         before, facts, history = snapshot(db), store.facts(), store.history()
         inject, reason = FAILURES[failure]
         inject(monkeypatch)
