@@ -62,7 +62,7 @@ class QueryLog:
         """Note one search. Never raises: a full disk must not break a lookup."""
         if outcome.problem is not None or not (key := normalise(outcome.query)):
             return  # nothing was searched for, so nothing is missing from the base
-        at = self._clock()
+        at = self._clock().replace(microsecond=0)  # as the file keeps it, so a reload agrees
         answered = bool(outcome.results)
         if not answered:
             self._misses.append((at, key, outcome.query))
@@ -76,9 +76,10 @@ class QueryLog:
             "suggestions": [h.fact.key for h in outcome.suggestions[:3]],
         }
         try:
-            with self.path.open("a", encoding="utf-8") as handle:
+            # A lone surrogate (possible in JSON, not in UTF-8) must not break the lookup either.
+            with self.path.open("a", encoding="utf-8", errors="backslashreplace") as handle:
                 handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        except OSError as error:
+        except (OSError, ValueError) as error:  # ValueError: text the disk encoding cannot hold
             log.warning("Could not append to the query log %s: %s", self.path, error)
 
     def top(self, limit: int = 10, since_days: int = 30) -> list[tuple[str, int, str]]:
