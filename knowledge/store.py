@@ -324,6 +324,9 @@ class FactStore:
         """Release the writer lock. Reads still work; writes are refused."""
         self._closed = True
         self._lock_file.release()
+        # Hand what loading froze back to the collector, so whatever became garbage
+        # meanwhile (in a test run, whole bots) can be collected again.
+        gc.unfreeze()
 
     def __enter__(self) -> FactStore:
         return self
