@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -52,7 +49,7 @@ from knowledge.model import (
     Fact,
     parse_fact,
 )
-from knowledge.transfer import load_document
+from knowledge.transfer import read_document
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: `python bot.py import`
 LIST_OPTION_LIMIT = 4000  # a comma-separated list option; each entry is checked by the model
@@ -63,20 +60,6 @@ KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in SOURCE_KINDS]
 
 # The model checks a key's form; 100 characters is what an autocomplete value may hold.
 Key = Range[str, 1, 100]
-
-
-def _load_records(raw: bytes, filename: str) -> list[Any]:
-    """The records of an uploaded file, read by the same loader as the command line."""
-    handle, name = tempfile.mkstemp(suffix=".json")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(raw)
-        return load_document(Path(name))
-    except KnowledgeError as error:
-        # The loader names the file it read; the moderator knows it by its upload name.
-        raise KnowledgeError(str(error).replace(name, f"`{filename}`")) from None
-    finally:
-        os.unlink(name)
 
 
 def _key_list(keys: list[str], *, most: int = 15) -> str:
@@ -446,7 +429,7 @@ class FactAdmin(commands.Cog):
         actor = actor_of(interaction)
         try:
             raw = await file.read()
-            records = await asyncio.to_thread(_load_records, raw, clip(file.filename, 100))
+            records = await asyncio.to_thread(read_document, raw, f"`{clip(file.filename, 100)}`")
             plan = await store.import_records(records, actor, dry_run=True)
         except discord.HTTPException:
             await tell(interaction, "Could not download the file from Discord; try again.")

@@ -19,26 +19,31 @@ SHAPES = 'a list of facts, {"facts": [...]}, or the {"facts": {"1": {...}}} docu
 
 
 def load_document(path: Path) -> list[Any]:
-    """The records in the file at ``path``, not yet validated.
-
-    Raises :class:`KnowledgeError` naming the file (and the line and column for
-    broken JSON) if it cannot be read or is not one of the accepted shapes.
-    """
+    """The records in the file at ``path``, not yet validated (see :func:`read_document`)."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
         raise KnowledgeError(f"{path}: no such file.") from None
     except OSError as error:
         raise KnowledgeError(f"{path}: cannot be read ({error.strerror or error}).") from None
+    return read_document(raw, str(path))
+
+
+def read_document(raw: bytes, name: str) -> list[Any]:
+    """The records in ``raw`` (a file's bytes, or an upload's), not yet validated.
+
+    Raises :class:`KnowledgeError` naming ``name`` (and the line and column for
+    broken JSON) if it is not one of the accepted shapes.
+    """
     try:
         document = json.loads(raw, object_pairs_hook=unique_names)
     except RepeatedName as error:
-        raise KnowledgeError(f"{path}: {error}.") from None
+        raise KnowledgeError(f"{name}: {error}.") from None
     except UnicodeDecodeError as error:
-        raise KnowledgeError(f"{path} is not UTF-8 text (byte {error.start}).") from None
+        raise KnowledgeError(f"{name} is not UTF-8 text (byte {error.start}).") from None
     except json.JSONDecodeError as error:
         raise KnowledgeError(
-            f"{path} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+            f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from None
     if isinstance(document, list):
         return document
@@ -48,7 +53,7 @@ def load_document(path: Path) -> list[Any]:
             return facts
         if isinstance(facts, dict):
             return list(facts.values())
-    raise KnowledgeError(f"{path} does not hold facts in a shape this tool reads; expected {SHAPES}.")
+    raise KnowledgeError(f"{name} does not hold facts in a shape this tool reads; expected {SHAPES}.")
 
 
 def check_file(path: Path) -> list[str]:
