@@ -38,6 +38,10 @@ _DISCORD_MARKUP_RE = re.compile(
 )
 
 # Words a question is built from; they never decide which fact is meant.
+# Control, formatting, line/paragraph separators and lone surrogates: never part
+# of a word, and a lone surrogate cannot even be written to a UTF-8 file.
+_INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
 STOPWORDS = frozenset(
     {
         "a",
@@ -166,4 +170,4 @@ def normalise(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Remove Discord mentions and control or formatting characters."""
     text = _DISCORD_MARKUP_RE.sub(" ", text)
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    return "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)

@@ -279,3 +279,9 @@ def test_any_text_is_answered_without_raising(query: str) -> None:
     assert len(outcome.results) <= 5
     assert all(0 <= h.score <= 100 for h in (*outcome.results, *outcome.suggestions))
     index.autocomplete(query)
+
+
+def test_lone_surrogates_are_dropped_from_the_query(index: SearchIndex) -> None:
+    outcome = index.search("\ud800ovda\udfff")
+    assert outcome.query == "ovda"
+    assert outcome.results[0].fact.key == "ovda-explosives-airfield"
