@@ -25,6 +25,7 @@ import heapq
 import math
 import re
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice, pairwise
@@ -55,6 +56,8 @@ _AUTOCOMPLETE_BUDGET = 600
 _RERANK = 40
 _MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
+_DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
+_DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
 _MAX_SPAN = 60  # a period longer than this is not indexed year by year
 
 
@@ -533,10 +536,16 @@ class SearchIndex:
         found: set[int] = set()
         for alias in aliases:
             found.update(self._named(normalise(alias)))
+        # A claim that nearly repeats this one shares most of its rarest words; only
+        # facts that do are worth comparing, which keeps `check` fast on a big base.
         known = {w for w in claim_words if w in self._postings}
-        rare_first = sorted(known, key=lambda w: (len(self._postings[w]), w))
-        for word in rare_first[:4]:
-            found.update(e >> 2 for e in islice(self._postings[word], 500))
+        rare = sorted(known, key=lambda w: (len(self._postings[w]), w))[:_DUPLICATE_PROBE]
+        rare = [w for w in rare if len(self._postings[w]) <= _DUPLICATE_POSTINGS] or rare[:1]
+        shared: Counter[int] = Counter()
+        for word in rare:
+            shared.update(e >> 2 for e in islice(self._postings[word], _DUPLICATE_POSTINGS))
+        needed = (len(rare) + 1) // 2
+        found.update(fid for fid, count in shared.items() if count >= needed)
         mine = " ".join(claim_words)
         my_numbers = {w for w in claim_words if w.isdigit()}
         my_aliases = {normalise(a) for a in aliases} - {""}
