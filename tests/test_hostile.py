@@ -35,7 +35,7 @@ from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 from handlers import render
 from handlers.lookup import no_match_text
 from handlers.render import choice_name, citation_line, fact_embed
-from knowledge.errors import InvalidFact
+from knowledge.errors import InvalidFact, KnowledgeError
 from knowledge.gaps import QueryLog
 from knowledge.model import Actor, Fact, parse_facts
 from knowledge.search import SearchIndex
@@ -225,12 +225,18 @@ def test_import_file_refuses_naming_record_and_field_or_imports_all_exactly(
     with fresh_store() as store:
         before = on_disk(store)
         upload = store.path.with_name("upload.json")
-        upload.write_text(json.dumps({"facts": records}, ensure_ascii=ascii_file), encoding="utf-8")
+        # Raw UTF-8 or \u escapes; raw, a lone surrogate can only be bytes that are not UTF-8.
+        text = json.dumps({"facts": records}, ensure_ascii=ascii_file)
+        upload.write_bytes(text.encode("utf-8", errors="surrogatepass"))
         try:
             report = asyncio.run(store.import_records(load_document(upload), MODERATOR))
         except InvalidFact as error:
             assert error.record == "import record 2", str(error)
             assert names(error, field), (field, str(error))
+            refused_without_a_trace(store, before, error)
+            return
+        except KnowledgeError as error:
+            assert not ascii_file and f"{upload} is not UTF-8 text" in str(error)
             refused_without_a_trace(store, before, error)
             return
         key = records[1]["key"].strip() if field == "key" else "test-import-two"
