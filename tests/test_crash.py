@@ -22,7 +22,7 @@ from knowledge.store import FactStore
 
 REPO = Path(__file__).resolve().parents[1]
 MODERATOR = Path(__file__).parent / "helpers" / "crash_moderator.py"
-TRIALS = int(os.environ.get("FACTDESK_CRASH_TRIALS", "8"))
+TRIALS = int(os.environ.get("FACTDESK_CRASH_TRIALS", "10"))
 SEED = 20261125
 
 
