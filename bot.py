@@ -353,6 +353,9 @@ def ask(query: str, db: Path, *, explicit: bool, as_json: bool) -> int:
                 print(f"  - {hit.fact.key}: {hit.fact.claim}")
         return EXIT_FAILED
     best, *others = outcome.results
+    if outcome.tied > 1:
+        print(f"{outcome.tied} of the matches for “{query}” fit about equally well; the first is shown.")
+        print("Add a word to narrow it down.\n")
     print("\n".join(describe_fact(best.fact)))
     more = [*others, *outcome.suggestions][:4]
     if more:

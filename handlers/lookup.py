@@ -175,6 +175,15 @@ def listed(count: int) -> str:
     return f"first {MAX_LISTED} of {count} facts; narrow it down to see the rest"
 
 
+def tie_note(query: str, tied: int) -> str | None:
+    if tied < 2:
+        return None
+    return (
+        f"{tied} of the matches for {quoted_query(query)} fit about equally well; this is the first. "
+        "See More matches, or add a word to narrow it down."
+    )
+
+
 def no_match_text(query: str, outcome: SearchOutcome) -> str:
     text = f"No fact matches {quoted_query(query)}."
     if outcome.suggestions:
@@ -227,7 +236,8 @@ class Lookup(commands.Cog):
         if outcome.results:
             best, *others = outcome.results
             view = FactView(query, best.fact.key, [hit.fact.key for hit in others])
-            await view.send(interaction, embed=fact_embed(best.fact), ephemeral=private)
+            note = tie_note(query, outcome.tied)
+            await view.send(interaction, embed=fact_embed(best.fact, note=note), ephemeral=private)
             return
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)

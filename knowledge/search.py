@@ -42,6 +42,8 @@ MAX_QUERY_WORDS = 12
 # SUGGEST and CONFIDENT it is only a "did you mean".
 CONFIDENT = 55.0
 SUGGEST = 30.0
+# Results within this of the best are reported as matching about equally well.
+TIE_MARGIN = 1.0
 NEAR_DUPLICATE = 80.0
 
 # How much a word counts depending on where the fact says it, by field class:
@@ -73,6 +75,18 @@ class SearchOutcome:
     results: tuple[Hit, ...]
     suggestions: tuple[Hit, ...]
     problem: str | None = None
+
+    @property
+    def tied(self) -> int:
+        """How many results score as well as the best (1 when the best stands alone).
+
+        A broad word (``israel``) matches many facts equally; the first of them
+        is then no more "the answer" than the others, and callers say so.
+        """
+        if not self.results:
+            return 0
+        best = self.results[0].score
+        return sum(1 for hit in self.results if hit.score >= best - TIE_MARGIN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,13 @@ def test_ask_prints_the_best_fact_with_status_and_every_citation(db: Path) -> No
     assert "Key: silk-way-ovda-flights" in result.stdout
 
 
+def test_ask_says_when_several_facts_fit_a_broad_word_equally(db: Path) -> None:
+    broad = run("ask", "israel", db=db)
+    exact = run("ask", "silk-way", db=db)
+    assert "fit about equally well" in broad.stdout
+    assert "fit about equally well" not in exact.stdout
+
+
 def test_ask_json_has_the_documented_shape(db: Path) -> None:
     result = run("ask", "uvda", "--json", db=db)
     assert result.returncode == 0, result.stderr

@@ -61,6 +61,15 @@ async def test_facts_answers_in_the_channel_with_the_fact_and_its_sources(
     assert labels(result) == ["More matches", "Cite"]
 
 
+async def test_a_broad_word_says_several_facts_fit_equally_instead_of_naming_one_answer(
+    channel: ChannelHandle, staff: MemberActor
+) -> None:
+    broad = await staff.slash(channel, "facts", query="israel")
+    exact = await staff.slash(channel, "facts", query="uvda")
+    assert "fit about equally well" in broad.response.embeds[0].description
+    assert "fit about equally well" not in exact.response.embeds[0].description
+
+
 async def test_facts_private_answers_only_the_caller(channel: ChannelHandle, staff: MemberActor) -> None:
     result = await staff.slash(channel, "facts", query="silk-way", private=True)
     assert result.ephemeral
