@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from bisect import bisect_left
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from io import BytesIO
+from itertools import islice, takewhile
 from typing import Any
 
 import discord
@@ -49,6 +51,7 @@ from knowledge.model import (
     Fact,
     parse_fact,
 )
+from knowledge.search import SearchIndex
 from knowledge.transfer import read_document
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: `python bot.py import`
@@ -60,6 +63,32 @@ KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in SOURCE_KINDS]
 
 # The model checks a key's form; 100 characters is what an autocomplete value may hold.
 Key = Range[str, 1, 100]
+
+
+class KeyCatalogue:
+    """Keys for moderators' autocomplete, built once per write (``Knowledge.derived``).
+
+    A keystroke costs a binary search for keys starting with what was typed, a
+    scan of the keys (short strings) for ones containing it, the search index
+    for live facts whose claim contains it, and a scan of the few retracted
+    facts (which the index does not hold).
+    """
+
+    def __init__(self, facts: list[Fact]) -> None:
+        self.keys = sorted(fact.key for fact in facts)
+        self.retracted = [(fact.key, fact.claim.casefold()) for fact in facts if fact.retracted]
+
+    def matching(self, needle: str, index: SearchIndex, most: int) -> list[str]:
+        start = bisect_left(self.keys, needle)
+        found = dict.fromkeys(
+            takewhile(lambda key: key.startswith(needle), islice(self.keys, start, start + most))
+        )
+        if needle and len(found) < most:
+            found |= dict.fromkeys(islice((key for key in self.keys if needle in key), most))
+            hits = index.autocomplete(needle, limit=most)
+            found |= dict.fromkeys(hit.fact.key for hit in hits if needle in hit.fact.claim.casefold())
+            found |= dict.fromkeys(key for key, claim in self.retracted if needle in claim)
+        return list(found)[:most]
 
 
 def _key_list(keys: list[str], *, most: int = 15) -> str:
@@ -93,27 +122,22 @@ class FactAdmin(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if not is_moderator(interaction, self.bot.settings):
             return []
-        needle = current.strip().casefold()
-        ranked: list[tuple[int, str, Fact]] = []
-        for fact in self.knowledge.store.facts(include_retracted=retracted is not False):
-            if retracted is not None and fact.retracted != retracted:
-                continue
-            if fact.key.startswith(needle):
-                rank = 0
-            elif needle in fact.key:
-                rank = 1
-            elif needle in fact.claim.casefold():
-                rank = 2
-            else:
-                continue
-            ranked.append((rank, fact.key, fact))
-        ranked.sort(key=lambda r: r[:2])
+        store = self.knowledge.store
+        catalogue = self.knowledge.derived(
+            "admin-keys", lambda: KeyCatalogue(store.facts(include_retracted=True))
+        )
         return [
             app_commands.Choice(
                 name=clip(" ".join(f"{f.key} — {f.claim}".split()), CHOICE_NAME_LIMIT), value=f.key
             )
-            for _rank, _key, f in ranked[:AUTOCOMPLETE_LIMIT]
-        ]
+            for f in (
+                store.get(key)
+                for key in catalogue.matching(
+                    current.strip().casefold(), self.knowledge.index, AUTOCOMPLETE_LIMIT * 4
+                )
+            )
+            if retracted is None or f.retracted == retracted
+        ][:AUTOCOMPLETE_LIMIT]
 
     async def live_keys(
         self, interaction: discord.Interaction, current: str

@@ -197,21 +197,10 @@ class Lookup(commands.Cog):
     def __init__(self, bot: FactBot) -> None:
         self.bot = bot
         self.facts_cooldown = UserCooldown(FACTS_RATE, FACTS_PER)
-        # /sources autocomplete asks on every keystroke; the listing changes only on a write.
-        self._publishers: list[browse.Publisher] | None = None
-        self._watching_writes = False
 
     def publishers(self) -> list[browse.Publisher]:
-        if self._publishers is None:
-            store = self.bot.knowledge.store
-            if not self._watching_writes:
-                store.subscribe(self._forget_publishers)
-                self._watching_writes = True
-            self._publishers = browse.publishers(store.facts())
-        return self._publishers
-
-    def _forget_publishers(self, _fact: Fact) -> None:
-        self._publishers = None
+        knowledge = self.bot.knowledge
+        return knowledge.derived("publishers", lambda: browse.publishers(knowledge.store.facts()))
 
     @app_commands.command(name="facts", description="Look up a cited fact by name, key or question")
     @app_commands.describe(

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 from knowledge.gaps import QueryLog
 from knowledge.search import SearchIndex
 from knowledge.store import SHIPPED_BASE, FactStore
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -18,6 +22,20 @@ class Knowledge:
     store: FactStore
     index: SearchIndex
     gaps: QueryLog
+    _derived: dict[str, Any] = field(default_factory=dict)
+
+    def derived(self, name: str, build: Callable[[], T]) -> T:
+        """``build()``'s result, computed from the whole base once and kept until the next write.
+
+        For listings that autocomplete asks for on every keystroke but that
+        only a write can change (publishers, sorted keys).
+        """
+        if name not in self._derived:
+            self._derived[name] = build()
+        return self._derived[name]
+
+    def _forget_derived(self, _fact: object) -> None:
+        self._derived.clear()
 
     def close(self) -> None:
         self.store.close()
@@ -39,4 +57,6 @@ def open_knowledge(
     # as the store does with the facts (Store.close unfreezes).
     gc.freeze()
     gaps = QueryLog(Path(f"{store.path}.queries.jsonl") if log_queries else None)
-    return Knowledge(store=store, index=index, gaps=gaps)
+    knowledge = Knowledge(store=store, index=index, gaps=gaps)
+    store.subscribe(knowledge._forget_derived)
+    return knowledge
