@@ -377,9 +377,10 @@ def check(path: Path) -> int:
 
 def export(db: Path, out: Path) -> int:
     with FactStore.open(db) as store:
-        document = store.export_document()
-    out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    print(f"Exported {len(document['facts'])} facts from {db} to {out}.")
+        data = asyncio.run(store.export_json())
+        count = len(store.facts(include_retracted=True))
+    out.write_bytes(data)
+    print(f"Exported {count} facts from {db} to {out}.")
     return 0
 
 

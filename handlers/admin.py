@@ -10,7 +10,6 @@ Replies are private to the moderator; nothing here pings anyone.
 from __future__ import annotations
 
 import asyncio
-import json
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -411,8 +410,7 @@ class FactAdmin(commands.Cog):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.knowledge.store
-        document = store.export_document()
-        data = await asyncio.to_thread(lambda: json.dumps(document, ensure_ascii=False, indent=2).encode())
+        data = await store.export_json()
         if len(data) > interaction.filesize_limit:
             await interaction.followup.send(
                 "The fact base is too large to send through Discord; "

@@ -101,6 +101,11 @@ def record_line(doc_id: str, text: str) -> bytes:
     return f"{json.dumps(str(doc_id))}: {text}".encode()
 
 
+def encode_document(table: str, records: Iterable[tuple[str, str]]) -> bytes:
+    """A whole one-table document, laid out as the database file is: one record per line."""
+    return _header(table) + _SEPARATOR.join(record_line(i, text) for i, text in records) + _FOOTER
+
+
 def _document_size(table: str, lengths: Sequence[int]) -> int:
     return len(_header(table)) + sum(lengths) + len(_SEPARATOR) * max(0, len(lengths) - 1) + len(_FOOTER)
 
