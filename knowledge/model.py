@@ -173,6 +173,15 @@ class _Checker:
     def text(
         self, name: str, value: Any, *, limit: int, required: bool = False, multiline: bool = False
     ) -> str | None:
+        if type(value) is str:
+            # The common case first and cheaply: a clean string within its limit.
+            text = value.strip()
+            if (
+                text
+                and len(text) <= limit
+                and not (_BAD_CHAR_MULTILINE if multiline else _BAD_CHAR).search(text)
+            ):
+                return text
         if value is None:
             if required:
                 self.fail(name, "is required")
@@ -208,7 +217,10 @@ class _Checker:
         out: list[str] = []
         seen: set[str] = set()
         for i, item in enumerate(items):
-            text = self.text(f"{name}[{i}]", item, limit=limit, required=True)
+            # The common case inline (a clean string): loading 100,000 facts checks ~1M entries.
+            text = item.strip() if type(item) is str else None
+            if not text or len(text) > limit or _BAD_CHAR.search(text):
+                text = self.text(f"{name}[{i}]", item, limit=limit, required=True)
             if text is not None and text.casefold() not in seen:
                 seen.add(text.casefold())
                 out.append(text)
