@@ -57,6 +57,9 @@ _COMMON_COUNT = 1000  # ... once that is many facts
 _AUTOCOMPLETE_BUDGET = 600
 _RERANK = 40
 _MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
+# Below the lightest field weight, so the typed word in a fact's publisher still
+# outranks a near-spelling of it in another fact's name.
+_KNOWN_WORD_TYPO = 0.6
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
@@ -366,8 +369,12 @@ class SearchIndex:
             for term in self._synonyms(word):
                 if term in self._postings:
                     offer((term,), 0.9)
+            # A word the base itself uses is not a typo: another word one letter
+            # away (`times` -> `ties`) may still be meant, but must not outweigh the
+            # word as typed in whatever field the base uses it.
+            typo_weight = _KNOWN_WORD_TYPO if word in self._postings else 1.0
             for term, distance in self._typo_matches(word):
-                offer((term,), 1.0 - 0.12 * distance)
+                offer((term,), (1.0 - 0.12 * distance) * typo_weight)
             if len(word) >= 5 and word not in self._postings:
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]

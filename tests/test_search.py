@@ -159,6 +159,21 @@ def test_numbers_are_not_typos_of_each_other(index: SearchIndex) -> None:
     assert first(index, "sipri 60") == "sipri-share-2015-2019"
 
 
+def test_a_word_as_typed_outranks_another_fact_s_near_spelling_of_it() -> None:
+    # `times` is in one fact's publisher; `ties`, one letter away, in the other's claim.
+    index = SearchIndex(
+        [
+            fact("ties-discreet", "A cable called Azerbaijan's ties with Israel discreet but close."),
+            fact(
+                "drones-admitted",
+                "Azerbaijan said it used drones made in Israel.",
+                sources=(Source(publisher="Times of Israel", url="https://example.com/toi"),),
+            ),
+        ]
+    )
+    assert first(index, "times of israel") == "drones-admitted"
+
+
 def test_details_tags_and_sources_are_searched(index: SearchIndex) -> None:
     assert first(index, "first azerbaijani embassy") == "embassy-tel-aviv"
     assert first(index, "diplomacy") == "embassy-tel-aviv"
