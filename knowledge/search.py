@@ -60,6 +60,9 @@ _MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
 # Below the lightest field weight, so the typed word in a fact's publisher still
 # outranks a near-spelling of it in another fact's name.
 _KNOWN_WORD_TYPO = 0.6
+# Below the lightest field weight, so the typed word in a fact's publisher still
+# outranks a near-spelling of it in another fact's name.
+_KNOWN_WORD_TYPO = 0.6
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
@@ -433,6 +436,10 @@ class SearchIndex:
             if group.alternatives:
                 best = group.alternatives[0]
                 group.weight = sum(self._idf(t) for t in best.terms) / len(best.terms)
+                # A word that is itself a fact's name (`ovda`) says what the query is
+                # about, however many other facts mention it in passing.
+                if named := self._named(group.word):
+                    group.weight = max(group.weight, math.log(1 + len(self._facts) / len(named)))
             elif group.year is not None and group.year in self._by_year:
                 group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
             else:
