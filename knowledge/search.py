@@ -60,9 +60,6 @@ _MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
 # Below the lightest field weight, so the typed word in a fact's publisher still
 # outranks a near-spelling of it in another fact's name.
 _KNOWN_WORD_TYPO = 0.6
-# Below the lightest field weight, so the typed word in a fact's publisher still
-# outranks a near-spelling of it in another fact's name.
-_KNOWN_WORD_TYPO = 0.6
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
@@ -378,7 +375,7 @@ class SearchIndex:
             typo_weight = _KNOWN_WORD_TYPO if word in self._postings else 1.0
             for term, distance in self._typo_matches(word):
                 offer((term,), (1.0 - 0.12 * distance) * typo_weight)
-            if len(word) >= 5 and word not in self._postings:
+            if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:

@@ -174,27 +174,19 @@ def test_a_word_as_typed_outranks_another_fact_s_near_spelling_of_it() -> None:
     assert first(index, "times of israel") == "drones-admitted"
 
 
-def test_a_word_as_typed_outranks_another_fact_s_near_spelling_of_it() -> None:
-    # `times` is in one fact's publisher; `ties`, one letter away, in the other's claim.
-    index = SearchIndex(
-        [
-            fact("ties-discreet", "A cable called Azerbaijan's ties with Israel discreet but close."),
-            fact(
-                "drones-admitted",
-                "Azerbaijan said it used drones made in Israel.",
-                sources=(Source(publisher="Times of Israel", url="https://example.com/toi"),),
-            ),
-        ]
-    )
-    assert first(index, "times of israel") == "drones-admitted"
-
-
 def test_a_fact_s_name_in_the_query_outweighs_a_rare_word_of_an_unrelated_fact(index: SearchIndex) -> None:
     # Ovda is in several facts, `close` only in garverick-cable's "discreet but close";
     # a fact that is not about Ovda at all is no answer to a question about Ovda.
     outcome = index.search("when did ovda close")
     assert "garverick-cable" not in [h.fact.key for h in outcome.results]
     assert "ovda" in (*outcome.results, *outcome.suggestions)[0].fact.claim.lower()
+
+
+def test_a_joined_name_also_finds_facts_that_write_it_apart() -> None:
+    joined = fact("silkway-cargo", "Silkway was the third-largest cargo carrier.", aliases=("Silkway",))
+    index = SearchIndex([*BASE, joined])
+    found = [h.fact.key for h in index.search("silkway airlines").results]
+    assert "silk-way-ovda-flights" in found
 
 
 def test_details_tags_and_sources_are_searched(index: SearchIndex) -> None:
