@@ -11,6 +11,7 @@ typed, and a title cannot turn into a disguised link.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import discord
@@ -47,12 +48,17 @@ RETRACTED_TITLE = "RETRACTED — do not use this fact"
 _MIN_USEFUL = 80
 # Room kept for the "N more sources" field while sources are still being placed.
 _MORE_SOURCES_RESERVE = 160
+_BRACKET_RE = re.compile(r"([\[\]])")
 
 
 def escape(text: str) -> str:
     """Stored text shown literally: no markdown, no masked links."""
-    escaped = discord.utils.escape_markdown(text)
-    return escaped.replace("[", "\\[").replace("]", "\\]")
+    # Brackets are escaped apart from the rest: escape_markdown takes a whole
+    # "[text](link)" as one match and leaves what is inside it unescaped.
+    return "".join(
+        "\\" + piece if piece in ("[", "]") else discord.utils.escape_markdown(piece)
+        for piece in _BRACKET_RE.split(text)
+    )
 
 
 def shortened_marker(key: str | None) -> str:

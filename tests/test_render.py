@@ -7,9 +7,11 @@ from typing import Any
 
 import discord
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from handlers import render
-from handlers.render import citation_line, clip, fact_embed, list_pages, quoted_query
+from handlers.render import citation_line, clip, escape, fact_embed, list_pages, quoted_query
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Fact, parse_fact
 from knowledge.store import SHIPPED_BASE
 
@@ -116,6 +118,37 @@ def test_markdown_and_masked_links_in_stored_text_are_shown_literally() -> None:
     assert "\\*\\*bold\\*\\*" in embed.description
     assert "\\[click\\]" in embed.description
     assert "[click](" not in embed.description
+
+
+def as_discord_shows(markdown: str) -> tuple[str, set[str]]:
+    """The text Discord displays for ``markdown``, and the markup characters it would act on.
+
+    Discord's rule: a backslash before a punctuation character shows that character literally.
+    """
+    shown: list[str] = []
+    active: set[str] = set()
+    i = 0
+    while i < len(markdown):
+        char = markdown[i]
+        following = markdown[i + 1 : i + 2]
+        if char == "\\" and following and not following.isalnum() and not following.isspace():
+            shown.append(following)
+            i += 2
+            continue
+        if char in "*_~`|[]":
+            active.add(char)
+        shown.append(char)
+        i += 1
+    return "".join(shown), active
+
+
+@settings(derandomize=True, database=None)
+@given(st.text(alphabet="ab\\*_~`|[]()", max_size=30))
+@example("[click](https://evil.example)")
+@example("[**bold**](x)")
+@example("\\[click\\](https://evil.example)")
+def test_escaped_text_shows_exactly_as_stored_with_no_markup_or_link(text: str) -> None:
+    assert as_discord_shows(escape(text)) == (text, set())
 
 
 def test_parentheses_in_a_url_do_not_break_the_link() -> None:
