@@ -116,7 +116,8 @@ def fact_embed(fact: Fact, *, note: str | None = None) -> discord.Embed:
 
     What matters most is placed first: status, claim, caveats, period, the
     citations; then, with the room left, details and quotes. ``note`` (like
-    "Match 2 of 5") is shown above the claim.
+    "Match 2 of 5") is shown above the claim; it is markdown, so any typed text
+    in it comes already escaped (by :func:`quoted_query`).
     """
     key = fact.key
     title = RETRACTED_TITLE if fact.retracted else STATUS_TITLES[fact.status]
@@ -124,7 +125,7 @@ def fact_embed(fact: Fact, *, note: str | None = None) -> discord.Embed:
     footer = _footer(fact)
     description = escape(fact.claim)
     if note:
-        description = f"*{clip(escape(note), 300)}*\n\n{description}"
+        description = f"*{clip(note, 300)}*\n\n{description}"
     room = EMBED_TOTAL - len(title) - len(footer) - len(description)
 
     fields: list[list[str]] = []

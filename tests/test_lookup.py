@@ -15,6 +15,7 @@ from handlers.views import VIEW_TIMEOUT
 from knowledge.desk import Knowledge
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Actor
 from knowledge.search import Hit, SearchOutcome
+from tests.test_render import as_discord_shows
 
 HandledErrors = Callable[[], list[type[BaseException]]]
 DESK = Actor("1", "desk")
@@ -113,6 +114,15 @@ async def test_more_matches_pages_through_the_other_results_privately(
     await other_staff.click(more.response, label="Next")
     assert more.response.embeds[0].description.startswith("*Match 3 of ")
     assert footer_key(answer) == "ovda-explosives-airfield"  # the shared answer did not change
+
+
+async def test_more_matches_repeats_a_query_with_markdown_characters_as_typed(
+    channel: ChannelHandle, staff: MemberActor
+) -> None:
+    answer = await staff.slash(channel, "facts", query="ovda_flights [x]")
+    more = await staff.click(answer.response, label="More matches")
+    note = more.response.embeds[0].description.split("\n\n")[0]
+    assert "for “ovda_flights [x]”" in as_discord_shows(note)[0]
 
 
 async def test_cite_gives_the_clicker_a_private_citation_line(
