@@ -104,13 +104,13 @@ class ConfirmView(OwnerView):
                 await self._edit(content=self._expired, embed=None, view=self)
 
 
-def _input(
-    name: str, label: str, value: str, limit: int, *, required: bool, paragraph: bool
-) -> discord.ui.TextInput:
+def _input(name: str, label: str, value: str, limit: int, *, required: bool) -> discord.ui.TextInput:
     return discord.ui.TextInput(
         custom_id=name,  # ids are per form, so the field's name is unique enough
         label=label[:LABEL_LIMIT],
-        style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+        # Multi-line for the lists too: they are one entry per line, which a
+        # one-line box can neither show nor take.
+        style=discord.TextStyle.paragraph,
         default=value or None,
         required=required,
         max_length=min(limit, TEXT_INPUT_LIMIT),
@@ -159,9 +159,7 @@ class EditFactModal(discord.ui.Modal):
             # rather than shown cut short and then saved cut short.
             if len(value) > TEXT_INPUT_LIMIT:
                 continue
-            self.inputs[name] = _input(
-                name, labels[name], value, limits[name], required=name == "claim", paragraph=name != "tags"
-            )
+            self.inputs[name] = _input(name, labels[name], value, limits[name], required=name == "claim")
             self.add_item(self.inputs[name])
 
     def changes(self) -> dict[str, Any]:

@@ -246,6 +246,17 @@ async def test_edit_form_is_prefilled_and_saves_what_changed(
     assert (entry.action, entry.actor, entry.version) == ("edit", label(manager), 2)
 
 
+async def test_edit_form_list_boxes_are_multi_line_for_their_one_entry_per_line(
+    channel: ChannelHandle, manager: MemberActor
+) -> None:
+    await add(manager, channel, "test-edit", aliases="one, two", tags="alpha, beta")
+    shown = await manager.slash(channel, "factadmin edit", key="test-edit")
+    inputs = {row["components"][0]["custom_id"]: row["components"][0] for row in shown.modal["components"]}
+    for name, value in (("aliases", "one\ntwo"), ("tags", "alpha\nbeta")):
+        assert inputs[name]["value"] == value
+        assert inputs[name]["style"] == discord.TextStyle.paragraph.value
+
+
 async def test_edit_form_submitted_unchanged_saves_nothing(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor
 ) -> None:
