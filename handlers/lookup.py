@@ -169,6 +169,18 @@ class SuggestionView(ExpiringView):
         return open_fact
 
 
+def whole_words(text: str, limit: int) -> str:
+    """As many of ``text``'s first words as fit in ``limit`` characters.
+
+    A choice value for a name too long to send whole: /sources finds the
+    publication from its first words, not from a word cut in half.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(maxsplit=1)[0]
+    return cut if len(cut) <= limit else text[:limit]
+
+
 def listed(count: int) -> str:
     if count <= MAX_LISTED:
         return f"{count} facts"
@@ -313,7 +325,9 @@ class Lookup(commands.Cog):
         names = [p.name for p in self.publishers()]
         matching = [name for name in names if wanted in normalise(name)]
         return [
-            app_commands.Choice(name=clip(name, CHOICE_NAME_LIMIT), value=clip(name, CHOICE_NAME_LIMIT))
+            app_commands.Choice(
+                name=clip(name, CHOICE_NAME_LIMIT), value=whole_words(name, CHOICE_NAME_LIMIT)
+            )
             for name in matching[:25]
         ]
 

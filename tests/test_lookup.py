@@ -387,6 +387,24 @@ async def test_sources_for_one_publisher_lists_the_facts_citing_it(
     assert "`silk-way-ovda-flights`" in result.response.embeds[0].description
 
 
+async def test_sources_finds_a_publication_with_a_name_too_long_for_a_choice_when_picked(
+    channel: ChannelHandle, staff: MemberActor, knowledge: Knowledge
+) -> None:
+    name = "The Gazette of Record" + " and Miscellaneous Affairs" * 6
+    await knowledge.store.add(
+        {
+            "key": "long-publisher-name",
+            "claim": "A claim from an outlet with a long name.",
+            "sources": [{"publisher": name, "url": "https://gazette.example/1"}],
+        },
+        DESK,
+    )
+    [choice] = await staff.autocomplete(channel, "sources", "publisher", "gazette of record")
+    result = await staff.slash(channel, "sources", publisher=choice["value"])
+    assert result.response.embeds[0].title.startswith("Facts citing The Gazette of Record")
+    assert "`long-publisher-name`" in result.response.embeds[0].description
+
+
 async def test_sources_for_an_unknown_publisher_says_so(channel: ChannelHandle, staff: MemberActor) -> None:
     result = await staff.slash(channel, "sources", publisher="Daily Nowhere")
     assert result.ephemeral
