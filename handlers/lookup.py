@@ -314,7 +314,7 @@ class Lookup(commands.Cog):
                 )
                 return
             lines = [fact_line(fact) for fact in found.facts[:MAX_LISTED]]
-            title = f"Facts citing {found.name} ({listed(len(found.facts))})"
+            title = f"Facts citing {escape(found.name)} ({listed(len(found.facts))})"
         await Paginator(interaction.user.id, list_pages(title, lines)).start(interaction, ephemeral=private)
 
     @sources.autocomplete("publisher")

@@ -405,6 +405,23 @@ async def test_sources_finds_a_publication_with_a_name_too_long_for_a_choice_whe
     assert "`long-publisher-name`" in result.response.embeds[0].description
 
 
+async def test_sources_shows_a_publication_name_with_markdown_characters_as_stored(
+    channel: ChannelHandle, staff: MemberActor, knowledge: Knowledge
+) -> None:
+    await knowledge.store.add(
+        {
+            "key": "markdown-publisher",
+            "claim": "A claim from an outlet with asterisks in its name.",
+            "sources": [{"publisher": "**Night** _Desk_ Wire", "url": "https://wire.example/1"}],
+        },
+        DESK,
+    )
+    result = await staff.slash(channel, "sources", publisher="Night Desk Wire")
+    shown, markup = as_discord_shows(result.response.embeds[0].title)
+    assert shown.startswith("Facts citing **Night** _Desk_ Wire (")
+    assert markup == set()
+
+
 async def test_sources_for_an_unknown_publisher_says_so(channel: ChannelHandle, staff: MemberActor) -> None:
     result = await staff.slash(channel, "sources", publisher="Daily Nowhere")
     assert result.ephemeral
