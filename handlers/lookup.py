@@ -183,7 +183,7 @@ def whole_words(text: str, limit: int) -> str:
 
 def listed(count: int) -> str:
     if count <= MAX_LISTED:
-        return f"{count} facts"
+        return "1 fact" if count == 1 else f"{count} facts"
     return f"first {MAX_LISTED} of {count} facts; narrow it down to see the rest"
 
 

@@ -422,6 +422,21 @@ async def test_sources_shows_a_publication_name_with_markdown_characters_as_stor
     assert markup == set()
 
 
+async def test_a_publication_cited_once_is_counted_as_one_fact(
+    channel: ChannelHandle, staff: MemberActor, knowledge: Knowledge
+) -> None:
+    await knowledge.store.add(
+        {
+            "key": "single-citation",
+            "claim": "A claim from an outlet cited once.",
+            "sources": [{"publisher": "Once Weekly", "url": "https://weekly.example/1"}],
+        },
+        DESK,
+    )
+    result = await staff.slash(channel, "sources", publisher="Once Weekly")
+    assert result.response.embeds[0].title == "Facts citing Once Weekly (1 fact)"
+
+
 async def test_sources_for_an_unknown_publisher_says_so(channel: ChannelHandle, staff: MemberActor) -> None:
     result = await staff.slash(channel, "sources", publisher="Daily Nowhere")
     assert result.ephemeral
