@@ -166,12 +166,17 @@ class EditFactModal(discord.ui.Modal):
         """The fields the moderator changed, in the shape the store takes."""
         out: dict[str, Any] = {}
         for name, box in self.inputs.items():
-            if box.value == self._before[name]:
+            value = box.value
+            if name == "claim":
+                # A claim is one line; its box is multi-line only so a long claim wraps.
+                # A line break pressed or pasted there is a space, not a reason to refuse the edit.
+                value = " ".join(line.strip() for line in value.splitlines() if line.strip())
+            if value == self._before[name]:
                 continue
             if name in ("aliases", "tags"):
-                out[name] = split_list(box.value, separator="\n") or []
-            elif name == "claim" or box.value.strip():
-                out[name] = box.value
+                out[name] = split_list(value, separator="\n") or []
+            elif name == "claim" or value.strip():
+                out[name] = value
             else:
                 out[name] = None  # an emptied optional box removes that text
         return out

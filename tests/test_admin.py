@@ -257,6 +257,16 @@ async def test_edit_form_list_boxes_are_multi_line_for_their_one_entry_per_line(
         assert inputs[name]["style"] == discord.TextStyle.paragraph.value
 
 
+async def test_line_breaks_typed_into_the_claim_box_become_spaces(
+    simcord_env: Env, channel: ChannelHandle, manager: MemberActor
+) -> None:
+    await add(manager, channel, "test-edit")
+    shown = await manager.slash(channel, "factadmin edit", key="test-edit")
+    saved = await manager.submit_modal(shown, {"claim": "A corrected claim\r\nabout test widgets.\n"})
+    assert text_of(saved) == "Saved `test-edit` (now version 2)."
+    assert store_of(simcord_env).get("test-edit").claim == "A corrected claim about test widgets."
+
+
 async def test_edit_form_submitted_unchanged_saves_nothing(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor
 ) -> None:
