@@ -328,6 +328,7 @@ class AtomicJSONStorage(Storage):
             try:
                 layout = fill(fd)
                 os.fsync(fd)
+                known = _identity(os.fstat(fd))  # a rename keeps inode, size and mtime
             finally:
                 os.close(fd)
             self._keep_backup()
@@ -336,9 +337,18 @@ class AtomicJSONStorage(Storage):
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
+        # From the rename on, every reader sees the new file, so the write stands: failing
+        # it now would leave the caller's memory behind the file.
         self.layout = layout
-        self._known = _identity(os.stat(self.path))
-        fsync_folder(folder)
+        self._known = known
+        try:
+            fsync_folder(folder)
+        except OSError as error:
+            log.warning(
+                "%s was replaced but its folder could not be synced (%s); a power cut now could undo it",
+                self.path,
+                describe_os_error(error),
+            )
         self._prune_backups()
 
     def remove_stale_temp_files(self) -> list[Path]:

@@ -270,6 +270,22 @@ async def test_refused_write_keeps_the_old_file_and_memory(
         assert [e.action for e in again.history("never-saved")] == ["add"]
 
 
+async def test_a_folder_sync_failing_after_the_rename_still_counts_the_saved_write(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Once os.replace is done every reader sees the new file: reporting "nothing was
+    # changed" then would leave memory (and the search index) behind the file.
+    await three_facts(db)
+    with FactStore.open(db, seed=None) as store:
+        monkeypatch.setattr(storage, "fsync_folder", _raise(OSError(errno.EIO, os.strerror(errno.EIO))))
+        fact = await store.edit("alpha-fact", {"status": "disputed"}, expected_version=1, actor=BOB)
+        monkeypatch.undo()
+        assert store.get("alpha-fact") == fact
+        await store.review("alpha-fact", ALICE)  # and the next write patches the file as usual
+    with FactStore.open(db, seed=None) as again:
+        assert (again.get("alpha-fact").status, again.get("alpha-fact").version) == ("disputed", 3)
+
+
 async def test_file_changed_by_another_program_is_not_overwritten(db: Path) -> None:
     await three_facts(db)
     with FactStore.open(db, seed=None) as store:
