@@ -444,6 +444,13 @@ class WriterLock:
             holder = os.pread(fd, 500, 0).decode(errors="replace").strip() or "a process that is starting"
             os.close(fd)
             raise StoreLocked(str(db), holder) from None
+        except OSError as error:
+            os.close(fd)
+            raise KnowledgeError(
+                f"Cannot open the fact database {db}: its lock file {path} cannot be locked "
+                f"({describe_os_error(error)}); keep the database on a local disk, or on one "
+                "whose network file system supports locks."
+            ) from error
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since {now_iso()}\n".encode(), 0)
         return cls(path, fd)

@@ -15,7 +15,7 @@ import pytest
 from helpers.store_facts import ALICE, BOB, record
 
 from knowledge import storage
-from knowledge.errors import CorruptDatabase, StoreLocked, WriteFailed
+from knowledge.errors import CorruptDatabase, KnowledgeError, StoreLocked, WriteFailed
 from knowledge.store import FactStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -167,6 +167,19 @@ def test_killed_holder_leaves_the_database_free(db: Path, holder: subprocess.Pop
 def test_the_same_database_cannot_be_opened_twice_in_one_process(db: Path) -> None:
     with FactStore.open(db, seed=None), pytest.raises(StoreLocked, match=f"pid {os.getpid()} "):
         FactStore.open(db, seed=None)
+
+
+def test_a_folder_that_cannot_lock_is_refused_with_a_clear_message(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # NFS without a lock daemon answers flock with ENOLCK; that is no reason for a traceback.
+    monkeypatch.setattr(storage.fcntl, "flock", _raise(OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))))
+    with pytest.raises(KnowledgeError, match="lock") as caught:
+        FactStore.open(db, seed=None)
+    assert f"{db}.lock" in str(caught.value)
+    monkeypatch.undo()
+    with FactStore.open(db, seed=None) as store:
+        assert len(store) == 0
 
 
 # --- refused writes ---
