@@ -50,6 +50,7 @@ log = logging.getLogger(__name__)
 
 BACKUPS_KEPT = 5
 TEMP_SUFFIX = ".tmp"
+_TEMP_TOKEN = 6  # random bytes in a temp file's name
 # Records joined per write() call: big enough to keep syscalls few, small enough
 # that the thread serialising them gives the GIL back to the event loop often.
 _BATCH = 256
@@ -322,7 +323,7 @@ class AtomicJSONStorage(Storage):
     def _replace(self, fill: Callable[[int], Layout | None]) -> None:
         """Fill a temp file, sync it, keep a backup of the current file, and rename it over."""
         folder = self.path.parent
-        tmp = folder / f"{temp_prefix(self.path)}{secrets.token_hex(6)}{TEMP_SUFFIX}"
+        tmp = folder / f"{temp_prefix(self.path)}{secrets.token_hex(_TEMP_TOKEN)}{TEMP_SUFFIX}"
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
@@ -353,8 +354,14 @@ class AtomicJSONStorage(Storage):
 
     def remove_stale_temp_files(self) -> list[Path]:
         """Delete temp files a crashed writer left; call only while holding the writer lock."""
+        # Exactly our names: `.facts.json.staging.json.<hex>.tmp` belongs to another database.
+        ours = re.compile(
+            re.escape(temp_prefix(self.path)) + f"[0-9a-f]{{{2 * _TEMP_TOKEN}}}" + re.escape(TEMP_SUFFIX)
+        )
         removed = []
         for stale in self.path.parent.glob(f"{temp_prefix(self.path)}*{TEMP_SUFFIX}"):
+            if not ours.fullmatch(stale.name):
+                continue
             stale.unlink(missing_ok=True)
             removed.append(stale)
         if removed:

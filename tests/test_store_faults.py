@@ -316,13 +316,16 @@ async def test_file_changed_by_another_program_is_not_overwritten(db: Path) -> N
 
 async def test_stale_temp_files_are_removed_at_open(db: Path) -> None:
     await three_facts(db)
-    stale = db.parent / f".{db.name}.deadbeef{storage.TEMP_SUFFIX}"
+    stale = db.parent / f".{db.name}.0123456789ab{storage.TEMP_SUFFIX}"
     stale.write_text('{"facts": {"1": {"key": "half-writ')
     unrelated = db.parent / "notes.tmp"
     unrelated.write_text("keep me")
+    # The temp file of another database in the folder whose name starts like ours.
+    neighbour = db.parent / f".{db.name}.staging.json.0123456789ab{storage.TEMP_SUFFIX}"
+    neighbour.write_text("being written by the other store")
     with FactStore.open(db, seed=None) as store:
         assert len(store) == 3
-    assert not stale.exists() and unrelated.exists()
+    assert not stale.exists() and unrelated.exists() and neighbour.exists()
 
 
 async def test_history_line_cut_short_by_a_crash_is_skipped(db: Path) -> None:
