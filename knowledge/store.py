@@ -31,6 +31,7 @@ import gc
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,6 +292,9 @@ class FactStore:
         self._live = sum(1 for fact in facts.values() if not fact.retracted)
         self._listeners: list[Callable[[Fact], None]] = []
         self._write_lock = asyncio.Lock()
+        # Held by the worker thread while it writes, and by close(): the writer lock is
+        # never released mid-write, and no write starts once it is released.
+        self._persisting = threading.Lock()
         self._closed = False
 
     @classmethod
@@ -328,9 +332,11 @@ class FactStore:
         return cls(path, storage=storage, lock=lock, history=history, facts=facts, doc_ids=doc_ids)
 
     def close(self) -> None:
-        """Release the writer lock. Reads still work; writes are refused."""
-        self._closed = True
-        self._lock_file.release()
+        """Release the writer lock once the write in progress is on disk. Reads still work; writes
+        (also those already waiting their turn) are refused."""
+        with self._persisting:
+            self._closed = True
+            self._lock_file.release()
         # Hand what loading froze back to the collector, so whatever became garbage
         # meanwhile (in a test run, whole bots) can be collected again.
         gc.unfreeze()
@@ -605,7 +611,7 @@ class FactStore:
 
     async def _write(self, plan: Plan[T]) -> T:
         if self._closed:
-            raise RuntimeError(f"the fact store {self.path} is closed")
+            raise self._closed_error()
         task = asyncio.ensure_future(self._serialised(plan))
         task.add_done_callback(_retrieve)
         return await asyncio.shield(task)
@@ -618,8 +624,17 @@ class FactStore:
                 await self._notify(change.facts)
             return result
 
+    def _closed_error(self) -> RuntimeError:
+        return RuntimeError(f"the fact store {self.path} is closed")
+
     def _plan_and_persist(self, plan: Plan[T]) -> tuple[T, _Change | None, dict[str, int]]:
         """On the worker thread: validate, then history, then the file. Memory is not touched."""
+        with self._persisting:
+            if self._closed:  # closed while this write waited its turn
+                raise self._closed_error()
+            return self._persist(plan)
+
+    def _persist(self, plan: Plan[T]) -> tuple[T, _Change | None, dict[str, int]]:
         result, change = plan()
         if change is None:
             return result, None, {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import threading
 from pathlib import Path
 
 import pytest
@@ -402,6 +403,34 @@ async def test_a_cancelled_caller_still_leaves_memory_matching_the_file(db: Path
     assert [f.key for f in store.facts()] == ["cancelled", "after"]
     assert [f.key for f in heard] == ["cancelled", "after"]
     assert sorted(r["key"] for r in json.loads(db.read_text())["facts"].values()) == ["after", "cancelled"]
+
+
+async def test_close_waits_for_the_write_on_disk_and_refuses_those_queued(
+    db: Path, store: FactStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Closing releases the writer lock; a write that ran after that could meet another
+    # process's writes to the same file.
+    on_disk, go_on = threading.Event(), threading.Event()
+    append = store._history.append
+
+    def slow_append(entries: object) -> None:
+        on_disk.set()
+        go_on.wait()
+        append(entries)
+
+    monkeypatch.setattr(store._history, "append", slow_append)
+    writing = asyncio.ensure_future(store.add(record("in-flight"), ALICE))
+    await asyncio.to_thread(on_disk.wait)
+    queued = asyncio.ensure_future(store.add(record("queued"), ALICE))
+    await asyncio.sleep(0)
+    threading.Timer(0.05, go_on.set).start()
+    store.close()
+    assert "in-flight" in db.read_text()
+
+    finished, refused = await asyncio.gather(writing, queued, return_exceptions=True)
+    assert isinstance(finished, Fact) and isinstance(refused, RuntimeError)
+    with FactStore.open(db, seed=None) as again:
+        assert [f.key for f in again.facts()] == ["in-flight"]
 
 
 async def test_writes_after_close_are_refused(store: FactStore) -> None:
