@@ -201,6 +201,17 @@ def _newest_good_backup(storage: AtomicJSONStorage) -> str | None:
     return None
 
 
+def _missing(storage: AtomicJSONStorage) -> KnowledgeError:
+    """The database was moved or deleted: recreating it from the seed would hide its facts,
+    and the next writes would rotate away the backups that still hold them."""
+    good = _newest_good_backup(storage)
+    recover = f"copy its newest good backup {good} to {storage.path}" if good else "put a good copy of it back"
+    return KnowledgeError(
+        f"The fact database {storage.path} is missing, but {storage.backup_dir} holds backups of it. "
+        f"To recover, {recover}; to start again from the shipped facts, move that folder away first."
+    )
+
+
 def _create(
     storage: AtomicJSONStorage, history: HistoryLog, seed: Path | None
 ) -> tuple[dict[str, Fact], dict[str, int]]:
@@ -318,6 +329,8 @@ class FactStore:
             history = HistoryLog(path.with_name(path.name + HISTORY_SUFFIX))
             if path.exists():
                 facts, doc_ids = _load(storage)
+            elif storage.backups():
+                raise _missing(storage)
             else:
                 facts, doc_ids = _create(storage, history, seed)
         except OSError as error:

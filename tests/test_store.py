@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import shutil
 import threading
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from knowledge.errors import (
     DuplicateFact,
     FactNotFound,
     InvalidFact,
+    KnowledgeError,
     NotRetracted,
     StaleEdit,
 )
 from knowledge.model import Fact, parse_fact
+from knowledge.storage import AtomicJSONStorage
 from knowledge.store import FactStore
 
 
@@ -62,6 +65,25 @@ def test_missing_database_without_a_seed_starts_empty(db: Path) -> None:
     with FactStore.open(db, seed=None) as store:
         assert len(store) == 0
     assert json.loads(db.read_text()) == {"facts": {}}
+
+
+async def test_a_deleted_database_with_backups_is_not_replaced_by_the_seed(tmp_path: Path, db: Path) -> None:
+    # Recreating it would hide the moderators' work, and the next writes would rotate
+    # away the backups that still hold it.
+    seed = write_seed(tmp_path / "seed.json", record("seeded"))
+    with FactStore.open(db, seed=seed) as store:
+        await store.add(record("moderated-one"), ALICE)
+        await store.add(record("moderated-two"), ALICE)
+    newest = AtomicJSONStorage(db).newest_backup()
+    db.unlink()
+    with pytest.raises(KnowledgeError) as caught:
+        FactStore.open(db, seed=seed)
+    assert str(db) in str(caught.value) and str(newest) in str(caught.value)
+    assert not db.exists()
+
+    shutil.copyfile(newest, db)  # what the message says to do
+    with FactStore.open(db, seed=seed) as store:
+        assert [f.key for f in store.facts()] == ["seeded", "moderated-one"]
 
 
 def test_saved_facts_come_back_after_reopening(db: Path, store: FactStore) -> None:
