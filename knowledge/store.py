@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from knowledge.errors import (
     AlreadyRetracted,
@@ -116,6 +117,16 @@ def _content(fact: Fact) -> tuple[Any, ...]:
 def _encode(fact: Fact) -> str:
     # ASCII escapes: a lone surrogate that got past validation still makes a valid UTF-8 file.
     return json.dumps(fact.to_dict())
+
+
+def _same_page(a: str, b: str) -> bool:
+    """Two links to one page: scheme, host case, a trailing slash and the #fragment aside."""
+
+    def page(url: str) -> tuple[str, str, str]:
+        parts = urlsplit(url)
+        return parts.netloc.lower(), parts.path.rstrip("/"), parts.query
+
+    return page(a) == page(b)
 
 
 def _summary(problems: list[str]) -> str:
@@ -205,7 +216,9 @@ def _missing(storage: AtomicJSONStorage) -> KnowledgeError:
     """The database was moved or deleted: recreating it from the seed would hide its facts,
     and the next writes would rotate away the backups that still hold them."""
     good = _newest_good_backup(storage)
-    recover = f"copy its newest good backup {good} to {storage.path}" if good else "put a good copy of it back"
+    recover = (
+        f"copy its newest good backup {good} to {storage.path}" if good else "put a good copy of it back"
+    )
     return KnowledgeError(
         f"The fact database {storage.path} is missing, but {storage.backup_dir} holds backups of it. "
         f"To recover, {recover}; to start again from the shipped facts, move that folder away first."
@@ -470,7 +483,7 @@ class FactStore:
         def plan() -> tuple[Fact, _Change]:
             current = self._current(key, expected_version)
             cited = parse_source(source, record=f"fact `{key}`")
-            if any(s.url == cited.url for s in current.sources):
+            if any(_same_page(s.url, cited.url) for s in current.sources):
                 raise InvalidFact(
                     [Problem("source.url", "is already cited by this fact")], record=f"fact `{key}`"
                 )

@@ -280,6 +280,15 @@ async def test_cite_refuses_an_eleventh_source_and_a_repeated_link(store: FactSt
     assert store.get("full").version == 1
 
 
+async def test_cite_refuses_the_same_link_written_differently(store: FactStore) -> None:
+    await store.add(record("cited"), ALICE)  # cites https://example.com/cited
+    for same in ("HTTPS://Example.COM/cited", "https://example.com/cited/", "http://example.com/cited#top"):
+        with pytest.raises(InvalidFact, match="already cited"):
+            await store.cite("cited", {"publisher": "Again", "url": same}, actor=BOB)
+    await store.cite("cited", {"publisher": "Other", "url": "https://example.com/cited?page=2"}, actor=BOB)
+    assert len(store.get("cited").sources) == 2
+
+
 async def test_cite_with_a_stale_version_is_refused(store: FactStore) -> None:
     await store.add(record("cited"), ALICE)
     await store.edit("cited", {"status": "attributed"}, expected_version=1, actor=ALICE)
