@@ -274,6 +274,14 @@ class Lookup(commands.Cog):
         private: bool = False,
     ) -> None:
         """Every dated fact in a range of years, optionally on one topic, page by page."""
+        if topic is not None and not normalise(topic):
+            # Otherwise nothing would filter, and every dated fact would be listed "about" it.
+            await tell(
+                interaction,
+                f"The topic {quoted_query(topic, 50)} has no word to look for; "
+                "give one like drones, ovda or flights.",
+            )
+            return
         entries = browse.timeline(self.bot.knowledge.store.facts(), from_year, to_year, topic)
         scope = ""
         if from_year is not None or to_year is not None:

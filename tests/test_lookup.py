@@ -349,6 +349,15 @@ async def test_timeline_by_years_and_topic(channel: ChannelHandle, staff: Member
     assert result.response.components == []  # one page: no buttons
 
 
+async def test_timeline_topic_without_a_word_is_refused_not_ignored(
+    channel: ChannelHandle, staff: MemberActor
+) -> None:
+    result = await staff.slash(channel, "timeline", topic="*** — ***")
+    assert result.ephemeral
+    assert result.response.embeds == []
+    assert "has no word to look for" in result.response.content
+
+
 async def test_timeline_with_nothing_in_range_says_so(channel: ChannelHandle, staff: MemberActor) -> None:
     result = await staff.slash(channel, "timeline", from_year=1800, to_year=1801)
     assert result.ephemeral
