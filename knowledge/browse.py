@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from knowledge.errors import KnowledgeError
 from knowledge.model import Fact
-from knowledge.textnorm import normalise
+from knowledge.textnorm import normalise, words
 
 # "Haaretz (Avi Scharf, Oded Yaron)" is cited as Haaretz: the bylines in brackets
 # say who wrote it, not which publication it is.
@@ -52,10 +52,17 @@ def _live(facts: Iterable[Fact]) -> list[Fact]:
     return [fact for fact in facts if not fact.retracted]
 
 
+def _topic_words(text: str) -> str:
+    """``text``'s words without a plural s, so a `drone` timeline also finds the facts tagged `drones`."""
+    return " ".join(
+        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words(text)
+    )
+
+
 def _about(fact: Fact, topic: str) -> bool:
     """The topic's words appear together in a tag, the key, an alias or the claim."""
     haystack = [fact.key, fact.claim, *fact.tags, *fact.aliases]
-    return any(f" {topic} " in f" {normalise(text)} " for text in haystack)
+    return any(f" {topic} " in f" {_topic_words(text)} " for text in haystack)
 
 
 def timeline(
@@ -71,7 +78,11 @@ def timeline(
     """
     if from_year is not None and to_year is not None and from_year > to_year:
         raise InvalidRange(from_year, to_year)
-    wanted = normalise(topic) if topic else ""
+    wanted = ""
+    if topic and topic.strip():
+        wanted = _topic_words(topic)
+        if not wanted:
+            return []  # only emoji or symbols: no fact is about that
     entries = []
     for fact in _live(facts):
         years = fact.years()

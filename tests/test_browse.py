@@ -63,6 +63,19 @@ def test_timeline_topic_matches_tags_aliases_and_words_not_parts_of_words() -> N
     assert keys(timeline(FACTS, topic="rone")) == []
 
 
+def test_timeline_topic_finds_a_word_in_singular_or_plural() -> None:
+    # A reporter asking for the drone timeline must not silently miss the facts tagged `drones`.
+    one_drone = fact("one-drone", period="2017-07", claim="A drone was demonstrated.")
+    assert keys(timeline([*FACTS, one_drone], topic="drone")) == ["strike-2016", "one-drone"]
+    assert keys(timeline([*FACTS, one_drone], topic="drones")) == ["strike-2016", "one-drone"]
+    assert keys(timeline(FACTS, topic="arms sale")) == ["old-cable"]
+
+
+def test_timeline_topic_of_only_symbols_matches_no_fact() -> None:
+    assert keys(timeline(FACTS, topic="🚀")) == []
+    assert len(timeline(FACTS, topic="  ")) == len(FACTS)  # blank: no topic given
+
+
 def test_timeline_leaves_out_retracted_and_undated_facts() -> None:
     retracted = fact("gone-2018", period="2018", retracted_at="2026-11-21T08:00:00+00:00")
     undated = parse_fact(
