@@ -7,6 +7,7 @@ pressed, so an answer never shows a fact that was retracted since.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -282,7 +283,10 @@ class Lookup(commands.Cog):
                 "give one like drones, ovda or flights.",
             )
             return
-        entries = browse.timeline(self.bot.knowledge.store.facts(), from_year, to_year, topic)
+        # A scan of every fact (1.3 s at 100,000 with a topic): off the event loop, so
+        # other lookups go on meanwhile. Facts are immutable, so the snapshot holds.
+        facts = self.bot.knowledge.store.facts()
+        entries = await asyncio.to_thread(browse.timeline, facts, from_year, to_year, topic)
         scope = ""
         if from_year is not None or to_year is not None:
             scope += f" {from_year or '…'}–{to_year or '…'}"
