@@ -200,7 +200,10 @@ class _Checker:
             self.fail(name, f"is {len(value)} characters; at most {limit} are allowed")
             return None
         if bad := _bad_char(value, multiline=multiline):
-            self.fail(name, f"contains a control character ({bad}); use plain text")
+            if bad in ("U+000A", "U+000D"):
+                self.fail(name, "contains a line break; keep it on one line")
+            else:
+                self.fail(name, f"contains a control character ({bad}); use plain text")
             return None
         return value
 

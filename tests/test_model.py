@@ -1,0 +1,53 @@
+"""The fact model's validation, without a store: what each rejection tells a person."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.errors import InvalidFact
+from knowledge.model import parse_fact
+
+SOURCE = {"publisher": "Haaretz", "url": "https://example.com/a", "published": "2023-03-06"}
+
+
+def refusal(**fields: object) -> str:
+    with pytest.raises(InvalidFact) as refused:
+        parse_fact({"key": "some-fact", "claim": "A claim.", "sources": [SOURCE], **fields})
+    return str(refused.value)
+
+
+def test_a_line_break_in_a_one_line_field_is_named_as_such() -> None:
+    assert "claim: contains a line break; keep it on one line" in refusal(claim="One line\nand another.")
+
+
+def test_a_line_break_is_allowed_where_the_field_is_multiline() -> None:
+    assert parse_fact({"key": "some-fact", "claim": "A claim.", "sources": [SOURCE], "details": "a\nb"})
+
+
+def test_an_invisible_override_character_is_named_by_code_point() -> None:
+    assert "claim: contains a control character (U+202E)" in refusal(claim="Looks fine \u202eeulav")
+
+
+@pytest.mark.parametrize("published", ["2023", "2023-03", "2023-03-06"])
+def test_partial_iso_dates_are_accepted(published: str) -> None:
+    fact = parse_fact(
+        {"key": "some-fact", "claim": "A claim.", "sources": [SOURCE | {"published": published}]}
+    )
+    assert fact.sources[0].published == published
+
+
+@pytest.mark.parametrize("published", ["2023-13", "2023-02-30", "23", "March 2023"])
+def test_impossible_or_loose_dates_are_refused(published: str) -> None:
+    assert "sources[0].published: must be an ISO date" in refusal(sources=[SOURCE | {"published": published}])
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x", "http://"])
+def test_links_that_are_not_web_pages_are_refused(url: str) -> None:
+    assert "sources[0].url" in refusal(sources=[SOURCE | {"url": url}])
+
+
+def test_every_problem_is_named_at_once() -> None:
+    message = refusal(claim=" ", status="maybe", bogus=1)
+    assert "claim: must not be empty" in message
+    assert "status: must be one of verified, attributed, disputed, unverified" in message
+    assert "bogus: is not a known field" in message
