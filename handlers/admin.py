@@ -381,12 +381,13 @@ class FactAdmin(commands.Cog):
         if not await allowed(interaction):
             return
         try:
+            fact = self.knowledge.store.get(key)
             entries = self.knowledge.store.history(key)
         except FactNotFound as error:
             await tell(interaction, str(error))
             return
         title = f"History of {key}: {len(entries)} change{'' if len(entries) == 1 else 's'}, newest first"
-        pages = list_pages(title, history_lines(entries))
+        pages = list_pages(title, history_lines(fact, entries))
         await ModeratorPages(interaction.user.id, pages).start(interaction, ephemeral=True)
 
     @group.command(name="gaps")

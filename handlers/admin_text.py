@@ -12,7 +12,7 @@ from datetime import datetime
 
 from handlers.render import MESSAGE_LIMIT, clip, escape, quoted_query
 from knowledge.errors import InvalidFact
-from knowledge.model import CONTENT_FIELDS, HistoryEntry
+from knowledge.model import CONTENT_FIELDS, Fact, HistoryEntry
 
 LINE_LIMIT = 300
 
@@ -102,9 +102,17 @@ def history_line(entry: HistoryEntry) -> str:
     return clip(line, LINE_LIMIT)
 
 
-def history_lines(entries: Sequence[HistoryEntry]) -> list[str]:
-    """Every change, newest first, one line each."""
-    return [history_line(e) for e in reversed(entries)]
+def history_lines(fact: Fact, entries: Sequence[HistoryEntry]) -> list[str]:
+    """Every change, newest first, one line each.
+
+    A fact that came with the database (the shipped base, or an older file)
+    has no entries; say where it came from rather than show an empty list.
+    """
+    if entries:
+        return [history_line(e) for e in reversed(entries)]
+    added = f" on {_day(fact.added_at)}" if fact.added_at else ""
+    by = f" by {escape(fact.added_by)}" if fact.added_by else ""
+    return [f"v{fact.version} · added{by}{added}, with the database; no change since then."]
 
 
 def gaps_message(rows: Iterable[tuple[str, int, str]], *, since_days: int) -> str:

@@ -16,7 +16,7 @@ from handlers.admin_text import (
 )
 from handlers.render import MESSAGE_LIMIT
 from knowledge.errors import InvalidFact, Problem
-from knowledge.model import HistoryEntry
+from knowledge.model import Fact, HistoryEntry, Source
 
 
 @pytest.mark.parametrize(
@@ -83,9 +83,24 @@ def test_history_line_names_version_time_action_actor_changed_fields_and_reason(
     assert line == r"v3 · 2026-03-04 05:06 UTC · **edit** by editor (42) (claim) — Typo \*\*fixed\*\*"
 
 
+SHIPPED = Fact(
+    key="shipped-fact",
+    claim="A claim.",
+    sources=(Source(publisher="P", url="https://example.com/a"),),
+    added_by="research desk",
+    added_at="2026-11-25T00:00:00+00:00",
+)
+
+
 def test_history_is_listed_newest_first() -> None:
-    lines = history_lines([entry("add", version=1), entry("retract", version=2, reason="Wrong.")])
+    lines = history_lines(SHIPPED, [entry("add", version=1), entry("retract", version=2, reason="Wrong.")])
     assert [line.split(" · ")[0] for line in lines] == ["v2", "v1"]
+
+
+def test_a_fact_with_no_recorded_change_says_where_it_came_from_instead_of_nothing() -> None:
+    assert history_lines(SHIPPED, []) == [
+        "v1 · added by research desk on 2026-11-25, with the database; no change since then."
+    ]
 
 
 def test_history_line_is_cut_to_fit_however_long_the_reason() -> None:
