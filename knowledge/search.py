@@ -42,6 +42,10 @@ MAX_QUERY_WORDS = 12
 # SUGGEST and CONFIDENT it is only a "did you mean".
 CONFIDENT = 55.0
 SUGGEST = 30.0
+# A fact matching a query's year but none of its words counts this much, and is
+# at most a suggestion.
+_YEAR_ONLY = 0.75
+_YEAR_ONLY_CAP = (CONFIDENT - 1) / 100
 # Results within this of the best are reported as matching about equally well.
 TIE_MARGIN = 1.0
 NEAR_DUPLICATE = 80.0
@@ -465,10 +469,13 @@ class SearchIndex:
                 found.update(islice(self._by_year.get(group.year, ()), max(0, room)))
         return found
 
-    def _coverage(self, q: _Query, candidates: set[int]) -> dict[int, float]:
-        """Each candidate's share of the query's total word weight that it matches."""
+    def _coverage(self, q: _Query, candidates: set[int]) -> tuple[dict[int, float], set[int] | None]:
+        """Each candidate's share of the query's total word weight that it matches, and which
+        candidates match a word of it other than a year (None when it has no such word the base knows).
+        """
         total = sum(g.weight for g in q.groups) or 1.0
         scores = dict.fromkeys(candidates, 0.0)
+        worded: set[int] | None = None
         for group in q.groups:
             best: dict[int, float] = {}
             for alt in group.alternatives:
@@ -491,7 +498,9 @@ class SearchIndex:
                             best[fid] = value
             for fid, value in best.items():
                 scores[fid] += group.weight * value
-        return {fid: value / total for fid, value in scores.items()}
+            if group.year is None and group.alternatives:
+                worded = (worded or set()).union(best)
+        return {fid: value / total for fid, value in scores.items()}, worded
 
     def _weights(self, term: str, among: dict[int, float], similarity: float) -> dict[int, float]:
         """Fact id -> field weight of ``term`` times ``similarity``, for the facts in ``among``."""
@@ -508,7 +517,7 @@ class SearchIndex:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage = self._coverage(q, candidates)
+        coverage, worded = self._coverage(q, candidates)
         exact = set(self._named(q.phrase))
         # The query without its years, to compare with what each fact is called.
         naming = " ".join(g.word for g in q.groups if g.year is None)
@@ -525,6 +534,10 @@ class SearchIndex:
             score = 0.8 * cov + 0.08 * wording + 0.07 * named + 0.05 * years
             if fid in exact:
                 score = 1.0 + score  # named exactly: first, whatever else matches
+            elif worded is not None and fid not in worded:
+                # Only the year fits: `drones 2013` must not answer with 2013's
+                # explosives exemption. Years favour facts, they do not pick them.
+                score = min(_YEAR_ONLY * score, _YEAR_ONLY_CAP)
             hits.append((score, fact.key, fact))
         hits.sort(key=lambda item: (-item[0], item[1]))
         return [Hit(fact, round(min(100.0, 100 * score), 1)) for score, _, fact in hits]

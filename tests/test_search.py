@@ -154,6 +154,16 @@ def test_year_range_favours_the_matching_period(index: SearchIndex) -> None:
     assert first(index, "sipri 2015–2019") == "sipri-share-2015-2019"
 
 
+def test_a_fact_matching_only_the_year_is_no_answer() -> None:
+    # 2013 is rarer than `drones`, yet the one 2013 fact says nothing about drones.
+    drones = [fact(f"drone-sale-{i}", f"Drones were sold in deal {i}.", period="2020") for i in range(4)]
+    index = SearchIndex(
+        [*drones, fact("exemption-2013", "An exemption let explosives out.", period="2013-10")]
+    )
+    assert index.search("drones 2013").results == ()
+    assert first(index, "2013") == "exemption-2013"  # a year alone still finds its facts
+
+
 def test_numbers_are_not_typos_of_each_other(index: SearchIndex) -> None:
     assert first(index, "sipri 69") == "sipri-share-2016-2020"
     assert first(index, "sipri 60") == "sipri-share-2015-2019"
