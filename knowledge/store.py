@@ -30,7 +30,6 @@ import asyncio
 import gc
 import json
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -72,7 +71,7 @@ from knowledge.storage import (
     describe_os_error,
     encode_document,
 )
-from knowledge.transfer import load_document
+from knowledge.transfer import DOC_ID_RE, load_document
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +81,6 @@ HISTORY_SUFFIX = ".history.jsonl"
 SEED_ACTOR = Actor("seed", "seed")
 _SHOWN_PROBLEMS = 5
 _NOTIFY_BATCH = 256
-_DOC_ID_RE = re.compile(r"^[1-9][0-9]*$")
 
 T = TypeVar("T")
 
@@ -157,7 +155,7 @@ def _facts_of(document: Mapping[str, Any]) -> tuple[dict[str, Fact], dict[str, i
     for doc_id, raw in table.items():
         key = raw.get("key") if isinstance(raw, dict) else None
         where = f"record {doc_id}" + (f" (`{key}`)" if isinstance(key, str) else "")
-        if not _DOC_ID_RE.match(doc_id):
+        if not DOC_ID_RE.match(doc_id):
             problems.append(f"{where}: its id must be a whole number from 1 up")
             continue
         try:

@@ -8,6 +8,7 @@ list of records.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,18 +16,23 @@ from knowledge.errors import KnowledgeError
 from knowledge.model import parse_facts
 from knowledge.storage import RepeatedName, unique_names
 
+# Record ids in a TinyDB document: what the store writes, and all it will load.
+DOC_ID_RE = re.compile(r"^[1-9][0-9]*$")
 SHAPES = 'a list of facts, {"facts": [...]}, or the {"facts": {"1": {...}}} document export makes'
 
 
 def load_document(path: Path) -> list[Any]:
     """The records in the file at ``path``, not yet validated (see :func:`read_document`)."""
+    return read_document(_read(path), str(path))
+
+
+def _read(path: Path) -> bytes:
     try:
-        raw = Path(path).read_bytes()
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise KnowledgeError(f"{path}: no such file.") from None
     except OSError as error:
         raise KnowledgeError(f"{path}: cannot be read ({error.strerror or error}).") from None
-    return read_document(raw, str(path))
 
 
 def read_document(raw: bytes, name: str) -> list[Any]:
@@ -35,6 +41,10 @@ def read_document(raw: bytes, name: str) -> list[Any]:
     Raises :class:`KnowledgeError` naming ``name`` (and the line and column for
     broken JSON) if it is not one of the accepted shapes.
     """
+    return _records(_parse(raw, name), name)
+
+
+def _parse(raw: bytes, name: str) -> Any:
     try:
         document = json.loads(raw, object_pairs_hook=unique_names)
     except RepeatedName as error:
@@ -45,6 +55,10 @@ def read_document(raw: bytes, name: str) -> list[Any]:
         raise KnowledgeError(
             f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from None
+    return document
+
+
+def _records(document: Any, name: str) -> list[Any]:
     if isinstance(document, list):
         return document
     if isinstance(document, dict) and set(document) == {"facts"}:
@@ -63,11 +77,12 @@ def check_file(path: Path) -> list[str]:
     duplicate keys) and also flags claims that nearly repeat another fact.
     """
     try:
-        records = load_document(path)
+        document = _parse(_read(path), str(path))
+        records = _records(document, str(path))
     except KnowledgeError as error:
         return [str(error)]
     facts, errors = parse_facts(records, label=f"{path} record")
-    problems = [str(error) for error in errors]
+    problems = [str(error) for error in errors] + _id_problems(document, path)
     # Imported here: search builds an index, which nothing else in this module needs.
     from knowledge.search import near_duplicate_pairs
 
@@ -76,4 +91,18 @@ def check_file(path: Path) -> list[str]:
             f"{path}: `{key}` and `{other}` make nearly the same claim ({score:.0f}% alike); "
             "merge them or make the difference clear."
         )
+    return problems
+
+
+def _id_problems(document: Any, path: Path) -> list[str]:
+    """Record ids the store would refuse to load: as a database, the file must number them as it does."""
+    table = document["facts"] if isinstance(document, dict) else None
+    if not isinstance(table, dict):
+        return []
+    problems = []
+    for doc_id, raw in table.items():
+        if not DOC_ID_RE.match(doc_id):
+            key = raw.get("key") if isinstance(raw, dict) else None
+            named = f" (`{key}`)" if isinstance(key, str) else ""
+            problems.append(f"{path}: record id {doc_id!r}{named} must be a whole number from 1 up.")
     return problems

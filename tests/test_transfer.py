@@ -77,6 +77,15 @@ def test_check_reports_every_problem(tmp_path: Path) -> None:
     assert len(problems) == 4
 
 
+def test_check_reports_a_record_id_the_store_would_refuse(tmp_path: Path) -> None:
+    # The bot refuses to start on such a database; check must not call it fine.
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps({"facts": {"1": RECORDS[0], "two": RECORDS[1]}}))
+    [problem] = check_file(path)
+    assert "two" in problem and "`second-fact`" in problem and "whole number" in problem
+    assert load_document(path) == RECORDS  # an import ignores ids, so it still reads them
+
+
 def test_check_reports_an_unreadable_file_as_one_problem(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_text('{"facts": [')
