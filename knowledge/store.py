@@ -35,7 +35,6 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from knowledge.errors import (
     AlreadyRetracted,
@@ -59,6 +58,7 @@ from knowledge.model import (
     HistoryEntry,
     _Checker,
     now_iso,
+    page_key,
     parse_fact,
     parse_facts,
     parse_source,
@@ -115,16 +115,6 @@ def _content(fact: Fact) -> tuple[Any, ...]:
 def _encode(fact: Fact) -> str:
     # ASCII escapes: a lone surrogate that got past validation still makes a valid UTF-8 file.
     return json.dumps(fact.to_dict())
-
-
-def _same_page(a: str, b: str) -> bool:
-    """Two links to one page: scheme, host case, a trailing slash and the #fragment aside."""
-
-    def page(url: str) -> tuple[str, str, str]:
-        parts = urlsplit(url)
-        return parts.netloc.lower(), parts.path.rstrip("/"), parts.query
-
-    return page(a) == page(b)
 
 
 def _summary(problems: list[str]) -> str:
@@ -481,7 +471,7 @@ class FactStore:
         def plan() -> tuple[Fact, _Change]:
             current = self._current(key, expected_version)
             cited = parse_source(source, record=f"fact `{key}`")
-            if any(_same_page(s.url, cited.url) for s in current.sources):
+            if any(page_key(s.url) == page_key(cited.url) for s in current.sources):
                 raise InvalidFact(
                     [Problem("source.url", "is already cited by this fact")], record=f"fact `{key}`"
                 )

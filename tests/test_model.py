@@ -51,3 +51,19 @@ def test_every_problem_is_named_at_once() -> None:
     assert "claim: must not be empty" in message
     assert "status: must be one of verified, attributed, disputed, unverified" in message
     assert "bogus: is not a known field" in message
+
+
+def test_one_page_cited_twice_in_a_fact_is_refused_however_the_link_is_written() -> None:
+    again = SOURCE | {"url": "http://EXAMPLE.com/a/#section"}
+    assert "sources[1].url: cites the same page as sources[0]" in refusal(sources=[SOURCE, again])
+
+
+def test_different_pages_on_one_site_are_separate_sources() -> None:
+    other = SOURCE | {"url": "https://example.com/b"}
+    assert len(parse_fact({"key": "some-fact", "claim": "A claim.", "sources": [SOURCE, other]}).sources) == 2
+
+
+def test_a_field_name_that_is_not_text_is_refused_not_a_crash() -> None:
+    with pytest.raises(InvalidFact) as refused:
+        parse_fact({"key": "some-fact", "claim": "A claim.", "sources": [SOURCE], 1: "x"})
+    assert "1: is not a known field" in str(refused.value)
