@@ -234,7 +234,8 @@ async def test_longest_valid_fact_is_shown_within_discord_limits(
             "claim": "c" * MAX_CLAIM,
             "details": "d" * MAX_DETAILS,
             "caveats": "v" * 1000,
-            "sources": [source] * MAX_SOURCES,
+            # Ten different pages of the longest link length: one page may be cited only once.
+            "sources": [source | {"url": source["url"][:-1] + str(i)} for i in range(MAX_SOURCES)],
         },
         DESK,
     )

@@ -52,7 +52,8 @@ def longest_fact(**source: Any) -> Fact:
         status="disputed",
         period="2016-2020",
         aliases=["alias"] * 1,
-        sources=[base_source] * MAX_SOURCES,
+        # Ten different pages of the longest link length: one page may be cited only once.
+        sources=[base_source | {"url": base_source["url"][:-1] + str(i)} for i in range(MAX_SOURCES)],
     )
 
 
