@@ -150,7 +150,7 @@ def fact_embed(fact: Fact, *, note: str | None = None) -> discord.Embed:
     if hidden := len(fact.sources) - len(source_fields):
         more = [
             "More sources",
-            f"{hidden} more source(s) did not fit here; use the Cite button for fact `{key}`.",
+            f"{hidden} more source(s) did not fit here; look up `/facts {key}` and press Cite to list them.",
         ]
         source_fields.append(more)
         room -= len(more[0]) + len(more[1])
