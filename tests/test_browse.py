@@ -123,3 +123,21 @@ def test_find_publisher_by_exact_name_or_a_unique_word() -> None:
     assert times_of_israel is not None and times_of_israel.name == "Times of Israel"
     assert find_publisher(listing, "times") is None  # two publications: ambiguous
     assert find_publisher(listing, "Nobody") is None
+
+
+def test_timeline_topic_that_is_an_alias_also_finds_facts_using_the_fact_s_other_names() -> None:
+    def fact(key: str, claim: str, aliases: list[str]) -> Fact:
+        source = {"publisher": "P", "url": f"https://example.com/{key}", "published": "2020-01-01"}
+        return parse_fact({"key": key, "claim": claim, "sources": [source], "aliases": aliases})
+
+    base = [
+        fact("ovda-base", "Ovda is an air base.", ["Ovda", "Uvda", "עובדה"]),
+        fact("ovda-flights", "Flights landed at Ovda.", []),
+        fact("other-base", "Another base entirely.", []),
+    ]
+    assert (
+        keys(timeline(base, topic="uvda"))
+        == keys(timeline(base, topic="ovda"))
+        == ["ovda-base", "ovda-flights"]
+    )
+    assert keys(timeline(base, topic="עובדה")) == ["ovda-base", "ovda-flights"]
