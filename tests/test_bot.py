@@ -162,18 +162,23 @@ def test_refused_token_exits_2_without_traceback_or_token_even_at_debug(
     assert logging.getLogger("discord").getEffectiveLevel() == logging.INFO
 
 
-def test_database_in_use_stops_start_up_with_a_clear_message(
-    environment: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    clean_logging: None,
-) -> None:
+@pytest.fixture
+def offline_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A well-formed token that Discord accepts: login runs only what follows acceptance."""
     monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
 
     async def login_offline(self: bot.FactBot, token: str) -> None:
         await self.setup_hook()  # what Client.login does once Discord accepts the token
 
     monkeypatch.setattr(bot.FactBot, "login", login_offline)
+
+
+def test_database_in_use_stops_start_up_with_a_clear_message(
+    environment: dict[str, str],
+    offline_login: None,
+    capsys: pytest.CaptureFixture[str],
+    clean_logging: None,
+) -> None:
     with FactStore.open(Path(environment["FACTS_DB"])):
         assert main([]) == 1
     err = capsys.readouterr().err
@@ -183,18 +188,12 @@ def test_database_in_use_stops_start_up_with_a_clear_message(
 
 
 def test_sigterm_stops_the_bot_and_releases_the_database(
-    environment: dict[str, str], monkeypatch: pytest.MonkeyPatch, clean_logging: None
+    environment: dict[str, str], offline_login: None, monkeypatch: pytest.MonkeyPatch, clean_logging: None
 ) -> None:
-    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
-
-    async def login_offline(self: bot.FactBot, token: str) -> None:
-        await self.setup_hook()
-
     async def connected_until_stopped(self: bot.FactBot, *, reconnect: bool = True) -> None:
         os.kill(os.getpid(), signal.SIGTERM)  # what systemd or docker stop sends
         await asyncio.sleep(60)
 
-    monkeypatch.setattr(bot.FactBot, "login", login_offline)
     monkeypatch.setattr(bot.FactBot, "connect", connected_until_stopped)
 
     def unhandled(signum: int, frame: object) -> None:
@@ -211,16 +210,10 @@ def test_sigterm_stops_the_bot_and_releases_the_database(
 
 def test_corrupt_database_stops_start_up_and_is_left_as_it_was(
     environment: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
+    offline_login: None,
     capsys: pytest.CaptureFixture[str],
     clean_logging: None,
 ) -> None:
-    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
-
-    async def login_offline(self: bot.FactBot, token: str) -> None:
-        await self.setup_hook()
-
-    monkeypatch.setattr(bot.FactBot, "login", login_offline)
     db = Path(environment["FACTS_DB"])
     db.write_text('{"facts": {"1": {"key": "half', encoding="utf-8")
     assert main([]) == 1
