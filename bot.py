@@ -31,6 +31,7 @@ from knowledge import transfer
 from knowledge.desk import Knowledge, open_knowledge
 from knowledge.errors import KnowledgeError
 from knowledge.model import Actor, Fact, parse_facts
+from knowledge.process import long_lived_objects
 from knowledge.search import SearchIndex, SearchOutcome
 from knowledge.store import SHIPPED_BASE, FactStore
 
@@ -235,7 +236,8 @@ async def _serve(settings: Settings) -> None:
         assert runner is not None
         with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.cancel)
-        bot.open_database()
+        with long_lived_objects():  # the process-wide GC policy, set here and nowhere else
+            bot.open_database()
         await bot.start(settings.token)
 
 
@@ -365,12 +367,19 @@ def ask(query: str, db: Path, *, explicit: bool, as_json: bool) -> int:
     return 0
 
 
-def check(path: Path) -> int:
-    problems = transfer.check_file(path)
-    for problem in problems:
-        print(problem)
-    if problems:
-        return fail(f"{len(problems)} problem(s) in {path}.")
+def check(path: Path, *, strict: bool = False) -> int:
+    """Errors (the file cannot be used) fail; warnings (near-duplicates) only fail with ``--strict``."""
+    found = transfer.check_file(path)
+    for error in found.errors:
+        print(f"error: {error}")
+    for warning in found.warnings:
+        print(f"warning: {warning}")
+    counts = f"{len(found.errors)} error(s) and {len(found.warnings)} warning(s) in {path}"
+    if found.errors or (strict and found.warnings):
+        return fail(f"{counts}." + (" Warnings count as errors with --strict." if not found.errors else ""))
+    if found.warnings:
+        print(f"{counts}: it can be used; look at the warnings.")
+        return 0
     print(f"{path}: no problems found.")
     return 0
 
@@ -414,8 +423,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--db", type=Path, help=db_help)
 
-    p = sub.add_parser("check", help="validate a fact base file and list every problem")
+    p = sub.add_parser(
+        "check", help="validate a fact base file: errors (unusable) fail, warnings (near-duplicates) do not"
+    )
     p.add_argument("path", nargs="?", type=Path, default=SHIPPED_BASE, help="default: the shipped base")
+    p.add_argument("--strict", action="store_true", help="fail on warnings too")
 
     p = sub.add_parser("export", help="write the whole fact base to a JSON file")
     p.add_argument("out", type=Path)
@@ -444,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "ask":
             return ask(args.query, db or settings.facts_db, explicit=db is not None, as_json=args.json)
         if args.command == "check":
-            return check(args.path)
+            return check(args.path, strict=args.strict)
         if args.command == "export":
             return export(db or settings.facts_db, args.out)
         return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run))

@@ -39,6 +39,7 @@ if str(REPO) not in sys.path:
 
 from bench.synth import SEED, synthetic_base_records, synthetic_records  # noqa: E402
 from knowledge.model import Actor  # noqa: E402
+from knowledge.process import long_lived_objects  # noqa: E402
 from knowledge.store import FactStore  # noqa: E402
 
 WRITES = 20  # of each kind, after the first write
@@ -97,7 +98,8 @@ async def _writes(store: FactStore) -> dict[str, Any]:
 
 def worker(db: Path) -> dict[str, Any]:
     started = time.perf_counter()
-    store = FactStore.open(db, seed=None)
+    with long_lived_objects():  # as bot.py does when it serves
+        store = FactStore.open(db, seed=None)
     load = time.perf_counter() - started
     size = len(store.facts(include_retracted=True))
     file_mb = db.stat().st_size / 1e6

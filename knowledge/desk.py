@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,10 +51,6 @@ def open_knowledge(
     store = FactStore.open(path, seed=seed)
     index = SearchIndex(store.facts())
     store.subscribe(index.upsert)
-    # The index is as long-lived as the store and, at 100,000 facts, makes a full
-    # collection cost ~40 ms on the event loop; move it out of the collector's way
-    # as the store does with the facts (Store.close unfreezes).
-    gc.freeze()
     gaps = QueryLog(Path(f"{store.path}.queries.jsonl") if log_queries else None)
     knowledge = Knowledge(store=store, index=index, gaps=gaps)
     store.subscribe(knowledge._forget_derived)

@@ -7,6 +7,10 @@ command line show ``str(error)`` as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.model import HistoryEntry
 
 
 class KnowledgeError(Exception):
@@ -17,11 +21,11 @@ class KnowledgeError(Exception):
 class Problem:
     """One thing wrong with one field of a record."""
 
-    field: str
+    field: str  # empty for a problem with the record as a whole
     message: str
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.message}"
+        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class InvalidFact(KnowledgeError):
@@ -47,17 +51,31 @@ class DuplicateFact(KnowledgeError):
 
 
 class StaleEdit(KnowledgeError):
-    """An edit was based on a version someone else has since changed."""
+    """An edit was based on a version someone else has since changed.
 
-    def __init__(self, key: str, expected: int, current: int) -> None:
+    ``change`` is the history entry of the newest version when the store found
+    it: who changed the fact, when, and how (a retraction is named as one).
+    """
+
+    def __init__(self, key: str, expected: int, current: int, change: HistoryEntry | None = None) -> None:
         self.key = key
         self.expected = expected
         self.current = current
-        super().__init__(
-            f"`{key}` was changed by someone else while you edited it "
-            f"(you opened version {expected}, it is now version {current}). "
-            "Nothing was saved; reopen the fact and apply your change again."
-        )
+        self.change = change
+        versions = f"you opened version {expected}, it is now version {current}"
+        if change is None:
+            why = f"`{key}` was changed by someone else while you edited it ({versions})."
+        else:
+            when = change.at.replace("T", " ").removesuffix("+00:00") + (
+                " UTC" if "+00:00" in change.at else ""
+            )
+            if change.action == "retract":
+                said = f': "{change.reason}"' if change.reason else ""
+                why = f"`{key}` was retracted by {change.actor} at {when} while you edited it{said}"
+                why += f" ({versions})."
+            else:
+                why = f"`{key}` was changed by {change.actor} at {when} while you edited it ({versions})."
+        super().__init__(f"{why} Nothing was saved; reopen the fact and apply your change again.")
 
 
 class NotRetracted(KnowledgeError):

@@ -397,34 +397,45 @@ def parse_fact(data: Any, *, record: str | None = None) -> Fact:
     )
 
 
-def parse_facts(records: Iterable[Any], *, label: str = "record") -> tuple[list[Fact], list[InvalidFact]]:
-    """Validate many records; return the good facts and one error per bad or duplicate record."""
+def parse_records(
+    named: Iterable[tuple[str, Any]], *, keys_in_names: bool = False
+) -> tuple[list[Fact], list[InvalidFact]]:
+    """Validate (name, record) pairs: the good facts, and one error per bad record.
+
+    The one rule for duplicate keys: the first record with a key wins, every
+    later one is an error naming the first. ``keys_in_names`` adds each
+    record's key to its name (the database loader: "record 3 (`ovda`)").
+    """
     facts: list[Fact] = []
     errors: list[InvalidFact] = []
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(records, start=1):
+    seen: dict[str, str] = {}
+    for name, raw in named:
+        if keys_in_names and isinstance(raw, Mapping) and isinstance(key := raw.get("key"), str):
+            name = f"{name} (`{key}`)"
         try:
-            fact = parse_fact(raw, record=f"{label} {i}")
+            fact = parse_fact(raw, record=name)
         except InvalidFact as error:
             errors.append(error)
             continue
         if fact.key in seen:
-            errors.append(
-                InvalidFact(
-                    [
-                        Problem(
-                            "key",
-                            f"`{fact.key}` is used again (first by {label} {seen[fact.key]}); "
-                            "keys must be unique",
-                        )
-                    ],
-                    record=f"{label} {i}",
-                )
+            first = seen[fact.key].removesuffix(f" (`{fact.key}`)")
+            again = f"used again (first by {first}); keys must be unique"
+            # The name already shows the key when keys_in_names; otherwise the problem does.
+            problem = (
+                Problem("", f"the key is {again}")
+                if keys_in_names
+                else Problem("key", f"`{fact.key}` is {again}")
             )
+            errors.append(InvalidFact([problem], record=name))
             continue
-        seen[fact.key] = i
+        seen[fact.key] = name
         facts.append(fact)
     return facts, errors
+
+
+def parse_facts(records: Iterable[Any], *, label: str = "record") -> tuple[list[Fact], list[InvalidFact]]:
+    """Validate many records, named ``label 1``, ``label 2``...: see :func:`parse_records`."""
+    return parse_records((f"{label} {i}", raw) for i, raw in enumerate(records, start=1))
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from itertools import islice, pairwise
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from knowledge.duplicates import claim_similarity
 from knowledge.model import Fact
 from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
 
@@ -599,26 +600,3 @@ class SearchIndex:
                 hits.append(Hit(fact, round(score, 1)))
         hits.sort(key=lambda h: (-h.score, h.fact.key))
         return hits
-
-
-def claim_similarity(mine: str, my_numbers: set[str], other_claim: str) -> float:
-    """0..100: how nearly two claims say the same, with different figures counting against."""
-    other_words = [w for w in words(other_claim) if w not in STOPWORDS]
-    other = " ".join(other_words)
-    score = max(fuzz.token_sort_ratio(mine, other, processor=None), fuzz.ratio(mine, other, processor=None))
-    if my_numbers != {w for w in other_words if w.isdigit()}:
-        score -= 25  # same wording, different figures: usually two facts, not one
-    return float(score)
-
-
-def near_duplicate_pairs(facts: Sequence[Fact]) -> list[tuple[str, str, float]]:
-    """Pairs of live facts whose claims nearly repeat each other: (key, other key, score), worst first."""
-    index = SearchIndex(facts)
-    pairs: dict[tuple[str, str], float] = {}
-    for fact in facts:
-        if fact.retracted:
-            continue
-        for hit in index.near_duplicates(fact.claim, fact.aliases, exclude_key=fact.key):
-            pair = (min(fact.key, hit.fact.key), max(fact.key, hit.fact.key))
-            pairs[pair] = max(pairs.get(pair, 0.0), hit.score)
-    return sorted(((a, b, s) for (a, b), s in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))

@@ -7,14 +7,15 @@ list of records.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from knowledge.errors import KnowledgeError
-from knowledge.model import parse_facts
-from knowledge.storage import RepeatedName, unique_names
+from knowledge.errors import InvalidFact, KnowledgeError
+from knowledge.factfile import Unreadable, decode_json
+from knowledge.model import Fact, parse_facts
 
 # Record ids in a TinyDB document: what the store writes, and all it will load.
 DOC_ID_RE = re.compile(r"^[1-9][0-9]*$")
@@ -46,16 +47,9 @@ def read_document(raw: bytes, name: str) -> list[Any]:
 
 def _parse(raw: bytes, name: str) -> Any:
     try:
-        document = json.loads(raw, object_pairs_hook=unique_names)
-    except RepeatedName as error:
-        raise KnowledgeError(f"{name}: {error}.") from None
-    except UnicodeDecodeError as error:
-        raise KnowledgeError(f"{name} is not UTF-8 text (byte {error.start}).") from None
-    except json.JSONDecodeError as error:
-        raise KnowledgeError(
-            f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
-        ) from None
-    return document
+        return decode_json(raw)
+    except Unreadable as error:
+        raise KnowledgeError(f"{name} {error.problem}.") from None
 
 
 def _records(document: Any, name: str) -> list[Any]:
@@ -70,28 +64,50 @@ def _records(document: Any, name: str) -> list[Any]:
     raise KnowledgeError(f"{name} does not hold facts in a shape this tool reads; expected {SHAPES}.")
 
 
-def check_file(path: Path) -> list[str]:
-    """Every problem with a fact file, one line each; an empty list means it can be used.
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """What is wrong with a fact file or upload, one line each.
 
-    Checks what the store checks (every field of every record, links,
-    duplicate keys) and also flags claims that nearly repeat another fact.
+    ``errors``: it cannot be used as it is (import refuses it, the bot would not
+    load it as a database). ``warnings``: it can, but a person should look
+    (near-duplicate claims). ``facts`` are the records that passed and
+    ``invalid`` the refusals behind the record errors, field by field.
+    """
+
+    errors: list[str]
+    warnings: list[str]
+    facts: list[Fact] = field(default_factory=list)
+    invalid: list[InvalidFact] = field(default_factory=list)
+
+
+def review_records(records: Sequence[Any], *, where: str) -> Findings:
+    """The rules ``check`` and import share, applied to ``records``.
+
+    Errors are every record the validation refuses (fields, links, duplicate
+    keys), named ``<where> record N``; warnings are
+    :func:`knowledge.duplicates.duplicate_warnings` among the good facts.
+    """
+    # Imported here: the duplicate finders build a search index, which reading files does not need.
+    from knowledge.duplicates import duplicate_warnings
+
+    facts, invalid = parse_facts(records, label=f"{where} record")
+    warnings = duplicate_warnings(facts, where=where)
+    return Findings([str(e) for e in invalid], warnings, facts, invalid)
+
+
+def check_file(path: Path) -> Findings:
+    """Everything :func:`review_records` finds in the file at ``path``; no errors means it can be used.
+
+    A database document's record ids are checked too: the store would refuse
+    to load one it does not number as it does.
     """
     try:
         document = _parse(_read(path), str(path))
         records = _records(document, str(path))
     except KnowledgeError as error:
-        return [str(error)]
-    facts, errors = parse_facts(records, label=f"{path} record")
-    problems = [str(error) for error in errors] + _id_problems(document, path)
-    # Imported here: search builds an index, which nothing else in this module needs.
-    from knowledge.search import near_duplicate_pairs
-
-    for key, other, score in near_duplicate_pairs(facts):
-        problems.append(
-            f"{path}: `{key}` and `{other}` make nearly the same claim ({score:.0f}% alike); "
-            "merge them or make the difference clear."
-        )
-    return problems
+        return Findings([str(error)], [])
+    found = review_records(records, where=str(path))
+    return Findings(found.errors + _id_problems(document, path), found.warnings, found.facts, found.invalid)
 
 
 def _id_problems(document: Any, path: Path) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tinydb import Query, TinyDB
 
-from knowledge import storage
+from knowledge import atomic, storage
 from knowledge.storage import BACKUPS_KEPT, AtomicJSONStorage
 
 
@@ -82,7 +82,7 @@ def test_a_failed_write_leaves_the_file_and_no_temp_file(
     with pytest.raises(OSError):
         store.write({"facts": {"1": {"n": 2}}})
     assert path.read_bytes() == before
-    assert list(tmp_path.glob(f"*{storage.TEMP_SUFFIX}")) == []
+    assert list(tmp_path.glob(f"*{atomic.TEMP_SUFFIX}")) == []
 
 
 def test_written_file_has_one_record_per_line(tmp_path: Path) -> None:
@@ -140,4 +140,4 @@ def test_a_patch_against_a_wrong_layout_is_refused_and_changes_nothing(tmp_path:
     with pytest.raises(storage.LayoutMismatch):
         store.patch_table("facts", {0: ("1", '"x"')}, [])
     assert store.path.read_bytes() == before
-    assert list(tmp_path.glob(f"*{storage.TEMP_SUFFIX}")) == []
+    assert list(tmp_path.glob(f"*{atomic.TEMP_SUFFIX}")) == []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers.store_facts import ALICE, BOB, record
 
-from knowledge import storage
+from knowledge import atomic, lock
 from knowledge.errors import CorruptDatabase, KnowledgeError, StoreLocked, WriteFailed
 from knowledge.store import FactStore
 
@@ -173,7 +173,7 @@ def test_a_folder_that_cannot_lock_is_refused_with_a_clear_message(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # NFS without a lock daemon answers flock with ENOLCK; that is no reason for a traceback.
-    monkeypatch.setattr(storage.fcntl, "flock", _raise(OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))))
+    monkeypatch.setattr(lock.fcntl, "flock", _raise(OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))))
     with pytest.raises(KnowledgeError, match="lock") as caught:
         FactStore.open(db, seed=None)
     assert f"{db}.lock" in str(caught.value)
@@ -193,7 +193,7 @@ def _raise(error: OSError) -> Callable[..., None]:
 
 
 def _is_temp_file(fd: int) -> bool:
-    return os.readlink(f"/proc/self/fd/{fd}").endswith(storage.TEMP_SUFFIX)
+    return os.readlink(f"/proc/self/fd/{fd}").endswith(atomic.TEMP_SUFFIX)
 
 
 def _fail_data_write(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -218,7 +218,7 @@ def _fail_temp_file(monkeypatch: pytest.MonkeyPatch) -> None:
     real = os.open
 
     def guarded(path, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if str(path).endswith(storage.TEMP_SUFFIX):
+        if str(path).endswith(atomic.TEMP_SUFFIX):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
         return real(path, *args, **kwargs)
 
@@ -290,7 +290,7 @@ async def test_a_folder_sync_failing_after_the_rename_still_counts_the_saved_wri
     # changed" then would leave memory (and the search index) behind the file.
     await three_facts(db)
     with FactStore.open(db, seed=None) as store:
-        monkeypatch.setattr(storage, "fsync_folder", _raise(OSError(errno.EIO, os.strerror(errno.EIO))))
+        monkeypatch.setattr(atomic, "fsync_folder", _raise(OSError(errno.EIO, os.strerror(errno.EIO))))
         fact = await store.edit("alpha-fact", {"status": "disputed"}, expected_version=1, actor=BOB)
         monkeypatch.undo()
         assert store.get("alpha-fact") == fact
@@ -316,12 +316,12 @@ async def test_file_changed_by_another_program_is_not_overwritten(db: Path) -> N
 
 async def test_stale_temp_files_are_removed_at_open(db: Path) -> None:
     await three_facts(db)
-    stale = db.parent / f".{db.name}.0123456789ab{storage.TEMP_SUFFIX}"
+    stale = db.parent / f".{db.name}.0123456789ab{atomic.TEMP_SUFFIX}"
     stale.write_text('{"facts": {"1": {"key": "half-writ')
     unrelated = db.parent / "notes.tmp"
     unrelated.write_text("keep me")
     # The temp file of another database in the folder whose name starts like ours.
-    neighbour = db.parent / f".{db.name}.staging.json.0123456789ab{storage.TEMP_SUFFIX}"
+    neighbour = db.parent / f".{db.name}.staging.json.0123456789ab{atomic.TEMP_SUFFIX}"
     neighbour.write_text("being written by the other store")
     with FactStore.open(db, seed=None) as store:
         assert len(store) == 3

@@ -60,7 +60,7 @@ def test_missing_and_non_text_files_are_refused_naming_them(tmp_path: Path) -> N
 def test_check_finds_nothing_wrong_with_a_good_file(tmp_path: Path) -> None:
     path = tmp_path / "good.json"
     path.write_text(json.dumps(RECORDS))
-    assert check_file(path) == []
+    assert check_file(path).errors == check_file(path).warnings == []
 
 
 def test_check_reports_every_problem(tmp_path: Path) -> None:
@@ -69,19 +69,22 @@ def test_check_reports_every_problem(tmp_path: Path) -> None:
     near = record("near-copy", claim=RECORDS[0]["claim"].replace("says", "states"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps([*RECORDS, bad_link, record("first-fact"), {"key": "no-claim"}, near]))
-    problems = check_file(path)
+    found = check_file(path)
+    problems = found.errors
     assert any("record 3" in p and "sources[0].url" in p for p in problems)
     assert any("record 4" in p and "used again" in p for p in problems)
     assert any("record 5" in p and "claim: is required" in p and "sources" in p for p in problems)
-    assert any("`first-fact` and `near-copy`" in p and "nearly the same claim" in p for p in problems)
-    assert len(problems) == 4
+    assert len(problems) == 3
+    # A near-duplicate is a warning: the file can still be used (issue 13).
+    [warning] = found.warnings
+    assert "`first-fact` and `near-copy`" in warning and "nearly the same claim" in warning
 
 
 def test_check_reports_a_record_id_the_store_would_refuse(tmp_path: Path) -> None:
     # The bot refuses to start on such a database; check must not call it fine.
     path = tmp_path / "facts.json"
     path.write_text(json.dumps({"facts": {"1": RECORDS[0], "two": RECORDS[1]}}))
-    [problem] = check_file(path)
+    [problem] = check_file(path).errors
     assert "two" in problem and "`second-fact`" in problem and "whole number" in problem
     assert load_document(path) == RECORDS  # an import ignores ids, so it still reads them
 
@@ -89,5 +92,5 @@ def test_check_reports_a_record_id_the_store_would_refuse(tmp_path: Path) -> Non
 def test_check_reports_an_unreadable_file_as_one_problem(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_text('{"facts": [')
-    [problem] = check_file(path)
+    [problem] = check_file(path).errors
     assert str(path) in problem and "not valid JSON" in problem

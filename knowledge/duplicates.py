@@ -1,0 +1,143 @@
+"""Claims that repeat another fact's: reworded copies, and one template with one word changed.
+
+Two finders, both for warnings (a base with near-duplicates still works):
+
+- :func:`near_duplicate_pairs`: claims that say nearly the same in other
+  words (rapidfuzz over the candidates the search index shares rare words
+  with); figures that differ count against, since "60% in 2015" and "69% in
+  2016" are usually two facts. :meth:`knowledge.search.SearchIndex.near_duplicates`,
+  the add-time check, scores with :func:`claim_similarity` too.
+- :func:`one_word_variants`: claims identical but for one word or number at
+  the same place ("... 1,204 households ..." / "... 1,205 households ..."), the
+  mark of a template pasted many times. Found by hashing each claim once per
+  word position with that word blanked out, so 10,000 such claims cost
+  10,000 x (words per claim) dictionary entries, not 10,000^2 comparisons;
+  the rapidfuzz finder cannot see them in bulk (every word is common, so no
+  rare word narrows the candidates).
+
+:func:`duplicate_warnings` runs both and words the result for people; the
+``check`` command and an import report the same.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from knowledge.model import Fact
+from knowledge.textnorm import STOPWORDS, words
+
+# Claims shorter than this many words are not compared word by word: in "Ovda is
+# in the Negev" one changed word is a different fact, not a template.
+_MIN_VARIANT_WORDS = 6
+_SHOWN_KEYS = 5
+_SHOWN_CLAIM = 90
+
+
+def claim_similarity(mine: str, my_numbers: set[str], other_claim: str) -> float:
+    """0..100: how nearly two claims say the same, with different figures counting against."""
+    other_words = [w for w in words(other_claim) if w not in STOPWORDS]
+    other = " ".join(other_words)
+    score = max(fuzz.token_sort_ratio(mine, other, processor=None), fuzz.ratio(mine, other, processor=None))
+    if my_numbers != {w for w in other_words if w.isdigit()}:
+        score -= 25  # same wording, different figures: usually two facts, not one
+    return float(score)
+
+
+def near_duplicate_pairs(facts: Sequence[Fact]) -> list[tuple[str, str, float]]:
+    """Pairs of live facts whose claims nearly repeat each other: (key, other key, score), worst first."""
+    # Imported here: search imports claim_similarity from this module.
+    from knowledge.search import SearchIndex
+
+    index = SearchIndex(facts)
+    pairs: dict[tuple[str, str], float] = {}
+    for fact in facts:
+        if fact.retracted:
+            continue
+        for hit in index.near_duplicates(fact.claim, fact.aliases, exclude_key=fact.key):
+            pair = (min(fact.key, hit.fact.key), max(fact.key, hit.fact.key))
+            pairs[pair] = max(pairs.get(pair, 0.0), hit.score)
+    return sorted(((a, b, s) for (a, b), s in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))
+
+
+def one_word_variants(facts: Sequence[Fact]) -> list[list[Fact]]:
+    """Groups of live facts whose claims differ from each other only by one word or number each.
+
+    Claims that are word for word the same are not a group on their own (see
+    :func:`near_duplicate_pairs`). Groups come largest first, each in key order.
+    """
+    same_words: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if not fact.retracted:
+            same_words[tuple(words(fact.claim))].append(fact)
+    claims = [claim for claim in same_words if len(claim) >= _MIN_VARIANT_WORDS]
+    # Claims that match once the word at position i is blanked out, by a hash of
+    # (length, i, words before, words after); a hash collision is checked away below.
+    blanked: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
+    for n, claim in enumerate(claims):
+        before = [0]
+        for word in claim:
+            before.append(hash((before[-1], word)))
+        after = 0
+        for i in range(len(claim) - 1, -1, -1):
+            blanked[(len(claim), i, before[i], after)].append(n)
+            after = hash((claim[i], after))
+    parent = list(range(len(claims)))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for (_, i, _, _), members in blanked.items():
+        if len(members) < 2:
+            continue
+        first = claims[members[0]]
+        for n in members[1:]:
+            other = claims[n]
+            if other[:i] == first[:i] and other[i + 1 :] == first[i + 1 :]:
+                parent[root(n)] = root(members[0])
+    groups: dict[int, list[Fact]] = defaultdict(list)
+    for n, claim in enumerate(claims):
+        groups[root(n)].extend(same_words[claim])
+    found = [
+        sorted(group, key=lambda f: f.key)
+        for group in groups.values()
+        if len({tuple(words(f.claim)) for f in group}) > 1
+    ]
+    return sorted(found, key=lambda group: (-len(group), group[0].key))
+
+
+def duplicate_warnings(facts: Sequence[Fact], *, where: str) -> list[str]:
+    """Every near-duplicate among ``facts``, one line each, ``where`` naming the file or import."""
+    warnings = []
+    variants = one_word_variants(facts)
+    for group in variants:
+        if len(group) == 2:
+            mine, other = (words(f.claim) for f in group)
+            differ = next((a, b) for a, b in zip(mine, other, strict=True) if a != b)
+            warnings.append(
+                f"{where}: `{group[0].key}` and `{group[1].key}` make nearly the same claim (only one word "
+                f'differs: "{differ[0]}" / "{differ[1]}"); merge them or make the difference clear.'
+            )
+            continue
+        keys = ", ".join(f"`{f.key}`" for f in group[:_SHOWN_KEYS])
+        more = f" and {len(group) - _SHOWN_KEYS} more" if len(group) > _SHOWN_KEYS else ""
+        claim = group[0].claim
+        shown = claim if len(claim) <= _SHOWN_CLAIM else claim[: _SHOWN_CLAIM - 1] + "…"
+        warnings.append(
+            f"{where}: {len(group)} facts make nearly the same claim, each only one word or number apart "
+            f'({keys}{more}; like "{shown}"); if each is a separate fact, say in its claim what sets it apart.'
+        )
+    # One fact per variant group is enough to find rewordings of that claim elsewhere,
+    # and it keeps a base of thousands of template copies from being compared pairwise.
+    repeated = {f.key for group in variants for f in group[1:]}
+    for key, other, score in near_duplicate_pairs([f for f in facts if f.key not in repeated]):
+        warnings.append(
+            f"{where}: `{key}` and `{other}` make nearly the same claim ({score:.0f}% alike); "
+            "merge them or make the difference clear."
+        )
+    return warnings

@@ -1,0 +1,64 @@
+"""Reading a fact file's bytes: the one rule for what makes JSON unusable.
+
+The database loader (:mod:`knowledge.storage`) and the import and ``check``
+commands (:mod:`knowledge.transfer`) both call :func:`decode_json`, so a file is
+refused for the same reasons and in the same words everywhere; each caller only
+says which file it was.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+class Unreadable(Exception):
+    """The bytes are not a JSON document; ``problem`` completes "<the file> ...": "is empty"."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+class _RepeatedName(Exception):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` for ``json.loads``: refuse what a plain load would silently drop."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _RepeatedName(name)
+            seen.add(name)
+    return document
+
+
+def decode_json(raw: bytes) -> Any:
+    """The JSON document in ``raw``, or :class:`Unreadable` saying what is wrong with it.
+
+    A name given twice in one object (a record pasted in under an id already
+    taken, a field written twice) is refused: a JSON reader keeps only the last.
+    """
+    if not raw.strip():
+        raise Unreadable("is empty")
+    try:
+        return json.loads(raw, object_pairs_hook=_unique_names)
+    except _RepeatedName as error:
+        raise Unreadable(
+            f"is not usable JSON: {json.dumps(error.name)} appears twice in one JSON object, and a JSON "
+            "reader silently keeps only the last of the two (a record pasted in under an id already taken?)"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise Unreadable(f"is not UTF-8 text (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        # A string still open at the end is reported where it starts, not at the end.
+        ended = error.pos >= len(raw.rstrip()) or error.msg.startswith("Unterminated string")
+        cut = " (the file ends too early, as if cut short)" if ended else ""
+        raise Unreadable(
+            f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}{cut}"
+        ) from None

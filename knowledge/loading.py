@@ -1,0 +1,139 @@
+"""Opening a database file: load and validate it, refuse it untouched, or create it from the seed.
+
+Every record of the file goes through :func:`knowledge.model.parse_records`
+(the same validation as every other entry point); one bad record and the whole
+file is refused with :class:`CorruptDatabase`, naming the newest backup that
+does load. A missing file with backups beside it is refused too, never
+recreated from the seed (see :func:`missing`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from knowledge.atomic import describe_os_error
+from knowledge.errors import CorruptDatabase, KnowledgeError, WriteFailed
+from knowledge.history import HistoryLog
+from knowledge.model import Actor, Fact, HistoryEntry, now_iso, parse_facts, parse_records
+from knowledge.storage import AtomicJSONStorage
+from knowledge.transfer import DOC_ID_RE, load_document
+
+TABLE = "facts"
+SEED_ACTOR = Actor("seed", "seed")
+SHOWN_PROBLEMS = 5
+
+
+def encode(fact: Fact) -> str:
+    """A fact's record as it is stored."""
+    # ASCII escapes: a lone surrogate that got past validation still makes a valid UTF-8 file.
+    return json.dumps(fact.to_dict())
+
+
+def summary(problems: list[str]) -> str:
+    shown = "; ".join(problems[:SHOWN_PROBLEMS])
+    more = len(problems) - SHOWN_PROBLEMS
+    return shown + (f"; and {more} more problem{'s' if more > 1 else ''}" if more > 0 else "")
+
+
+def facts_of(document: Mapping[str, Any]) -> tuple[dict[str, Fact], dict[str, int], list[str]]:
+    """The facts of a TinyDB document by key, their doc ids, and every problem found."""
+    problems = []
+    if extra := sorted(set(document) - {TABLE}):
+        problems.append(f"it holds a table other than `{TABLE}` ({', '.join(map(str, extra))})")
+    table = document.get(TABLE, {})
+    if not isinstance(table, dict):
+        return {}, {}, [*problems, f"its `{TABLE}` table is not an object of numbered records"]
+    numbered = []
+    for doc_id, raw in table.items():
+        if DOC_ID_RE.match(doc_id):
+            numbered.append((doc_id, raw))
+            continue
+        key = raw.get("key") if isinstance(raw, dict) else None
+        named = f" (`{key}`)" if isinstance(key, str) else ""
+        problems.append(f"record {doc_id}{named}: its id must be a whole number from 1 up")
+    parsed, errors = parse_records(((f"record {i}", raw) for i, raw in numbered), keys_in_names=True)
+    problems += [str(error) for error in errors]
+    if problems:
+        return {}, {}, problems
+    # No record was refused, so the facts are the numbered records, in order.
+    facts = {fact.key: fact for fact in parsed}
+    doc_ids = {fact.key: int(doc_id) for fact, (doc_id, _) in zip(parsed, numbered, strict=True)}
+    return facts, doc_ids, []
+
+
+def load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
+    """The facts of the file and their doc ids, or :class:`CorruptDatabase` (file untouched)."""
+    try:
+        document = storage.read() or {}
+    except CorruptDatabase as error:
+        raise CorruptDatabase(error.path, error.problem, newest_good_backup(storage)) from None
+    facts, doc_ids, problems = facts_of(document)
+    del document
+    if problems:
+        raise CorruptDatabase(str(storage.path), summary(problems), newest_good_backup(storage))
+    return facts, doc_ids
+
+
+def newest_good_backup(storage: AtomicJSONStorage) -> str | None:
+    for backup in storage.backups():
+        try:
+            document = storage.parse(backup.read_bytes())
+        except (OSError, CorruptDatabase):
+            continue
+        if not facts_of(document)[2]:
+            return str(backup)
+    return None
+
+
+def missing(storage: AtomicJSONStorage) -> KnowledgeError:
+    """The database was moved or deleted: recreating it from the seed would hide its facts,
+    and the next writes would rotate away the backups that still hold them."""
+    good = newest_good_backup(storage)
+    recover = (
+        f"copy its newest good backup {good} to {storage.path}" if good else "put a good copy of it back"
+    )
+    return KnowledgeError(
+        f"The fact database {storage.path} is missing, but {storage.backup_dir} holds backups of it. "
+        f"To recover, {recover}; to start again from the shipped facts, move that folder away first."
+    )
+
+
+def create(
+    storage: AtomicJSONStorage, history: HistoryLog, seed: Path | None
+) -> tuple[dict[str, Fact], dict[str, int]]:
+    """Write a new database holding the seed's facts (none without a seed)."""
+    facts: list[Fact] = []
+    if seed is not None:
+        try:
+            facts, errors = parse_facts(load_document(seed), label=f"{seed} record")
+        except KnowledgeError as error:
+            raise KnowledgeError(
+                f"Cannot create the fact database {storage.path} from {seed}: {error}"
+            ) from None
+        if errors:
+            raise KnowledgeError(
+                f"Cannot create the fact database {storage.path} from {seed}: "
+                + summary([str(e) for e in errors])
+            )
+    at = now_iso()
+    entries = [
+        HistoryEntry(
+            key=fact.key,
+            action="import",
+            actor=SEED_ACTOR.label,
+            at=at,
+            reason=f"created from {seed}",
+            after=fact.to_dict(),
+            version=fact.version,
+        )
+        for fact in facts
+    ]
+    try:
+        history.append(entries)
+        storage.write_tables({TABLE: ((str(i), encode(f)) for i, f in enumerate(facts, start=1))})
+    except OSError as error:
+        raise WriteFailed(str(storage.path), describe_os_error(error)) from error
+    return {f.key: f for f in facts}, {f.key: i for i, f in enumerate(facts, start=1)}
