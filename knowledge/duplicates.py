@@ -111,10 +111,19 @@ def one_word_variants(facts: Sequence[Fact]) -> list[list[Fact]]:
     return sorted(found, key=lambda group: (-len(group), group[0].key))
 
 
+def find_duplicates(facts: Sequence[Fact]) -> tuple[list[list[Fact]], list[tuple[str, str, float]]]:
+    """Both finders over ``facts``: the one-word variant groups, then the reworded pairs."""
+    variants = one_word_variants(facts)
+    # One fact per variant group is enough to find rewordings of that claim elsewhere,
+    # and it keeps a base of thousands of template copies from being compared pairwise.
+    repeated = {f.key for group in variants for f in group[1:]}
+    return variants, near_duplicate_pairs([f for f in facts if f.key not in repeated])
+
+
 def duplicate_warnings(facts: Sequence[Fact], *, where: str) -> list[str]:
     """Every near-duplicate among ``facts``, one line each, ``where`` naming the file or import."""
     warnings = []
-    variants = one_word_variants(facts)
+    variants, pairs = find_duplicates(facts)
     for group in variants:
         if len(group) == 2:
             mine, other = (words(f.claim) for f in group)
@@ -130,12 +139,10 @@ def duplicate_warnings(facts: Sequence[Fact], *, where: str) -> list[str]:
         shown = claim if len(claim) <= _SHOWN_CLAIM else claim[: _SHOWN_CLAIM - 1] + "…"
         warnings.append(
             f"{where}: {len(group)} facts make nearly the same claim, each only one word or number apart "
-            f'({keys}{more}; like "{shown}"); if each is a separate fact, say in its claim what sets it apart.'
+            f'({keys}{more}; like "{shown}"); if each is a separate fact, say in its claim what sets it '
+            "apart."
         )
-    # One fact per variant group is enough to find rewordings of that claim elsewhere,
-    # and it keeps a base of thousands of template copies from being compared pairwise.
-    repeated = {f.key for group in variants for f in group[1:]}
-    for key, other, score in near_duplicate_pairs([f for f in facts if f.key not in repeated]):
+    for key, other, score in pairs:
         warnings.append(
             f"{where}: `{key}` and `{other}` make nearly the same claim ({score:.0f}% alike); "
             "merge them or make the difference clear."

@@ -209,6 +209,27 @@ async def test_edit_with_a_stale_version_is_refused_and_nothing_changes(db: Path
     assert store.history() == history
 
 
+async def test_a_refused_edit_names_who_changed_the_fact_and_when(store: FactStore) -> None:
+    await store.add(record("contested"), ALICE)
+    await store.edit("contested", {"status": "disputed"}, expected_version=1, actor=ALICE)
+    [_, change] = store.history("contested")
+    with pytest.raises(StaleEdit) as caught:
+        await store.edit("contested", {"status": "verified"}, expected_version=1, actor=BOB)
+    when = change.at.replace("T", " ").removesuffix("+00:00")
+    assert f"was changed by {ALICE.label} at {when} UTC" in str(caught.value)
+    assert "version 1, it is now version 2" in str(caught.value)
+    assert caught.value.change == change
+
+
+async def test_a_refused_edit_says_the_fact_was_retracted_meanwhile(store: FactStore) -> None:
+    await store.add(record("withdrawn"), ALICE)
+    await store.retract("withdrawn", "Source withdrew the figure", ALICE)
+    with pytest.raises(StaleEdit) as caught:
+        await store.edit("withdrawn", {"status": "disputed"}, expected_version=1, actor=BOB)
+    message = str(caught.value)
+    assert f"was retracted by {ALICE.label}" in message and '"Source withdrew the figure"' in message
+
+
 async def test_edit_cannot_touch_the_key_or_provenance(store: FactStore) -> None:
     await store.add(record("fixed-key"), ALICE)
     with pytest.raises(InvalidFact) as caught:
