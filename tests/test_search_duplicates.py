@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.model import Fact, Source
 from knowledge.duplicates import near_duplicate_pairs
+from knowledge.model import Fact, Source
 from knowledge.search import SearchIndex
 
 SOURCE = (Source(publisher="Example Daily", url="https://example.com/a"),)
