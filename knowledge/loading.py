@@ -10,20 +10,67 @@ recreated from the seed (see :func:`missing`).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from knowledge.atomic import describe_os_error
 from knowledge.errors import CorruptDatabase, KnowledgeError, WriteFailed
 from knowledge.history import HistoryLog
+from knowledge.lock import WriterLock
 from knowledge.model import Actor, Fact, HistoryEntry, now_iso, parse_facts, parse_records
 from knowledge.storage import AtomicJSONStorage
 from knowledge.transfer import DOC_ID_RE, load_document
 
+log = logging.getLogger(__name__)
+
 TABLE = "facts"
+HISTORY_SUFFIX = ".history.jsonl"
 SEED_ACTOR = Actor("seed", "seed")
 SHOWN_PROBLEMS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """A database opened for writing: its writer lock held, its file loaded and validated."""
+
+    path: Path
+    storage: AtomicJSONStorage
+    lock: WriterLock
+    history: HistoryLog
+    facts: dict[str, Fact]
+    doc_ids: dict[str, int]
+
+
+def open_database(path: Path, *, seed: Path | None) -> Opened:
+    """Take the writer lock and load ``path``, creating it from ``seed`` if it does not exist."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise KnowledgeError(
+            f"Cannot create the folder of the fact database {path} ({describe_os_error(error)})."
+        ) from error
+    lock = WriterLock.acquire(path)
+    try:
+        storage = AtomicJSONStorage(path)
+        storage.remove_stale_temp_files()
+        history = HistoryLog(path.with_name(path.name + HISTORY_SUFFIX))
+        if path.exists():
+            facts, doc_ids = load(storage)
+        elif storage.backups():
+            raise missing(storage)
+        else:
+            facts, doc_ids = create(storage, history, seed)
+    except OSError as error:
+        lock.release()
+        raise KnowledgeError(f"Cannot open the fact database {path} ({describe_os_error(error)}).") from error
+    except BaseException:
+        lock.release()
+        raise
+    log.info("opened %s: %d facts", path, len(facts))
+    return Opened(path, storage, lock, history, facts, doc_ids)
 
 
 def encode(fact: Fact) -> str:

@@ -23,19 +23,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 from knowledge.atomic import describe_os_error
 from knowledge.errors import WriteFailed
-from knowledge.history import HistoryLog
 from knowledge.layout import LayoutMismatch
-from knowledge.loading import TABLE, encode
-from knowledge.lock import WriterLock
+from knowledge.loading import TABLE, Opened, encode
 from knowledge.model import Fact, HistoryEntry
-from knowledge.storage import AtomicJSONStorage
 
 log = logging.getLogger(__name__)
 
@@ -66,24 +62,14 @@ def _retrieve(task: asyncio.Task[Any]) -> None:
 class Writer:
     """The one writer of a database file: see the module docstring."""
 
-    def __init__(
-        self,
-        path: Path,
-        *,
-        storage: AtomicJSONStorage,
-        lock: WriterLock,
-        history: HistoryLog,
-        facts: Mapping[str, Fact],
-        doc_ids: dict[str, int],
-        on_saved: Callable[[Change], Awaitable[None]],
-    ) -> None:
-        self.path = path
-        self._storage = storage
-        self._lock_file = lock
-        self._history = history
-        self._facts = facts  # the store's, read to write the file whole
-        self.doc_ids = doc_ids
-        self._next_id = max(doc_ids.values(), default=0) + 1
+    def __init__(self, opened: Opened, *, on_saved: Callable[[Change], Awaitable[None]]) -> None:
+        self.path = opened.path
+        self._storage = opened.storage
+        self._lock_file = opened.lock
+        self._history = opened.history
+        self._facts = opened.facts  # the store's, read to write the file whole
+        self.doc_ids = opened.doc_ids
+        self._next_id = max(self.doc_ids.values(), default=0) + 1
         self._on_saved = on_saved
         self._write_lock = asyncio.Lock()
         # Held by the worker thread while it writes, and by close(): the writer lock is
