@@ -63,18 +63,12 @@ class StaleEdit(KnowledgeError):
         self.current = current
         self.change = change
         versions = f"you opened version {expected}, it is now version {current}"
-        if change is None:
-            why = f"`{key}` was changed by someone else while you edited it ({versions})."
-        else:
-            when = change.at.replace("T", " ").removesuffix("+00:00") + (
-                " UTC" if "+00:00" in change.at else ""
-            )
-            if change.action == "retract":
-                said = f': "{change.reason}"' if change.reason else ""
-                why = f"`{key}` was retracted by {change.actor} at {when} while you edited it{said}"
-                why += f" ({versions})."
-            else:
-                why = f"`{key}` was changed by {change.actor} at {when} while you edited it ({versions})."
+        how = "retracted" if change is not None and change.action == "retract" else "changed"
+        if change is not None:
+            # History times are UTC ISO stamps: 2026-11-30T08:35:04+00:00 -> 2026-11-30 08:35 UTC.
+            said = f': "{change.reason}"' if how == "retracted" and change.reason else ""
+            versions = f"by {change.actor} at {change.at[:16].replace('T', ' ')} UTC{said}; {versions}"
+        why = f"`{key}` was {how} by someone else while you edited it ({versions})."
         super().__init__(f"{why} Nothing was saved; reopen the fact and apply your change again.")
 
 

@@ -30,7 +30,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from knowledge import loading
 from knowledge.errors import (
@@ -60,12 +60,14 @@ from knowledge.model import (
     parse_source,
 )
 from knowledge.transfer import review_records
-from knowledge.writes import Change, Writer
+from knowledge.writes import Change, Plan, Writer
 
 log = logging.getLogger(__name__)
 
 SHIPPED_BASE = Path(__file__).with_name("facts.json")
 _NOTIFY_BATCH = 256
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +237,7 @@ class FactStore:
                 return current, None
             return fact, self._change("edit", actor, [(current, fact)], reason=note)
 
-        return await self._writer.write(plan)
+        return await self._versioned_write(plan)
 
     async def cite(
         self, key: str, source: Mapping[str, Any], *, actor: Actor, expected_version: int | None = None
@@ -259,7 +261,7 @@ class FactStore:
             )
             return fact, self._change("cite", actor, [(current, fact)])
 
-        return await self._writer.write(plan)
+        return await self._versioned_write(plan)
 
     async def retract(self, key: str, reason: str, actor: Actor) -> Fact:
         """Hide a fact from staff, saying why; it stays in the base and can be restored."""
@@ -361,11 +363,21 @@ class FactStore:
             raise InvalidFact(problems, record=f"fact `{fact.key}`")
         return fact
 
+    async def _versioned_write(self, plan: Plan[T]) -> T:
+        """``plan``'s write; a StaleEdit it raises comes back saying who changed the fact, and when."""
+        try:
+            return await self._writer.write(plan)
+        except StaleEdit as stale:
+            # Read on the event loop, where history reads belong (the plan ran on the writer thread).
+            newer = [
+                e for e in self.history(stale.key) if e.version is not None and e.version > stale.expected
+            ]
+            raise StaleEdit(stale.key, stale.expected, stale.current, newer[-1] if newer else None) from None
+
     def _current(self, key: str, expected_version: int | None) -> Fact:
         current = self.get(key)
         if expected_version is not None and current.version != expected_version:
-            newer = [e for e in self.history(key) if e.version is not None and e.version > expected_version]
-            raise StaleEdit(key, expected_version, current.version, newer[-1] if newer else None)
+            raise StaleEdit(key, expected_version, current.version)
         return current
 
     @staticmethod

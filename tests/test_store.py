@@ -215,8 +215,10 @@ async def test_a_refused_edit_names_who_changed_the_fact_and_when(store: FactSto
     [_, change] = store.history("contested")
     with pytest.raises(StaleEdit) as caught:
         await store.edit("contested", {"status": "verified"}, expected_version=1, actor=BOB)
-    when = change.at.replace("T", " ").removesuffix("+00:00")
-    assert f"was changed by {ALICE.label} at {when} UTC" in str(caught.value)
+    when = change.at[:16].replace("T", " ")
+    assert f"was changed by someone else while you edited it (by {ALICE.label} at {when} UTC;" in str(
+        caught.value
+    )
     assert "version 1, it is now version 2" in str(caught.value)
     assert caught.value.change == change
 
@@ -227,7 +229,8 @@ async def test_a_refused_edit_says_the_fact_was_retracted_meanwhile(store: FactS
     with pytest.raises(StaleEdit) as caught:
         await store.edit("withdrawn", {"status": "disputed"}, expected_version=1, actor=BOB)
     message = str(caught.value)
-    assert f"was retracted by {ALICE.label}" in message and '"Source withdrew the figure"' in message
+    assert "was retracted by someone else" in message
+    assert f"by {ALICE.label} at" in message and ': "Source withdrew the figure";' in message
 
 
 async def test_edit_cannot_touch_the_key_or_provenance(store: FactStore) -> None:
