@@ -1,0 +1,243 @@
+"""Public answers and their corrections: what must change, the outbox across restarts, the window."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from knowledge.answers import (
+    RESTORED,
+    RETRACTED,
+    UPDATED,
+    AnswerLog,
+    CorrectionReport,
+    change_between,
+)
+from knowledge.errors import WriteFailed
+from knowledge.model import Fact, Source
+
+FACT = Fact(
+    key="silk-way-ovda-flights",
+    claim="Silk Way flew 92 times to Ovda.",
+    sources=(Source(publisher="Haaretz", url="https://example.com/a"),),
+    version=2,
+)
+OTHER = Fact(
+    key="ovda-airfield",
+    claim="Ovda is the only airfield for explosives.",
+    sources=(Source(publisher="Haaretz", url="https://example.com/b"),),
+)
+GUILD = 10
+NEWS, DESK = 20, 21
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def retracted(fact: Fact) -> Fact:
+    return fact.evolve(
+        version=fact.version + 1,
+        retracted_at="2026-11-26T10:00:00+00:00",
+        retracted_by="Mia",
+        retraction_reason="The count was wrong.",
+    )
+
+
+def restored(fact: Fact) -> Fact:
+    return fact.evolve(version=fact.version + 1, retracted_at=None, retracted_by=None, retraction_reason=None)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "facts.json"
+
+
+def three_answers(log: AnswerLog) -> None:
+    log.record(GUILD, NEWS, 1001, FACT)
+    log.record(GUILD, NEWS, 1002, FACT)
+    log.record(GUILD, DESK, 1003, FACT)
+    log.record(GUILD, DESK, 1004, OTHER)
+
+
+# --- what must reach posted answers ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("new", "kind"),
+    [
+        (retracted(FACT), RETRACTED),
+        (FACT.evolve(version=3, claim="Silk Way flew 93 times to Ovda."), UPDATED),
+        (FACT.evolve(version=3, status="disputed"), UPDATED),
+        (FACT.evolve(version=3, details="New context.", caveats="Counted by one source."), None),
+        (FACT.evolve(version=3, sources=(*FACT.sources, Source("Reuters", "https://example.com/r"))), None),
+        (FACT.evolve(version=3, reviewed_at="2026-11-26T10:00:00+00:00", tags=("aviation",)), None),
+    ],
+    ids=["retract", "claim", "status", "details", "source-added", "review"],
+)
+def test_what_counts_as_a_change_posted_answers_must_show(new: Fact, kind: str | None) -> None:
+    assert change_between(FACT, new) == kind
+
+
+def test_a_restoration_is_a_change_and_a_retracted_edit_is_an_update() -> None:
+    gone = retracted(FACT)
+    assert change_between(gone, restored(gone)) == RESTORED
+    assert change_between(gone, gone.evolve(version=4, claim="Reworded.")) == UPDATED
+
+
+# --- the correction plan ----------------------------------------------------------------
+
+
+def test_a_retraction_plans_every_posted_card_of_that_fact(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    new = retracted(FACT)
+    plan = log.plan_corrections(new)
+    assert [(c.answer.channel_id, c.answer.message_id, c.kind) for c in plan] == [
+        (NEWS, 1001, RETRACTED),
+        (NEWS, 1002, RETRACTED),
+        (DESK, 1003, RETRACTED),
+    ]
+    assert {c.target.version for c in plan} == {3}
+    assert log.pending() == plan
+
+
+def test_an_edit_that_changes_nothing_shown_plans_nothing(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    before = log.path.read_bytes()
+    assert log.plan_corrections(FACT.evolve(version=3, caveats="One source only.")) == []
+    assert log.pending() == []
+    assert log.path.read_bytes() == before  # nothing journaled for a no-op
+
+
+def test_claim_and_status_changes_plan_updates(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    assert {c.kind for c in log.plan_corrections(FACT.evolve(version=3, status="disputed"))} == {UPDATED}
+    assert len(log.pending()) == 3
+
+
+def test_corrections_are_marked_one_by_one_and_reported_when_all_are_done(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    first, second, third = log.plan_corrections(retracted(FACT))
+    assert log.mark_done(first) is None
+    assert log.mark_gone(second) is None  # deleted from the channel
+    assert log.reports_due() == []
+    report = log.mark_done(third)
+    assert report == CorrectionReport("silk-way-ovda-flights", version=3, corrected=2, gone=1)
+    assert log.reports_due() == [report]
+    log.mark_reported(report)
+    assert log.reports_due() == []
+    assert [a.message_id for a in log.answers("silk-way-ovda-flights")] == [1001, 1003]
+    assert {a.shown.retracted for a in log.answers("silk-way-ovda-flights")} == {True}
+
+
+def test_a_restart_midway_finishes_the_rest(db: Path) -> None:
+    clock = Clock()
+    log = AnswerLog.beside(db, clock=clock)
+    three_answers(log)
+    first, *_ = log.plan_corrections(retracted(FACT))
+    log.mark_done(first)
+
+    again = AnswerLog.beside(db, clock=clock)  # the bot restarted
+    rest = again.pending()
+    assert [c.answer.message_id for c in rest] == [1002, 1003]
+    assert again.mark_gone(rest[0]) is None
+    assert again.mark_done(rest[1]) == CorrectionReport("silk-way-ovda-flights", 3, corrected=2, gone=1)
+    assert AnswerLog.beside(db, clock=clock).reports_due() == [
+        CorrectionReport("silk-way-ovda-flights", 3, corrected=2, gone=1)
+    ]
+
+
+def test_a_crash_before_the_plan_is_caught_up_on_start(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    # The store saved the retraction, then the process died before the listener planned.
+    again = AnswerLog.beside(db, clock=Clock())
+    plan = again.reconcile([retracted(FACT), OTHER])
+    assert [c.answer.message_id for c in plan] == [1001, 1002, 1003]
+
+
+def test_a_torn_last_line_is_skipped_and_the_rest_kept(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    first, *_ = log.plan_corrections(retracted(FACT))
+    log.mark_done(first)
+    raw = log.path.read_bytes()
+    log.path.write_bytes(raw[:-5])  # the 'corrected' line cut short by a crash
+
+    again = AnswerLog.beside(db, clock=Clock())
+    assert [c.answer.message_id for c in again.pending()] == [1001, 1002, 1003]  # 1001 edited again: harmless
+    again.mark_done(again.pending()[0])
+    assert [c.answer.message_id for c in AnswerLog.beside(db, clock=Clock()).pending()] == [1002, 1003]
+
+
+def test_a_newer_change_replaces_the_unfinished_plan(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    gone = retracted(FACT)
+    first, second, _ = log.plan_corrections(gone)
+    log.mark_done(first)
+    # Restored before the outbox drained: only the card that already says Retracted must change back.
+    plan = log.plan_corrections(restored(gone))
+    assert [(c.answer.message_id, c.kind) for c in plan] == [(1001, RESTORED)]
+    assert log.mark_done(second) is None  # superseded: the newer plan stands
+    assert log.pending() == plan
+    assert log.mark_done(plan[0]) == CorrectionReport("silk-way-ovda-flights", 4, corrected=2, gone=0)
+
+
+def test_a_deleted_message_is_never_planned_again(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    log.record(GUILD, NEWS, 1001, FACT)
+    (correction,) = log.plan_corrections(retracted(FACT))
+    log.mark_gone(correction)
+    assert log.plan_corrections(restored(retracted(FACT)).evolve(claim="Changed.")) == []
+
+
+# --- the window ----------------------------------------------------------------------
+
+
+def test_answers_older_than_the_window_are_not_corrected_and_pruned_on_load(db: Path) -> None:
+    clock = Clock()
+    log = AnswerLog.beside(db, clock=clock, window_days=90)
+    log.record(GUILD, NEWS, 1001, FACT)
+    clock.now += timedelta(days=60)
+    log.record(GUILD, NEWS, 1002, FACT)
+    clock.now += timedelta(days=31)
+    assert [c.answer.message_id for c in log.plan_corrections(retracted(FACT))] == [1002]
+
+    again = AnswerLog.beside(db, clock=clock, window_days=90)
+    assert [a.message_id for a in again.answers()] == [1002]
+    lines = [json.loads(line) for line in again.path.read_text().splitlines()]
+    assert 1001 not in {e.get("message") for e in lines}  # compacted away
+    assert [c.answer.message_id for c in again.pending()] == [1002]
+
+
+def test_compaction_keeps_the_state(db: Path) -> None:
+    clock = Clock()
+    log = AnswerLog.beside(db, clock=clock)
+    three_answers(log)
+    first, second, _ = log.plan_corrections(retracted(FACT))
+    log.mark_done(first)
+    log.mark_gone(second)
+    answers, pending = log.answers(), log.pending()
+    log.compact()
+    again = AnswerLog.beside(db, clock=clock)
+    assert (again.answers(), again.pending()) == (answers, pending)
+    assert again.mark_done(again.pending()[0]) == CorrectionReport("silk-way-ovda-flights", 3, 2, 1)
+
+
+def test_a_refused_write_changes_nothing(tmp_path: Path) -> None:
+    log = AnswerLog(tmp_path / "missing-folder" / "facts.json.answers.jsonl")
+    with pytest.raises(WriteFailed):
+        log.record(GUILD, NEWS, 1001, FACT)
+    assert log.answers() == []
