@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,13 +18,9 @@ from knowledge.answers import (
 )
 from knowledge.errors import WriteFailed
 from knowledge.model import Fact, Source
+from tests.helpers.workflow import SILK_WAY, Clock
 
-FACT = Fact(
-    key="silk-way-ovda-flights",
-    claim="Silk Way flew 92 times to Ovda.",
-    sources=(Source(publisher="Haaretz", url="https://example.com/a"),),
-    version=2,
-)
+FACT = SILK_WAY
 OTHER = Fact(
     key="ovda-airfield",
     claim="Ovda is the only airfield for explosives.",
@@ -32,14 +28,6 @@ OTHER = Fact(
 )
 GUILD = 10
 NEWS, DESK = 20, 21
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def retracted(fact: Fact) -> Fact:

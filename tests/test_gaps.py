@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from knowledge.gaps import Gap, QueryLog
 from knowledge.model import Fact, Source
 from knowledge.search import Hit, SearchIndex, SearchOutcome
+from tests.helpers.workflow import Clock
 
 FACT = Fact(
     key="ovda-airfield",
     claim="Ovda is the only airfield in Israel through which explosives may be flown.",
     sources=(Source(publisher="Example Daily", url="https://example.com/a"),),
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def miss(query: str) -> SearchOutcome:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.errors import InvalidFact, KnowledgeError, WriteFailed
-from knowledge.model import Actor, Fact, Source
+from knowledge.model import Actor
 from knowledge.queue import (
     AlreadyQueued,
     AlreadyResolved,
@@ -22,25 +22,13 @@ from knowledge.queue import (
     TooManyOpen,
     TooManyRecent,
 )
+from tests.helpers.workflow import SILK_WAY, Clock
 
-FACT = Fact(
-    key="silk-way-ovda-flights",
-    claim="Silk Way flew 92 times to Ovda.",
-    sources=(Source(publisher="Haaretz", url="https://example.com/a"),),
-    version=3,
-)
+FACT = SILK_WAY.evolve(version=3)
 OTHER = FACT.evolve(key="ovda-airfield", claim="Ovda is an airfield.")
 ANA = Actor("111", "Ana")
 BEN = Actor("222", "Ben")
 MOD = Actor("999", "Moderator Mia")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
