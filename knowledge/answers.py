@@ -189,16 +189,22 @@ class AnswerLog:
     def answers(self, key: str | None = None) -> list[Answer]:
         """Recorded public answers within the window, of one fact or all, oldest first."""
         since = self._clock() - self.window
-        return [a for a in self._answers.values() if a.posted_at >= since and key in (None, a.key)]
+        with self._lock:  # a worker thread may be changing them
+            return [a for a in self._answers.values() if a.posted_at >= since and key in (None, a.key)]
 
     def pending(self) -> list[Correction]:
         """Corrections not yet done, in the order they were planned: the outbox."""
-        return list(self._pending.values())
+        with self._lock:
+            return list(self._pending.values())
 
     def reports_due(self) -> list[CorrectionReport]:
-        """Facts whose corrections are all finished but not yet written to their history."""
-        busy = {c.answer.key for c in self._pending.values()}
-        return [self._report(key) for key in self._tallies if key not in busy]
+        """Facts whose corrections are all finished but not yet written to their history.
+
+        Ask when the outbox is empty, and on start: a newer plan that found every card
+        already true again finishes a fact's corrections without a last ``mark_done``."""
+        with self._lock:
+            busy = {c.answer.key for c in self._pending.values()}
+            return [self._report(key) for key in self._tallies if key not in busy]
 
     # --- changes ---
 
@@ -243,7 +249,7 @@ class AnswerLog:
 
     def reconcile(self, facts: Iterable[Fact]) -> list[Correction]:
         """On start: plan what a crash kept from being planned. Pass the retracted facts too."""
-        keys = {answer.key for answer in self._answers.values()}
+        keys = {answer.key for answer in self.answers()}
         for fact in facts:
             if fact.key in keys:
                 self.plan_corrections(fact)

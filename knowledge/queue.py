@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from knowledge.errors import InvalidFact, KnowledgeError
+from knowledge.errors import AlreadyRetracted, InvalidFact, KnowledgeError
 from knowledge.journal import Journal
 from knowledge.model import (
     MAX_CLAIM,
@@ -286,16 +286,19 @@ class ReviewQueue:
 
     def open_items(self) -> list[Item]:
         """What waits for a moderator, oldest first."""
-        return [item for item in self._items.values() if item.is_open]
+        return [item for item in self.items() if item.is_open]
 
     def items(self) -> list[Item]:
         """Every item ever opened, resolved ones included, oldest first."""
-        return list(self._items.values())
+        with self._lock:  # a worker thread may be adding one
+            return list(self._items.values())
 
     # --- changes ---
 
     def flag(self, fact: Fact, problem: str, reporter: Actor) -> Item:
         """Open a flag on ``fact`` saying what is wrong with it."""
+        if fact.retracted:
+            raise AlreadyRetracted(fact.key)  # the desk has already withdrawn it
         subject = _flag(fact, problem)
         with self._lock:
             for item in self._items.values():

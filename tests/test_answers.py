@@ -229,3 +229,13 @@ def test_a_refused_write_changes_nothing(tmp_path: Path) -> None:
     with pytest.raises(WriteFailed):
         log.record(GUILD, NEWS, 1001, FACT)
     assert log.answers() == []
+
+
+def test_retracted_and_restored_before_any_edit_leaves_nothing_to_do(db: Path) -> None:
+    log = AnswerLog.beside(db, clock=Clock())
+    three_answers(log)
+    gone = retracted(FACT)
+    log.plan_corrections(gone)
+    assert log.plan_corrections(restored(gone)) == []
+    assert (log.pending(), log.reports_due()) == ([], [])
+    assert AnswerLog.beside(db, clock=Clock()).pending() == []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.errors import InvalidFact, KnowledgeError, WriteFailed
+from knowledge.errors import AlreadyRetracted, InvalidFact, KnowledgeError, WriteFailed
 from knowledge.model import Actor
 from knowledge.queue import (
     AlreadyQueued,
@@ -218,3 +218,13 @@ def test_a_queue_in_memory_works_without_a_file() -> None:
     queue = ReviewQueue(None)
     item = queue.flag(FACT, "Outdated.", ANA)
     assert queue.accept(item.id, MOD).status == "accepted"
+
+
+def test_a_retracted_fact_cannot_be_flagged() -> None:
+    queue = ReviewQueue(None)
+    gone = FACT.evolve(
+        retracted_at="2026-11-25T08:00:00+00:00", retracted_by="Mia", retraction_reason="Wrong."
+    )
+    with pytest.raises(AlreadyRetracted, match="already retracted"):
+        queue.flag(gone, "Outdated.", ANA)
+    assert queue.items() == []
