@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from knowledge.errors import WriteFailed
+from knowledge.errors import KnowledgeError, WriteFailed
 from knowledge.storage import describe_os_error, fsync_folder
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,11 @@ class Journal:
                 return handle.read(1) != b"\n"
         except FileNotFoundError:
             return False
+        except OSError as error:
+            raise self._unreadable(error) from error
+
+    def _unreadable(self, error: OSError) -> KnowledgeError:
+        return KnowledgeError(f"Cannot read {self.path} ({describe_os_error(error)}).")
 
     def replay(self) -> Iterator[Event]:
         """Every complete event, oldest first; a cut-short or unreadable line is skipped with a warning."""
@@ -64,6 +69,8 @@ class Journal:
             handle = self.path.open("rb")
         except FileNotFoundError:
             return
+        except OSError as error:
+            raise self._unreadable(error) from error
         with handle:
             for line in handle:
                 if not line.strip():
@@ -84,22 +91,32 @@ class Journal:
         """Write ``event`` and fsync it; :class:`WriteFailed` (nothing acknowledged) if the disk refuses."""
         if self.path is None:
             return
-        data = _line(event)
+        data = (b"\n" if self._torn else b"") + _line(event)
+        size: int | None = None
         try:
             created = not self.path.exists()
             with self.path.open("ab") as out:
-                if self._torn:
-                    data = b"\n" + data
+                size = out.tell()
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            self._torn = False
             if created:
                 fsync_folder(self.path.parent)
         except OSError as error:
-            # A partial line may now end the file: the next append starts a fresh one.
-            self._torn = self._ends_mid_line()
+            self._undo(size)
             raise WriteFailed(str(self.path), describe_os_error(error)) from error
+        self._torn = False
+
+    def _undo(self, size: int | None) -> None:
+        """Cut a refused append off again, so a restart does not replay what was never acknowledged."""
+        if size is None:
+            return  # nothing was written
+        try:
+            os.truncate(self.path, size)
+        except OSError:
+            # Whatever part of the line is there, the next append starts on a fresh line
+            # (an empty one, if it was not needed, is skipped by replay).
+            self._torn = True
 
     def rewrite(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Replace the journal with ``events`` atomically; raises :class:`WriteFailed`, old journal intact."""

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.desk import open_knowledge
 from knowledge.errors import AlreadyRetracted, InvalidFact, KnowledgeError, WriteFailed
 from knowledge.model import Actor
 from knowledge.queue import (
@@ -228,3 +229,27 @@ def test_a_retracted_fact_cannot_be_flagged() -> None:
     with pytest.raises(AlreadyRetracted, match="already retracted"):
         queue.flag(gone, "Outdated.", ANA)
     assert queue.items() == []
+
+
+def test_the_desk_opens_the_queue_and_the_answer_log_beside_the_database(facts_db: Path) -> None:
+    knowledge = open_knowledge(facts_db)
+    try:
+        fact = knowledge.store.facts()[0]
+        knowledge.queue.flag(fact, "Outdated.", ANA)
+        knowledge.answers.record(1, 2, 3, fact)
+    finally:
+        knowledge.close()
+    again = open_knowledge(facts_db)
+    try:
+        assert [item.subject.key for item in again.queue.open_items()] == [fact.key]
+        assert [answer.key for answer in again.answers.answers()] == [fact.key]
+    finally:
+        again.close()
+
+
+def test_an_unreadable_queue_is_named_and_the_database_is_released(facts_db: Path) -> None:
+    facts_db.with_name(facts_db.name + ".queue.jsonl").mkdir()  # not a file: cannot be read
+    with pytest.raises(KnowledgeError, match=r"Cannot read .*facts\.json\.queue\.jsonl"):
+        open_knowledge(facts_db)
+    facts_db.with_name(facts_db.name + ".queue.jsonl").rmdir()
+    open_knowledge(facts_db).close()  # the writer lock was released
