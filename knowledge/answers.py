@@ -188,13 +188,14 @@ class AnswerLog:
 
     def answers(self, key: str | None = None) -> list[Answer]:
         """Recorded public answers within the window, of one fact or all, oldest first."""
-        since = self._clock() - self.window
         with self._lock:  # a worker thread may be changing them
-            return [a for a in self._answers.values() if a.posted_at >= since and key in (None, a.key)]
+            self._prune()
+            return [a for a in self._answers.values() if key in (None, a.key)]
 
     def pending(self) -> list[Correction]:
         """Corrections not yet done, in the order they were planned: the outbox."""
         with self._lock:
+            self._prune()
             return list(self._pending.values())
 
     def reports_due(self) -> list[CorrectionReport]:
@@ -203,6 +204,7 @@ class AnswerLog:
         Ask when the outbox is empty, and on start: a newer plan that found every card
         already true again finishes a fact's corrections without a last ``mark_done``."""
         with self._lock:
+            self._prune()
             busy = {c.answer.key for c in self._pending.values()}
             return [self._report(key) for key in self._tallies if key not in busy]
 
@@ -231,14 +233,12 @@ class AnswerLog:
         and leaves alone the cards that are true again.
         """
         with self._lock:
-            since = self._clock() - self.window
+            self._prune()
             target = Shown.of(fact)
             messages = [
                 [answer.message_id, kind]
                 for answer in self._answers.values()
-                if answer.key == fact.key
-                and answer.posted_at >= since
-                and (kind := correction_kind(answer.shown, fact)) is not None
+                if answer.key == fact.key and (kind := correction_kind(answer.shown, fact)) is not None
             ]
             stale = [m for m, c in self._pending.items() if c.answer.key == fact.key]
             if messages or stale:
@@ -280,6 +280,7 @@ class AnswerLog:
     def _finish(self, correction: Correction, outcome: str) -> CorrectionReport | None:
         message_id = correction.answer.message_id
         with self._lock:
+            self._prune()
             if self._pending.get(message_id) != correction:
                 return None  # superseded by a newer plan, or finished already: the newer one stands
             key = correction.answer.key
@@ -293,8 +294,17 @@ class AnswerLog:
         return CorrectionReport(key, tally.version, tally.corrected, tally.gone)
 
     def _prune(self) -> bool:
+        """Forget answers older than the window (and their pending corrections).
+
+        Answers are kept in the order they were posted, so the expired ones are at
+        the front and a prune costs only what it removes; reads and changes all
+        prune first, so they agree with what a reload would find."""
         since = self._clock() - self.window
-        expired = [m for m, answer in self._answers.items() if answer.posted_at < since]
+        expired = []
+        for message_id, answer in self._answers.items():
+            if answer.posted_at >= since:
+                break
+            expired.append(message_id)
         for message_id in expired:
             del self._answers[message_id]
             self._pending.pop(message_id, None)

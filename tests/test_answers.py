@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from knowledge.answers import (
     RESTORED,
@@ -15,6 +18,7 @@ from knowledge.answers import (
     AnswerLog,
     CorrectionReport,
     change_between,
+    correction_kind,
 )
 from knowledge.errors import WriteFailed
 from knowledge.model import Fact, Source
@@ -210,6 +214,17 @@ def test_answers_older_than_the_window_are_not_corrected_and_pruned_on_load(db: 
     assert [c.answer.message_id for c in again.pending()] == [1002]
 
 
+def test_an_answer_is_corrected_until_the_last_second_of_its_window(db: Path) -> None:
+    clock = Clock()
+    log = AnswerLog.beside(db, clock=clock, window_days=90)
+    log.record(GUILD, NEWS, 1001, FACT)
+    clock.now += timedelta(days=90)
+    assert [c.answer.message_id for c in log.plan_corrections(retracted(FACT))] == [1001]
+    clock.now += timedelta(seconds=1)
+    assert log.pending() == []
+    assert AnswerLog.beside(db, clock=clock).answers() == []
+
+
 def test_compaction_keeps_the_state(db: Path) -> None:
     clock = Clock()
     log = AnswerLog.beside(db, clock=clock)
@@ -239,3 +254,76 @@ def test_retracted_and_restored_before_any_edit_leaves_nothing_to_do(db: Path) -
     assert log.plan_corrections(restored(gone)) == []
     assert (log.pending(), log.reports_due()) == ([], [])
     assert AnswerLog.beside(db, clock=Clock()).pending() == []
+
+
+# --- any sequence of events: a reload, and a compaction, rebuild the same state -------------
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("post"), st.integers(1, 6), st.sampled_from(["a", "b"])),
+        st.tuples(
+            st.just("change"),
+            st.sampled_from(["retract", "restore", "claim", "status", "details"]),
+            st.sampled_from(["a", "b"]),
+        ),
+        st.tuples(st.just("done"), st.integers(0, 5), st.just("")),
+        st.tuples(st.just("gone"), st.integers(0, 5), st.just("")),
+        st.tuples(st.just("report"), st.just(0), st.just("")),
+        st.tuples(st.just("days"), st.integers(1, 60), st.just("")),
+        st.tuples(st.just("compact"), st.just(0), st.just("")),
+    ),
+    max_size=40,
+)
+
+
+def changed(fact: Fact, how: str) -> Fact:
+    if how == "retract":
+        return retracted(fact) if not fact.retracted else fact
+    if how == "restore":
+        return restored(fact) if fact.retracted else fact
+    if how == "claim":
+        return fact.evolve(version=fact.version + 1, claim=f"{fact.claim} Again.")
+    if how == "status":
+        status = "disputed" if fact.status == "verified" else "verified"
+        return fact.evolve(version=fact.version + 1, status=status)
+    return fact.evolve(version=fact.version + 1, details=f"Details {fact.version}.")
+
+
+def state(log: AnswerLog) -> tuple[object, ...]:
+    return (log.answers(), log.pending(), log.reports_due())
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(OPS)
+def test_any_history_reloads_and_compacts_to_the_same_state(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, Any, str]]
+) -> None:
+    db = tmp_path_factory.mktemp("answers") / "facts.json"
+    clock = Clock()
+    log = AnswerLog.beside(db, clock=clock)
+    facts = {"a": FACT, "b": OTHER}
+    message = 1000
+    for op, n, which in ops:
+        if op == "post":
+            message += 1
+            log.record(GUILD, NEWS + n % 2, message, facts[which])
+        elif op == "change":
+            facts[which] = changed(facts[which], n)
+            log.plan_corrections(facts[which])
+        elif op in ("done", "gone") and (pending := log.pending()):
+            correction = pending[n % len(pending)]
+            (log.mark_done if op == "done" else log.mark_gone)(correction)
+        elif op == "report" and (due := log.reports_due()):
+            log.mark_reported(due[0])
+        elif op == "days":
+            clock.now += timedelta(days=n)
+        elif op == "compact":
+            log.compact()
+        assert state(AnswerLog.beside(db, clock=clock)) == state(log)
+    log.compact()
+    assert state(AnswerLog.beside(db, clock=clock)) == state(log)
+    # Whatever remains pending really is a card that says something else now.
+    for correction in log.pending():
+        assert correction_kind(
+            correction.answer.shown, facts["a" if correction.answer.key == FACT.key else "b"]
+        )
