@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from knowledge.desk import open_knowledge
 from knowledge.errors import AlreadyRetracted, InvalidFact, KnowledgeError, WriteFailed
@@ -253,3 +255,48 @@ def test_an_unreadable_queue_is_named_and_the_database_is_released(facts_db: Pat
         open_knowledge(facts_db)
     facts_db.with_name(facts_db.name + ".queue.jsonl").rmdir()
     open_knowledge(facts_db).close()  # the writer lock was released
+
+
+# --- any sequence of reports and resolutions reloads to the same queue -----------------------
+
+PEOPLE = [ANA, BEN, MOD]
+QUEUE_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["flag", "suggest", "accept", "dismiss", "post", "later"]),
+        st.integers(0, 5),
+        st.sampled_from(PEOPLE),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(QUEUE_OPS)
+def test_any_history_reloads_to_the_same_queue(
+    tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int, Actor]]
+) -> None:
+    db = tmp_path_factory.mktemp("queue") / "facts.json"
+    clock = Clock()
+    queue = ReviewQueue.beside(db, clock=clock, max_open=3, max_per_hour=4)
+    facts = [FACT, OTHER, FACT.evolve(key="third-fact")]
+    for op, n, who in ops:
+        try:
+            if op == "flag":
+                queue.flag(facts[n % 3], f"Wrong in way {n}.", who)
+            elif op == "suggest":
+                queue.suggest(f"Missing fact {n}.", f"https://example.com/{n}", who)
+            elif op == "later":
+                clock.now += timedelta(minutes=20 * n)
+            elif items := queue.items():
+                item = items[n % len(items)]
+                if op == "post":
+                    queue.mark_posted(item.id, 5, 100 + n)
+                elif op == "accept":
+                    queue.accept(item.id, who)
+                else:
+                    queue.dismiss(item.id, who, f"Reason {n}.")
+        except KnowledgeError:
+            pass  # a refusal (limit, duplicate, already resolved) must change nothing, checked below
+        assert ReviewQueue.beside(db, clock=clock).items() == queue.items()
+    for person in PEOPLE:
+        assert sum(i.is_open and i.reporter == person for i in queue.items()) <= 3
