@@ -138,7 +138,7 @@ ABBREVIATIONS = frozenset(
 # Abbreviations only before a number (No. 3, p. 12): "I said no. Then" does end a sentence.
 NUMBER_ABBREVIATIONS = frozenset(["no", "nos", "vol", "pp", "p", "fig", "art", "sec", "ch"])
 
-_CODE_BLOCK_RE = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
+_CODE_BLOCK_RE = re.compile(r"```.*?```", re.DOTALL)  # Discord shows an unclosed one as text
 _MASKED_LINK_RE = re.compile(r"\[([^\[\]\n]*)\]\(<?https?://[^\s)>]*>?\)", re.IGNORECASE)
 # A link's trailing full stop or bracket belongs to the sentence around it.
 _URL_RE = re.compile(r"<?(?<![\w/])https?://[^\s<>]*[^\s<>.,;:!?)\]'\"”’]>?", re.IGNORECASE)

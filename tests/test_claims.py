@@ -100,6 +100,13 @@ def test_links_mentions_and_formatting_are_taken_away() -> None:
     ]
 
 
+def test_an_unclosed_code_fence_is_only_punctuation() -> None:
+    assert claims("``` Silk Way flew to Ovda. The IDF declined to comment.") == [
+        "Silk Way flew to Ovda.",
+        "The IDF declined to comment.",
+    ]
+
+
 def test_short_fragments_and_repeats_are_dropped() -> None:
     assert claims("ok. lol! Silk Way flew to Ovda. Thanks! silk way flew to OVDA!") == [
         "Silk Way flew to Ovda."
