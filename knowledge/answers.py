@@ -240,8 +240,8 @@ class AnswerLog:
                 for answer in self._answers.values()
                 if answer.key == fact.key and (kind := correction_kind(answer.shown, fact)) is not None
             ]
-            stale = [m for m, c in self._pending.items() if c.answer.key == fact.key]
-            if messages or stale:
+            planned = {m: (c.kind, c.target) for m, c in self._pending.items() if c.answer.key == fact.key}
+            if planned != {m: (kind, target) for m, kind in messages}:
                 self._commit(
                     {"event": "planned", "key": fact.key, "shown": target.to_json(), "messages": messages}
                 )
@@ -327,7 +327,9 @@ class AnswerLog:
                 shown=Shown.from_json(event["shown"]),
                 posted_at=at if at.tzinfo else at.replace(tzinfo=UTC),
             )
+            # Recorded again (the card was re-sent): it shows the fact as now, at the end of the order.
             self._answers.pop(answer.message_id, None)
+            self._pending.pop(answer.message_id, None)
             self._answers[answer.message_id] = answer
         elif kind == "planned":
             key, target = str(event["key"]), Shown.from_json(event["shown"])

@@ -157,6 +157,9 @@ def test_a_crash_before_the_plan_is_caught_up_on_start(db: Path) -> None:
     again = AnswerLog.beside(db, clock=Clock())
     plan = again.reconcile([retracted(FACT), OTHER])
     assert [c.answer.message_id for c in plan] == [1001, 1002, 1003]
+    before = again.path.read_bytes()
+    assert AnswerLog.beside(db, clock=Clock()).reconcile([retracted(FACT), OTHER]) == plan
+    assert again.path.read_bytes() == before  # the same plan again is not journaled again
 
 
 def test_a_torn_last_line_is_skipped_and_the_rest_kept(db: Path) -> None:
