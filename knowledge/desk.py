@@ -1,4 +1,5 @@
-"""Wiring of the domain: one open store, its search index and the query log."""
+"""Wiring of the domain: one open store, its search index, the query log, the review queue and
+the log of public answers."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from knowledge.answers import AnswerLog
 from knowledge.gaps import QueryLog
+from knowledge.queue import ReviewQueue
 from knowledge.search import SearchIndex
 from knowledge.store import SHIPPED_BASE, FactStore
 
@@ -16,11 +19,13 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class Knowledge:
-    """The open store, the search index kept in step with it, and the query log."""
+    """The open store, the search index kept in step with it, and the logs kept beside the store."""
 
     store: FactStore
     index: SearchIndex
     gaps: QueryLog
+    queue: ReviewQueue
+    answers: AnswerLog
     _derived: dict[str, Any] = field(default_factory=dict)
 
     def derived(self, name: str, build: Callable[[], T]) -> T:
@@ -52,6 +57,13 @@ def open_knowledge(
     index = SearchIndex(store.facts())
     store.subscribe(index.upsert)
     gaps = QueryLog(Path(f"{store.path}.queries.jsonl") if log_queries else None)
-    knowledge = Knowledge(store=store, index=index, gaps=gaps)
+    try:
+        # Beside the database, written only by this process, which holds its writer lock.
+        queue = ReviewQueue.beside(store.path)
+        answers = AnswerLog.beside(store.path)
+    except BaseException:
+        store.close()
+        raise
+    knowledge = Knowledge(store=store, index=index, gaps=gaps, queue=queue, answers=answers)
     store.subscribe(knowledge._forget_derived)
     return knowledge

@@ -3,18 +3,36 @@
 Every searched query is appended as one JSON line to its own log file (never
 the fact database); unanswered ones are also counted in memory so
 ``/factadmin gaps`` can list the most asked without reading the file again.
+
+Gaps rank by how many different people asked, then how often, then how
+recently: one reporter asking five times is one person's question, two
+colleagues asking once each is the desk's. To count people the log keeps who
+asked, but not as a Discord id: it stores a keyed hash (HMAC-SHA256, 64 bits)
+of the id, with a random key kept in its own file beside the log
+(``<log>.key``, readable by the bot's user only). The log on its own, shared in
+a bug report or a backup, says nothing about who asked what; deleting the key
+file forgets it for good (later asks by the same person then count as a new
+person). Lines without an asker (written before askers were logged, or by a
+caller that passes none) count together as one person per query: someone
+asked, and more than that is not known.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import os
+import secrets
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from knowledge.search import SearchOutcome
+from knowledge.storage import fsync_folder
 from knowledge.textnorm import normalise
 
 log = logging.getLogger(__name__)
@@ -23,8 +41,49 @@ log = logging.getLogger(__name__)
 MAX_REMEMBERED = 50_000
 
 
+KEY_SUFFIX = ".key"
+_KEY_BYTES = 32
+_ASKER_HEX = 16  # 64 bits: no two of a newsroom's people collide
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+class Gap(NamedTuple):
+    """An unanswered question: as last typed, by how many people, how often, and when last."""
+
+    query: str
+    people: int
+    times: int
+    last_at: str
+
+
+def _asker_key(path: Path | None) -> bytes:
+    """The key askers are hashed with: read from ``path``, else made there (0600), else in memory."""
+    if path is None:
+        return secrets.token_bytes(_KEY_BYTES)
+    try:
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        if len(key) == _KEY_BYTES:
+            return key
+        log.warning("The asker key %s is not %d bytes; using a new one", path, _KEY_BYTES)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError) as error:
+        log.warning("Could not read the asker key %s (%s); using a new one", path, error)
+    key = secrets.token_bytes(_KEY_BYTES)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key.hex() + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        fsync_folder(path.parent)
+    except OSError as error:
+        # Counting still works until the next start, when the same people count again.
+        log.warning("Could not save the asker key %s: %s", path, error)
+    return key
 
 
 class QueryLog:
@@ -33,10 +92,17 @@ class QueryLog:
     def __init__(self, path: Path | None, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self.path = path
         self._clock = clock
-        # (when, normalised query, query as typed) for each unanswered search
-        self._misses: deque[tuple[datetime, str, str]] = deque(maxlen=MAX_REMEMBERED)
+        self._key_path = None if path is None else path.with_name(path.name + KEY_SUFFIX)
+        self._key: bytes | None = None  # read or made on the first ask with an asker
+        # (when, normalised query, query as typed, hashed asker or None) for each unanswered search
+        self._misses: deque[tuple[datetime, str, str, str | None]] = deque(maxlen=MAX_REMEMBERED)
         if path is not None and path.exists():
             self._load(path)
+
+    def _hashed(self, asker: int | str) -> str:
+        if self._key is None:
+            self._key = _asker_key(self._key_path)
+        return hmac.new(self._key, str(asker).encode(), hashlib.sha256).hexdigest()[:_ASKER_HEX]
 
     def _load(self, path: Path) -> None:
         try:
@@ -51,21 +117,24 @@ class QueryLog:
                     continue
                 at = datetime.fromisoformat(entry["at"])
                 query = str(entry["query"])
-            except (ValueError, KeyError, TypeError):
+                asker = entry.get("asker")
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # a torn last line after a crash: skip it, keep the rest
             if at.tzinfo is None:
                 at = at.replace(tzinfo=UTC)
             if key := normalise(query):
-                self._misses.append((at, key, query))
+                self._misses.append((at, key, query, asker if isinstance(asker, str) else None))
 
-    def record(self, query: str, outcome: SearchOutcome) -> None:
-        """Note one search. Never raises: a full disk must not break a lookup."""
+    def record(self, query: str, outcome: SearchOutcome, asker: int | str | None = None) -> None:
+        """Note one search by ``asker`` (a Discord user id; stored hashed). Never raises: a full
+        disk must not break a lookup."""
         if outcome.problem is not None or not (key := normalise(outcome.query)):
             return  # nothing was searched for, so nothing is missing from the base
         at = self._clock().replace(microsecond=0)  # as the file keeps it, so a reload agrees
         answered = bool(outcome.results)
+        hashed = None if asker is None else self._hashed(asker)
         if not answered:
-            self._misses.append((at, key, outcome.query))
+            self._misses.append((at, key, outcome.query, hashed))
         if self.path is None:
             return
         entry = {
@@ -75,6 +144,8 @@ class QueryLog:
             "results": [h.fact.key for h in outcome.results[:3]],
             "suggestions": [h.fact.key for h in outcome.suggestions[:3]],
         }
+        if hashed is not None:
+            entry["asker"] = hashed
         try:
             # A lone surrogate (possible in JSON, not in UTF-8) must not break the lookup either.
             with self.path.open("a", encoding="utf-8", errors="backslashreplace") as handle:
@@ -82,19 +153,27 @@ class QueryLog:
         except (OSError, ValueError) as error:  # ValueError: text the disk encoding cannot hold
             log.warning("Could not append to the query log %s: %s", self.path, error)
 
-    def top(self, limit: int = 10, since_days: int = 30) -> list[tuple[str, int, str]]:
-        """The most asked unanswered queries: (query, times asked, last asked at), most first."""
+    def ranked(self, limit: int = 10, since_days: int = 30) -> list[Gap]:
+        """The unanswered queries most worth researching: most people first, then most asked, then latest."""
         since = self._clock() - timedelta(days=since_days)
-        counts: dict[str, list] = {}  # normalised -> [count, last at, latest wording]
-        for at, key, query in self._misses:
+        counts: dict[str, list] = {}  # normalised -> [askers, times, last at, latest wording]
+        for at, key, query, asker in self._misses:
             if at < since:
                 continue
             seen = counts.get(key)
             if seen is None:
-                counts[key] = [1, at, query]
-            else:
-                seen[0] += 1
-                if at >= seen[1]:
-                    seen[1], seen[2] = at, query
-        ranked = sorted(counts.values(), key=lambda s: (-s[0], -s[1].timestamp(), s[2]))
-        return [(query, count, at.isoformat(timespec="seconds")) for count, at, query in ranked[:limit]]
+                counts[key] = seen = [set(), 0, at, query]
+            seen[0].add(asker)  # None, the unknown askers, counts once
+            seen[1] += 1
+            if at >= seen[2]:
+                seen[2], seen[3] = at, query
+        ranked = sorted(counts.values(), key=lambda s: (-len(s[0]), -s[1], -s[2].timestamp(), s[3]))
+        return [
+            Gap(query, len(askers), times, at.isoformat(timespec="seconds"))
+            for askers, times, at, query in ranked[:limit]
+        ]
+
+    def top(self, limit: int = 10, since_days: int = 30) -> list[tuple[str, int, str]]:
+        """:meth:`ranked` as (query, times asked, last asked at), the shape ``/factadmin gaps`` shows
+        until it is changed to show the people count too."""
+        return [(gap.query, gap.times, gap.last_at) for gap in self.ranked(limit, since_days)]

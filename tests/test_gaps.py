@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from knowledge.gaps import QueryLog
+from knowledge.gaps import Gap, QueryLog
 from knowledge.model import Fact, Source
 from knowledge.search import Hit, SearchIndex, SearchOutcome
+from tests.helpers.workflow import Clock
 
 FACT = Fact(
     key="ovda-airfield",
     claim="Ovda is the only airfield in Israel through which explosives may be flown.",
     sources=(Source(publisher="Example Daily", url="https://example.com/a"),),
 )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def miss(query: str) -> SearchOutcome:
@@ -95,3 +88,85 @@ def test_works_with_real_search_outcomes() -> None:
     for query in ["ovda explosives", "weather in paris", "@everyone"]:
         log.record(query, index.search(query))
     assert [q for q, _, _ in log.top()] == ["weather in paris"]
+
+
+# --- ranked by people ----------------------------------------------------------------
+
+
+def test_two_colleagues_outrank_one_reporter_asking_five_times() -> None:
+    clock = Clock()
+    log = QueryLog(None, clock=clock)
+    for _ in range(5):
+        log.record("bitcoin price", miss("bitcoin price"), asker=111)
+        clock.now += timedelta(minutes=1)
+    log.record("ovda runway length", miss("ovda runway length"), asker=222)
+    log.record("Ovda runway length?", miss("Ovda runway length?"), asker=333)
+    assert log.ranked() == [
+        Gap("Ovda runway length?", people=2, times=2, last_at="2026-11-25T09:05:00+00:00"),
+        Gap("bitcoin price", people=1, times=5, last_at="2026-11-25T09:04:00+00:00"),
+    ]
+    assert log.top() == [(g.query, g.times, g.last_at) for g in log.ranked()]
+
+
+def test_same_people_rank_by_times_then_most_recent() -> None:
+    clock = Clock()
+    log = QueryLog(None, clock=clock)
+    log.record("older question", miss("older question"), asker=1)
+    clock.now += timedelta(minutes=1)
+    log.record("newer question", miss("newer question"), asker=1)
+    clock.now += timedelta(minutes=1)
+    log.record("asked twice", miss("asked twice"), asker=2)
+    log.record("asked twice", miss("asked twice"), asker=2)
+    assert [g.query for g in log.ranked()] == ["asked twice", "newer question", "older question"]
+
+
+def test_askers_are_stored_hashed_with_a_key_kept_beside_the_log(tmp_path: Path) -> None:
+    path = tmp_path / "facts.json.queries.jsonl"
+    clock = Clock()
+    log = QueryLog(path, clock=clock)
+    log.record("ovda runway", miss("ovda runway"), asker=123456789012345678)
+    log.record("ovda runway", miss("ovda runway"), asker=123456789012345678)
+    log.record("ovda runway", miss("ovda runway"), asker=987654321098765432)
+    text = path.read_text(encoding="utf-8")
+    assert "123456789012345678" not in text and "987654321098765432" not in text
+    askers = [json.loads(line)["asker"] for line in text.splitlines()]
+    assert askers[0] == askers[1] != askers[2]
+    key = path.with_name(path.name + ".key")
+    assert key.stat().st_mode & 0o777 == 0o600
+    # A restart reads the same key: the same person is still one person.
+    again = QueryLog(path, clock=clock)
+    again.record("ovda runway", miss("ovda runway"), asker=123456789012345678)
+    assert again.ranked()[0][1:3] == (2, 4)
+    assert json.loads(path.read_text(encoding="utf-8").splitlines()[-1])["asker"] == askers[0]
+
+
+def test_a_lost_key_only_makes_later_asks_count_as_new_people(tmp_path: Path) -> None:
+    path = tmp_path / "queries.jsonl"
+    QueryLog(path, clock=Clock()).record("ovda runway", miss("ovda runway"), asker=1)
+    path.with_name(path.name + ".key").unlink()
+    again = QueryLog(path, clock=Clock())
+    again.record("ovda runway", miss("ovda runway"), asker=1)
+    assert again.ranked()[0].people == 2
+
+
+def test_lines_without_an_asker_count_as_one_unknown_person_per_query(tmp_path: Path) -> None:
+    path = tmp_path / "queries.jsonl"
+    old = [
+        {"at": "2026-11-25T08:00:00+00:00", "query": "ovda runway", "answered": False},
+        {"at": "2026-11-25T08:01:00+00:00", "query": "ovda runway", "answered": False},
+        {"at": "2026-11-25T08:02:00+00:00", "query": "ovda runway", "answered": False},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in old), encoding="utf-8")
+    log = QueryLog(path, clock=Clock())
+    assert log.ranked() == [Gap("ovda runway", 1, 3, "2026-11-25T08:02:00+00:00")]
+    log.record("ovda runway", miss("ovda runway"), asker=42)
+    log.record("ovda runway", miss("ovda runway"))  # the old call, without an asker
+    assert log.ranked()[0][1:3] == (2, 5)
+
+
+def test_an_unwritable_key_still_counts_people_until_the_next_start(tmp_path: Path) -> None:
+    log = QueryLog(tmp_path / "missing-folder" / "queries.jsonl")
+    log.record("ovda runway", miss("ovda runway"), asker=1)
+    log.record("ovda runway", miss("ovda runway"), asker=2)
+    log.record("ovda runway", miss("ovda runway"), asker=1)
+    assert log.ranked()[0][1:3] == (2, 3)
