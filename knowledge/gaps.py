@@ -31,8 +31,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+from knowledge.atomic import fsync_folder
 from knowledge.search import SearchOutcome
-from knowledge.storage import fsync_folder
 from knowledge.textnorm import normalise
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from knowledge.atomic import describe_os_error, fsync_folder
 from knowledge.errors import KnowledgeError, WriteFailed
-from knowledge.storage import describe_os_error, fsync_folder
 
 log = logging.getLogger(__name__)
 
