@@ -13,10 +13,10 @@ from typing import Any
 import discord
 
 from handlers.admin_text import MODAL_FIELDS, split_list
-from handlers.checks import NotModerator, is_moderator
+from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.errors import report_error, tell
 from handlers.render import MESSAGE_LIMIT, clip
-from handlers.views import OwnerView, Paginator
+from handlers.views import OwnerView, Paginator, settings_of
 from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, Actor, Fact
 
 MODAL_TIMEOUT = 30 * 60.0  # an edit form left open longer than this must be reopened
@@ -34,7 +34,7 @@ def actor_of(interaction: discord.Interaction) -> Actor:
 
 async def allowed(interaction: discord.Interaction) -> bool:
     """Whether this person is a moderator now; if not, they are told privately and nothing happens."""
-    if is_moderator(interaction, interaction.client.settings):
+    if is_moderator(interaction, settings_of(interaction)):
         return True
     await tell(interaction, str(NotModerator()))
     return False
@@ -182,6 +182,8 @@ class EditFactModal(discord.ui.Modal):
         return out
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if await refuse_outside_newsroom(interaction, settings_of(interaction)):
+            return False
         if interaction.user.id != self.owner_id:
             await tell(interaction, self.refusal)
             return False

@@ -37,7 +37,7 @@ from knowledge.search import SearchOutcome
 from knowledge.textnorm import normalise
 
 if TYPE_CHECKING:
-    from bot import FactBot
+    from handlers.app import FactBot
     from knowledge.desk import Knowledge
 
 # /facts: a reporter checking a story looks up a handful of facts in a row; more

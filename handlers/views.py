@@ -9,11 +9,29 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+if TYPE_CHECKING:
+    from bot import Settings
+
+from handlers.checks import refuse_outside_newsroom
 from handlers.errors import report_error, tell
+
+
+def settings_of(interaction: discord.Interaction) -> Settings:
+    """The bot's settings, for components, which discord.py builds without the cog."""
+    return interaction.client.settings  # type: ignore[attr-defined]
+
+
+def dynamic_items() -> tuple[type[discord.ui.DynamicItem[Any]], ...]:
+    return ()
+
+
+async def answer_unknown_component(interaction: discord.Interaction) -> None:
+    return None
+
 
 # Interaction tokens can edit their message for 15 minutes; expire well before that
 # so the "disable on timeout" edit still succeeds.
@@ -53,6 +71,9 @@ class ExpiringView(discord.ui.View):
             with contextlib.suppress(discord.HTTPException):
                 await self._edit(view=self)
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return not await refuse_outside_newsroom(interaction, settings_of(interaction))
+
     async def on_error(
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
     ) -> None:
@@ -69,6 +90,8 @@ class OwnerView(ExpiringView):
         self.owner_id = owner_id
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if not await super().interaction_check(interaction):
+            return False
         if interaction.user.id == self.owner_id:
             return True
         await tell(interaction, self.refusal)

@@ -1,8 +1,9 @@
 """Shared fixtures: the real bot on a copy of the shipped base, inside SimCord's simulated Discord.
 
 ``simcord_env`` (from SimCord's pytest plugin) runs the bot built by
-``simcord_bot``. The bot syncs its commands to ``GUILD_ID`` at start, as in
-production with DISCORD_GUILD_ID set, so tests build that guild and act in it.
+``simcord_bot``. The bot publishes its commands to the newsroom's server
+``GUILD_ID`` (NEWSROOM_GUILD_IDS) at start, as in production, so tests build
+that guild and act in it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import discord
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
-from bot import FactBot, Settings, create_bot
+from bot import Settings
+from handlers.app import FactBot, create_bot
 from knowledge.desk import Knowledge
 from knowledge.store import SHIPPED_BASE
 
@@ -36,7 +38,7 @@ def settings(facts_db: Path) -> Settings:
     return Settings(
         token=None,
         facts_db=facts_db,
-        guild_id=GUILD_ID,
+        newsroom_guild_ids=(GUILD_ID,),
         moderator_roles=(MODERATOR_ROLE,),
         log_level="INFO",
     )
