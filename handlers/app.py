@@ -11,15 +11,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
 from discord.ext import commands
 
+from handlers.buttons import DeskButton, answer_unknown_component, kept
 from handlers.checks import NewsroomTree
 from handlers.errors import report_error
-from handlers.views import answer_unknown_component, dynamic_items
+from handlers.views import PageButton
 from knowledge.desk import Knowledge, open_knowledge
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class FactBot(commands.Bot):
         )
         self.settings = settings
         self.serve = serve
+        self.button_kinds: list[type[DeskButton]] = []
         self.tree.settings = settings
         self.tree.on_error = report_error  # type: ignore[method-assign]
 
@@ -65,14 +67,29 @@ class FactBot(commands.Bot):
             self.knowledge = open_knowledge(self.settings.facts_db)
 
     async def setup_hook(self) -> None:
-        if self.serve:
-            self.open_database()  # already open unless the bot was started without serve() (tests)
+        if not self.serve:
+            await self.add_definitions_only()
+            return
+        self.open_database()  # already open unless the bot was started without serve() (tests)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
-        # Every button the bot posts is one of these, so it works after a restart.
-        self.add_dynamic_items(*dynamic_items())
-        if self.serve:
-            await self.publish_commands()
+        # A new bot starts with nothing kept, as a new process would (tests run several bots in one).
+        kept.clear()
+        self.add_dynamic_items(PageButton)  # the cogs add their own buttons
+        await self.publish_commands()
+
+    async def add_definitions_only(self) -> None:
+        """The cogs' commands, for ``sync`` to publish, without opening the database.
+
+        No command runs in that process, so the cogs are made without their
+        dependencies: discord.py builds a cog's commands in ``Cog.__new__``,
+        the constructor only stores what the commands use.
+        """
+        from handlers.admin import FactAdmin
+        from handlers.lookup import Lookup
+
+        for cog in (Lookup, FactAdmin):
+            await self.add_cog(cog.__new__(cog))
 
     async def publish_commands(self) -> int:
         """The commands as guild commands of each newsroom server, and of no other (never global)."""
@@ -109,8 +126,14 @@ class FactBot(commands.Bot):
         for guild in list(self.guilds):
             await self.leave_if_foreign(guild)
 
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        """Register buttons that work after a restart, and remember them for the catch-all below."""
+        super().add_dynamic_items(*items)
+        self.button_kinds += [item for item in items if issubclass(item, DeskButton)]
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        await answer_unknown_component(interaction)
+        # Runs for every interaction, besides its handler; answers only what nothing else will.
+        await answer_unknown_component(interaction, self.button_kinds)
 
     async def close(self) -> None:
         await super().close()

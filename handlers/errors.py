@@ -24,13 +24,20 @@ APOLOGY = (
 )
 
 
+class Refusal(Exception):
+    """An expected refusal of the Discord layer (nothing to list, a button from before a restart).
+
+    Raised like the knowledge errors, so the one handler turns it into a private message.
+    """
+
+
 def _permission_names(permissions: list[str]) -> str:
     return ", ".join(name.replace("_", " ").title() for name in permissions)
 
 
 def user_message(error: BaseException) -> str | None:
     """What to tell the user about an expected error, or None if it is unexpected."""
-    if isinstance(error, KnowledgeError):
+    if isinstance(error, KnowledgeError | Refusal):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
         return (

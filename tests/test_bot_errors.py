@@ -11,6 +11,7 @@ import pytest
 from discord import app_commands
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
+from handlers.checks import NotModerator
 from handlers.errors import APOLOGY
 from knowledge.errors import FactNotFound
 from tests.test_admin import factadmin_command
@@ -87,9 +88,10 @@ async def gaps_for(env: Env, member: MemberActor, channel: ChannelHandle) -> str
 
 
 async def test_non_moderator_is_refused_privately_and_nothing_runs(
-    simcord_env: Env, channel: ChannelHandle, staff: MemberActor
+    simcord_env: Env, channel: ChannelHandle, staff: MemberActor, handled_errors: HandledErrors
 ) -> None:
     assert "Only moderators" in await gaps_for(simcord_env, staff, channel)
+    assert handled_errors() == [NotModerator]  # the group's check, through the tree's one handler
 
 
 async def test_moderator_by_role_name_or_manage_messages_may_run_it(
@@ -105,7 +107,9 @@ async def test_moderator_role_may_be_given_by_id(
     role = guild.create_role("Night editors")
     member = guild.add_member(simcord_env.create_user("night"), roles=[role])
     bot = simcord_env.bot
-    bot.settings = dataclasses.replace(bot.settings, moderator_roles=(str(role.id),))
+    # Settings are fixed for a running bot; the test changes them where they were handed out.
+    for holder in (bot, bot.tree, bot.get_cog("FactAdmin")):
+        holder.settings = dataclasses.replace(bot.settings, moderator_roles=(str(role.id),))
     assert "unanswered questions" in await gaps_for(simcord_env, member, channel)
 
 
