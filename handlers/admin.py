@@ -43,7 +43,7 @@ from handlers.admin_views import (
 )
 from handlers.checks import NotModerator, is_moderator
 from handlers.errors import report_error, tell
-from handlers.render import CHOICE_NAME_LIMIT, MESSAGE_LIMIT, clip, fact_embed, list_pages
+from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.views import listing, show_page
 from knowledge.desk import Knowledge
 from knowledge.errors import DuplicateFact, FactNotFound, InvalidFact, KnowledgeError
@@ -147,7 +147,7 @@ class FactAdmin(
         )
         return [
             app_commands.Choice(
-                name=clip(" ".join(f"{f.key} — {f.claim}".split()), CHOICE_NAME_LIMIT), value=f.key
+                name=clip(" ".join(visible(f"{f.key} — {f.claim}").split()), CHOICE_NAME_LIMIT), value=f.key
             )
             for f in (
                 store.get(key)
@@ -202,7 +202,7 @@ class FactAdmin(
         await interaction.response.defer(ephemeral=True, thinking=True)
         content, embed = await self._write(change, done, cite=cite)
         await interaction.followup.send(
-            clip(content, MESSAGE_LIMIT), embed=embed or discord.utils.MISSING, ephemeral=True
+            message_text(content), embed=embed or discord.utils.MISSING, ephemeral=True
         )
 
     @app_commands.command(name="add")
@@ -291,7 +291,7 @@ class FactAdmin(
             cancelled=f"Cancelled: `{fact.key}` was not added.",
         )
         await ConfirmView(pending, "add").send(
-            interaction, content=clip(question, MESSAGE_LIMIT), embed=fact_embed(top.fact), ephemeral=True
+            interaction, content=message_text(question), embed=fact_embed(top.fact), ephemeral=True
         )
 
     @app_commands.command(name="edit")
@@ -331,7 +331,7 @@ class FactAdmin(
         else:
             content, embed = f"Saved `{fact.key}` (now version {fact.version}).", fact_embed(fact)
         await submitted.followup.send(
-            clip(content, MESSAGE_LIMIT), embed=embed or discord.utils.MISSING, ephemeral=True
+            message_text(content), embed=embed or discord.utils.MISSING, ephemeral=True
         )
 
     @commands.Cog.listener()
@@ -540,7 +540,7 @@ class FactAdmin(
             expired="No answer in time: nothing was imported.",
             cancelled="Cancelled: nothing was imported.",
         )
-        text = clip("\n".join(lines), MESSAGE_LIMIT)
+        text = message_text("\n".join(lines))
         await ConfirmView(pending, "import").send(interaction, content=text, ephemeral=True)
 
 

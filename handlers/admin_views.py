@@ -18,7 +18,7 @@ from handlers.admin_text import MODAL_FIELDS, split_list
 from handlers.buttons import PREFIX, DeskButton, kept, settings_of
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.errors import report_error, tell
-from handlers.render import MESSAGE_LIMIT, clip
+from handlers.render import clip, message_text
 from handlers.views import ExpiringView
 from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, Actor, Fact
 
@@ -104,7 +104,7 @@ class DecideButton(DeskButton, kind="decide", fields=4):
         # Answer at once (buttons greyed out), then do the slow write.
         await interaction.response.edit_message(content="Working on it…", embed=None, view=view)
         content, embed = await pending.action(interaction)
-        await interaction.edit_original_response(content=clip(content, MESSAGE_LIMIT), embed=embed, view=None)
+        await interaction.edit_original_response(content=message_text(content), embed=embed, view=None)
 
 
 class ConfirmView(ExpiringView):

@@ -13,7 +13,7 @@ import math
 import discord
 from discord import app_commands
 
-from handlers.render import MESSAGE_LIMIT, clip, visible
+from handlers.render import clip, message_text
 from knowledge.errors import KnowledgeError
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,7 @@ async def tell(interaction: discord.Interaction, message: str) -> None:
     """Say ``message`` privately to the user, whether or not the interaction was answered."""
     if interaction.type is discord.InteractionType.autocomplete:
         return  # an autocomplete answer cannot carry a message
-    # Messages can quote what was typed (a key, a file name): never with hidden characters.
-    message = clip(visible(message), MESSAGE_LIMIT)
+    message = message_text(message)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)

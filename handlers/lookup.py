@@ -25,7 +25,9 @@ from handlers.render import (
     escape,
     fact_embed,
     list_pages,
+    message_text,
     quoted_query,
+    visible,
 )
 from handlers.views import listing, show_page
 from knowledge import browse
@@ -219,9 +221,9 @@ class Lookup(commands.Cog):
         text = no_match_text(query, outcome)
         if suggestions:
             buttons = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in suggestions))
-            await interaction.response.send_message(text, view=buttons, ephemeral=private)
+            await interaction.response.send_message(message_text(text), view=buttons, ephemeral=private)
         else:
-            await interaction.response.send_message(text, ephemeral=private)
+            await interaction.response.send_message(message_text(text), ephemeral=private)
 
     @facts.autocomplete("query")
     async def facts_autocomplete(
@@ -331,7 +333,7 @@ class Lookup(commands.Cog):
         matching = [name for name in names if wanted in normalise(name)]
         return [
             app_commands.Choice(
-                name=clip(name, CHOICE_NAME_LIMIT), value=whole_words(name, CHOICE_NAME_LIMIT)
+                name=clip(visible(name), CHOICE_NAME_LIMIT), value=whole_words(name, CHOICE_NAME_LIMIT)
             )
             for name in matching[:25]
         ]

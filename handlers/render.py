@@ -75,6 +75,12 @@ def clip(text: str, limit: int, key: str | None = None) -> str:
     return text[: max(0, limit - len(marker))].rstrip().rstrip("\\") + marker
 
 
+def message_text(text: str) -> str:
+    """Any text the bot sends as a message: no hidden characters (it may quote what someone
+    typed, like a file name or a key), and never past Discord's limit."""
+    return clip(visible(text), MESSAGE_LIMIT)
+
+
 def _link_target(url: str) -> str:
     # Parentheses would end a markdown link early; percent-encoding keeps the address the same.
     return url.replace("(", "%28").replace(")", "%29")

@@ -55,6 +55,12 @@ def _parse(raw: bytes, name: str) -> Any:
         raise KnowledgeError(
             f"{name} is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."
         ) from None
+    except RecursionError:
+        # json gives up on lists or objects nested past Python's recursion limit (about 1,000
+        # levels); a fact file needs four. Hostile or broken either way, and never a traceback.
+        raise KnowledgeError(
+            f"{name} nests lists or objects far too deeply to be a fact file (a fact needs four levels)."
+        ) from None
     return document
 
 
