@@ -19,13 +19,15 @@ from typing import Any
 import discord
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
-from simcord.enums import InteractionType
+from simcord.backend import serializers
+from simcord.enums import ComponentType, InteractionType
 from simcord.interactions import base_payload
 from simcord.results import InteractionResult
 
 from handlers.app import FactBot
 from handlers.checks import OUTSIDE_NEWSROOM
 from tests.conftest import MODERATOR_ROLE
+from tests.helpers.store_facts import record
 from tests.test_admin import add_options, factadmin_command
 
 pytestmark = pytest.mark.simcord(strict_sync=False)
@@ -206,3 +208,57 @@ async def test_bot_leaves_a_server_not_on_the_list_and_stays_in_the_newsroom(
     assert left == [ELSEWHERE_ID]
     assert f"Leaving server {ELSEWHERE_ID}" in caplog.text
     assert "Public Bot" in caplog.text
+
+
+def press_from(
+    env: Env, user_id: int, channel_id: int, guild_id: int | None, message: Any, label: str
+) -> InteractionResult:
+    """A press on ``message``'s button delivered as coming from ``guild_id`` (None: a DM)."""
+    [button] = [c for row in message.components for c in row["components"] if c.get("label") == label]
+    data = {"custom_id": button["custom_id"], "component_type": ComponentType.BUTTON}
+    interaction, payload = base_payload(
+        env.backend,
+        type=InteractionType.MESSAGE_COMPONENT,
+        channel_id=channel_id,
+        guild_id=guild_id,
+        user_id=user_id,
+        data=data,
+    )
+    interaction.source_message_id = message.id
+    stored = env.backend.get_message(message.channel_id, message.id)
+    payload["message"] = dict(serializers.message_payload(env.backend, stored))
+    env.backend.emit("INTERACTION_CREATE", payload)
+    return InteractionResult(env, interaction)
+
+
+async def test_buttons_pressed_from_another_server_or_a_dm_are_refused(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    staff: MemberActor,
+    manager: MemberActor,
+    elsewhere_channel: ChannelHandle,
+    foreign_members: list[MemberActor],
+) -> None:
+    answer = await staff.slash(channel, "facts", query="ovda")
+    listing = await staff.slash(channel, "timeline")
+    asked = await manager.slash(
+        channel, "factadmin import", file=("facts.json", json.dumps([record("test-imported")]).encode())
+    )
+    before = state(simcord_env)
+    stranger = simcord_env.create_user("stranger")
+    presses = [
+        (answer.response, "Cite"),
+        (answer.response, "More matches"),
+        (listing.response, "Next"),
+        (asked.response, "Confirm"),
+    ]
+    for message, label in presses:
+        for member in foreign_members:
+            result = press_from(simcord_env, member.id, elsewhere_channel.id, ELSEWHERE_ID, message, label)
+            await simcord_env.settle()
+            assert refused(result), (label, result.response)
+        in_dm = press_from(simcord_env, stranger.id, stranger.dm_channel.id, None, message, label)
+        await simcord_env.settle()
+        assert refused(in_dm), (label, in_dm.response)
+    assert state(simcord_env) == before
+    assert "Apply this import?" in asked.response.content
