@@ -29,7 +29,6 @@ from handlers.admin_text import (
     MODAL_FIELDS,
     gaps_message,
     history_lines,
-    problems_message,
     split_list,
 )
 from handlers.admin_views import (
@@ -42,11 +41,11 @@ from handlers.admin_views import (
     actor_of,
 )
 from handlers.checks import NotModerator, is_moderator
-from handlers.errors import report_error, tell
+from handlers.errors import Refusal, as_form, report_error, tell
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.views import listing, show_page
 from knowledge.desk import Knowledge
-from knowledge.errors import DuplicateFact, FactNotFound, InvalidFact, KnowledgeError
+from knowledge.errors import DuplicateFact, FactNotFound
 from knowledge.model import (
     MAX_CAVEATS,
     MAX_CLAIM,
@@ -67,6 +66,7 @@ if TYPE_CHECKING:
     from bot import Settings
     from handlers.app import FactBot
 
+NOTHING_CHANGED = "\nNothing was changed."
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: `python bot.py import`
 LIST_OPTION_LIMIT = 4000  # a comma-separated list option; each entry is checked by the model
 AUTOCOMPLETE_LIMIT = 25
@@ -178,16 +178,12 @@ class FactAdmin(
     async def _write(
         self, change: Callable[[], Awaitable[Fact]], done: str, *, cite: bool = False
     ) -> Outcome:
-        """Run a store write; the outcome the moderator sees, success or the store's refusal.
+        """Run a store write; what the moderator sees on success. A refusal raises, for the one handler.
 
         ``cite``: the options describe one source, so problems name them bare (``url``).
         """
-        try:
+        with as_form({} if cite else ADD_FIELDS, source_fields=cite):
             fact = await change()
-        except InvalidFact as error:
-            return problems_message(error, {} if cite else ADD_FIELDS, source_fields=cite), None
-        except KnowledgeError as error:
-            return str(error), None
         return done.format(key=fact.key, version=fact.version, sources=len(fact.sources)), fact_embed(fact)
 
     async def _deferred(
@@ -252,19 +248,16 @@ class FactAdmin(
             ],
         }
         record = {name: value for name, value in record.items() if value is not None}
-        try:
+        with as_form(ADD_FIELDS):
             # The model's one validation, run before asking anything, so a
             # near-duplicate question is never asked about a record that cannot be saved.
             fact = parse_fact(record)
+        try:
             self.knowledge.store.get(fact.key)
-        except InvalidFact as error:
-            await tell(interaction, problems_message(error, ADD_FIELDS))
-            return
         except FactNotFound:
             pass
         else:
-            await tell(interaction, str(DuplicateFact(fact.key)))
-            return
+            raise DuplicateFact(fact.key)
 
         store = self.knowledge.store
         done = "Added `{key}`."
@@ -321,17 +314,16 @@ class FactAdmin(
         # Saving can take longer than Discord's 3 seconds; answer first.
         await submitted.response.defer(ephemeral=True, thinking=True)
         try:
-            fact = await self.knowledge.store.edit(
-                form.key, changes, expected_version=form.version, actor=actor_of(submitted)
-            )
-        except InvalidFact as error:
-            content, embed = problems_message(error, MODAL_FIELDS), None
-        except KnowledgeError as error:
-            content, embed = str(error), None
-        else:
-            content, embed = f"Saved `{fact.key}` (now version {fact.version}).", fact_embed(fact)
+            with as_form(MODAL_FIELDS):
+                fact = await self.knowledge.store.edit(
+                    form.key, changes, expected_version=form.version, actor=actor_of(submitted)
+                )
+        except Exception as error:
+            # The command's own interaction was answered with the form; the reply goes to the submission.
+            await report_error(submitted, error)
+            return
         await submitted.followup.send(
-            message_text(content), embed=embed or discord.utils.MISSING, ephemeral=True
+            f"Saved `{fact.key}` (now version {fact.version}).", embed=fact_embed(fact), ephemeral=True
         )
 
     @commands.Cog.listener()
@@ -492,17 +484,11 @@ class FactAdmin(
         actor = actor_of(interaction)
         try:
             raw = await file.read()
+        except discord.HTTPException:
+            raise Refusal("Could not download the file from Discord; try again.") from None
+        with as_form(after=NOTHING_CHANGED):
             records = await asyncio.to_thread(read_document, raw, f"`{clip(file.filename, 100)}`")
             plan = await store.import_records(records, actor, dry_run=True)
-        except discord.HTTPException:
-            await tell(interaction, "Could not download the file from Discord; try again.")
-            return
-        except InvalidFact as error:
-            await tell(interaction, problems_message(error) + "\nNothing was changed.")
-            return
-        except KnowledgeError as error:
-            await tell(interaction, f"{error}\nNothing was changed.")
-            return
 
         counts = (
             f"`{clip(file.filename, 100)}`: {len(plan.added)} to add, {len(plan.changed)} to change, "
@@ -516,12 +502,8 @@ class FactAdmin(
             return
 
         async def apply(pressed: discord.Interaction) -> Outcome:
-            try:
+            with as_form(after=NOTHING_CHANGED):
                 report = await store.import_records(records, actor_of(pressed))
-            except InvalidFact as error:
-                return problems_message(error) + "\nNothing was changed.", None
-            except KnowledgeError as error:
-                return f"{error}\nNothing was changed.", None
             return (
                 f"Imported `{clip(file.filename, 100)}`: {len(report.added)} added, "
                 f"{len(report.changed)} changed, {len(report.unchanged)} unchanged.",

@@ -17,7 +17,7 @@ import discord
 from handlers.admin_text import MODAL_FIELDS, split_list
 from handlers.buttons import PREFIX, DeskButton, kept, settings_of
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.errors import report_error, tell
+from handlers.errors import report_error, tell, user_message
 from handlers.render import clip, message_text
 from handlers.views import ExpiringView
 from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, Actor, Fact
@@ -103,7 +103,13 @@ class DecideButton(DeskButton, kind="decide", fields=4):
             return
         # Answer at once (buttons greyed out), then do the slow write.
         await interaction.response.edit_message(content="Working on it…", embed=None, view=view)
-        content, embed = await pending.action(interaction)
+        try:
+            content, embed = await pending.action(interaction)
+        except Exception as error:
+            # A refusal replaces the question, in the one handler's words; the unexpected goes there.
+            if (refusal := user_message(error)) is None:
+                raise
+            content, embed = refusal, None
         await interaction.edit_original_response(content=message_text(content), embed=embed, view=None)
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import discord
 from discord import app_commands
 
+from handlers.admin_text import problems_message
 from handlers.render import clip, message_text
-from knowledge.errors import KnowledgeError
+from knowledge.errors import InvalidFact, KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +32,27 @@ class Refusal(Exception):
 
     Raised like the knowledge errors, so the one handler turns it into a private message.
     """
+
+
+@contextmanager
+def as_form(
+    names: Mapping[str, str] | None = None, *, source_fields: bool = False, after: str = ""
+) -> Iterator[None]:
+    """Knowledge errors raised inside, worded for the form the moderator filled in.
+
+    A rejected record lists its problems under the names this form gives the
+    fields (``source_url`` in /factadmin add, ``url`` in /factadmin cite);
+    ``after`` is added to any refusal (like "Nothing was changed."). The error
+    still goes to the one handler; only its words are chosen here.
+    """
+    try:
+        yield
+    except InvalidFact as error:
+        raise Refusal(problems_message(error, names, source_fields=source_fields) + after) from error
+    except KnowledgeError as error:
+        if not after:
+            raise
+        raise Refusal(f"{error}{after}") from error
 
 
 def _permission_names(permissions: list[str]) -> str:
