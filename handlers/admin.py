@@ -40,7 +40,7 @@ from handlers.admin_views import (
     Pending,
     actor_of,
 )
-from handlers.checks import NotModerator, is_moderator
+from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.errors import Refusal, as_form, report_error, tell
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.views import listing, show_page
@@ -338,6 +338,8 @@ class FactAdmin(
             return
         match = EDIT_FORM_RE.fullmatch(str(interaction.data.get("custom_id", "")))
         if match is None or match[0] in self.open_forms:
+            return
+        if await refuse_outside_newsroom(interaction, self.settings):  # before reading anything
             return
         try:
             fact = self.knowledge.store.get(match["key"])

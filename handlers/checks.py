@@ -2,8 +2,8 @@
 
 Both rules live here and nowhere else. The server rule runs before anything
 else for every kind of interaction: the command tree's ``interaction_check``
-(commands and autocomplete) and the base classes of every button and form
-(:mod:`handlers.views`) call :func:`in_newsroom`. ``default_permissions`` on a
+(commands and autocomplete), :class:`handlers.buttons.DeskButton` (every
+button) and the edit form call :func:`refuse_outside_newsroom`. ``default_permissions`` on a
 command is only a hint that server admins can change, so the moderator rule is
 decided again here, at run time, on every use.
 """

@@ -262,3 +262,45 @@ async def test_buttons_pressed_from_another_server_or_a_dm_are_refused(
         assert refused(in_dm), (label, in_dm.response)
     assert state(simcord_env) == before
     assert "Apply this import?" in asked.response.content
+
+
+async def test_at_start_the_bot_leaves_the_servers_it_was_already_in_that_are_not_listed(
+    simcord_bot: FactBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    left: list[int] = []
+
+    def server(guild_id: int) -> Any:
+        async def leave() -> None:
+            left.append(guild_id)
+
+        return SimpleNamespace(id=guild_id, name=f"server {guild_id}", leave=leave)
+
+    joined = [
+        server(ELSEWHERE_ID),
+        server(simcord_bot.settings.newsroom_guild_ids[0]),
+        server(ELSEWHERE_ID + 1),
+    ]
+    monkeypatch.setattr(FactBot, "guilds", property(lambda self: joined))
+    await simcord_bot.on_ready()
+    assert left == [ELSEWHERE_ID, ELSEWHERE_ID + 1]
+
+
+async def test_an_edit_form_from_another_server_reads_nothing(
+    simcord_env: Env, elsewhere_channel: ChannelHandle, foreign_members: list[MemberActor]
+) -> None:
+    rows = [{"type": 1, "components": [{"type": 4, "custom_id": "claim", "value": "Ovda is a pizza place."}]}]
+    data = {"custom_id": "fd:edit:1:1:ovda-explosives-airfield:zz", "components": rows}
+    before = state(simcord_env)
+    interaction, payload = base_payload(
+        simcord_env.backend,
+        type=InteractionType.MODAL_SUBMIT,
+        channel_id=elsewhere_channel.id,
+        guild_id=ELSEWHERE_ID,
+        user_id=foreign_members[0].id,
+        data=data,
+    )
+    simcord_env.backend.emit("INTERACTION_CREATE", payload)
+    result = InteractionResult(simcord_env, interaction)
+    await simcord_env.settle()
+    assert refused(result)
+    assert state(simcord_env) == before
