@@ -12,6 +12,7 @@ query log; "nothing shown" means the one fixed refusal and no fact.
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -191,17 +192,20 @@ async def test_a_role_named_like_a_moderator_role_counts_only_in_the_newsroom(
     assert shown.response.embeds
 
 
+def fake_server(left: list[int], guild_id: int) -> Any:
+    """A server the bot is in, as far as leaving it goes (SimCord has no route for leaving)."""
+
+    async def leave() -> None:
+        left.append(guild_id)
+
+    return SimpleNamespace(id=guild_id, name=f"server {guild_id}", leave=leave)
+
+
 async def test_bot_leaves_a_server_not_on_the_list_and_stays_in_the_newsroom(
     simcord_bot: FactBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     left: list[int] = []
-
-    def server(guild_id: int) -> Any:
-        async def leave() -> None:
-            left.append(guild_id)
-
-        return SimpleNamespace(id=guild_id, name=f"server {guild_id}", leave=leave)
-
+    server = partial(fake_server, left)
     newsroom = server(simcord_bot.settings.newsroom_guild_ids[0])
     await simcord_bot.on_guild_join(server(ELSEWHERE_ID))
     await simcord_bot.on_guild_join(newsroom)
@@ -268,13 +272,7 @@ async def test_at_start_the_bot_leaves_the_servers_it_was_already_in_that_are_no
     simcord_bot: FactBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     left: list[int] = []
-
-    def server(guild_id: int) -> Any:
-        async def leave() -> None:
-            left.append(guild_id)
-
-        return SimpleNamespace(id=guild_id, name=f"server {guild_id}", leave=leave)
-
+    server = partial(fake_server, left)
     joined = [
         server(ELSEWHERE_ID),
         server(simcord_bot.settings.newsroom_guild_ids[0]),
