@@ -153,7 +153,7 @@ class DeskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fd:b
         # error handler, the one place that turns errors into replies.
         try:
             if self.state is None:
-                await tell(interaction, self.forgotten)
+                await self.retire(interaction)
                 return
             await self.press(interaction, *self.state)
         except Exception as error:
@@ -161,6 +161,13 @@ class DeskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fd:b
 
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
         raise NotImplementedError
+
+    async def retire(self, interaction: discord.Interaction) -> None:
+        """Its state went with the process that kept it: grey it out on the message and say why."""
+        self.item.disabled = True
+        if self.view is not None:
+            await interaction.response.edit_message(view=self.view)
+        await tell(interaction, self.forgotten)
 
 
 async def answer_unknown_component(
