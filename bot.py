@@ -1,45 +1,34 @@
 """Fact desk: the newsroom's cited-fact bot — settings, wiring and the command line.
 
-``python bot.py`` runs the Discord bot. The other commands work on the fact
-base without Discord (``ask``, ``check``, ``export``, ``import``), except
-``sync``, which publishes the slash commands globally on purpose.
+``python bot.py`` runs the Discord bot, in the newsroom's servers only
+(NEWSROOM_GUILD_IDS). The other commands work on the fact base without Discord
+(``ask``, ``check``, ``export``, ``import``), except ``sync``, which publishes
+the slash commands to those servers.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import logging
 import os
 import re
-import signal
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import aiohttp
-import discord
-from discord.ext import commands
 from dotenv import load_dotenv
 
-from handlers.errors import report_error
-from handlers.render import STATUS_TITLES, source_text
+from handlers.text import STATUS_TITLES, source_text
 from knowledge import transfer
-from knowledge.desk import Knowledge, open_knowledge
 from knowledge.errors import KnowledgeError
 from knowledge.model import Actor, Fact, parse_facts
-from knowledge.process import long_lived_objects
 from knowledge.search import SearchIndex, SearchOutcome
 from knowledge.store import SHIPPED_BASE, FactStore
 
-log = logging.getLogger("factdesk")
-
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DB = Path("data/facts.json")
-EXTENSIONS = ("handlers.lookup", "handlers.admin")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
@@ -59,6 +48,14 @@ TOKEN_HELP = (
 )
 
 
+GUILD_ID_HELP = (
+    "To find it: in Discord turn on User Settings -> Advanced -> Developer Mode, then right-click "
+    "the newsroom's server icon -> Copy Server ID, and put it in .env as\n"
+    "    NEWSROOM_GUILD_IDS=<the ID>\n"
+    "(several servers: IDs separated by commas). The bot answers only there and leaves any other server."
+)
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it and how to fix it."""
 
@@ -67,7 +64,8 @@ class SettingsError(Exception):
 class Settings:
     token: str | None = field(repr=False)  # never printed, never logged
     facts_db: Path
-    guild_id: int | None
+    # The newsroom's servers: the only ones the bot answers in, publishes commands to, or stays in.
+    newsroom_guild_ids: tuple[int, ...]
     moderator_roles: tuple[str, ...]
     log_level: str
 
@@ -83,17 +81,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     db = Path(environ.get("FACTS_DB", "").strip() or DEFAULT_DB).expanduser()
     facts_db = db if db.is_absolute() else ROOT / db
 
-    guild_id = None
-    raw_guild = environ.get("DISCORD_GUILD_ID", "").strip()
-    if raw_guild:
-        if not GUILD_ID_RE.match(raw_guild):
-            raise SettingsError(
-                "DISCORD_GUILD_ID must be your server's numeric ID (17 to 20 digits), "
-                f"got {raw_guild[:40]!r}. "
-                "In Discord turn on Settings -> Advanced -> Developer Mode, then right-click the "
-                "server -> Copy Server ID. Leave it empty to use global commands only."
-            )
-        guild_id = int(raw_guild)
+    newsroom_guild_ids = guild_ids(environ)
 
     roles = (part.strip() for part in environ.get("MODERATOR_ROLES", "").split(","))
     moderator_roles = tuple(dict.fromkeys(role for role in roles if role))
@@ -105,10 +93,27 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     return Settings(
         token=token,
         facts_db=facts_db,
-        guild_id=guild_id,
+        newsroom_guild_ids=newsroom_guild_ids,
         moderator_roles=moderator_roles,
         log_level=log_level,
     )
+
+
+def guild_ids(environ: Mapping[str, str]) -> tuple[int, ...]:
+    """NEWSROOM_GUILD_IDS (comma-separated), plus DISCORD_GUILD_ID, which older set-ups use."""
+    named = [
+        (name, part.strip())
+        for name in ("NEWSROOM_GUILD_IDS", "DISCORD_GUILD_ID")
+        for part in environ.get(name, "").split(",")
+        if part.strip()
+    ]
+    for name, raw in named:
+        if not GUILD_ID_RE.match(raw):
+            raise SettingsError(
+                f"{name} must list your newsroom server's numeric ID (17 to 20 digits), "
+                f"got {raw[:40]!r}. {GUILD_ID_HELP}"
+            )
+    return tuple(dict.fromkeys(int(raw) for _name, raw in named))
 
 
 def token_problem(token: str | None) -> str | None:
@@ -122,103 +127,6 @@ def token_problem(token: str | None) -> str | None:
     return None
 
 
-# --- the bot -----------------------------------------------------------------
-
-
-class FactBot(commands.Bot):
-    """The Discord bot. ``serve=False`` builds only the command tree (for ``sync``)."""
-
-    knowledge: Knowledge  # set by open_database; cogs read it at command time
-
-    def __init__(self, settings: Settings, *, serve: bool = True) -> None:
-        intents = discord.Intents.none()
-        intents.guilds = True  # slash commands need nothing else; no message content
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            intents=intents,
-            allowed_mentions=discord.AllowedMentions.none(),
-            help_command=None,
-        )
-        self.settings = settings
-        self.serve = serve
-        self.tree.on_error = report_error  # type: ignore[method-assign]
-
-    def open_database(self) -> None:
-        """Open the fact database (taking its writer lock), once.
-
-        ``python bot.py`` calls it before logging in: a database held by another
-        bot, or corrupt, stops start-up with its message without touching the network.
-        """
-        if getattr(self, "knowledge", None) is None:
-            self.knowledge = open_knowledge(self.settings.facts_db)
-
-    async def setup_hook(self) -> None:
-        if self.serve:
-            self.open_database()  # already open unless the bot was started without _serve (tests)
-        for extension in EXTENSIONS:
-            await self.load_extension(extension)
-        if not self.serve:
-            return
-        if self.settings.guild_id is None:
-            log.info(
-                "DISCORD_GUILD_ID is not set; run `python bot.py sync` once to publish commands globally."
-            )
-            return
-        guild = discord.Object(self.settings.guild_id)
-        self.tree.copy_global_to(guild=guild)
-        try:
-            synced = await self.tree.sync(guild=guild)
-        except discord.Forbidden as error:
-            raise SettingsError(
-                f"Discord refused to register commands in server {guild.id}: the bot is not in that "
-                "server, or was invited without the applications.commands scope. Check "
-                "DISCORD_GUILD_ID and invite the bot again (see README)."
-            ) from error
-        log.info("Synced %d commands to server %s", len(synced), guild.id)
-
-    async def close(self) -> None:
-        await super().close()
-        knowledge = getattr(self, "knowledge", None)
-        if knowledge is not None:
-            knowledge.close()
-
-
-def create_bot(settings: Settings) -> FactBot:
-    return FactBot(settings)
-
-
-# --- logging -----------------------------------------------------------------
-
-
-class HideSecret(logging.Filter):
-    """Replaces the token in every record, whatever logged it and at whatever level."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg = message.replace(self.secret, "[token hidden]")
-            record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.secret in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.secret, "[token hidden]")
-        return True
-
-
-def setup_logging(settings: Settings) -> None:
-    level = getattr(logging, settings.log_level)
-    discord.utils.setup_logging(level=level, root=True)
-    # discord.py logs request details at DEBUG; they are noise and never needed here.
-    logging.getLogger("discord").setLevel(max(level, logging.INFO))
-    if settings.token:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(HideSecret(settings.token))
-
-
 # --- commands ----------------------------------------------------------------
 
 
@@ -227,58 +135,25 @@ def fail(message: str, code: int = EXIT_FAILED) -> int:
     return code
 
 
-async def _serve(settings: Settings) -> None:
-    assert settings.token is not None
-    async with create_bot(settings) as bot:
-        # A service manager stops the bot with SIGTERM: unwind like Ctrl+C, so the
-        # bot closes and the database's writer lock is released.
-        runner = asyncio.current_task()
-        assert runner is not None
-        with contextlib.suppress(NotImplementedError):  # no signal handlers on Windows
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, runner.cancel)
-        with long_lived_objects():  # the process-wide GC policy, set here and nowhere else
-            bot.open_database()
-        await bot.start(settings.token)
-
-
-async def _sync(settings: Settings) -> int:
-    assert settings.token is not None
-    async with FactBot(settings, serve=False) as bot:
-        await bot.login(settings.token)
-        synced = await bot.tree.sync()
-    print(f"Published {len(synced)} commands globally; Discord can take up to an hour to show them.")
-    if settings.guild_id is not None:
-        print(
-            f"Server {settings.guild_id} (DISCORD_GUILD_ID) also gets its own copy each time the bot starts."
-        )
-    return 0
-
-
 def run_discord(settings: Settings, command: str) -> int:
+    """``python bot.py`` or ``python bot.py sync``: check the settings, then hand over to handlers.app."""
     if problem := token_problem(settings.token):
         return fail(f"{problem}\n{TOKEN_HELP}", EXIT_CONFIG)
-    setup_logging(settings)
-    try:
-        if command == "sync":
-            return asyncio.run(_sync(settings))
-        asyncio.run(_serve(settings))
-    except discord.LoginFailure:
-        refused = "Discord refused the token in DISCORD_TOKEN (it is wrong or was reset)."
-        return fail(f"{refused}\n{TOKEN_HELP}", EXIT_CONFIG)
-    except (aiohttp.ClientError, TimeoutError) as error:
-        # discord.py lets network errors of the login request through as they are.
+    if not settings.newsroom_guild_ids:
         return fail(
-            f"Could not reach Discord to log in ({error}). Check this machine's internet "
-            "connection, proxy and firewall, then start the bot again.",
+            "NEWSROOM_GUILD_IDS is not set: the bot must know which server is the newsroom's, "
+            f"as it answers nowhere else.\n{GUILD_ID_HELP}",
             EXIT_CONFIG,
         )
-    except SettingsError as error:
-        return fail(str(error), EXIT_CONFIG)
+    from handlers import app  # only now: the offline commands never load discord
+
+    try:
+        return app.run(settings, command)
+    except app.StartupError as error:
+        hint = f"\n{TOKEN_HELP}" if "DISCORD_TOKEN" in str(error) else ""
+        return fail(f"{error}{hint}", EXIT_CONFIG)
     except KnowledgeError as error:
         return fail(str(error))
-    except (KeyboardInterrupt, asyncio.CancelledError):
-        log.info("Stopped.")
-    return 0
 
 
 def read_only_index(db: Path, *, explicit: bool) -> SearchIndex:
@@ -438,7 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     p.add_argument("--db", type=Path, help=db_help)
 
-    sub.add_parser("sync", help="publish the slash commands globally (needs the token)")
+    sub.add_parser(
+        "sync",
+        help="publish the slash commands to the newsroom's servers, and nowhere else (needs the token)",
+    )
     return parser
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
 from io import BytesIO
 from itertools import islice, takewhile
-from typing import Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -28,15 +29,23 @@ from handlers.admin_text import (
     MODAL_FIELDS,
     gaps_message,
     history_lines,
-    problems_message,
     split_list,
 )
-from handlers.admin_views import ConfirmView, EditFactModal, ModeratorPages, Outcome, actor_of, allowed
-from handlers.checks import is_moderator
-from handlers.errors import tell
-from handlers.render import CHOICE_NAME_LIMIT, MESSAGE_LIMIT, clip, fact_embed, list_pages
+from handlers.admin_views import (
+    EDIT_FORM_RE,
+    ConfirmView,
+    DecideButton,
+    EditFactModal,
+    Outcome,
+    Pending,
+    actor_of,
+)
+from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
+from handlers.errors import Refusal, as_form, report_error, tell
+from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
+from handlers.views import listing, show_page
 from knowledge.desk import Knowledge
-from knowledge.errors import DuplicateFact, FactNotFound, InvalidFact, KnowledgeError
+from knowledge.errors import DuplicateFact, FactNotFound
 from knowledge.model import (
     MAX_CAVEATS,
     MAX_CLAIM,
@@ -53,6 +62,11 @@ from knowledge.model import (
 from knowledge.search import SearchIndex
 from knowledge.transfer import read_document
 
+if TYPE_CHECKING:
+    from bot import Settings
+    from handlers.app import FactBot
+
+NOTHING_CHANGED = "\nNothing was changed."
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: `python bot.py import`
 LIST_OPTION_LIMIT = 4000  # a comma-separated list option; each entry is checked by the model
 AUTOCOMPLETE_LIMIT = 25
@@ -95,31 +109,37 @@ def _key_list(keys: list[str], *, most: int = 15) -> str:
     return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
 
 
-class FactAdmin(commands.Cog):
+# A hint for the Discord client only; server admins can change it, so
+# interaction_check decides again on every use.
+@app_commands.default_permissions(manage_messages=True)
+@app_commands.guild_only()
+class FactAdmin(
+    commands.GroupCog,
+    group_name="factadmin",
+    group_description="Moderators: add, correct, retract and review facts.",
+):
     """Moderator commands. Every command, button and form checks the moderator role when used."""
 
-    group = app_commands.Group(
-        name="factadmin",
-        description="Moderators: add, correct, retract and review facts.",
-        # A hint for the Discord client only; server admins can change it, so
-        # every command checks again when it runs.
-        default_permissions=discord.Permissions(manage_messages=True),
-        guild_only=True,
-    )
+    def __init__(self, knowledge: Knowledge, settings: Settings) -> None:
+        self.knowledge = knowledge
+        self.settings = settings
+        # Edit forms open in this process, by custom_id; a submission of any other is from before a restart.
+        self.open_forms: Counter[str] = Counter()
+        listing("h", self.history_pages)
+        super().__init__()
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-
-    @property
-    def knowledge(self) -> Knowledge:
-        return self.bot.knowledge
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """The /factadmin group's check: moderators only, decided now (roles change)."""
+        if not is_moderator(interaction, self.settings):
+            raise NotModerator
+        return True
 
     # --- autocomplete: checks do not run here, so it filters by role itself ---
 
     def _key_choices(
         self, interaction: discord.Interaction, current: str, *, retracted: bool | None
     ) -> list[app_commands.Choice[str]]:
-        if not is_moderator(interaction, self.bot.settings):
+        if not is_moderator(interaction, self.settings):
             return []
         store = self.knowledge.store
         catalogue = self.knowledge.derived(
@@ -127,7 +147,7 @@ class FactAdmin(commands.Cog):
         )
         return [
             app_commands.Choice(
-                name=clip(" ".join(f"{f.key} — {f.claim}".split()), CHOICE_NAME_LIMIT), value=f.key
+                name=clip(" ".join(visible(f"{f.key} — {f.claim}").split()), CHOICE_NAME_LIMIT), value=f.key
             )
             for f in (
                 store.get(key)
@@ -158,16 +178,12 @@ class FactAdmin(commands.Cog):
     async def _write(
         self, change: Callable[[], Awaitable[Fact]], done: str, *, cite: bool = False
     ) -> Outcome:
-        """Run a store write; the outcome the moderator sees, success or the store's refusal.
+        """Run a store write; what the moderator sees on success. A refusal raises, for the one handler.
 
         ``cite``: the options describe one source, so problems name them bare (``url``).
         """
-        try:
+        with as_form({} if cite else ADD_FIELDS, source_fields=cite):
             fact = await change()
-        except InvalidFact as error:
-            return problems_message(error, {} if cite else ADD_FIELDS, source_fields=cite), None
-        except KnowledgeError as error:
-            return str(error), None
         return done.format(key=fact.key, version=fact.version, sources=len(fact.sources)), fact_embed(fact)
 
     async def _deferred(
@@ -182,10 +198,10 @@ class FactAdmin(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         content, embed = await self._write(change, done, cite=cite)
         await interaction.followup.send(
-            clip(content, MESSAGE_LIMIT), embed=embed or discord.utils.MISSING, ephemeral=True
+            message_text(content), embed=embed or discord.utils.MISSING, ephemeral=True
         )
 
-    @group.command(name="add")
+    @app_commands.command(name="add")
     @app_commands.describe(
         key="Short unique name: lowercase letters, digits and hyphens (like silk-way-ovda-flights)",
         claim="The fact, in one or two plain sentences",
@@ -218,8 +234,6 @@ class FactAdmin(commands.Cog):
         caveats: Range[str, 1, MAX_CAVEATS] | None = None,
     ) -> None:
         """Add a new fact with its first source."""
-        if not await allowed(interaction):
-            return
         record = {
             "key": key,
             "claim": claim,
@@ -234,19 +248,16 @@ class FactAdmin(commands.Cog):
             ],
         }
         record = {name: value for name, value in record.items() if value is not None}
-        try:
+        with as_form(ADD_FIELDS):
             # The model's one validation, run before asking anything, so a
             # near-duplicate question is never asked about a record that cannot be saved.
             fact = parse_fact(record)
+        try:
             self.knowledge.store.get(fact.key)
-        except InvalidFact as error:
-            await tell(interaction, problems_message(error, ADD_FIELDS))
-            return
         except FactNotFound:
             pass
         else:
-            await tell(interaction, str(DuplicateFact(fact.key)))
-            return
+            raise DuplicateFact(fact.key)
 
         store = self.knowledge.store
         done = "Added `{key}`."
@@ -266,44 +277,82 @@ class FactAdmin(commands.Cog):
             + (f" Also similar: {_key_list(others)}." if others else "")
             + " Add it anyway?"
         )
-        view = ConfirmView(
+        pending = Pending(
             interaction.user.id,
             add_anyway,
             expired=f"No answer in time: `{fact.key}` was not added.",
             cancelled=f"Cancelled: `{fact.key}` was not added.",
         )
-        await view.send(
-            interaction, content=clip(question, MESSAGE_LIMIT), embed=fact_embed(top.fact), ephemeral=True
+        await ConfirmView(pending, "add").send(
+            interaction, content=message_text(question), embed=fact_embed(top.fact), ephemeral=True
         )
 
-    @group.command(name="edit")
+    @app_commands.command(name="edit")
     @app_commands.describe(key="The fact to correct")
     @app_commands.autocomplete(key=live_keys)
     async def edit(self, interaction: discord.Interaction, key: Key) -> None:
         """Correct a fact's text in a form (claim, details, caveats, aliases, tags)."""
-        if not await allowed(interaction):
+        fact = self.knowledge.store.get(key)  # FactNotFound goes to the error handler
+        form = EditFactModal(fact, interaction.user.id)
+        self.open_forms[form.custom_id] += 1
+        try:
+            await interaction.response.send_modal(form)
+            timed_out = await form.wait()
+        finally:
+            self.open_forms[form.custom_id] -= 1
+            if not self.open_forms[form.custom_id]:
+                del self.open_forms[form.custom_id]
+        if not timed_out and form.submitted is not None:
+            await self.save_edit(form.submitted, form)
+
+    async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> None:
+        """Save what the form collected, against the version it was opened at."""
+        changes = form.changes()
+        if not changes:
+            await tell(submitted, f"No changes; `{form.key}` stays at version {form.version}.")
+            return
+        # Saving can take longer than Discord's 3 seconds; answer first.
+        await submitted.response.defer(ephemeral=True, thinking=True)
+        try:
+            with as_form(MODAL_FIELDS):
+                fact = await self.knowledge.store.edit(
+                    form.key, changes, expected_version=form.version, actor=actor_of(submitted)
+                )
+        except Exception as error:
+            # The command's own interaction was answered with the form; the reply goes to the submission.
+            await report_error(submitted, error)
+            return
+        await submitted.followup.send(
+            f"Saved `{fact.key}` (now version {fact.version}).", embed=fact_embed(fact), ephemeral=True
+        )
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """An edit form submitted after a restart: no live form awaits it, so rebuild it and save.
+
+        The form's custom_id names its moderator, fact and version, so the
+        submission is saved against the version it was opened at, or refused
+        as stale, exactly as it would have been before the restart.
+        """
+        if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
+            return
+        match = EDIT_FORM_RE.fullmatch(str(interaction.data.get("custom_id", "")))
+        if match is None or match[0] in self.open_forms:
+            return
+        if await refuse_outside_newsroom(interaction, self.settings):  # before reading anything
             return
         try:
-            fact = self.knowledge.store.get(key)
+            fact = self.knowledge.store.get(match["key"])
         except FactNotFound as error:
-            await tell(interaction, str(error))
+            await report_error(interaction, error)
             return
-        await interaction.response.send_modal(EditFactModal(fact, interaction.user.id, self._save_edit))
+        form = EditFactModal(fact, int(match["owner"], 36), version=int(match["version"]))
+        # The path discord.py takes for a live form: its checks, the values, then on_submit.
+        await form._dispatch_submit(interaction, list(interaction.data.get("components", [])), {})
+        if form.submitted is not None:  # None: refused by the form's checks, and told so
+            await self.save_edit(form.submitted, form)
 
-    async def _save_edit(
-        self, interaction: discord.Interaction, key: str, changes: dict[str, Any], version: int
-    ) -> Outcome:
-        try:
-            fact = await self.knowledge.store.edit(
-                key, changes, expected_version=version, actor=actor_of(interaction)
-            )
-        except InvalidFact as error:
-            return problems_message(error, MODAL_FIELDS), None
-        except KnowledgeError as error:
-            return str(error), None
-        return f"Saved `{fact.key}` (now version {fact.version}).", fact_embed(fact)
-
-    @group.command(name="cite")
+    @app_commands.command(name="cite")
     @app_commands.describe(
         key="The fact this source supports",
         publisher="Who published the source",
@@ -327,8 +376,6 @@ class FactAdmin(commands.Cog):
         quote: Range[str, 1, MAX_QUOTE] | None = None,
     ) -> None:
         """Add a source to a fact."""
-        if not await allowed(interaction):
-            return
         given = {"publisher": publisher, "title": title, "url": url, "published": published}
         source = given | {name: value for name, value in (("kind", kind), ("quote", quote)) if value}
         change = partial(self.knowledge.store.cite, key, source, actor=actor_of(interaction))
@@ -336,61 +383,54 @@ class FactAdmin(commands.Cog):
             interaction, change, "Added a source to `{key}` (now {sources} sources).", cite=True
         )
 
-    @group.command(name="retract")
+    @app_commands.command(name="retract")
     @app_commands.describe(key="The fact to withdraw", reason="Why (kept in the history)")
     @app_commands.autocomplete(key=live_keys)
     async def retract(
         self, interaction: discord.Interaction, key: Key, reason: Range[str, 1, MAX_REASON]
     ) -> None:
         """Withdraw a fact: staff stop seeing it; it stays in the history and can be restored."""
-        if not await allowed(interaction):
-            return
         change = partial(self.knowledge.store.retract, key, reason, actor_of(interaction))
         await self._deferred(interaction, change, "Retracted `{key}`. `/factadmin restore` brings it back.")
 
-    @group.command(name="restore")
+    @app_commands.command(name="restore")
     @app_commands.describe(key="The retracted fact to bring back", reason="Why (kept in the history)")
     @app_commands.autocomplete(key=retracted_keys)
     async def restore(
         self, interaction: discord.Interaction, key: Key, reason: Range[str, 1, MAX_REASON] | None = None
     ) -> None:
         """Bring back a retracted fact."""
-        if not await allowed(interaction):
-            return
         change = partial(self.knowledge.store.restore, key, actor_of(interaction), reason)
         await self._deferred(interaction, change, "Restored `{key}`.")
 
-    @group.command(name="review")
+    @app_commands.command(name="review")
     @app_commands.describe(key="The fact you checked", status="Change how sure we are (optional)")
     @app_commands.choices(status=STATUS_CHOICES)
     @app_commands.autocomplete(key=live_keys)
     async def review(self, interaction: discord.Interaction, key: Key, status: str | None = None) -> None:
         """Record that you checked a fact today, optionally changing its status."""
-        if not await allowed(interaction):
-            return
         change = partial(self.knowledge.store.review, key, actor_of(interaction), status=status)
         await self._deferred(interaction, change, "Marked `{key}` as reviewed now.")
 
     # --- reads ---
 
-    @group.command(name="history")
+    @app_commands.command(name="history")
     @app_commands.describe(key="The fact whose changes you want to see")
     @app_commands.autocomplete(key=any_keys)
     async def history(self, interaction: discord.Interaction, key: Key) -> None:
         """Every change to a fact: who, when, what and why."""
-        if not await allowed(interaction):
-            return
-        try:
-            fact = self.knowledge.store.get(key)
-            entries = self.knowledge.store.history(key)
-        except FactNotFound as error:
-            await tell(interaction, str(error))
-            return
-        title = f"History of {key}: {len(entries)} change{'' if len(entries) == 1 else 's'}, newest first"
-        pages = list_pages(title, history_lines(fact, entries))
-        await ModeratorPages(interaction.user.id, pages).start(interaction, ephemeral=True)
+        pages = await self.history_pages(interaction, key)
+        await show_page(interaction, pages, code="h", args=key, ephemeral=True)
 
-    @group.command(name="gaps")
+    async def history_pages(self, interaction: discord.Interaction, key: str) -> list[discord.Embed]:
+        if not is_moderator(interaction, self.settings):  # a page turn, too: roles change
+            raise NotModerator
+        fact = self.knowledge.store.get(key)
+        entries = self.knowledge.store.history(key)
+        title = f"History of {key}: {len(entries)} change{'' if len(entries) == 1 else 's'}, newest first"
+        return list_pages(title, history_lines(fact, entries))
+
+    @app_commands.command(name="gaps")
     @app_commands.describe(days="How far back to look (default 30 days)", limit="How many (default 10)")
     async def gaps(
         self,
@@ -399,16 +439,12 @@ class FactAdmin(commands.Cog):
         limit: Range[int, 1, 25] = 10,
     ) -> None:
         """The questions staff asked most that found no confident answer: what to research next."""
-        if not await allowed(interaction):
-            return
         rows = self.knowledge.gaps.top(limit=limit, since_days=days)  # counted in memory: quick
         await tell(interaction, gaps_message(rows, since_days=days))
 
-    @group.command(name="export")
+    @app_commands.command(name="export")
     async def export(self, interaction: discord.Interaction) -> None:
         """Download the whole fact base as a JSON file (the format `import` reads)."""
-        if not await allowed(interaction):
-            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.knowledge.store
         data = await store.export_json()
@@ -429,7 +465,7 @@ class FactAdmin(commands.Cog):
 
     # --- import ---
 
-    @group.command(name="import")
+    @app_commands.command(name="import")
     @app_commands.describe(
         file="A JSON file of facts (as made by export)",
         dry_run="Only count what would change; change nothing",
@@ -438,8 +474,6 @@ class FactAdmin(commands.Cog):
         self, interaction: discord.Interaction, file: discord.Attachment, dry_run: bool = False
     ) -> None:
         """Add or update facts from a JSON file, after you confirm what it would change."""
-        if not await allowed(interaction):
-            return
         if file.size > IMPORT_MAX_BYTES:
             await tell(
                 interaction,
@@ -452,17 +486,11 @@ class FactAdmin(commands.Cog):
         actor = actor_of(interaction)
         try:
             raw = await file.read()
+        except discord.HTTPException:
+            raise Refusal("Could not download the file from Discord; try again.") from None
+        with as_form(after=NOTHING_CHANGED):
             records = await asyncio.to_thread(read_document, raw, f"`{clip(file.filename, 100)}`")
             plan = await store.import_records(records, actor, dry_run=True)
-        except discord.HTTPException:
-            await tell(interaction, "Could not download the file from Discord; try again.")
-            return
-        except InvalidFact as error:
-            await tell(interaction, problems_message(error) + "\nNothing was changed.")
-            return
-        except KnowledgeError as error:
-            await tell(interaction, f"{error}\nNothing was changed.")
-            return
 
         counts = (
             f"`{clip(file.filename, 100)}`: {len(plan.added)} to add, {len(plan.changed)} to change, "
@@ -476,12 +504,8 @@ class FactAdmin(commands.Cog):
             return
 
         async def apply(pressed: discord.Interaction) -> Outcome:
-            try:
+            with as_form(after=NOTHING_CHANGED):
                 report = await store.import_records(records, actor_of(pressed))
-            except InvalidFact as error:
-                return problems_message(error) + "\nNothing was changed.", None
-            except KnowledgeError as error:
-                return f"{error}\nNothing was changed.", None
             return (
                 f"Imported `{clip(file.filename, 100)}`: {len(report.added)} added, "
                 f"{len(report.changed)} changed, {len(report.unchanged)} unchanged.",
@@ -494,14 +518,16 @@ class FactAdmin(commands.Cog):
         if plan.changed:
             lines.append(f"Changes: {_key_list(plan.changed)}")
         lines.append("Apply this import?")
-        view = ConfirmView(
+        pending = Pending(
             interaction.user.id,
             apply,
             expired="No answer in time: nothing was imported.",
             cancelled="Cancelled: nothing was imported.",
         )
-        await view.send(interaction, content=clip("\n".join(lines), MESSAGE_LIMIT), ephemeral=True)
+        text = message_text("\n".join(lines))
+        await ConfirmView(pending, "import").send(interaction, content=text, ephemeral=True)
 
 
-async def setup(bot: commands.Bot) -> None:
-    await bot.add_cog(FactAdmin(bot))
+async def setup(bot: FactBot) -> None:
+    await bot.add_cog(FactAdmin(bot.knowledge, bot.settings))
+    bot.add_dynamic_items(DecideButton)

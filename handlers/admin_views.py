@@ -6,17 +6,20 @@ who started it and is still a moderator: a button or a form can outlive a role.
 
 from __future__ import annotations
 
-import contextlib
+import re
+import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import discord
 
 from handlers.admin_text import MODAL_FIELDS, split_list
-from handlers.checks import NotModerator, is_moderator
-from handlers.errors import report_error, tell
-from handlers.render import MESSAGE_LIMIT, clip
-from handlers.views import OwnerView, Paginator
+from handlers.buttons import PREFIX, DeskButton, kept, settings_of
+from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
+from handlers.errors import report_error, tell, user_message
+from handlers.render import clip, message_text
+from handlers.views import ExpiringView
 from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, Actor, Fact
 
 MODAL_TIMEOUT = 30 * 60.0  # an edit form left open longer than this must be reopened
@@ -34,74 +37,103 @@ def actor_of(interaction: discord.Interaction) -> Actor:
 
 async def allowed(interaction: discord.Interaction) -> bool:
     """Whether this person is a moderator now; if not, they are told privately and nothing happens."""
-    if is_moderator(interaction, interaction.client.settings):
+    if is_moderator(interaction, settings_of(interaction)):
         return True
     await tell(interaction, str(NotModerator()))
     return False
 
 
-class ConfirmView(OwnerView):
-    """Confirm or Cancel a change that needs a second look; nothing happens until Confirm.
+@dataclass
+class Pending:
+    """A change waiting for its Confirm, kept in this process only (a restart drops it, unapplied)."""
 
-    Sent with :meth:`send`; when it times out the message says nothing was done.
-    """
+    owner_id: int
+    action: Callable[[discord.Interaction], Awaitable[Outcome]]
+    cancelled: str
+    expired: str
+    view: ExpiringView | None = None
+    decided: bool = False
+
+
+# What a Confirm or Cancel pressed after a restart says, by what was waiting.
+RESTARTED = {
+    "add": "The bot restarted before this was confirmed, so nothing was added. "
+    "Run /factadmin add again to add the fact.",
+    "import": "The bot restarted before this was confirmed, so nothing was imported. "
+    "Run /factadmin import again with the file.",
+}
+
+
+class DecideButton(DeskButton, kind="decide", fields=4):
+    """Confirm or Cancel; state is (yes or no, what waits: add or import, owner's id, pending token)."""
 
     refusal = "Only the moderator who started this can confirm or cancel it. Nothing was changed."
 
-    def __init__(
-        self,
-        owner_id: int,
-        action: Callable[[discord.Interaction], Awaitable[Outcome]],
-        *,
-        expired: str,
-        cancelled: str,
-    ) -> None:
-        super().__init__(owner_id)
-        self._action = action
-        self._expired = expired
-        self._cancelled = cancelled
-        self._decided = False
+    @classmethod
+    def of(cls, answer: str, what: str, owner: int, token: str) -> DecideButton:
+        label, style = (
+            ("Confirm", discord.ButtonStyle.success)
+            if answer == "yes"
+            else ("Cancel", discord.ButtonStyle.secondary)
+        )
+        return cls((answer, what, str(owner), token), label=label, style=style)
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await super().interaction_check(interaction) and await allowed(interaction)
-
-    def _decide(self) -> bool:
-        # Two quick presses must not apply the change twice.
-        if self._decided:
-            return False
-        self._decided = True
-        self.stop()
-        self.disable_all()
-        return True
-
-    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.success)
-    async def confirm(
-        self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmView]
-    ) -> None:
-        if not self._decide():
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        answer, what, owner, token = state
+        if interaction.user.id != int(owner):
+            await tell(interaction, self.refusal)
+            return
+        if not await allowed(interaction):
+            return
+        pending = kept.get(token)
+        if not isinstance(pending, Pending):
+            await interaction.response.edit_message(content=RESTARTED[what], embed=None, view=None)
+            return
+        if pending.decided:  # two quick presses must not apply the change twice
             await tell(interaction, "This was already decided.")
+            return
+        pending.decided = True
+        kept.forget(token)
+        view = pending.view
+        if view is not None:
+            view.stop()
+            view.disable_all()
+        if answer == "no":
+            await interaction.response.edit_message(content=pending.cancelled, embed=None, view=None)
             return
         # Answer at once (buttons greyed out), then do the slow write.
-        await interaction.response.edit_message(content="Working on it…", embed=None, view=self)
-        content, embed = await self._action(interaction)
-        await interaction.edit_original_response(content=clip(content, MESSAGE_LIMIT), embed=embed, view=None)
+        await interaction.response.edit_message(content="Working on it…", embed=None, view=view)
+        try:
+            content, embed = await pending.action(interaction)
+        except Exception as error:
+            # A refusal replaces the question, in the one handler's words; the unexpected goes there.
+            if (refusal := user_message(error)) is None:
+                raise
+            content, embed = refusal, None
+        await interaction.edit_original_response(content=message_text(content), embed=embed, view=None)
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _button: discord.ui.Button[ConfirmView]) -> None:
-        if not self._decide():
-            await tell(interaction, "This was already decided.")
-            return
-        await interaction.response.edit_message(content=self._cancelled, embed=None, view=None)
+
+class ConfirmView(ExpiringView):
+    """Confirm or Cancel a change that needs a second look; nothing happens until Confirm.
+
+    When it times out the message says nothing was done, and the buttons go grey.
+    """
+
+    def __init__(self, pending: Pending, what: str) -> None:
+        self.pending = pending
+        self.token = kept.keep(pending)
+        owner = pending.owner_id
+        super().__init__(
+            DecideButton.of("yes", what, owner, self.token), DecideButton.of("no", what, owner, self.token)
+        )
+        pending.view = self
 
     async def on_timeout(self) -> None:
-        if self._decided:
+        if self.pending.decided:
             return
-        self._decided = True
-        self.disable_all()
-        if self._edit is not None:
-            # The message may be gone; then there is nothing to mark.
-            with contextlib.suppress(discord.HTTPException):
-                await self._edit(content=self._expired, embed=None, view=self)
+        self.pending.decided = True
+        kept.forget(self.token)
+        await self.expire(content=self.pending.expired, embed=None)
 
 
 def _input(name: str, label: str, value: str, limit: int, *, required: bool) -> discord.ui.TextInput:
@@ -127,17 +159,17 @@ class EditFactModal(discord.ui.Modal):
 
     refusal = "Only the moderator who opened this form can submit it. Nothing was changed."
 
-    def __init__(
-        self,
-        fact: Fact,
-        owner_id: int,
-        save: Callable[[discord.Interaction, str, dict[str, Any], int], Awaitable[Outcome]],
-    ) -> None:
-        super().__init__(title=clip(f"Edit {fact.key}", LABEL_LIMIT), timeout=MODAL_TIMEOUT)
+    def __init__(self, fact: Fact, owner_id: int, *, version: int | None = None) -> None:
+        """``version``: the one the form was opened at, when rebuilt for a submission after a restart."""
+        self.version = fact.version if version is None else version
+        super().__init__(
+            title=clip(f"Edit {fact.key}", LABEL_LIMIT),
+            timeout=MODAL_TIMEOUT,
+            custom_id=edit_form_id(owner_id, self.version, fact.key),
+        )
         self.key = fact.key
-        self.version = fact.version
         self.owner_id = owner_id
-        self._save = save
+        self.submitted: discord.Interaction | None = None  # set by on_submit; the opener then saves
         self._before = {
             "claim": fact.claim,
             "details": fact.details or "",
@@ -181,30 +213,55 @@ class EditFactModal(discord.ui.Modal):
                 out[name] = None  # an emptied optional box removes that text
         return out
 
+    def fill(self, components: list[dict[str, Any]]) -> None:
+        """Take a submission's values (a form from before a restart, which discord.py did not fill)."""
+        values = {
+            child["custom_id"]: child.get("value", "")
+            for row in components
+            for child in row.get("components", [row.get("component", row)])
+            if "custom_id" in child
+        }
+        for name, box in self.inputs.items():
+            if name in values:
+                box._value = str(values[name])
+
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if await refuse_outside_newsroom(interaction, settings_of(interaction)):
+            return False
         if interaction.user.id != self.owner_id:
             await tell(interaction, self.refusal)
             return False
         return await allowed(interaction)
 
     async def on_submit(self, interaction: discord.Interaction, /) -> None:
-        changes = self.changes()  # read before any await: the values belong to this submission
-        if not changes:
-            await tell(interaction, f"No changes; `{self.key}` stays at version {self.version}.")
-            return
-        # Saving can take longer than Discord's 3 seconds; answer first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        content, embed = await self._save(interaction, self.key, changes, self.version)
-        await interaction.followup.send(
-            clip(content, MESSAGE_LIMIT), embed=embed or discord.utils.MISSING, ephemeral=True
-        )
+        # The values are read by whoever opened the form (the /factadmin edit command, awaiting wait()).
+        self.submitted = interaction
+        self.stop()
 
     async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
         await report_error(interaction, error)
 
 
-class ModeratorPages(Paginator):
-    """Pages for the moderator who asked, while they are still a moderator."""
+EDIT_FORM_RE = re.compile(
+    rf"{PREFIX}:edit:(?P<owner>[0-9a-z]+):(?P<version>[0-9]+):(?P<key>[a-z0-9-]+):(?P<nonce>[0-9a-z]+)"
+)
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        return await super().interaction_check(interaction) and await allowed(interaction)
+
+def edit_form_id(owner_id: int, version: int, key: str) -> str:
+    """Who opened the form (base 36, to fit), at which version, for which fact, and a nonce.
+
+    All a submission after a restart needs. The nonce keeps two forms one
+    moderator opened on the same version apart: discord.py keys open forms by
+    custom_id, so a second would replace the first.
+    """
+    return f"{PREFIX}:edit:{base36(owner_id)}:{version}:{key}:{base36(secrets.randbelow(36**4))}"
+
+
+def base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, digit = divmod(number, 36)
+        out = digits[digit] + out
+        if not number:
+            return out

@@ -1,13 +1,17 @@
-"""Who counts as a moderator: the one check every moderator command, button and modal uses.
+"""Who may use the bot where: the newsroom's servers only, and who counts as a moderator there.
 
-``default_permissions`` on a command is only a hint that server admins can
-change, so the decision is made again here, at run time, on every use.
+Both rules live here and nowhere else. The server rule runs before anything
+else for every kind of interaction: the command tree's ``interaction_check``
+(commands and autocomplete), :class:`handlers.buttons.DeskButton` (every
+button) and the edit form call :func:`refuse_outside_newsroom`. ``default_permissions`` on a
+command is only a hint that server admins can change, so the moderator rule is
+decided again here, at run time, on every use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+import logging
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -15,7 +19,11 @@ from discord import app_commands
 if TYPE_CHECKING:
     from bot import Settings
 
-T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+OUTSIDE_NEWSROOM = (
+    "Fact desk works only inside the newsroom's own Discord server; nothing was looked up or changed."
+)
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -26,28 +34,55 @@ class NotModerator(app_commands.CheckFailure):
         )
 
 
+def in_newsroom(interaction: discord.Interaction, settings: Settings) -> bool:
+    """Whether the interaction comes from one of the servers in NEWSROOM_GUILD_IDS (never a DM)."""
+    return interaction.guild_id is not None and interaction.guild_id in settings.newsroom_guild_ids
+
+
 def is_moderator(interaction: discord.Interaction, settings: Settings) -> bool:
-    """Manage Messages in this channel, or a role named (or numbered) in MODERATOR_ROLES."""
+    """Manage Messages in this channel, or a role in MODERATOR_ROLES — inside the newsroom only.
+
+    A role matches by ID; by name only because the server is the newsroom's,
+    where the names are ours: anyone can create a role called "Fact desk" in a
+    server of their own.
+    """
     user = interaction.user
-    if not isinstance(user, discord.Member):
-        return False  # outside a server there is nobody to moderate for
+    if not in_newsroom(interaction, settings) or not isinstance(user, discord.Member):
+        return False
     if interaction.permissions.manage_messages:
         return True
     wanted = {name.casefold() for name in settings.moderator_roles}
     return any(str(role.id) in wanted or role.name.casefold() in wanted for role in user.roles)
 
 
-def require_moderator(interaction: discord.Interaction) -> None:
-    """Raise :class:`NotModerator` unless the user is one (for buttons and modals)."""
-    if not is_moderator(interaction, interaction.client.settings):  # type: ignore[attr-defined]
-        raise NotModerator
+async def refuse_outside_newsroom(interaction: discord.Interaction, settings: Settings) -> bool:
+    """True if the interaction is from elsewhere, after telling the person so (privately).
+
+    Nothing is read from the fact base and nothing is recorded: the reply is
+    the same fixed sentence whatever was asked.
+    """
+    if in_newsroom(interaction, settings):
+        return False
+    log.info(
+        "Refused an interaction from outside the newsroom (server %s, user %s)",
+        interaction.guild_id or "DM",
+        interaction.user.id,
+    )
+    if interaction.type is discord.InteractionType.autocomplete:
+        await interaction.response.autocomplete([])
+    elif not interaction.response.is_done():
+        await interaction.response.send_message(OUTSIDE_NEWSROOM, ephemeral=True)
+    return True
 
 
-def moderator_only() -> Callable[[T], T]:
-    """Command decorator: refuse non-moderators before the command runs."""
+class NewsroomTree(app_commands.CommandTree):
+    """The command tree, refusing every command and autocomplete from outside the newsroom.
 
-    def predicate(interaction: discord.Interaction) -> bool:
-        require_moderator(interaction)
-        return True
+    Runs before any command's own checks, its options' transformers and its
+    autocomplete, so nothing of the base is read for a refused interaction.
+    """
 
-    return app_commands.check(predicate)
+    settings: Settings  # set by the bot right after the tree is made
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return not await refuse_outside_newsroom(interaction, self.settings)

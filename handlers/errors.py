@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import discord
 from discord import app_commands
 
-from handlers.render import MESSAGE_LIMIT, clip
-from knowledge.errors import KnowledgeError
+from handlers.admin_text import problems_message
+from handlers.render import clip, message_text
+from knowledge.errors import InvalidFact, KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +27,41 @@ APOLOGY = (
 )
 
 
+class Refusal(Exception):
+    """An expected refusal of the Discord layer (nothing to list, a button from before a restart).
+
+    Raised like the knowledge errors, so the one handler turns it into a private message.
+    """
+
+
+@contextmanager
+def as_form(
+    names: Mapping[str, str] | None = None, *, source_fields: bool = False, after: str = ""
+) -> Iterator[None]:
+    """Knowledge errors raised inside, worded for the form the moderator filled in.
+
+    A rejected record lists its problems under the names this form gives the
+    fields (``source_url`` in /factadmin add, ``url`` in /factadmin cite);
+    ``after`` is added to any refusal (like "Nothing was changed."). The error
+    still goes to the one handler; only its words are chosen here.
+    """
+    try:
+        yield
+    except InvalidFact as error:
+        raise Refusal(problems_message(error, names, source_fields=source_fields) + after) from error
+    except KnowledgeError as error:
+        if not after:
+            raise
+        raise Refusal(f"{error}{after}") from error
+
+
 def _permission_names(permissions: list[str]) -> str:
     return ", ".join(name.replace("_", " ").title() for name in permissions)
 
 
 def user_message(error: BaseException) -> str | None:
     """What to tell the user about an expected error, or None if it is unexpected."""
-    if isinstance(error, KnowledgeError):
+    if isinstance(error, KnowledgeError | Refusal):
         return str(error)
     if isinstance(error, app_commands.CommandOnCooldown):
         return (
@@ -56,7 +87,7 @@ async def tell(interaction: discord.Interaction, message: str) -> None:
     """Say ``message`` privately to the user, whether or not the interaction was answered."""
     if interaction.type is discord.InteractionType.autocomplete:
         return  # an autocomplete answer cannot carry a message
-    message = clip(message, MESSAGE_LIMIT)
+    message = message_text(message)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)

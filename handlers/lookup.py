@@ -8,16 +8,14 @@ pressed, so an answer never shows a fact that was retracted since.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from handlers.errors import tell
+from handlers.buttons import DeskButton, view_of
+from handlers.errors import Refusal, tell
 from handlers.render import (
     BUTTON_LABEL_LIMIT,
     CHOICE_NAME_LIMIT,
@@ -27,9 +25,11 @@ from handlers.render import (
     escape,
     fact_embed,
     list_pages,
+    message_text,
     quoted_query,
+    visible,
 )
-from handlers.views import ExpiringView, Paginator
+from handlers.views import listing, show_page
 from knowledge import browse
 from knowledge.errors import FactNotFound
 from knowledge.model import Fact
@@ -37,13 +37,16 @@ from knowledge.search import SearchOutcome
 from knowledge.textnorm import normalise
 
 if TYPE_CHECKING:
-    from bot import FactBot
+    from handlers.app import FactBot
     from knowledge.desk import Knowledge
 
 # /facts: a reporter checking a story looks up a handful of facts in a row; more
 # than this in the window is a stuck key or spam.
 FACTS_RATE = 5
 FACTS_PER = 30.0
+# /timeline and /sources post whole listings; a few in a row is plenty.
+LIST_RATE = 3
+LIST_PER = 30.0
 SEARCH_LIMIT = 10  # best answer + the "More matches" pages
 SUGGESTION_BUTTONS = 5
 LINE_CLAIM = 200
@@ -51,123 +54,77 @@ LINE_CLAIM = 200
 MAX_LISTED = 500
 
 
-class UserCooldown:
-    """Per-user limit of ``rate`` uses in any ``per`` seconds, as an app-command check.
-
-    On the monotonic clock, so a wall-clock change never locks anyone out.
-    """
-
-    def __init__(self, rate: int, per: float) -> None:
-        self.rate = rate
-        self.per = per
-        self._uses: dict[int, deque[float]] = {}
-
-    def __call__(self, interaction: discord.Interaction) -> bool:
-        now = time.monotonic()
-        for user_id in [u for u, uses in self._uses.items() if now - uses[-1] >= self.per]:
-            del self._uses[user_id]  # forget users who have been quiet for a whole window
-        uses = self._uses.setdefault(interaction.user.id, deque())
-        while uses and now - uses[0] >= self.per:
-            uses.popleft()
-        if len(uses) >= self.rate:
-            retry_after = self.per - (now - uses[0])
-            raise app_commands.CommandOnCooldown(app_commands.Cooldown(self.rate, self.per), retry_after)
-        uses.append(now)
-        return True
-
-
-def knowledge_of(interaction: discord.Interaction) -> Knowledge:
-    return interaction.client.knowledge  # type: ignore[attr-defined]
-
-
-def live_fact(interaction: discord.Interaction, key: str) -> Fact | None:
-    """The fact as it is now, or None if it was retracted (staff never see those)."""
-    try:
-        fact = knowledge_of(interaction).store.get(key)
-    except FactNotFound:
-        return None
-    return None if fact.retracted else fact
-
-
 def fact_line(fact: Fact) -> str:
     status = "" if fact.status == "verified" else f" *({fact.status})*"
     return f"{escape(clip(' '.join(fact.claim.split()), LINE_CLAIM))}{status} · `{fact.key}`"
 
 
-async def gone(interaction: discord.Interaction, key: str) -> None:
-    await tell(
-        interaction, f"The fact `{key}` has been retracted or removed since; it can no longer be shown."
-    )
+def gone(key: str) -> Refusal:
+    """What a button says when its fact was retracted since."""
+    return Refusal(f"The fact `{key}` has been retracted or removed since; it can no longer be shown.")
 
 
-class FactView(ExpiringView):
-    """Under an answer: More matches and Cite. Anyone may press them; replies are private."""
+def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
+    """Under an answer: More matches (if there are any) and Cite. Anyone may press them."""
+    buttons: list[DeskButton] = [MoreButton.of(key, query)] if more else []
+    return view_of(*buttons, CiteButton.of(key))
 
-    def __init__(self, query: str, key: str, others: list[str]) -> None:
-        super().__init__()
-        self.query = query
-        self.key = key
-        self.others = others
-        if not others:
-            self.remove_item(self.more)
 
-    @discord.ui.button(label="More matches", style=discord.ButtonStyle.primary)
-    async def more(self, interaction: discord.Interaction, _button: discord.ui.Button[FactView]) -> None:
-        facts = [fact for key in self.others if (fact := live_fact(interaction, key))]
-        if not facts:
-            await tell(interaction, "There are no other matches any more.")
-            return
-        total = len(facts) + 1
-        pages = [
-            fact_embed(fact, note=f"Match {n} of {total} for {quoted_query(self.query)}")
-            for n, fact in enumerate(facts, start=2)
-        ]
-        await Paginator(interaction.user.id, pages).start(interaction, ephemeral=True)
+class CiteButton(DeskButton, kind="cite", fields=1):
+    """Cite: the fact's sources as one line to paste, privately; state is the fact's key."""
 
-    @discord.ui.button(label="Cite", style=discord.ButtonStyle.secondary)
-    async def cite(self, interaction: discord.Interaction, _button: discord.ui.Button[FactView]) -> None:
-        fact = live_fact(interaction, self.key)
-        if fact is None:
-            await gone(interaction, self.key)
-            return
+    @classmethod
+    def of(cls, key: str) -> CiteButton:
+        return cls((key,), label="Cite")
+
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        fact = lookup_of(interaction).live_fact(state[0])
         # Link previews of every source would bury the line to copy.
         await interaction.response.send_message(citation_line(fact), ephemeral=True, suppress_embeds=True)
 
 
-class SuggestionView(ExpiringView):
-    """Under "No fact matches": one button per suggestion.
+class MoreButton(DeskButton, kind="more", fields=2):
+    """More matches: the query is run again and the matches other than the shown fact paged privately."""
+
+    forgotten = "These matches are from before the bot restarted; run /facts again to see them."
+
+    @classmethod
+    def of(cls, key: str, query: str) -> MoreButton:
+        return cls((key, query), label="More matches", style=discord.ButtonStyle.primary)
+
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        await lookup_of(interaction).more_matches(interaction, f"{state[0]}:{state[1]}")
+
+
+class PickButton(DeskButton, kind="pick", fields=3):
+    """One suggestion under "No fact matches"; state is (asker's id, fact key, query).
 
     The person who asked turns the message into that fact; anyone else gets
     it privately, so nobody changes someone else's answer.
     """
 
-    def __init__(self, owner_id: int, query: str, suggestions: list[Fact]) -> None:
-        super().__init__()
-        self.owner_id = owner_id
-        self.query = query
-        self.keys = [fact.key for fact in suggestions]
-        for fact in suggestions:
-            button: discord.ui.Button[SuggestionView] = discord.ui.Button(
-                label=clip(choice_name(fact), BUTTON_LABEL_LIMIT),
-                style=discord.ButtonStyle.secondary,
-            )
-            button.callback = self._opener(fact.key)
-            self.add_item(button)
+    forgotten = "This suggestion is from before the bot restarted; run /facts again."
 
-    def _opener(self, key: str) -> Callable[[discord.Interaction], Awaitable[None]]:
-        async def open_fact(interaction: discord.Interaction) -> None:
-            fact = live_fact(interaction, key)
-            if fact is None:
-                await gone(interaction, key)
-                return
-            view = FactView(self.query, key, [k for k in self.keys if k != key])
-            if interaction.user.id == self.owner_id:
-                self.stop()
-                await view.show_in(interaction, content=None, embed=fact_embed(fact))
-            else:
-                await view.send(interaction, embed=fact_embed(fact), ephemeral=True)
+    @classmethod
+    def of(cls, owner: int, fact: Fact, query: str) -> PickButton:
+        return cls((str(owner), fact.key, query), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
 
-        return open_fact
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        owner, key, query = state
+        desk = lookup_of(interaction)
+        fact = desk.live_fact(key)
+        view = answer_buttons(query, key, more=bool(desk.others(query, key)))
+        if interaction.user.id == int(owner):
+            await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
+        else:
+            await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
+
+
+def lookup_of(interaction: discord.Interaction) -> Lookup:
+    """The running Lookup cog, for buttons (discord.py builds them from the message, without the cog)."""
+    cog = interaction.client.get_cog("Lookup")  # type: ignore[attr-defined]
+    assert isinstance(cog, Lookup)
+    return cog
 
 
 def whole_words(text: str, limit: int) -> str:
@@ -207,12 +164,30 @@ def no_match_text(query: str, outcome: SearchOutcome) -> str:
 class Lookup(commands.Cog):
     """Looking facts up: what newsroom staff use."""
 
-    def __init__(self, bot: FactBot) -> None:
-        self.bot = bot
-        self.facts_cooldown = UserCooldown(FACTS_RATE, FACTS_PER)
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        listing("m", self.match_pages)
+        listing("t", self.timeline_pages)
+        listing("s", self.sources_pages)
+
+    def live_fact(self, key: str) -> Fact:
+        """The fact as it is now; a retracted one (staff never see those) is not found."""
+        try:
+            fact = self.knowledge.store.get(key)
+        except FactNotFound:
+            raise gone(key) from None
+        if fact.retracted:
+            raise gone(key)
+        return fact
+
+    def others(self, query: str, key: str) -> list[Fact]:
+        """The query's matches and suggestions other than ``key``, best first (not recorded in gaps)."""
+        outcome = self.knowledge.index.search(query, limit=SEARCH_LIMIT)
+        hits = [*outcome.results, *outcome.suggestions[:SUGGESTION_BUTTONS]]
+        return list({hit.fact.key: hit.fact for hit in hits if hit.fact.key != key}.values())
 
     def publishers(self) -> list[browse.Publisher]:
-        knowledge = self.bot.knowledge
+        knowledge = self.knowledge
         return knowledge.derived("publishers", lambda: browse.publishers(knowledge.store.facts()))
 
     @app_commands.command(name="facts", description="Look up a cited fact by name, key or question")
@@ -221,6 +196,7 @@ class Lookup(commands.Cog):
         private="Show the answer only to you (default: to the channel)",
     )
     @app_commands.guild_only()
+    @app_commands.checks.cooldown(FACTS_RATE, FACTS_PER)
     async def facts(
         self,
         interaction: discord.Interaction,
@@ -228,35 +204,49 @@ class Lookup(commands.Cog):
         private: bool = False,
     ) -> None:
         """The best matching fact with its sources; buttons for more matches and a citation."""
-        self.facts_cooldown(interaction)
-        knowledge = self.bot.knowledge
-        outcome = knowledge.index.search(query, limit=SEARCH_LIMIT)
-        knowledge.gaps.record(query, outcome)
+        outcome = self.knowledge.index.search(query, limit=SEARCH_LIMIT)
+        self.knowledge.gaps.record(query, outcome)
         if outcome.problem:
             await tell(interaction, outcome.problem)
             return
         if outcome.results:
             best, *others = outcome.results
-            view = FactView(query, best.fact.key, [hit.fact.key for hit in others])
+            view = answer_buttons(query, best.fact.key, more=bool(others))
             note = tie_note(query, outcome.tied)
-            await view.send(interaction, embed=fact_embed(best.fact, note=note), ephemeral=private)
+            await interaction.response.send_message(
+                embed=fact_embed(best.fact, note=note), view=view, ephemeral=private
+            )
             return
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)
         if suggestions:
-            await SuggestionView(interaction.user.id, query, suggestions).send(
-                interaction, content=text, ephemeral=private
-            )
+            buttons = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in suggestions))
+            await interaction.response.send_message(message_text(text), view=buttons, ephemeral=private)
         else:
-            await interaction.response.send_message(text, ephemeral=private)
+            await interaction.response.send_message(message_text(text), ephemeral=private)
 
     @facts.autocomplete("query")
     async def facts_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         # The value is the key, so a picked choice and the same text typed out find the same fact.
-        hits = self.bot.knowledge.index.autocomplete(current, limit=25)
+        hits = self.knowledge.index.autocomplete(current, limit=25)
         return [app_commands.Choice(name=choice_name(hit.fact), value=hit.fact.key) for hit in hits[:25]]
+
+    async def match_pages(self, interaction: discord.Interaction, args: str) -> list[discord.Embed]:
+        key, query = args.split(":", 1)
+        facts = self.others(query, key)
+        if not facts:
+            raise Refusal("There are no other matches any more.")
+        total = len(facts) + 1
+        return [
+            fact_embed(fact, note=f"Match {n} of {total} for {quoted_query(query)}")
+            for n, fact in enumerate(facts, start=2)
+        ]
+
+    async def more_matches(self, interaction: discord.Interaction, args: str) -> None:
+        pages = await self.match_pages(interaction, args)
+        await show_page(interaction, pages, code="m", args=args, ephemeral=True)
 
     @app_commands.command(name="timeline", description="Dated facts in order, oldest first")
     @app_commands.describe(
@@ -266,6 +256,7 @@ class Lookup(commands.Cog):
         private="Show the list only to you",
     )
     @app_commands.guild_only()
+    @app_commands.checks.cooldown(LIST_RATE, LIST_PER)
     async def timeline(
         self,
         interaction: discord.Interaction,
@@ -275,17 +266,22 @@ class Lookup(commands.Cog):
         private: bool = False,
     ) -> None:
         """Every dated fact in a range of years, optionally on one topic, page by page."""
+        args = f"{from_year or ''}:{to_year or ''}:{topic or ''}"
+        pages = await self.timeline_pages(interaction, args)
+        await show_page(interaction, pages, code="t", args=args, ephemeral=private)
+
+    async def timeline_pages(self, interaction: discord.Interaction, args: str) -> list[discord.Embed]:
+        start, end, text = args.split(":", 2)
+        from_year, to_year, topic = int(start) if start else None, int(end) if end else None, text or None
         if topic is not None and not normalise(topic):
             # Otherwise nothing would filter, and every dated fact would be listed "about" it.
-            await tell(
-                interaction,
+            raise Refusal(
                 f"The topic {quoted_query(topic, 50)} has no word to look for; "
-                "give one like drones, ovda or flights.",
+                "give one like drones, ovda or flights."
             )
-            return
         # A scan of every fact (1.3 s at 100,000 with a topic): off the event loop, so
         # other lookups go on meanwhile. Facts are immutable, so the snapshot holds.
-        facts = self.bot.knowledge.store.facts()
+        facts = self.knowledge.store.facts()
         entries = await asyncio.to_thread(browse.timeline, facts, from_year, to_year, topic)
         scope = ""
         if from_year is not None or to_year is not None:
@@ -293,11 +289,9 @@ class Lookup(commands.Cog):
         if topic:
             scope += f" about {quoted_query(topic, 50)}"
         if not entries:
-            await tell(interaction, f"No dated facts{scope}.")
-            return
+            raise Refusal(f"No dated facts{scope}.")
         lines = [f"**{entry.label}** · {fact_line(entry.fact)}" for entry in entries[:MAX_LISTED]]
-        pages = list_pages(f"Timeline{scope} ({listed(len(entries))})", lines)
-        await Paginator(interaction.user.id, pages).start(interaction, ephemeral=private)
+        return list_pages(f"Timeline{scope} ({listed(len(entries))})", lines)
 
     @app_commands.command(name="sources", description="The publications our facts cite")
     @app_commands.describe(
@@ -305,6 +299,7 @@ class Lookup(commands.Cog):
         private="Show the list only to you",
     )
     @app_commands.guild_only()
+    @app_commands.checks.cooldown(LIST_RATE, LIST_PER)
     async def sources(
         self,
         interaction: discord.Interaction,
@@ -312,22 +307,22 @@ class Lookup(commands.Cog):
         private: bool = False,
     ) -> None:
         """Every publication cited with how many facts cite it; or, for one publication, those facts."""
-        if publisher is None:
-            listing = self.publishers()
-            lines = [f"**{escape(p.name)}** — {len(p.facts)} fact(s)" for p in listing]
-            title = f"Publications cited ({len(listing)})"
-        else:
-            found = browse.find_publisher(self.publishers(), publisher)
-            if found is None:
-                await tell(
-                    interaction,
-                    f"No fact cites {quoted_query(publisher, 50)}. "
-                    "Use /sources alone to see every publication.",
-                )
-                return
-            lines = [fact_line(fact) for fact in found.facts[:MAX_LISTED]]
-            title = f"Facts citing {escape(found.name)} ({listed(len(found.facts))})"
-        await Paginator(interaction.user.id, list_pages(title, lines)).start(interaction, ephemeral=private)
+        args = publisher or ""
+        pages = await self.sources_pages(interaction, args)
+        await show_page(interaction, pages, code="s", args=args, ephemeral=private)
+
+    async def sources_pages(self, interaction: discord.Interaction, publisher: str) -> list[discord.Embed]:
+        if not publisher:
+            listing_ = self.publishers()
+            lines = [f"**{escape(p.name)}** — {len(p.facts)} fact(s)" for p in listing_]
+            return list_pages(f"Publications cited ({len(listing_)})", lines)
+        found = browse.find_publisher(self.publishers(), publisher)
+        if found is None:
+            raise Refusal(
+                f"No fact cites {quoted_query(publisher, 50)}. Use /sources alone to see every publication."
+            )
+        lines = [fact_line(fact) for fact in found.facts[:MAX_LISTED]]
+        return list_pages(f"Facts citing {escape(found.name)} ({listed(len(found.facts))})", lines)
 
     @sources.autocomplete("publisher")
     async def sources_autocomplete(
@@ -338,11 +333,12 @@ class Lookup(commands.Cog):
         matching = [name for name in names if wanted in normalise(name)]
         return [
             app_commands.Choice(
-                name=clip(name, CHOICE_NAME_LIMIT), value=whole_words(name, CHOICE_NAME_LIMIT)
+                name=clip(visible(name), CHOICE_NAME_LIMIT), value=whole_words(name, CHOICE_NAME_LIMIT)
             )
             for name in matching[:25]
         ]
 
 
 async def setup(bot: FactBot) -> None:
-    await bot.add_cog(Lookup(bot))
+    await bot.add_cog(Lookup(bot.knowledge))
+    bot.add_dynamic_items(CiteButton, MoreButton, PickButton)

@@ -16,6 +16,10 @@ from collections.abc import Sequence
 
 import discord
 
+# Re-exported: the words that need no Discord live in handlers.text, for `bot.py ask`.
+from handlers.text import STATUS_TITLES as STATUS_TITLES
+from handlers.text import source_text as source_text
+from handlers.text import visible
 from knowledge.model import Fact, Source
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -30,12 +34,6 @@ FOOTER_LIMIT = 2048
 BUTTON_LABEL_LIMIT = 80
 CHOICE_NAME_LIMIT = 100
 
-STATUS_TITLES = {
-    "verified": "Verified fact",
-    "attributed": "Attributed — the sources below say so; we have not confirmed it",
-    "disputed": "Disputed — sources disagree; read the caveats",
-    "unverified": "Unverified — not confirmed; do not publish it as fact",
-}
 STATUS_COLOURS = {
     "verified": discord.Colour.green(),
     "attributed": discord.Colour.gold(),
@@ -52,7 +50,8 @@ _BRACKET_RE = re.compile(r"([\[\]])")
 
 
 def escape(text: str) -> str:
-    """Stored text shown literally: no markdown, no masked links."""
+    """Stored or typed text shown literally: no markdown, no masked links, no hidden characters."""
+    text = visible(text)
     # Brackets are escaped apart from the rest: escape_markdown takes a whole
     # "[text](link)" as one match and leaves what is inside it unescaped.
     return "".join(
@@ -76,6 +75,12 @@ def clip(text: str, limit: int, key: str | None = None) -> str:
     return text[: max(0, limit - len(marker))].rstrip().rstrip("\\") + marker
 
 
+def message_text(text: str) -> str:
+    """Any text the bot sends as a message: no hidden characters (it may quote what someone
+    typed, like a file name or a key), and never past Discord's limit."""
+    return clip(visible(text), MESSAGE_LIMIT)
+
+
 def _link_target(url: str) -> str:
     # Parentheses would end a markdown link early; percent-encoding keeps the address the same.
     return url.replace("(", "%28").replace(")", "%29")
@@ -97,12 +102,6 @@ def source_field(index: int, source: Source) -> tuple[str, str]:
         return name, f"**{publisher}** — [{clip(title, room)}]({target}) — {date}"
     # An address too long to sit inside a link is shown bare; Discord still makes it clickable.
     return name, f"**{publisher}** — {clip(title, 250)} — {date}\n{source.url}"
-
-
-def source_text(source: Source) -> str:
-    """One citation as plain text: publisher — title — date — URL."""
-    parts = [source.publisher, source.title or "(untitled)", source.published or "undated", source.url]
-    return " — ".join(parts)
 
 
 def _footer(fact: Fact) -> str:
@@ -199,7 +198,7 @@ def citation_line(fact: Fact, *, limit: int = MESSAGE_LIMIT - 100) -> str:
 
 def choice_name(fact: Fact) -> str:
     """A fact as one autocomplete choice or button label (plain text, short)."""
-    return clip(" ".join(fact.claim.split()), CHOICE_NAME_LIMIT)
+    return clip(" ".join(visible(fact.claim).split()), CHOICE_NAME_LIMIT)
 
 
 def quoted_query(query: str, limit: int = 100) -> str:

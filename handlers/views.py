@@ -1,8 +1,10 @@
-"""View bases every cog reuses: buttons that go grey when they expire, owner-only views, pages.
+"""Pages every listing reuses, and views that go grey when their time runs out.
 
-A view remembers how to edit the message it sits on (the interaction that
-sent it), because an ephemeral message can only be edited through that
-interaction. Errors in a button go to the same handler as commands.
+Page turns are :class:`PageButton` s: the listing, its owner, the page and the
+listing's arguments are in the ``custom_id``, and each press builds the
+listing again from the base as it is now, so page turns work after a restart
+and never show a fact retracted since. A cog names each of its listings with
+:func:`listing` (a one-letter code and the function that builds its pages).
 """
 
 from __future__ import annotations
@@ -13,18 +15,36 @@ from typing import Any
 
 import discord
 
-from handlers.errors import report_error, tell
+from handlers.buttons import DeskButton, view_of
+from handlers.errors import tell
 
 # Interaction tokens can edit their message for 15 minutes; expire well before that
 # so the "disable on timeout" edit still succeeds.
 VIEW_TIMEOUT = 600.0
 
+NOT_YOURS = "Only the person who ran this command can use these buttons; run the command yourself."
+
+# Builds a listing's pages from its arguments; may raise (a refusal goes to the error handler).
+PageBuilder = Callable[[discord.Interaction, str], Awaitable[list[discord.Embed]]]
+_listings: dict[str, PageBuilder] = {}
+
+
+def listing(code: str, build: PageBuilder) -> None:
+    """Name a listing so its page buttons can build it again (the newest bot's cog wins)."""
+    _listings[code] = build
+
 
 class ExpiringView(discord.ui.View):
-    """A view whose components are disabled, on the message, when it times out."""
+    """A view whose buttons are disabled, on the message, when it times out.
 
-    def __init__(self, *, timeout: float | None = VIEW_TIMEOUT) -> None:
+    For buttons whose action cannot outlive the wait (a confirmation); buttons
+    that work at any time are sent with :func:`handlers.buttons.view_of` instead.
+    """
+
+    def __init__(self, *buttons: DeskButton, timeout: float = VIEW_TIMEOUT) -> None:
         super().__init__(timeout=timeout)
+        for button in buttons:
+            self.add_item(button)
         self._edit: Callable[..., Awaitable[Any]] | None = None
 
     async def send(self, interaction: discord.Interaction, *, ephemeral: bool = False, **kwargs: Any) -> None:
@@ -36,84 +56,76 @@ class ExpiringView(discord.ui.View):
             await interaction.response.send_message(view=self, ephemeral=ephemeral, **kwargs)
             self._edit = interaction.edit_original_response
 
-    async def show_in(self, interaction: discord.Interaction, **kwargs: Any) -> None:
-        """Replace the clicked message's content and view with this one."""
-        await interaction.response.edit_message(view=self, **kwargs)
-        self._edit = interaction.edit_original_response
-
     def disable_all(self) -> None:
         for item in self.children:
-            if isinstance(item, discord.ui.Button | discord.ui.Select):
-                item.disabled = True
+            if isinstance(item, DeskButton):
+                item.item.disabled = True
 
-    async def on_timeout(self) -> None:
+    async def expire(self, **changes: Any) -> None:
+        """Grey the buttons out on the message, with ``changes`` (like a new content)."""
         self.disable_all()
         if self._edit is not None:
             # The message may be gone or no longer editable; then there is nothing to grey out.
             with contextlib.suppress(discord.HTTPException):
-                await self._edit(view=self)
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
-    ) -> None:
-        await report_error(interaction, error)
+                await self._edit(view=self, **changes)
 
 
-class OwnerView(ExpiringView):
-    """Only the person who ran the command may use these components."""
-
-    refusal = "Only the person who ran this command can use these buttons; run the command yourself."
-
-    def __init__(self, owner_id: int, *, timeout: float | None = VIEW_TIMEOUT) -> None:
-        super().__init__(timeout=timeout)
-        self.owner_id = owner_id
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await tell(interaction, self.refusal)
-        return False
+async def reply(interaction: discord.Interaction, *, ephemeral: bool, **kwargs: Any) -> None:
+    """Answer, or follow up if the interaction was answered already."""
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+    else:
+        await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
 
 
-class Paginator(OwnerView):
-    """Previous / Next through a list of embeds; only the owner turns the pages."""
+class PageButton(DeskButton, kind="page", fields=4):
+    """Previous or Next: state is (listing code, owner's id, page to show, the listing's arguments)."""
 
-    def __init__(
-        self, owner_id: int, pages: Sequence[discord.Embed], *, timeout: float | None = VIEW_TIMEOUT
-    ) -> None:
-        super().__init__(owner_id, timeout=timeout)
-        if not pages:
-            raise ValueError("a paginator needs at least one page")
-        self.pages = list(pages)
-        self.index = 0
-        self._sync_buttons()
+    forgotten = "This list is from before the bot restarted; run the command again to page through it."
 
-    def _sync_buttons(self) -> None:
-        self.previous.disabled = self.index == 0
-        self.next.disabled = self.index >= len(self.pages) - 1
+    @classmethod
+    def to(cls, label: str, code: str, owner: int, page: int, args: str, *, disabled: bool) -> PageButton:
+        return cls((code, str(owner), str(page), args), label=label, disabled=disabled)
 
-    async def start(
-        self, interaction: discord.Interaction, *, ephemeral: bool = False, **kwargs: Any
-    ) -> None:
-        """Show the first page; a single page is sent without buttons."""
-        if len(self.pages) == 1:
-            self.stop()
-            if interaction.response.is_done():
-                await interaction.followup.send(embed=self.pages[0], ephemeral=ephemeral, **kwargs)
-            else:
-                await interaction.response.send_message(embed=self.pages[0], ephemeral=ephemeral, **kwargs)
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        code, owner, page, args = state
+        if interaction.user.id != int(owner):
+            await tell(interaction, NOT_YOURS)
             return
-        await self.send(interaction, embed=self.pages[0], ephemeral=ephemeral, **kwargs)
+        build = _listings.get(code)
+        if build is None:
+            await tell(interaction, self.forgotten)
+            return
+        pages = await build(interaction, args)
+        await show_page(interaction, pages, code=code, args=args, page=int(page), edit=True)
 
-    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
-        self.index = max(0, min(len(self.pages) - 1, self.index + step))
-        self._sync_buttons()
-        await self.show_in(interaction, embed=self.pages[self.index])
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
-        await self._turn(interaction, -1)
+def page_buttons(code: str, owner: int, page: int, count: int, args: str) -> discord.ui.View:
+    return view_of(
+        PageButton.to("Previous", code, owner, page - 1, args, disabled=page == 0),
+        PageButton.to("Next", code, owner, page + 1, args, disabled=page >= count - 1),
+    )
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Paginator]) -> None:
-        await self._turn(interaction, 1)
+
+async def show_page(
+    interaction: discord.Interaction,
+    pages: Sequence[discord.Embed],
+    *,
+    code: str,
+    args: str,
+    page: int = 0,
+    edit: bool = False,
+    ephemeral: bool = False,
+) -> None:
+    """Page ``page`` of a listing; a single page is sent without buttons.
+
+    ``edit``: replace the pressed message (a page turn), else answer with a new one.
+    """
+    if not pages:
+        raise ValueError("a listing needs at least one page")
+    page = max(0, min(len(pages) - 1, page))
+    view = page_buttons(code, interaction.user.id, page, len(pages), args) if len(pages) > 1 else None
+    if edit:
+        await interaction.response.edit_message(embed=pages[page], view=view)
+    else:
+        await reply(interaction, embed=pages[page], view=view or discord.utils.MISSING, ephemeral=ephemeral)

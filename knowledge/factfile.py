@@ -55,6 +55,12 @@ def decode_json(raw: bytes) -> Any:
         ) from None
     except UnicodeDecodeError as error:
         raise Unreadable(f"is not UTF-8 text (byte {error.start})") from None
+    except RecursionError:
+        # json gives up on lists or objects nested past Python's recursion limit (about 1,000
+        # levels); a fact file needs four. Hostile or broken either way, and never a traceback.
+        raise Unreadable(
+            "nests lists or objects far too deeply to be a fact file (a fact needs four levels)"
+        ) from None
     except json.JSONDecodeError as error:
         # A string still open at the end is reported where it starts, not at the end.
         ended = error.pos >= len(raw.rstrip()) or error.msg.startswith("Unterminated string")

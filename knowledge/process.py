@@ -1,4 +1,5 @@
-"""Process-wide garbage-collector policy, set once by the entry point (``bot.py``, the benchmarks).
+"""Process-wide garbage-collector policy, set once by the entry point (``bot.py`` via
+``handlers.app.serve``, and the benchmarks).
 
 Nothing in the knowledge layer calls this: opening or closing a store never
 changes process-wide state. It lives here, beside the data it is tuned for, so

@@ -1,8 +1,9 @@
 """Shared fixtures: the real bot on a copy of the shipped base, inside SimCord's simulated Discord.
 
 ``simcord_env`` (from SimCord's pytest plugin) runs the bot built by
-``simcord_bot``. The bot syncs its commands to ``GUILD_ID`` at start, as in
-production with DISCORD_GUILD_ID set, so tests build that guild and act in it.
+``simcord_bot``. The bot publishes its commands to the newsroom's server
+``GUILD_ID`` (NEWSROOM_GUILD_IDS) at start, as in production, so tests build
+that guild and act in it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import discord
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
-from bot import FactBot, Settings, create_bot
+from bot import Settings
+from handlers.app import FactBot, create_bot
+from handlers.errors import user_message
 from knowledge.desk import Knowledge
 from knowledge.store import SHIPPED_BASE
 
@@ -36,7 +39,7 @@ def settings(facts_db: Path) -> Settings:
     return Settings(
         token=None,
         facts_db=facts_db,
-        guild_id=GUILD_ID,
+        newsroom_guild_ids=(GUILD_ID,),
         moderator_roles=(MODERATOR_ROLE,),
         log_level="INFO",
     )
@@ -104,3 +107,24 @@ def handled_errors(simcord_env: Env) -> Callable[[], list[type[BaseException]]]:
         return [type(getattr(error, "original", error)) for error in simcord_env.errors]
 
     return read
+
+
+@pytest.fixture(autouse=True)
+def refusals_are_answers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A refusal the bot words for the user (a knowledge error, a check) is an answer, not a failure.
+
+    Commands raise their refusals to the tree's one error handler (discord.py's
+    pattern), and SimCord fails a test whose bot raised anything it did not
+    acknowledge. After the test, errors the handler turned into a message for
+    the user are acknowledged, only if every one of them is such an error:
+    anything unexpected (what gets the apology) still fails the test. Tests that
+    care which refusal came read ``handled_errors``.
+    """
+    if "simcord_env" not in request.fixturenames:
+        yield
+        return
+    env: Env = request.getfixturevalue("simcord_env")  # so this tears down before it
+    yield
+    pending = env.errors_since(env._errors_acknowledged)
+    if all(user_message(getattr(error, "original", error)) is not None for error in pending):
+        env.errors  # noqa: B018 - reading acknowledges what was captured so far

@@ -7,12 +7,14 @@ as in production.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import discord
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor, SetupError
 
+from handlers.checks import NotModerator
 from handlers.views import VIEW_TIMEOUT
 from knowledge.errors import FactNotFound
 from knowledge.model import parse_facts
@@ -410,11 +412,17 @@ async def test_long_history_is_paged(simcord_env: Env, channel: ChannelHandle, m
     ],
 )
 async def test_unknown_key_is_named(
-    simcord_env: Env, channel: ChannelHandle, manager: MemberActor, command: str, options: dict[str, Any]
+    simcord_env: Env,
+    channel: ChannelHandle,
+    manager: MemberActor,
+    command: str,
+    options: dict[str, Any],
+    handled_errors: Callable[[], list[type[BaseException]]],
 ) -> None:
     result = await manager.slash(channel, f"factadmin {command}", key="no-such-fact", **options)
     assert text_of(result) == "No fact has the key `no-such-fact`."
     assert result.ephemeral
+    assert set(handled_errors()) <= {FactNotFound}  # raised ones went to the tree's one handler
 
 
 # --- autocomplete --------------------------------------------------------------
@@ -585,6 +593,7 @@ async def test_non_moderator_is_refused_privately_and_nothing_changes(
     intruder: MemberActor,
     command: str,
     options: dict[str, Any],
+    handled_errors: Callable[[], list[type[BaseException]]],
 ) -> None:
     await add(manager, channel, "test-target")
     store = store_of(simcord_env)
@@ -600,6 +609,7 @@ async def test_non_moderator_is_refused_privately_and_nothing_changes(
     assert result.followups == []
     assert store.path.read_bytes() == before_file
     assert len(store.history()) == before_history
+    assert handled_errors() == [NotModerator]  # the group's check, through the tree's handler
 
 
 async def test_default_permissions_hide_the_group_from_members_without_manage_messages(

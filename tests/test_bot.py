@@ -12,8 +12,8 @@ from pathlib import Path
 import discord
 import pytest
 
-import bot
-from bot import ROOT, HideSecret, SettingsError, load_settings, main, token_problem
+from bot import ROOT, SettingsError, load_settings, main, token_problem
+from handlers.app import FactBot, HideSecret
 from knowledge.store import FactStore
 
 # Shaped like a real token so it passes the format check; it is not one.
@@ -24,7 +24,7 @@ def test_defaults_when_nothing_is_set() -> None:
     settings = load_settings({})
     assert settings.token is None
     assert settings.facts_db == ROOT / "data" / "facts.json"
-    assert settings.guild_id is None
+    assert settings.newsroom_guild_ids == ()
     assert settings.moderator_roles == ()
     assert settings.log_level == "INFO"
 
@@ -34,6 +34,7 @@ def test_every_setting_is_read_and_cleaned() -> None:
         {
             "DISCORD_TOKEN": f"  {FAKE_TOKEN}\n",
             "FACTS_DB": "/srv/facts/live.json",
+            "NEWSROOM_GUILD_IDS": " 123456789012345678 , 323456789012345678,",
             "DISCORD_GUILD_ID": " 123456789012345678 ",
             "MODERATOR_ROLES": "Fact desk, 223456789012345678 ,,Fact desk",
             "LOG_LEVEL": "debug",
@@ -41,7 +42,7 @@ def test_every_setting_is_read_and_cleaned() -> None:
     )
     assert settings.token == FAKE_TOKEN
     assert settings.facts_db == Path("/srv/facts/live.json")
-    assert settings.guild_id == 123456789012345678
+    assert settings.newsroom_guild_ids == (123456789012345678, 323456789012345678)
     assert settings.moderator_roles == ("Fact desk", "223456789012345678")
     assert settings.log_level == "DEBUG"
 
@@ -51,9 +52,31 @@ def test_relative_database_path_is_inside_the_project_folder() -> None:
 
 
 @pytest.mark.parametrize("value", ["my-server", "12345", "1234567890123456789012", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨"])
-def test_malformed_guild_id_is_refused_with_how_to_find_it(value: str) -> None:
-    with pytest.raises(SettingsError, match=r"DISCORD_GUILD_ID.*Copy Server ID"):
-        load_settings({"DISCORD_GUILD_ID": value})
+@pytest.mark.parametrize("name", ["NEWSROOM_GUILD_IDS", "DISCORD_GUILD_ID"])
+def test_malformed_guild_id_is_refused_with_how_to_find_it(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=rf"{name}.*Copy Server ID"):
+        load_settings({name: f"123456789012345678,{value}"})
+
+
+def test_the_older_discord_guild_id_counts_as_a_newsroom_server() -> None:
+    assert load_settings({"DISCORD_GUILD_ID": "123456789012345678"}).newsroom_guild_ids == (
+        123456789012345678,
+    )
+
+
+def test_bot_will_not_start_without_knowing_the_newsroom_server(
+    environment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
+    monkeypatch.setenv("NEWSROOM_GUILD_IDS", "")
+    for command in ([], ["sync"]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "NEWSROOM_GUILD_IDS is not set" in err
+        assert "Copy Server ID" in err
+    assert not Path(environment["FACTS_DB"]).exists()
 
 
 def test_unknown_log_level_is_refused() -> None:
@@ -113,6 +136,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, st
         "DISCORD_TOKEN": "",
         "FACTS_DB": str(tmp_path / "facts.json"),
         "DISCORD_GUILD_ID": "",
+        "NEWSROOM_GUILD_IDS": "1100000000000000001",
         "MODERATOR_ROLES": "",
         "LOG_LEVEL": "INFO",
     }
@@ -167,10 +191,14 @@ def offline_login(monkeypatch: pytest.MonkeyPatch) -> None:
     """A well-formed token that Discord accepts: login runs only what follows acceptance."""
     monkeypatch.setenv("DISCORD_TOKEN", FAKE_TOKEN)
 
-    async def login_offline(self: bot.FactBot, token: str) -> None:
+    async def login_offline(self: FactBot, token: str) -> None:
         await self.setup_hook()  # what Client.login does once Discord accepts the token
 
-    monkeypatch.setattr(bot.FactBot, "login", login_offline)
+    async def published(self: FactBot) -> int:
+        return len(self.tree.get_commands())
+
+    monkeypatch.setattr(FactBot, "login", login_offline)
+    monkeypatch.setattr(FactBot, "publish_commands", published)
 
 
 def test_database_in_use_stops_start_up_with_a_clear_message(
@@ -190,11 +218,11 @@ def test_database_in_use_stops_start_up_with_a_clear_message(
 def test_sigterm_stops_the_bot_and_releases_the_database(
     environment: dict[str, str], offline_login: None, monkeypatch: pytest.MonkeyPatch, clean_logging: None
 ) -> None:
-    async def connected_until_stopped(self: bot.FactBot, *, reconnect: bool = True) -> None:
+    async def connected_until_stopped(self: FactBot, *, reconnect: bool = True) -> None:
         os.kill(os.getpid(), signal.SIGTERM)  # what systemd or docker stop sends
         await asyncio.sleep(60)
 
-    monkeypatch.setattr(bot.FactBot, "connect", connected_until_stopped)
+    monkeypatch.setattr(FactBot, "connect", connected_until_stopped)
 
     def unhandled(signum: int, frame: object) -> None:
         raise AssertionError("SIGTERM reached the default handler: the bot did not catch it")

@@ -65,6 +65,7 @@ def start_bot(db: Path) -> subprocess.CompletedProcess[str]:
         "DISCORD_TOKEN": FAKE_TOKEN,
         "FACTS_DB": str(db),
         "DISCORD_GUILD_ID": "",
+        "NEWSROOM_GUILD_IDS": "1100000000000000001",
         "MODERATOR_ROLES": "",
         "LOG_LEVEL": "INFO",
     }

@@ -11,10 +11,12 @@ moderator's history. "Nothing changed" means the file's bytes and the history.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
+from handlers.checks import NotModerator
 from tests.helpers.store_facts import record
 from tests.test_admin import add, label, shown, store_of
 from tests.test_admin import intruder as intruder
@@ -81,7 +83,12 @@ async def test_forged_confirm_of_a_moderators_import_changes_nothing(
 
 
 async def test_forged_page_turn_on_a_moderators_history_shows_nothing(
-    simcord_env: Env, guild: GuildHandle, channel: ChannelHandle, manager: MemberActor, staff: MemberActor
+    simcord_env: Env,
+    guild: GuildHandle,
+    channel: ChannelHandle,
+    manager: MemberActor,
+    staff: MemberActor,
+    handled_errors: Callable[[], list[type[BaseException]]],
 ) -> None:
     await add(manager, channel, "test-busy")
     for n in range(11):
@@ -103,3 +110,4 @@ async def test_forged_page_turn_on_a_moderators_history_shows_nothing(
     own = await manager.click(pages.response, label="Next")
     assert own.response.content.startswith("Only moderators can do this")
     assert pages.response.embeds[0].description == first_page
+    assert handled_errors() == [NotModerator]

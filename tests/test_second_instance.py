@@ -26,6 +26,7 @@ FAKE_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcDE.abcdefghijklmnopqrstuvwxyz012345
 RUNNING_BOT = """
 import asyncio, sys
 import bot
+from handlers.app import FactBot
 
 async def login_offline(self, token):
     await self.setup_hook()  # what Client.login does once Discord accepts the token
@@ -34,8 +35,12 @@ async def connected(self, *, reconnect=True):
     print("ready", flush=True)
     await asyncio.Event().wait()
 
-bot.FactBot.login = login_offline
-bot.FactBot.connect = connected
+async def published(self):
+    return 0  # publishing commands is network too
+
+FactBot.login = login_offline
+FactBot.connect = connected
+FactBot.publish_commands = published
 sys.exit(bot.main([]))
 """
 
@@ -47,6 +52,7 @@ def bot_environment(db: Path) -> dict[str, str]:
         "DISCORD_TOKEN": FAKE_TOKEN,
         "FACTS_DB": str(db),
         "DISCORD_GUILD_ID": "",
+        "NEWSROOM_GUILD_IDS": "1100000000000000001",
         "MODERATOR_ROLES": "",
         "LOG_LEVEL": "INFO",
     }

@@ -15,8 +15,8 @@ import pytest
 from simcord import ChannelHandle, Env, MemberActor
 from test_bot import clean_logging as clean_logging
 
-import bot
 from bot import Settings
+from handlers.app import setup_logging
 from knowledge.store import FactStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,6 +40,7 @@ def test_failed_login_exits_2_without_traceback_or_token_even_at_debug(tmp_path:
         "LOG_LEVEL": "DEBUG",
         "FACTS_DB": str(db),
         "DISCORD_GUILD_ID": "",
+        "NEWSROOM_GUILD_IDS": "1100000000000000001",
         "MODERATOR_ROLES": "",
     }
     # Offline, logging in fails to reach Discord; online, Discord refuses the made-up token.
@@ -74,7 +75,7 @@ async def test_token_appears_in_no_log_line_and_no_reply_while_commands_run(
     handled_errors: Callable[[], list[type[BaseException]]],
 ) -> None:
     assert simcord_env.bot.settings.token == SENTINEL
-    bot.setup_logging(simcord_env.bot.settings)  # production logging: DEBUG, to stderr
+    setup_logging(simcord_env.bot.settings)  # production logging: DEBUG, to stderr
     caplog.set_level(logging.DEBUG)
 
     with caplog.at_level(logging.DEBUG):

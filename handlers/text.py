@@ -1,0 +1,41 @@
+"""Words for people that need no Discord: status titles, a source as plain text, and what is safe to echo.
+
+``bot.py ask`` prints facts with these, so they live apart from
+:mod:`handlers.render` (which imports discord); render re-exports them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from knowledge.model import Source
+
+STATUS_TITLES = {
+    "verified": "Verified fact",
+    "attributed": "Attributed — the sources below say so; we have not confirmed it",
+    "disputed": "Disputed — sources disagree; read the caveats",
+    "unverified": "Unverified — not confirmed; do not publish it as fact",
+}
+
+# Format characters (Cf: bidi overrides and isolates, zero-width spaces and joiners, the BOM,
+# invisible operators) and control characters (Cc) other than the line break. A single
+# U+202E would show the rest of the bot's own line reversed.
+_HIDDEN_CATEGORIES = frozenset({"Cf", "Cc"})
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that are invisible or change how the text around them reads.
+
+    The one function every echo of typed or stored text goes through (via
+    :func:`handlers.render.escape` and :func:`handlers.errors.tell`), so no
+    reply can be made to render reversed or to hide words.
+    """
+    if text.isascii() and text.isprintable():
+        return text  # the usual case, without looking at each character
+    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in _HIDDEN_CATEGORIES)
+
+
+def source_text(source: Source) -> str:
+    """One citation as plain text: publisher — title — date — URL."""
+    parts = [source.publisher, source.title or "(untitled)", source.published or "undated", source.url]
+    return " — ".join(parts)
