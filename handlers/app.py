@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("factdesk")
 
-EXTENSIONS = ("handlers.lookup", "handlers.admin")
+EXTENSIONS = ("handlers.lookup", "handlers.admin", "handlers.corrections")
 
 
 class StartupError(Exception):

@@ -8,6 +8,7 @@ pressed, so an answer never shows a fact that was retracted since.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 import discord
@@ -31,7 +32,7 @@ from handlers.render import (
 )
 from handlers.views import listing, show_page
 from knowledge import browse
-from knowledge.errors import FactNotFound
+from knowledge.errors import FactNotFound, KnowledgeError
 from knowledge.model import Fact
 from knowledge.search import SearchOutcome
 from knowledge.textnorm import normalise
@@ -39,6 +40,8 @@ from knowledge.textnorm import normalise
 if TYPE_CHECKING:
     from handlers.app import FactBot
     from knowledge.desk import Knowledge
+
+log = logging.getLogger(__name__)
 
 # /facts: a reporter checking a story looks up a handful of facts in a row; more
 # than this in the window is a stuck key or spam.
@@ -62,6 +65,25 @@ def fact_line(fact: Fact) -> str:
 def gone(key: str) -> Refusal:
     """What a button says when its fact was retracted since."""
     return Refusal(f"The fact `{key}` has been retracted or removed since; it can no longer be shown.")
+
+
+async def remember_card(
+    knowledge: Knowledge, interaction: discord.Interaction, message_id: int, fact: Fact
+) -> None:
+    """Record a public card showing ``fact`` in the answer log, so a later correction reaches it
+    (see :mod:`handlers.corrections`).
+
+    Called once the card is sent: the answer stands whatever happens here. A
+    disk that refuses costs only this card's later correction. Private cards
+    are never recorded: Discord lets nobody edit them after 15 minutes.
+    """
+    channel_id = interaction.channel_id
+    assert channel_id is not None  # cards are only sent in the newsroom's channels
+    try:
+        # The record is fsynced: off the event loop.
+        await asyncio.to_thread(knowledge.answers.record, interaction.guild_id, channel_id, message_id, fact)
+    except KnowledgeError as error:
+        log.warning("Could not record answer %s for later corrections: %s", message_id, error)
 
 
 def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
@@ -116,6 +138,9 @@ class PickButton(DeskButton, kind="pick", fields=3):
         view = answer_buttons(query, key, more=bool(desk.others(query, key)))
         if interaction.user.id == int(owner):
             await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
+            message = interaction.message
+            if message is not None and not message.flags.ephemeral:
+                await remember_card(desk.knowledge, interaction, message.id, fact)
         else:
             await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
 
@@ -205,7 +230,7 @@ class Lookup(commands.Cog):
     ) -> None:
         """The best matching fact with its sources; buttons for more matches and a citation."""
         outcome = self.knowledge.index.search(query, limit=SEARCH_LIMIT)
-        self.knowledge.gaps.record(query, outcome)
+        self.knowledge.gaps.record(query, outcome, asker=interaction.user.id)
         if outcome.problem:
             await tell(interaction, outcome.problem)
             return
@@ -213,9 +238,11 @@ class Lookup(commands.Cog):
             best, *others = outcome.results
             view = answer_buttons(query, best.fact.key, more=bool(others))
             note = tie_note(query, outcome.tied)
-            await interaction.response.send_message(
+            sent = await interaction.response.send_message(
                 embed=fact_embed(best.fact, note=note), view=view, ephemeral=private
             )
+            if not private and sent.message_id is not None:
+                await remember_card(self.knowledge, interaction, sent.message_id, best.fact)
             return
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)

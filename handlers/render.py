@@ -20,6 +20,7 @@ import discord
 from handlers.text import STATUS_TITLES as STATUS_TITLES
 from handlers.text import source_text as source_text
 from handlers.text import visible
+from knowledge.answers import RESTORED, RETRACTED
 from knowledge.model import Fact, Source
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -110,13 +111,15 @@ def _footer(fact: Fact) -> str:
     return f"key: {fact.key} · {review} · version {fact.version}"
 
 
-def fact_embed(fact: Fact, *, note: str | None = None) -> discord.Embed:
+def fact_embed(fact: Fact, *, note: str | None = None, mark: str | None = None) -> discord.Embed:
     """The fact as an embed that fits every Discord limit.
 
     What matters most is placed first: status, claim, caveats, period, the
     citations; then, with the room left, details and quotes. ``note`` (like
-    "Match 2 of 5") is shown above the claim; it is markdown, so any typed text
-    in it comes already escaped (by :func:`quoted_query`).
+    "Match 2 of 5") is shown above the claim, in italics; ``mark`` (a corrected
+    card's state, see :func:`corrected_embed`) above everything, as it is. Both
+    are markdown, so any typed text in them comes already escaped (by
+    :func:`quoted_query` or :func:`escape`).
     """
     key = fact.key
     title = RETRACTED_TITLE if fact.retracted else STATUS_TITLES[fact.status]
@@ -125,6 +128,8 @@ def fact_embed(fact: Fact, *, note: str | None = None) -> discord.Embed:
     description = escape(fact.claim)
     if note:
         description = f"*{clip(note, 300)}*\n\n{description}"
+    if mark:
+        description = f"{clip(mark, 300)}\n\n{description}"
     room = EMBED_TOTAL - len(title) - len(footer) - len(description)
 
     fields: list[list[str]] = []
@@ -175,6 +180,25 @@ def fact_embed(fact: Fact, *, note: str | None = None) -> discord.Embed:
         embed.add_field(name=name, value=value, inline=False)
     embed.set_footer(text=footer)
     return embed
+
+
+def corrected_embed(fact: Fact, kind: str, *, today: str) -> discord.Embed:
+    """A public answer posted earlier, after its fact changed: the fact as it is now, marked as corrected.
+
+    ``kind`` is the correction :mod:`knowledge.answers` planned (retracted,
+    restored or updated); ``today`` (YYYY-MM-DD) dates a restoration, which
+    leaves no date on the fact. A retracted card says **Retracted** with the
+    date and, below the claim, the reason; a restored or changed one says
+    **Updated** with the date of the change, and shows the new claim and status.
+    The buttons are the caller's: a retracted card loses them.
+    """
+    if kind == RETRACTED:
+        when = _date(fact.retracted_at) or today
+        mark = f"**Retracted** {when} — the fact desk withdrew this answer; do not use it."
+    else:
+        when = (None if kind == RESTORED else _date(fact.updated_at)) or today
+        mark = f"**Updated** {when} — the fact desk corrected this answer; it shows the fact as it is now."
+    return fact_embed(fact, mark=mark)
 
 
 def citation_line(fact: Fact, *, limit: int = MESSAGE_LIMIT - 100) -> str:

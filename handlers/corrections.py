@@ -1,0 +1,202 @@
+"""Corrections that reach answers already posted: the worker that edits the bot's public fact cards.
+
+What must change is the domain's (:mod:`knowledge.answers`); this cog only talks to Discord:
+
+- :func:`record_answer` remembers each public fact card right after it is sent
+  (``/facts``, and a suggestion turned into a fact). Private answers are never
+  recorded: Discord lets only the interaction's own token edit them, and only
+  for 15 minutes.
+- The store tells :class:`Corrections` after every saved change. The listener
+  only queues the fact and wakes the worker (``bot.dispatch``), so a
+  moderator's reply never waits for an edit.
+- The worker plans the corrections (the answer log's outbox, on disk), then
+  edits one card at a time, :attr:`Corrections.pace` seconds apart, through the
+  bot's HTTP API: the card is the bot's own message, so the edit works long
+  after the interaction's 15 minutes. discord.py waits out Discord's rate
+  limits (429s and the bucket headers) by itself; the pace keeps a big
+  correction from using them all.
+- A deleted card (or channel) is marked gone; so is one the bot may no longer
+  see or edit (logged). Any other failure leaves the card pending, tried again
+  after :data:`RETRY_SECONDS` or with the next change.
+- When a fact's cards are all done, how many were corrected goes into its
+  history (:func:`add_to_history`).
+- On start, whatever a stop left pending, or a crash left unplanned, is finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from handlers.lookup import answer_buttons
+from handlers.render import corrected_embed
+from knowledge.answers import RESTORED, RETRACTED, Correction, CorrectionReport, correction_kind
+from knowledge.errors import FactNotFound, KnowledgeError
+from knowledge.model import Fact
+from knowledge.store import FactStore
+
+if TYPE_CHECKING:
+    from handlers.app import FactBot
+    from knowledge.desk import Knowledge
+
+log = logging.getLogger(__name__)
+
+WAKE = "corrections_due"  # the event the store listener dispatches to wake the worker
+RETRY_SECONDS = 300.0  # a card Discord refused for another reason (an outage) is tried again after this
+
+
+async def add_to_history(store: FactStore, report: CorrectionReport) -> bool:
+    """Write ``report`` into the fact's history; True once it is there (then the log may forget it).
+
+    The one place the worker writes history, so following the store's API is one line.
+    """
+    log.info(
+        "Corrected %d posted answer(s) of `%s` (version %d), %d deleted; the store cannot note it in the "
+        "history yet, so the report stays due",
+        report.corrected,
+        report.key,
+        report.version,
+        report.gone,
+    )
+    return False
+
+
+def _today() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+class Corrections(commands.Cog):
+    """Edits the bot's posted fact cards when their fact changes: see the module docstring."""
+
+    pace = 1.0  # seconds between two edits
+
+    def __init__(self, bot: FactBot, knowledge: Knowledge) -> None:
+        self.bot = bot
+        self.knowledge = knowledge
+        self._changed: dict[str, Fact] = {}  # saved changes not yet planned, latest per fact
+        self._worker: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self.knowledge.store.subscribe(self._on_saved)
+        self._worker = asyncio.create_task(self._work(), name="fact-desk corrections")
+
+    async def cog_unload(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+
+    def _on_saved(self, fact: Fact) -> None:
+        # On the event loop, inside the store's write: only note it and wake the worker.
+        if self._worker is None:
+            return  # unloaded; the store outlives nothing here, but a listener cannot be removed
+        self._changed.pop(fact.key, None)
+        self._changed[fact.key] = fact
+        self.bot.dispatch(WAKE)
+
+    async def _work(self) -> None:
+        # A stop after a change was saved but before it was planned: plan it now.
+        await self._plan(self.knowledge.store.facts(include_retracted=True))
+        while True:
+            failed = await self._drain()
+            if self._changed:
+                continue  # changed while the last card was being edited
+            # discord.py's own wait: woken by the store listener's dispatch, or to retry.
+            with contextlib.suppress(TimeoutError):
+                await self.bot.wait_for(WAKE, timeout=RETRY_SECONDS if failed else None)
+
+    async def _plan(self, facts: Iterable[Fact]) -> None:
+        try:
+            # fsyncs the outbox: off the event loop. Only facts with recorded answers are planned.
+            await asyncio.to_thread(self.knowledge.answers.reconcile, list(facts))
+        except KnowledgeError as error:
+            log.error(
+                "Could not plan corrections of posted answers (tried again with the next change): %s", error
+            )
+
+    async def _drain(self) -> bool:
+        """Edit every pending card, newest changes planned first; True if some card must be tried again."""
+        answers = self.knowledge.answers
+        refused: set[int] = set()
+        while True:
+            if self._changed:
+                changed, self._changed = list(self._changed.values()), {}
+                await self._plan(changed)
+            pending = [
+                c for c in await asyncio.to_thread(answers.pending) if c.answer.message_id not in refused
+            ]
+            if not pending:
+                break
+            for correction in pending:
+                if self._changed:
+                    break  # plan the newer change first: it may replace these
+                if not await self._correct(correction):
+                    refused.add(correction.answer.message_id)
+                await asyncio.sleep(self.pace)
+        await self._report()
+        return bool(refused)
+
+    async def _correct(self, correction: Correction) -> bool:
+        """Edit one card to show its fact as it is now; False if Discord refused for now."""
+        answer = correction.answer
+        try:
+            fact = self.knowledge.store.get(answer.key)
+        except FactNotFound:  # cannot happen (facts are never deleted); never retry it
+            await self._finish(correction, gone=True)
+            return True
+        kind = correction_kind(answer.shown, fact) or correction.kind
+        message = self.bot.get_partial_messageable(
+            answer.channel_id, guild_id=answer.guild_id
+        ).get_partial_message(answer.message_id)
+        embed = corrected_embed(fact, kind, today=_today())
+        try:
+            if kind == RETRACTED:
+                await message.edit(embed=embed, view=None)  # nothing on a retracted fact is to be used
+            elif kind == RESTORED:
+                await message.edit(embed=embed, view=answer_buttons("", fact.key, more=False))
+            else:
+                await message.edit(embed=embed)  # its buttons still work: they look the fact up again
+        except discord.NotFound:
+            await self._finish(correction, gone=True)
+        except discord.Forbidden as error:
+            log.warning(
+                "Cannot correct answer %s in channel %s (%s); counted as gone",
+                answer.message_id,
+                answer.channel_id,
+                error.text,
+            )
+            await self._finish(correction, gone=True)
+        except discord.HTTPException as error:
+            log.warning("Could not correct answer %s (tried again later): %s", answer.message_id, error)
+            return False
+        else:
+            await self._finish(correction, gone=False)
+        return True
+
+    async def _finish(self, correction: Correction, *, gone: bool) -> None:
+        mark = self.knowledge.answers.mark_gone if gone else self.knowledge.answers.mark_done
+        try:
+            await asyncio.to_thread(mark, correction)
+        except KnowledgeError as error:
+            # The card is edited; it stays pending and is edited again (to the same) later.
+            log.error("Could not note correction of answer %s: %s", correction.answer.message_id, error)
+
+    async def _report(self) -> None:
+        answers = self.knowledge.answers
+        for report in await asyncio.to_thread(answers.reports_due):
+            try:
+                if not await add_to_history(self.knowledge.store, report):
+                    continue
+                await asyncio.to_thread(answers.mark_reported, report)
+            except KnowledgeError as error:
+                log.error("Could not record corrections of `%s` in its history: %s", report.key, error)
+
+
+async def setup(bot: FactBot) -> None:
+    await bot.add_cog(Corrections(bot, bot.knowledge))
