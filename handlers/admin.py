@@ -29,6 +29,7 @@ from handlers.admin_text import (
     MODAL_FIELDS,
     gaps_message,
     history_lines,
+    last_checked,
     split_list,
 )
 from handlers.admin_views import (
@@ -42,6 +43,7 @@ from handlers.admin_views import (
 )
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.errors import Refusal, as_form, report_error, tell
+from handlers.lookup import MAX_LISTED, fact_line, listed
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.views import listing, show_page
 from knowledge.desk import Knowledge
@@ -59,6 +61,7 @@ from knowledge.model import (
     Fact,
     parse_fact,
 )
+from knowledge.review import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
 from knowledge.search import SearchIndex
 from knowledge.transfer import read_document
 
@@ -126,6 +129,7 @@ class FactAdmin(
         # Edit forms open in this process, by custom_id; a submission of any other is from before a restart.
         self.open_forms: Counter[str] = Counter()
         listing("h", self.history_pages)
+        listing("r", self.stale_pages)
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
@@ -438,9 +442,28 @@ class FactAdmin(
         days: Range[int, 1, 365] = 30,
         limit: Range[int, 1, 25] = 10,
     ) -> None:
-        """The questions staff asked most that found no confident answer: what to research next."""
-        rows = self.knowledge.gaps.top(limit=limit, since_days=days)  # counted in memory: quick
-        await tell(interaction, gaps_message(rows, since_days=days))
+        """The questions the most people asked that found no confident answer: what to research next."""
+        gaps = self.knowledge.gaps.ranked(limit=limit, since_days=days)  # counted in memory: quick
+        await tell(interaction, gaps_message(gaps, since_days=days))
+
+    @app_commands.command(name="stale")
+    @app_commands.describe(days=f"Not reviewed for at least this many days (default {REVIEW_DAYS})")
+    async def stale(
+        self, interaction: discord.Interaction, days: Range[int, 1, MAX_REVIEW_DAYS] = REVIEW_DAYS
+    ) -> None:
+        """Live facts nobody has reviewed for a while, the longest unchecked first: what to check next."""
+        pages = await self.stale_pages(interaction, str(days))
+        await show_page(interaction, pages, code="r", args=str(days), ephemeral=True)
+
+    async def stale_pages(self, interaction: discord.Interaction, days: str) -> list[discord.Embed]:
+        if not is_moderator(interaction, self.settings):  # a page turn, too: roles change
+            raise NotModerator
+        # A scan of every live fact: off the event loop. Facts are immutable, so the snapshot holds.
+        due = await asyncio.to_thread(review_due, self.knowledge.store.facts(), days=int(days))
+        if not due:
+            raise Refusal(f"Every live fact was reviewed, or added, in the last {days} days.")
+        title = f"Not reviewed for {days} days or more ({listed(len(due))}), longest unchecked first"
+        return list_pages(title, [f"{fact_line(d.fact)} — {last_checked(d)}" for d in due[:MAX_LISTED]])
 
     @app_commands.command(name="export")
     async def export(self, interaction: discord.Interaction) -> None:

@@ -12,7 +12,9 @@ from datetime import datetime
 
 from handlers.render import MESSAGE_LIMIT, clip, escape, quoted_query
 from knowledge.errors import InvalidFact
+from knowledge.gaps import Gap
 from knowledge.model import CONTENT_FIELDS, Fact, HistoryEntry
+from knowledge.review import Due
 
 LINE_LIMIT = 300
 
@@ -115,13 +117,29 @@ def history_lines(fact: Fact, entries: Sequence[HistoryEntry]) -> list[str]:
     return [f"v{fact.version} · added{by}{added}, with the database; no change since then."]
 
 
-def gaps_message(rows: Iterable[tuple[str, int, str]], *, since_days: int) -> str:
-    """The most asked questions the base could not answer, for the desk to research."""
+def gaps_message(gaps: Iterable[Gap], *, since_days: int) -> str:
+    """The questions the base could not answer that most people asked, for the desk to research."""
     lines = [
-        f"{i}. {quoted_query(query)} — asked {count}× (last {_day(last)})"
-        for i, (query, count, last) in enumerate(rows, start=1)
+        f"{i}. {quoted_query(gap.query)} — {_people(gap.people)}, {gap.times}× (last {_day(gap.last_at)})"
+        for i, gap in enumerate(gaps, start=1)
     ]
     if not lines:
         return f"No unanswered questions in the last {since_days} days."
-    header = f"Questions with no confident answer in the last {since_days} days, most asked first:"
+    header = (
+        f"Questions with no confident answer in the last {since_days} days, "
+        "asked by the most people first (then the most often):"
+    )
     return clip("\n".join([header, *lines]), MESSAGE_LIMIT)
+
+
+def _people(count: int) -> str:
+    return "asked by 1 person" if count == 1 else f"asked by {count} people"
+
+
+def last_checked(due: Due) -> str:
+    """When a fact due for review was last checked, in words."""
+    if due.checked_at is None:
+        return "never reviewed, date added unknown"
+    if due.reviewed:
+        return f"last reviewed {due.checked_at:%Y-%m-%d}"
+    return f"added {due.checked_at:%Y-%m-%d}, never reviewed"

@@ -172,8 +172,3 @@ class QueryLog:
             Gap(query, len(askers), times, at.isoformat(timespec="seconds"))
             for askers, times, at, query in ranked[:limit]
         ]
-
-    def top(self, limit: int = 10, since_days: int = 30) -> list[tuple[str, int, str]]:
-        """:meth:`ranked` as (query, times asked, last asked at), the shape ``/factadmin gaps`` shows
-        until it is changed to show the people count too."""
-        return [(gap.query, gap.times, gap.last_at) for gap in self.ranked(limit, since_days)]

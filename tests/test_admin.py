@@ -564,8 +564,8 @@ async def test_gaps_lists_the_most_asked_unanswered_questions(
 
     lines = text_of(result).splitlines()
     assert result.ephemeral
-    assert "zebra pancake telescope" in lines[1] and "asked 3×" in lines[1]
-    assert "quantum marmalade" in lines[2] and "asked 1×" in lines[2]
+    assert "zebra pancake telescope" in lines[1] and "asked by 1 person, 3×" in lines[1]
+    assert "quantum marmalade" in lines[2] and "asked by 1 person, 1×" in lines[2]
 
 
 # --- who may use it -----------------------------------------------------------------

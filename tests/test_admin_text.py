@@ -16,6 +16,7 @@ from handlers.admin_text import (
 )
 from handlers.render import MESSAGE_LIMIT
 from knowledge.errors import InvalidFact, Problem
+from knowledge.gaps import Gap
 from knowledge.model import Fact, HistoryEntry, Source
 
 
@@ -107,14 +108,15 @@ def test_history_line_is_cut_to_fit_however_long_the_reason() -> None:
     assert len(history_line(entry("retract", version=2, reason="x" * 600))) <= 300
 
 
-def test_gaps_message_lists_queries_most_asked_first_or_says_there_are_none() -> None:
-    rows = [
-        ("silk  way\ncargo", 4, "2026-03-04T05:06:07+00:00"),
-        ("*bold* claim", 1, "2026-03-01T00:00:00+00:00"),
+def test_gaps_message_lists_queries_by_people_then_times_or_says_there_are_none() -> None:
+    gaps = [
+        Gap("silk  way\ncargo", 2, 4, "2026-03-04T05:06:07+00:00"),
+        Gap("*bold* claim", 1, 1, "2026-03-01T00:00:00+00:00"),
     ]
-    assert gaps_message(rows, since_days=7).splitlines() == [
-        "Questions with no confident answer in the last 7 days, most asked first:",
-        "1. “silk way cargo” — asked 4× (last 2026-03-04)",
-        r"2. “\*bold\* claim” — asked 1× (last 2026-03-01)",
+    assert gaps_message(gaps, since_days=7).splitlines() == [
+        "Questions with no confident answer in the last 7 days, asked by the most people first "
+        "(then the most often):",
+        "1. “silk way cargo” — asked by 2 people, 4× (last 2026-03-04)",
+        r"2. “\*bold\* claim” — asked by 1 person, 1× (last 2026-03-01)",
     ]
     assert gaps_message([], since_days=30) == "No unanswered questions in the last 30 days."

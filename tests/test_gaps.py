@@ -6,6 +6,9 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from simcord import ChannelHandle, MemberActor
+
 from knowledge.gaps import Gap, QueryLog
 from knowledge.model import Fact, Source
 from knowledge.search import Hit, SearchIndex, SearchOutcome
@@ -33,15 +36,15 @@ def test_unanswered_queries_are_counted_most_asked_first() -> None:
         log.record(query, miss(query))
         clock.now += timedelta(minutes=1)
     log.record("ovda", answered("ovda"))
-    top = log.top()
-    assert [(q, n) for q, n, _ in top] == [("bitcoin  PRICE!", 2), ("weather in paris", 1)]
-    assert top[0][2] == "2026-11-25T09:02:00+00:00"
+    top = log.ranked()
+    assert [(g.query, g.times) for g in top] == [("bitcoin  PRICE!", 2), ("weather in paris", 1)]
+    assert top[0].last_at == "2026-11-25T09:02:00+00:00"
 
 
 def test_nothing_to_search_for_is_not_a_gap() -> None:
     log = QueryLog(None)
     log.record("", SearchOutcome("", (), (), "Nothing to search for: the query is empty."))
-    assert log.top() == []
+    assert log.ranked() == []
 
 
 def test_old_misses_fall_out_of_the_window() -> None:
@@ -50,9 +53,9 @@ def test_old_misses_fall_out_of_the_window() -> None:
     log.record("old question", miss("old question"))
     clock.now += timedelta(days=31)
     log.record("new question", miss("new question"))
-    assert [q for q, _, _ in log.top(since_days=30)] == ["new question"]
-    assert len(log.top(since_days=60)) == 2
-    assert len(log.top(limit=1, since_days=60)) == 1
+    assert [g.query for g in log.ranked(since_days=30)] == ["new question"]
+    assert len(log.ranked(since_days=60)) == 2
+    assert len(log.ranked(limit=1, since_days=60)) == 1
 
 
 def test_log_is_appended_as_json_lines_and_read_back(tmp_path: Path) -> None:
@@ -66,20 +69,20 @@ def test_log_is_appended_as_json_lines_and_read_back(tmp_path: Path) -> None:
         ("bitcoin price", False, []),
         ("ovda", True, ["ovda-airfield"]),
     ]
-    assert QueryLog(path, clock=clock).top() == log.top()
+    assert QueryLog(path, clock=clock).ranked() == log.ranked()
 
 
 def test_torn_or_foreign_lines_are_skipped(tmp_path: Path) -> None:
     path = tmp_path / "queries.jsonl"
     good = {"at": "2026-11-25T08:00:00+00:00", "query": "bitcoin price", "answered": False}
     path.write_text(json.dumps(good) + '\nnot json\n{"at": 1}\n{"query": "x", "answ', encoding="utf-8")
-    assert [q for q, _, _ in QueryLog(path, clock=Clock()).top()] == ["bitcoin price"]
+    assert [g.query for g in QueryLog(path, clock=Clock()).ranked()] == ["bitcoin price"]
 
 
 def test_unwritable_log_does_not_break_a_search(tmp_path: Path) -> None:
     log = QueryLog(tmp_path / "missing-folder" / "queries.jsonl")
     log.record("bitcoin price", miss("bitcoin price"))
-    assert [q for q, _, _ in log.top()] == ["bitcoin price"]
+    assert [g.query for g in log.ranked()] == ["bitcoin price"]
 
 
 def test_works_with_real_search_outcomes() -> None:
@@ -87,7 +90,7 @@ def test_works_with_real_search_outcomes() -> None:
     log = QueryLog(None)
     for query in ["ovda explosives", "weather in paris", "@everyone"]:
         log.record(query, index.search(query))
-    assert [q for q, _, _ in log.top()] == ["weather in paris"]
+    assert [g.query for g in log.ranked()] == ["weather in paris"]
 
 
 # --- ranked by people ----------------------------------------------------------------
@@ -105,7 +108,6 @@ def test_two_colleagues_outrank_one_reporter_asking_five_times() -> None:
         Gap("Ovda runway length?", people=2, times=2, last_at="2026-11-25T09:05:00+00:00"),
         Gap("bitcoin price", people=1, times=5, last_at="2026-11-25T09:04:00+00:00"),
     ]
-    assert log.top() == [(g.query, g.times, g.last_at) for g in log.ranked()]
 
 
 def test_same_people_rank_by_times_then_most_recent() -> None:
@@ -170,3 +172,23 @@ def test_an_unwritable_key_still_counts_people_until_the_next_start(tmp_path: Pa
     log.record("ovda runway", miss("ovda runway"), asker=2)
     log.record("ovda runway", miss("ovda runway"), asker=1)
     assert log.ranked()[0][1:3] == (2, 3)
+
+
+# --- through Discord: each asker counted once ---------------------------------------------
+
+
+@pytest.mark.simcord(strict_sync=False)
+async def test_factadmin_gaps_ranks_two_colleagues_above_one_reporter_asking_three_times(
+    channel: ChannelHandle, staff: MemberActor, other_staff: MemberActor, manager: MemberActor
+) -> None:
+    for _ in range(3):
+        await staff.slash(channel, "facts", query="zebra pancake telescope")
+    for colleague in (staff, other_staff):
+        await colleague.slash(channel, "facts", query="quantum marmalade")
+
+    result = await manager.slash(channel, "factadmin gaps")
+
+    lines = result.response.content.splitlines()
+    assert "asked by the most people first" in lines[0]
+    assert lines[1].startswith("1. “quantum marmalade” — asked by 2 people, 2×")
+    assert lines[2].startswith("2. “zebra pancake telescope” — asked by 1 person, 3×")

@@ -275,7 +275,7 @@ def test_any_query_is_answered_within_limits_and_logged(query: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         log = QueryLog(Path(folder) / "queries.jsonl")
         log.record(query, outcome)  # never raises: a lookup must not fail on its log
-        assert QueryLog(log.path).top() == log.top()
+        assert QueryLog(log.path).ranked() == log.ranked()
 
 
 # --- the real replies, through the simulated Discord: fewer examples --------------------------------

@@ -174,7 +174,7 @@ async def test_nothing_close_says_so_and_the_query_is_noted_for_the_desk(
     assert result.response.content.startswith("No fact matches “weather in paris”.")
     assert "noted for the fact desk" in result.response.content
     assert result.response.components == []
-    assert [query for query, _count, _at in knowledge.gaps.top()] == ["weather in paris"]
+    assert [gap.query for gap in knowledge.gaps.ranked()] == ["weather in paris"]
 
 
 async def test_a_query_with_nothing_to_search_for_is_answered_privately(
