@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("factdesk")
 
-EXTENSIONS = ("handlers.lookup", "handlers.admin", "handlers.corrections")
+EXTENSIONS = ("handlers.lookup", "handlers.admin", "handlers.corrections", "handlers.help")
 
 
 class StartupError(Exception):
@@ -87,9 +87,10 @@ class FactBot(commands.Bot):
         the constructor only stores what the commands use.
         """
         from handlers.admin import FactAdmin
+        from handlers.help import Help
         from handlers.lookup import Lookup
 
-        for cog in (Lookup, FactAdmin):
+        for cog in (Lookup, FactAdmin, Help):
             await self.add_cog(cog.__new__(cog))
 
     async def publish_commands(self) -> int:
