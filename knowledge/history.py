@@ -12,18 +12,18 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from knowledge.journal import LineLog
-from knowledge.model import Fact, HistoryEntry
+from knowledge.model import FACT_ACTIONS, Actor, Fact, HistoryEntry
 
 log = logging.getLogger(__name__)
 
 # The history log: lines written here always start with the key, so the index
 # can be built without parsing every line.
-_KEY_PREFIX = re.compile(rb'^\{"key": "([a-z0-9-]+)"')
+_KEY_PREFIX = re.compile(rb'^\{"key": "(~?[a-z0-9-]+)"')
 
 
 def entry_to_json(entry: HistoryEntry) -> str:
@@ -48,6 +48,28 @@ def entry_from_json(line: bytes) -> HistoryEntry | None:
         return HistoryEntry(**data)
     except (ValueError, TypeError):
         return None
+
+
+_NOTE_ACTION_RE = re.compile(r"^[a-z]+(?: [a-z]+){0,3}$")
+
+
+def note_maker(
+    key: str, action: str, actor: Actor, extra: Mapping[str, Any] | None
+) -> Callable[[str, str | None], HistoryEntry]:
+    """Check a note's action and extra now; the returned function makes the entry at its time, with its
+    reason. Raises ``ValueError`` (a programming error: callers pass constants and counts)."""
+    if action in FACT_ACTIONS or not _NOTE_ACTION_RE.match(action):
+        raise ValueError(f"a note's action must be a few lowercase words, not a fact change: {action!r}")
+    details = dict(extra or {})
+    try:
+        json.dumps(details, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"a note's extra must hold plain JSON values: {error}") from None
+
+    def make(at: str, reason: str | None) -> HistoryEntry:
+        return HistoryEntry(key=key, action=action, actor=actor.label, at=at, reason=reason, extra=details)
+
+    return make
 
 
 class HistoryLog:
@@ -127,18 +149,23 @@ class HistoryLog:
 
 
 def saved_entries(entries: Iterable[HistoryEntry], facts: Mapping[str, Fact]) -> list[HistoryEntry]:
-    """The entries of ``entries`` whose change reached the fact file, oldest first.
+    """The entries of ``entries`` whose change reached the fact file, and every note, oldest first.
 
-    An entry counts only if its fact's stored version has reached the entry's
+    A change counts only if its fact's stored version has reached the entry's
     version; when the same key and version appear twice (the retry after a
-    refused write) the later one wins.
+    refused write) the later one wins. A note (:attr:`HistoryEntry.is_note`)
+    changes no file but the history, so it counts once it is written.
     """
     entries = list(entries)
     last: dict[tuple[str, int | None], int] = {}
     for i, entry in enumerate(entries):
-        last[(entry.key, entry.version)] = i
+        if not entry.is_note:
+            last[(entry.key, entry.version)] = i
     saved = []
     for i, entry in enumerate(entries):
+        if entry.is_note:
+            saved.append(entry)
+            continue
         fact = facts.get(entry.key)
         if fact is None or last[(entry.key, entry.version)] != i:
             continue
