@@ -17,6 +17,7 @@ lock that process holds. Callers serialise their own appends.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -40,16 +41,12 @@ class LineLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        # The file ends mid-line (a crash cut an append short): the next append starts a fresh line.
-        self.torn = self._ends_mid_line()
 
-    def _ends_mid_line(self) -> bool:
+    def ends_mid_line(self) -> bool:
+        """Whether the file ends in a line cut short (by a crash, or by an append going on now)."""
         try:
             with self.path.open("rb") as handle:
-                if handle.seek(0, os.SEEK_END) == 0:
-                    return False
-                handle.seek(-1, os.SEEK_END)
-                return handle.read(1) != b"\n"
+                return _ends_mid_line(handle.fileno())
         except FileNotFoundError:
             return False
 
@@ -73,15 +70,21 @@ class LineLog:
                     yield offset, line
                 offset += len(line)
 
-    def append(self, lines: Iterable[bytes]) -> None:
-        """Append ``lines`` (each without its newline) and fsync them; on failure cut back and re-raise."""
+    def append(self, lines: Iterable[bytes], *, sync: bool = True) -> None:
+        """Append ``lines`` (each without its newline); on failure cut back and re-raise.
+
+        With ``sync`` (the default) it returns once they are fsynced, and for a new
+        file once the folder is too. Without, a power cut may lose them; only a log
+        that is not worth an fsync on every line uses that (the query log).
+        """
         size: int | None = None
         try:
-            created = not self.path.exists()
-            with self.path.open("ab") as out:
-                size = out.tell()
+            created = sync and not self.path.exists()
+            with self.path.open("a+b") as out:
                 fd = out.fileno()
-                batch = [b""] if self.torn else []  # joined with newlines: a fresh start
+                size = os.fstat(fd).st_size
+                # After a line cut short, a fresh start (joined with newlines, an empty first line).
+                batch = [b""] if _ends_mid_line(fd, size) else []
                 for line in lines:
                     batch.append(line)
                     if len(batch) >= _BATCH:
@@ -89,24 +92,22 @@ class LineLog:
                         batch.clear()
                 if batch:
                     write_all(fd, b"\n".join(batch) + b"\n")
-                os.fsync(fd)
+                if sync:
+                    os.fsync(fd)
             if created:
                 fsync_folder(self.path.parent)
         except BaseException:  # a refused disk, or a line that could not be made: nothing stays
             self._cut_back(size)
             raise
-        self.torn = False
 
     def _cut_back(self, size: int | None) -> None:
         """Cut a refused append off again, so a restart does not read what was never acknowledged."""
         if size is None:
             return  # nothing was written
-        try:
+        # If this fails too, whatever part of the lines is there is either complete or cut
+        # short; the next append then starts on a fresh line.
+        with contextlib.suppress(OSError):
             os.truncate(self.path, size)
-        except OSError:
-            # Whatever part of the lines is there, the next append starts on a fresh line
-            # (an empty one, if it was not needed, is skipped when reading).
-            self.torn = True
 
     def rewrite(self, lines: Iterable[bytes]) -> None:
         """Replace the file with ``lines`` atomically; on ``OSError`` the old file is intact."""
@@ -120,8 +121,12 @@ class LineLog:
                     batch.clear()
             write_all(fd, b"".join(batch))
 
-        replace_file(self.path, fill, before_replace=lambda: None)
-        self.torn = False
+        replace_file(self.path, fill)
+
+
+def _ends_mid_line(fd: int, size: int | None = None) -> bool:
+    size = os.fstat(fd).st_size if size is None else size
+    return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
 
 
 def _line(event: Mapping[str, Any]) -> bytes:
@@ -139,10 +144,7 @@ class Journal:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        try:
-            self._file = None if path is None else LineLog(path)
-        except OSError as error:
-            raise self._unreadable(error) from error
+        self._file = None if path is None else LineLog(path)
 
     def _unreadable(self, error: OSError) -> KnowledgeError:
         return KnowledgeError(f"Cannot read {self.path} ({describe_os_error(error)}).")
@@ -161,10 +163,10 @@ class Journal:
                     log.warning("skipped an unreadable line in %s: %.80r", self.path, line)
                     continue
                 yield event
+            if self._file.ends_mid_line():
+                log.warning("skipped a line cut short (by a crash?) at the end of %s", self.path)
         except OSError as error:
             raise self._unreadable(error) from error
-        if self._file.torn:
-            log.warning("skipped a line cut short (by a crash?) at the end of %s", self.path)
 
     def append(self, event: Mapping[str, Any]) -> None:
         """Write ``event`` and fsync it; :class:`WriteFailed` (nothing acknowledged) if the disk refuses."""

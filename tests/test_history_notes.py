@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -98,40 +99,38 @@ async def test_a_note_refuses_a_fact_change_verb_or_extra_that_is_not_json(
         assert [e.action for e in store.history("flights")] == ["add"]
 
 
-async def test_a_refused_note_leaves_no_trace(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with FactStore.open(db, seed=None) as store:
-        await store.add(record("flights"), ALICE)
-        log = Path(f"{db}.history.jsonl")
-        before = log.read_bytes()
-        real = os.fsync
+def _disk_full(_fd: int) -> None:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        def full(fd: int) -> None:
-            if os.readlink(f"/proc/self/fd/{fd}").endswith(".history.jsonl"):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            real(fd)
 
-        monkeypatch.setattr(os, "fsync", full)
-        with pytest.raises(WriteFailed, match="the disk is full"):
-            await store.record_corrections(CorrectionReport("flights", 1, 1, 0))
-        monkeypatch.undo()
-        assert log.read_bytes() == before  # cut back, not left for a restart to find
-        assert [e.action for e in store.history("flights")] == ["add"]
+async def _refused(store: FactStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "fsync", _disk_full)
+    with pytest.raises(WriteFailed, match="the disk is full"):
         await store.record_corrections(CorrectionReport("flights", 1, 1, 0))
-    with FactStore.open(db, seed=None) as again:
-        assert [e.action for e in again.history("flights")] == ["add", "corrections"]
+    monkeypatch.undo()
+    # Cut back, not left for a restart to find.
+    assert Path(f"{store.path}.history.jsonl").read_text().count("corrections") == 0
 
 
-async def test_a_note_cut_short_by_a_crash_is_skipped(db: Path) -> None:
+async def _cut_short_by_a_crash(store: FactStore, _monkeypatch: pytest.MonkeyPatch) -> None:
+    with Path(f"{store.path}.history.jsonl").open("ab") as out:
+        out.write(b'{"key": "flights", "action": "corrections", "actor": "fact desk (bot)", "at')
+
+
+@pytest.mark.parametrize("damage", [_refused, _cut_short_by_a_crash])
+async def test_a_note_never_acknowledged_is_not_found_and_the_next_one_is(
+    db: Path, monkeypatch: pytest.MonkeyPatch, damage: Callable[..., Awaitable[None]]
+) -> None:
     with FactStore.open(db, seed=None) as store:
         await store.add(record("flights"), ALICE)
-    log = Path(f"{db}.history.jsonl")
-    with log.open("ab") as out:
-        out.write(b'{"key": "flights", "action": "corrections", "actor": "fact desk (bot)", "at')
-    with FactStore.open(db, seed=None) as store:
+        await damage(store, monkeypatch)
         assert [e.action for e in store.history("flights")] == ["add"]
         await store.record_corrections(CorrectionReport("flights", 1, 2, 0))
     with FactStore.open(db, seed=None) as again:
-        assert [e.action for e in again.history("flights")] == ["add", "corrections"]
+        assert [(e.action, e.extra.get("corrected")) for e in again.history("flights")] == [
+            ("add", None),
+            ("corrections", 2),
+        ]
 
 
 async def test_notes_and_changes_written_at_once_are_serialised(db: Path) -> None:
