@@ -27,7 +27,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from knowledge.errors import DuplicateSynonymGroup, InvalidSynonyms, Problem, SynonymGroupNotFound
+from knowledge.atomic import describe_os_error
+from knowledge.errors import (
+    DuplicateSynonymGroup,
+    InvalidSynonyms,
+    KnowledgeError,
+    Problem,
+    SynonymGroupNotFound,
+)
 from knowledge.model import Actor, HistoryEntry
 
 if TYPE_CHECKING:
@@ -100,7 +107,14 @@ class SynonymStore:
         self._groups: dict[frozenset[str], Group] = {}  # oldest first
         self._lock = asyncio.Lock()  # a change checks the groups and writes in one step
         self._listeners: list[Callable[[list[tuple[str, ...]]], None]] = []
-        for entry in store.history(THESAURUS):
+        try:
+            entries = store.history(THESAURUS)
+        except OSError as error:
+            raise KnowledgeError(
+                f"Cannot read the moderators' synonym groups from the history of {store.path} "
+                f"({describe_os_error(error)})."
+            ) from error
+        for entry in entries:
             self._replay(entry)
 
     def _replay(self, entry: HistoryEntry) -> None:

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from helpers.store_facts import ALICE, BOB, record
 
-from knowledge.errors import DuplicateSynonymGroup, InvalidSynonyms, SynonymGroupNotFound, WriteFailed
+from knowledge.desk import open_knowledge
+from knowledge.errors import (
+    DuplicateSynonymGroup,
+    InvalidSynonyms,
+    KnowledgeError,
+    SynonymGroupNotFound,
+    WriteFailed,
+)
 from knowledge.store import FactStore
 from knowledge.synonyms_store import ADDED, MAX_WORDS, REMOVED, THESAURUS, SynonymStore
 
@@ -190,3 +197,26 @@ async def test_concurrent_changes_are_serialised_with_each_other_and_with_fact_w
     with FactStore.open(db, seed=None) as again:
         assert sorted(SynonymStore(again).groups()) == sorted(synonyms.groups())
         assert len(again.history(THESAURUS)) == 11 and len(again) == 5
+
+
+async def test_the_desk_opens_the_groups_with_the_store_and_names_an_unreadable_history(
+    facts_db: Path,
+) -> None:
+    knowledge = open_knowledge(facts_db)
+    try:
+        await knowledge.synonyms.add_group(["ovda", "uvda"], ALICE)
+    finally:
+        knowledge.close()
+    again = open_knowledge(facts_db)
+    try:
+        assert again.synonyms.groups() == [("ovda", "uvda")]
+    finally:
+        again.close()
+    history = Path(f"{facts_db}.history.jsonl")
+    history.rename(history.with_suffix(".moved"))
+    history.mkdir()  # not a file: cannot be read
+    with pytest.raises(KnowledgeError, match=r"Cannot read the moderators' synonym groups from the history"):
+        open_knowledge(facts_db)
+    history.rmdir()
+    history.with_suffix(".moved").rename(history)
+    open_knowledge(facts_db).close()  # the writer lock was released
