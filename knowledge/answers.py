@@ -8,7 +8,8 @@ adapter edits them one by one, off the moderator's path, and marks each done
 (or gone, when Discord says the message was deleted). A restart midway finds
 the rest still pending. When a fact's outbox is empty, a :class:`CorrectionReport`
 ("N answers corrected") is due for the fact's history; the store owns the
-history, so the adapter writes it and then calls :meth:`AnswerLog.mark_reported`.
+history, so the adapter writes it (:meth:`knowledge.store.FactStore.record_corrections`)
+and then calls :meth:`AnswerLog.mark_reported`.
 
 What must reach posted answers (:func:`correction_kind`): a retraction, a
 restoration, a new claim, a new status. Other edits do not: a card that showed

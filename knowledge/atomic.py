@@ -60,8 +60,16 @@ def write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-def replace_file(path: Path, fill: Callable[[int], T], *, before_replace: Callable[[], None]) -> T:
+def replace_file(
+    path: Path,
+    fill: Callable[[int], T],
+    *,
+    before_replace: Callable[[], None] | None = None,
+    mode: int = 0o644,
+) -> T:
     """Replace ``path`` with what ``fill(fd)`` writes; return what ``fill`` returned.
+
+    ``mode``: the new file's permissions (0o600 for a secret), before the umask.
 
     ``before_replace`` runs once the new content is on disk and just before the
     rename (the backup of the old file is kept there). If anything up to the
@@ -72,13 +80,14 @@ def replace_file(path: Path, fill: Callable[[int], T], *, before_replace: Callab
     folder = path.parent
     tmp = folder / f"{temp_prefix(path)}{secrets.token_hex(_TEMP_TOKEN)}{TEMP_SUFFIX}"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
             result = fill(fd)
             os.fsync(fd)
         finally:
             os.close(fd)
-        before_replace()
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

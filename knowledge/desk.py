@@ -1,5 +1,5 @@
-"""Wiring of the domain: one open store, its search index, the query log, the review queue and
-the log of public answers."""
+"""Wiring of the domain: one open store, its search index, the query log, the review queue, the
+log of public answers and the synonym groups moderators added."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from knowledge.gaps import QueryLog
 from knowledge.queue import ReviewQueue
 from knowledge.search import SearchIndex
 from knowledge.store import SHIPPED_BASE, FactStore
+from knowledge.synonyms_store import SynonymStore
 
 T = TypeVar("T")
 
@@ -26,6 +27,7 @@ class Knowledge:
     gaps: QueryLog
     queue: ReviewQueue
     answers: AnswerLog
+    synonyms: SynonymStore
     _derived: dict[str, Any] = field(default_factory=dict)
 
     def derived(self, name: str, build: Callable[[], T]) -> T:
@@ -61,9 +63,12 @@ def open_knowledge(
         # Beside the database, written only by this process, which holds its writer lock.
         queue = ReviewQueue.beside(store.path)
         answers = AnswerLog.beside(store.path)
+        synonyms = SynonymStore(store)  # replayed from the store's history (see its module)
     except BaseException:
         store.close()
         raise
-    knowledge = Knowledge(store=store, index=index, gaps=gaps, queue=queue, answers=answers)
+    knowledge = Knowledge(
+        store=store, index=index, gaps=gaps, queue=queue, answers=answers, synonyms=synonyms
+    )
     store.subscribe(knowledge._forget_derived)
     return knowledge

@@ -122,3 +122,26 @@ class WriteFailed(KnowledgeError):
         super().__init__(
             f"Could not save to {path} ({reason}). Nothing was changed; the previous version is intact."
         )
+
+
+class InvalidSynonyms(KnowledgeError):
+    """A synonym group failed validation; ``problems`` names every word at fault."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("Nothing was saved: " + "; ".join(str(p) for p in self.problems))
+
+
+class DuplicateSynonymGroup(KnowledgeError):
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = words
+        super().__init__(f"The thesaurus already has the group {', '.join(words)}; nothing was saved.")
+
+
+class SynonymGroupNotFound(KnowledgeError):
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.words = words
+        super().__init__(
+            f"No synonym group added by a moderator is exactly {', '.join(words)} "
+            "(give all its words; groups shipped with the bot cannot be removed here)."
+        )

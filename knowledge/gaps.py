@@ -23,7 +23,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 from collections import deque
 from collections.abc import Callable
@@ -31,7 +30,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from knowledge.atomic import fsync_folder
+from knowledge.atomic import replace_file, write_all
+from knowledge.journal import LineLog
 from knowledge.search import SearchOutcome
 from knowledge.textnorm import normalise
 
@@ -74,12 +74,7 @@ def _asker_key(path: Path | None) -> bytes:
         log.warning("Could not read the asker key %s (%s); using a new one", path, error)
     key = secrets.token_bytes(_KEY_BYTES)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key.hex() + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        fsync_folder(path.parent)
+        replace_file(path, lambda fd: write_all(fd, f"{key.hex()}\n".encode()), mode=0o600)
     except OSError as error:
         # Counting still works until the next start, when the same people count again.
         log.warning("Could not save the asker key %s: %s", path, error)
@@ -106,7 +101,7 @@ class QueryLog:
 
     def _load(self, path: Path) -> None:
         try:
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = [line for _, line in LineLog(path).lines()]  # a torn last line after a crash is left out
         except OSError as error:
             log.warning("Could not read the query log %s: %s", path, error)
             return
@@ -119,7 +114,7 @@ class QueryLog:
                 query = str(entry["query"])
                 asker = entry.get("asker")
             except (ValueError, KeyError, TypeError, AttributeError):
-                continue  # a torn last line after a crash: skip it, keep the rest
+                continue  # a line some other program wrote: skip it, keep the rest
             if at.tzinfo is None:
                 at = at.replace(tzinfo=UTC)
             if key := normalise(query):
@@ -146,11 +141,12 @@ class QueryLog:
         }
         if hashed is not None:
             entry["asker"] = hashed
+        # A lone surrogate (possible in JSON, not in UTF-8) must not break the lookup either.
+        line = json.dumps(entry, ensure_ascii=False).encode("utf-8", "backslashreplace")
         try:
-            # A lone surrogate (possible in JSON, not in UTF-8) must not break the lookup either.
-            with self.path.open("a", encoding="utf-8", errors="backslashreplace") as handle:
-                handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        except (OSError, ValueError) as error:  # ValueError: text the disk encoding cannot hold
+            # Not fsynced: a search must not wait on the disk, and a lost line is one lost count.
+            LineLog(self.path).append([line], sync=False)
+        except OSError as error:
             log.warning("Could not append to the query log %s: %s", self.path, error)
 
     def ranked(self, limit: int = 10, since_days: int = 30) -> list[Gap]:

@@ -1,15 +1,17 @@
-"""An append-only JSON-lines event journal: the durable record behind the review queue and the answer log.
+"""Append-only line files: the one rule for durable appends, used by every log beside the fact database.
 
-Each event is one JSON object on one line. :meth:`Journal.append` returns only
-once the line is fsynced (and, for a new file, the folder too), so an
-acknowledged event survives a power cut. A crash mid-append can leave the last
-line cut short: :meth:`Journal.replay` skips it and keeps the rest, and the
-next append starts on a fresh line so it cannot run into it. A state that is
-rebuilt by replaying events can be written back small with :meth:`Journal.rewrite`
-(temp file, fsync, ``os.replace``, folder fsync), so a crash leaves either the
-old journal or the new one.
+:class:`LineLog` is that rule. An append returns only once its lines are
+fsynced (and, for a new file, the folder too), so an acknowledged line survives
+a power cut. A crash mid-append can leave the last line cut short: reading
+stops before it, and the next append starts on a fresh line so it cannot run
+into it (the blank line that leaves is skipped too). An append the disk refuses
+is cut off again, so a restart does not find what was never acknowledged. A
+file can be rewritten whole, atomically, by :func:`knowledge.atomic.replace_file`.
 
-One process writes a journal: it sits beside the fact database, whose writer
+Two formats sit on it: :class:`Journal`, JSON events for the review queue and
+the answer log, and :class:`knowledge.history.HistoryLog`, the fact history.
+
+One process writes these files: they sit beside the fact database, whose writer
 lock that process holds. Callers serialise their own appends.
 """
 
@@ -19,65 +21,140 @@ import contextlib
 import json
 import logging
 import os
-import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from knowledge.atomic import describe_os_error, fsync_folder
+from knowledge.atomic import describe_os_error, fsync_folder, replace_file, write_all
 from knowledge.errors import KnowledgeError, WriteFailed
 
 log = logging.getLogger(__name__)
 
 Event = dict[str, Any]
 
+# Lines joined per write() call: few syscalls, yet the thread building them gives the GIL back often.
+_BATCH = 256
+
+
+class LineLog:
+    """The append-only file of lines at ``path``: see the module docstring. Errors are ``OSError``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def ends_mid_line(self) -> bool:
+        """Whether the file ends in a line cut short (by a crash, or by an append going on now)."""
+        try:
+            with self.path.open("rb") as handle:
+                return _ends_mid_line(handle.fileno())
+        except FileNotFoundError:
+            return False
+
+    def lines(self, start: int = 0) -> Iterator[tuple[int, bytes]]:
+        """Each complete line from byte ``start`` on, with its offset; blank lines left out.
+
+        Stops before a line without its newline: cut short by a crash, or being
+        appended right now by the writer thread.
+        """
+        try:
+            handle = self.path.open("rb")
+        except FileNotFoundError:
+            return
+        with handle:
+            handle.seek(start)
+            offset = start
+            for line in handle:
+                if not line.endswith(b"\n"):
+                    return
+                if line.strip():
+                    yield offset, line
+                offset += len(line)
+
+    def append(self, lines: Iterable[bytes], *, sync: bool = True) -> None:
+        """Append ``lines`` (each without its newline); on failure cut back and re-raise.
+
+        With ``sync`` (the default) it returns once they are fsynced, and for a new
+        file once the folder is too. Without, a power cut may lose them; only a log
+        that is not worth an fsync on every line uses that (the query log).
+        """
+        size: int | None = None
+        try:
+            created = sync and not self.path.exists()
+            with self.path.open("a+b") as out:
+                fd = out.fileno()
+                size = os.fstat(fd).st_size
+                # After a line cut short, a fresh start (joined with newlines, an empty first line).
+                batch = [b""] if _ends_mid_line(fd, size) else []
+                for line in lines:
+                    batch.append(line)
+                    if len(batch) >= _BATCH:
+                        write_all(fd, b"\n".join(batch) + b"\n")
+                        batch.clear()
+                if batch:
+                    write_all(fd, b"\n".join(batch) + b"\n")
+                if sync:
+                    os.fsync(fd)
+            if created:
+                fsync_folder(self.path.parent)
+        except BaseException:  # a refused disk, or a line that could not be made: nothing stays
+            self._cut_back(size)
+            raise
+
+    def _cut_back(self, size: int | None) -> None:
+        """Cut a refused append off again, so a restart does not read what was never acknowledged."""
+        if size is None:
+            return  # nothing was written
+        # If this fails too, whatever part of the lines is there is either complete or cut
+        # short; the next append then starts on a fresh line.
+        with contextlib.suppress(OSError):
+            os.truncate(self.path, size)
+
+    def rewrite(self, lines: Iterable[bytes]) -> None:
+        """Replace the file with ``lines`` atomically; on ``OSError`` the old file is intact."""
+
+        def fill(fd: int) -> None:
+            batch: list[bytes] = []
+            for line in lines:
+                batch.append(line + b"\n")
+                if len(batch) >= _BATCH:
+                    write_all(fd, b"".join(batch))
+                    batch.clear()
+            write_all(fd, b"".join(batch))
+
+        replace_file(self.path, fill)
+
+
+def _ends_mid_line(fd: int, size: int | None = None) -> bool:
+    size = os.fstat(fd).st_size if size is None else size
+    return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
+
 
 def _line(event: Mapping[str, Any]) -> bytes:
     # ASCII escapes: a lone surrogate in user text still makes a valid UTF-8 line.
-    return (json.dumps(event, separators=(",", ":")) + "\n").encode()
+    return json.dumps(event, separators=(",", ":")).encode()
 
 
 class Journal:
-    """The event journal at ``path``; ``path=None`` keeps nothing (events are only replayed from memory)."""
+    """A JSON-lines event journal at ``path`` (one event a line, on a :class:`LineLog`);
+    ``path=None`` keeps nothing (events are only replayed from memory).
+
+    A state rebuilt by replaying events can be written back small with
+    :meth:`rewrite`, so a crash leaves either the old journal or the new one.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self._torn = self._ends_mid_line()
-
-    def _ends_mid_line(self) -> bool:
-        if self.path is None:
-            return False
-        try:
-            with self.path.open("rb") as handle:
-                if handle.seek(0, os.SEEK_END) == 0:
-                    return False
-                handle.seek(-1, os.SEEK_END)
-                return handle.read(1) != b"\n"
-        except FileNotFoundError:
-            return False
-        except OSError as error:
-            raise self._unreadable(error) from error
+        self._file = None if path is None else LineLog(path)
 
     def _unreadable(self, error: OSError) -> KnowledgeError:
         return KnowledgeError(f"Cannot read {self.path} ({describe_os_error(error)}).")
 
     def replay(self) -> Iterator[Event]:
         """Every complete event, oldest first; a cut-short or unreadable line is skipped with a warning."""
-        if self.path is None:
+        if self._file is None:
             return
         try:
-            handle = self.path.open("rb")
-        except FileNotFoundError:
-            return
-        except OSError as error:
-            raise self._unreadable(error) from error
-        with handle:
-            for line in handle:
-                if not line.strip():
-                    continue  # the fresh start written after a cut-short line
-                if not line.endswith(b"\n"):
-                    log.warning("skipped a line cut short (by a crash?) at the end of %s", self.path)
-                    continue
+            for _, line in self._file.lines():
                 try:
                     event = json.loads(line)
                 except ValueError:
@@ -86,52 +163,25 @@ class Journal:
                     log.warning("skipped an unreadable line in %s: %.80r", self.path, line)
                     continue
                 yield event
+            if self._file.ends_mid_line():
+                log.warning("skipped a line cut short (by a crash?) at the end of %s", self.path)
+        except OSError as error:
+            raise self._unreadable(error) from error
 
     def append(self, event: Mapping[str, Any]) -> None:
         """Write ``event`` and fsync it; :class:`WriteFailed` (nothing acknowledged) if the disk refuses."""
-        if self.path is None:
+        if self._file is None:
             return
-        data = (b"\n" if self._torn else b"") + _line(event)
-        size: int | None = None
         try:
-            created = not self.path.exists()
-            with self.path.open("ab") as out:
-                size = out.tell()
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            if created:
-                fsync_folder(self.path.parent)
+            self._file.append([_line(event)])
         except OSError as error:
-            self._undo(size)
             raise WriteFailed(str(self.path), describe_os_error(error)) from error
-        self._torn = False
-
-    def _undo(self, size: int | None) -> None:
-        """Cut a refused append off again, so a restart does not replay what was never acknowledged."""
-        if size is None:
-            return  # nothing was written
-        try:
-            os.truncate(self.path, size)
-        except OSError:
-            # Whatever part of the line is there, the next append starts on a fresh line
-            # (an empty one, if it was not needed, is skipped by replay).
-            self._torn = True
 
     def rewrite(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Replace the journal with ``events`` atomically; raises :class:`WriteFailed`, old journal intact."""
-        if self.path is None:
+        if self._file is None:
             return
-        temp = self.path.with_name(f".{self.path.name}.{secrets.token_hex(6)}.tmp")
         try:
-            with temp.open("wb") as out:
-                out.writelines(_line(event) for event in events)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, self.path)
-            fsync_folder(self.path.parent)
+            self._file.rewrite(_line(event) for event in events)
         except OSError as error:
-            with contextlib.suppress(OSError):
-                temp.unlink(missing_ok=True)
             raise WriteFailed(str(self.path), describe_os_error(error)) from error
-        self._torn = False

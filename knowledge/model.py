@@ -440,12 +440,26 @@ def parse_facts(records: Iterable[Any], *, label: str = "record") -> tuple[list[
     return parse_records((f"{label} {i}", raw) for i, raw in enumerate(records, start=1))
 
 
+# The changes a fact goes through; each history entry of one carries the fact after it.
+FACT_ACTIONS = ("add", "edit", "cite", "retract", "restore", "review", "import")
+# History that is about no single fact (the thesaurus) is kept under a key starting with `~`,
+# which no fact key can (KEY_RE), so it can never be mistaken for a fact's.
+SUBJECT_KEY_RE = re.compile(r"^~[a-z][a-z0-9-]{0,30}$")
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryEntry:
-    """One change, as appended to the history log: never edited, never removed."""
+    """One change, or one note, as appended to the history log: never edited, never removed.
 
-    key: str
-    action: str  # add, edit, cite, retract, restore, review, import
+    A *change* (``action`` in :data:`FACT_ACTIONS`) carries the fact ``after``
+    it and the ``version`` it made. A *note* records something that happened
+    without changing a fact — posted answers corrected, the thesaurus edited —
+    and carries no ``after`` and no ``version``; what it counts or names is in
+    ``extra``, keyed by what each value is (``{"corrected": 2, "gone": 1}``).
+    """
+
+    key: str  # a fact's key, or a subject key (SUBJECT_KEY_RE) for a note about no single fact
+    action: str  # a FACT_ACTIONS verb for a change; for a note, what happened ("corrections")
     actor: str
     at: str
     reason: str | None = None
@@ -453,3 +467,7 @@ class HistoryEntry:
     after: dict[str, Any] | None = None
     version: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_note(self) -> bool:
+        return self.after is None

@@ -13,14 +13,20 @@ a write, :mod:`knowledge.writes`; the history log, :mod:`knowledge.history`;
 the atomic file replace, :mod:`knowledge.atomic`; backups,
 :mod:`knowledge.backups`.
 
+A *note* (:meth:`FactStore.note`) goes through the same writer but changes
+only the history: something that happened without changing a fact, such as
+posted answers corrected (:meth:`FactStore.record_corrections`) or, under a
+subject key like ``~thesaurus``, a change that is about no single fact.
+
 Reads (``get``, ``facts``, ``len``, ``history``) come from memory and the
 history log and never write. Provenance (who, when, version, retraction) is
 always set here from the ``Actor``, never taken from input. Nothing is ever
 deleted: a retracted fact stays, hidden from ``facts()``.
 
-At a little over 400 lines this is longer than the other parts on purpose: it
-is the seven changes a fact can go through, each with the rule it enforces,
-read side by side; the machinery they share lives in the modules above.
+At a little under 500 lines this is longer than the other parts on purpose: it
+is the seven changes a fact can go through and the note beside them, each with
+the rule it enforces, read side by side; the machinery they share lives in the
+modules above.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from knowledge import loading
+from knowledge.answers import CorrectionReport
 from knowledge.errors import (
     AlreadyRetracted,
     DuplicateFact,
@@ -42,7 +49,7 @@ from knowledge.errors import (
     Problem,
     StaleEdit,
 )
-from knowledge.history import saved_entries
+from knowledge.history import note_maker, saved_entries
 from knowledge.layout import encode_document
 from knowledge.loading import TABLE, Opened, encode, open_database
 from knowledge.model import (
@@ -50,6 +57,7 @@ from knowledge.model import (
     FACT_FIELDS,
     MAX_REASON,
     MAX_SOURCES,
+    SUBJECT_KEY_RE,
     Actor,
     Fact,
     HistoryEntry,
@@ -65,6 +73,9 @@ from knowledge.writes import Change, Plan, Writer
 log = logging.getLogger(__name__)
 
 SHIPPED_BASE = Path(__file__).with_name("facts.json")
+# Who the history names for what the bot does by itself (correcting its posted answers).
+BOT = Actor("bot", "fact desk")
+CORRECTIONS = "corrections"
 _NOTIFY_BATCH = 256
 
 T = TypeVar("T")
@@ -166,12 +177,12 @@ class FactStore:
         return self._live
 
     def history(self, key: str | None = None) -> list[HistoryEntry]:
-        """Every saved change, oldest first, of one fact or of all.
+        """Every saved change and note, oldest first, of one fact (or subject key, ``~thesaurus``) or of all.
 
         Entries of writes that never reached the fact file (see
         :class:`knowledge.storage.HistoryLog`) are left out.
         """
-        if key is not None:
+        if key is not None and not SUBJECT_KEY_RE.match(key):
             self.get(key)
         return saved_entries(self._history.read(key), self._facts)
 
@@ -343,6 +354,50 @@ class FactStore:
             return report, self._change("import", actor, pairs, at=at)
 
         return await self._writer.write(plan)
+
+    async def note(
+        self,
+        key: str,
+        action: str,
+        actor: Actor,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> HistoryEntry:
+        """Record in the history something that happened without changing a fact; returns once it is durable.
+
+        ``key`` is a fact's key (retracted or not) or a subject key such as
+        ``~thesaurus`` (:data:`~knowledge.model.SUBJECT_KEY_RE`) for what is about
+        no single fact. ``action`` says what happened ("corrections"); ``extra``
+        holds JSON values named by what they are. The fact and its version stay
+        as they are; the entry goes through the one writer, in turn with every
+        other write.
+        """
+        make = note_maker(key, action, actor, extra)  # refuses a bad action or extra before queueing
+
+        def plan() -> tuple[HistoryEntry, Change]:
+            if not SUBJECT_KEY_RE.match(key):
+                self.get(key)
+            entry = make(now_iso(), _reason(reason, required=False))
+            return entry, Change(facts=(), entries=(entry,))
+
+        return await self._writer.write(plan)
+
+    async def record_corrections(self, report: CorrectionReport) -> HistoryEntry | None:
+        """Record in the fact's history how many posted answers were corrected (a ``corrections`` note by
+        the bot); then call :meth:`AnswerLog.mark_reported`.
+
+        A crash between the two makes the answer log report it again on start; a
+        report already recorded (same version and counts, after the fact's last
+        change) is then not written twice, and None is returned.
+        """
+        extra = {"corrected": report.corrected, "gone": report.gone, "version": report.version}
+        for entry in reversed(self.history(report.key)):
+            if not entry.is_note:
+                break
+            if entry.action == CORRECTIONS and entry.extra == extra:
+                return None
+        return await self.note(report.key, CORRECTIONS, BOT, extra=extra)
 
     # --- write machinery ---
 

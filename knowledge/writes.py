@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One write: the new versions of the facts it touches and the history describing them."""
+    """One write: the new versions of the facts it touches (none for a note) and their history."""
 
     facts: tuple[Fact, ...]
     entries: tuple[HistoryEntry, ...]
@@ -115,7 +115,8 @@ class Writer:
             new_ids = {key: self._next_id + i for i, key in enumerate(fresh)}
             try:
                 self._history.append(change.entries)
-                self._write_file(encoded, new_ids)
+                if change.facts:  # a note changes the history only
+                    self._write_file(encoded, new_ids)
             except OSError as error:
                 raise WriteFailed(str(self.path), describe_os_error(error)) from error
             return result, change, new_ids

@@ -174,6 +174,14 @@ def test_an_unwritable_key_still_counts_people_until_the_next_start(tmp_path: Pa
     assert log.ranked()[0][1:3] == (2, 3)
 
 
+def test_a_search_after_a_line_cut_short_by_a_crash_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "queries.jsonl"
+    good = {"at": "2026-11-25T08:00:00+00:00", "query": "bitcoin price", "answered": False}
+    path.write_text(json.dumps(good) + '\n{"query": "x", "answ', encoding="utf-8")
+    QueryLog(path, clock=Clock()).record("ovda runway", miss("ovda runway"))
+    assert sorted(g.query for g in QueryLog(path, clock=Clock()).ranked()) == ["bitcoin price", "ovda runway"]
+
+
 # --- through Discord: each asker counted once ---------------------------------------------
 
 
