@@ -15,6 +15,7 @@ from knowledge.errors import InvalidFact
 from knowledge.gaps import Gap
 from knowledge.model import CONTENT_FIELDS, Fact, HistoryEntry
 from knowledge.review import Due
+from knowledge.store import CORRECTIONS
 
 LINE_LIMIT = 300
 
@@ -99,9 +100,22 @@ def history_line(entry: HistoryEntry) -> str:
     line = f"{version}{_when(entry.at)} · **{entry.action}** by {escape(entry.actor)}"
     if entry.action == "edit" and (changed := _changed_fields(entry)):
         line += f" ({', '.join(changed)})"
+    if entry.action == CORRECTIONS and entry.is_note:
+        line += f" — {_corrections(entry.extra)}"
     if entry.reason:
         line += f" — {escape(entry.reason)}"
     return clip(line, LINE_LIMIT)
+
+
+def _corrections(extra: Mapping[str, object]) -> str:
+    """What a corrections note counts: the posted answers edited to show a version, and those deleted."""
+    corrected, gone = extra.get("corrected", 0), extra.get("gone", 0)
+    text = (
+        f"{corrected} posted answer{'' if corrected == 1 else 's'} corrected to show v{extra.get('version')}"
+    )
+    if gone:
+        text += f"; {gone} had been deleted"
+    return text
 
 
 def history_lines(fact: Fact, entries: Sequence[HistoryEntry]) -> list[str]:

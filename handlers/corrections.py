@@ -19,7 +19,7 @@ What must change is the domain's (:mod:`knowledge.answers`); this cog only talks
   see or edit (logged). Any other failure leaves the card pending, tried again
   after :data:`RETRY_SECONDS` or with the next change.
 - When a fact's cards are all done, how many were corrected goes into its
-  history (:func:`add_to_history`).
+  history (the store's ``record_corrections``), then the log forgets the count.
 - On start, whatever a stop left pending, or a crash left unplanned, is finished.
 """
 
@@ -37,10 +37,9 @@ from discord.ext import commands
 
 from handlers.lookup import answer_buttons
 from handlers.render import corrected_embed
-from knowledge.answers import RESTORED, RETRACTED, Correction, CorrectionReport, correction_kind
+from knowledge.answers import RESTORED, RETRACTED, Correction, correction_kind
 from knowledge.errors import FactNotFound, KnowledgeError
 from knowledge.model import Fact
-from knowledge.store import FactStore
 
 if TYPE_CHECKING:
     from handlers.app import FactBot
@@ -50,22 +49,6 @@ log = logging.getLogger(__name__)
 
 WAKE = "corrections_due"  # the event the store listener dispatches to wake the worker
 RETRY_SECONDS = 300.0  # a card Discord refused for another reason (an outage) is tried again after this
-
-
-async def add_to_history(store: FactStore, report: CorrectionReport) -> bool:
-    """Write ``report`` into the fact's history; True once it is there (then the log may forget it).
-
-    The one place the worker writes history, so following the store's API is one line.
-    """
-    log.info(
-        "Corrected %d posted answer(s) of `%s` (version %d), %d deleted; the store cannot note it in the "
-        "history yet, so the report stays due",
-        report.corrected,
-        report.key,
-        report.version,
-        report.gone,
-    )
-    return False
 
 
 def _today() -> str:
@@ -191,8 +174,8 @@ class Corrections(commands.Cog):
         answers = self.knowledge.answers
         for report in await asyncio.to_thread(answers.reports_due):
             try:
-                if not await add_to_history(self.knowledge.store, report):
-                    continue
+                # A corrections note by the bot; written once even if a crash offers the report again.
+                await self.knowledge.store.record_corrections(report)
                 await asyncio.to_thread(answers.mark_reported, report)
             except KnowledgeError as error:
                 log.error("Could not record corrections of `%s` in its history: %s", report.key, error)

@@ -9,8 +9,9 @@ that guild and act in it.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest
@@ -128,3 +129,26 @@ def refusals_are_answers(request: pytest.FixtureRequest) -> Iterator[None]:
     pending = env.errors_since(env._errors_acknowledged)
     if all(user_message(getattr(error, "original", error)) is not None for error in pending):
         env.errors  # noqa: B018 - reading acknowledges what was captured so far
+
+
+@pytest.fixture
+async def restart(simcord_env: Env, settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+    """Stop the bot (releasing the database) and start a new one on the same file and servers.
+
+    ``meanwhile``: run while no bot is running (like a change made from the command line).
+    """
+    started: list[FactBot] = []
+
+    async def again(meanwhile: Callable[[], Awaitable[None]] | None = None) -> FactBot:
+        await simcord_env.settle()
+        simcord_env.bot.knowledge.close()
+        if meanwhile is not None:
+            await meanwhile()
+        bot = create_bot(settings)
+        started.append(bot)
+        await simcord_env.restart_bot(bot)
+        return bot
+
+    yield again
+    for bot in started:
+        bot.knowledge.close()

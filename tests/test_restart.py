@@ -10,7 +10,7 @@ go unanswered, which is what Discord shows as "This interaction failed".
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -18,8 +18,6 @@ import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 from simcord.enums import InteractionType
 
-from bot import Settings
-from handlers.app import FactBot, create_bot
 from handlers.buttons import OUTDATED
 from handlers.render import citation_line
 from tests.helpers.store_facts import record
@@ -30,24 +28,6 @@ from tests.test_lookup import footer_key, suggest_only
 pytestmark = pytest.mark.simcord(strict_sync=False)
 
 LONG_QUERY = "ovda " + "airfield " * 14  # too long to ride in a button with its key
-
-
-@pytest.fixture
-async def restart(simcord_env: Env, settings: Settings) -> AsyncIterator[Callable[[], Any]]:
-    """Stop the bot (releasing the database) and start a new one on the same file and servers."""
-    started: list[FactBot] = []
-
-    async def again() -> FactBot:
-        await simcord_env.settle()
-        simcord_env.bot.knowledge.close()
-        bot = create_bot(settings)
-        started.append(bot)
-        await simcord_env.restart_bot(bot)
-        return bot
-
-    yield again
-    for bot in started:
-        bot.knowledge.close()
 
 
 async def test_cite_works_after_a_restart(
