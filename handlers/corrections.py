@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -38,7 +37,7 @@ from discord.ext import commands
 from handlers.lookup import answer_buttons
 from handlers.render import corrected_embed
 from knowledge.answers import RESTORED, RETRACTED, Correction, correction_kind
-from knowledge.errors import FactNotFound, KnowledgeError
+from knowledge.errors import KnowledgeError
 from knowledge.model import Fact
 
 if TYPE_CHECKING:
@@ -84,33 +83,42 @@ class Corrections(commands.Cog):
         self.bot.dispatch(WAKE)
 
     async def _work(self) -> None:
-        # A stop after a change was saved but before it was planned: plan it now.
-        await self._plan(self.knowledge.store.facts(include_retracted=True))
+        # On start every fact counts as changed: what a stop left unplanned is planned now
+        # (reconcile), and what it left pending is edited.
+        for fact in self.knowledge.store.facts(include_retracted=True):
+            self._changed.setdefault(fact.key, fact)
         while True:
-            failed = await self._drain()
-            if self._changed:
-                continue  # changed while the last card was being edited
+            try:
+                retry = await self._drain()
+            except KnowledgeError as error:  # the answer log's disk refused: nothing is lost, try later
+                log.error("Could not plan corrections of posted answers (trying again later): %s", error)
+                retry = True
+            except Exception:  # a network error or a bug must not end corrections until a restart
+                log.exception("Correcting posted answers failed; trying again later")
+                retry = True
+            else:
+                if self._changed:
+                    continue  # changed while the last report was written
             # discord.py's own wait: woken by the store listener's dispatch, or to retry.
             with contextlib.suppress(TimeoutError):
-                await self.bot.wait_for(WAKE, timeout=RETRY_SECONDS if failed else None)
+                await self.bot.wait_for(WAKE, timeout=RETRY_SECONDS if retry else None)
 
-    async def _plan(self, facts: Iterable[Fact]) -> None:
+    async def _plan(self) -> None:
+        changed, self._changed = self._changed, {}
         try:
-            # fsyncs the outbox: off the event loop. Only facts with recorded answers are planned.
-            await asyncio.to_thread(self.knowledge.answers.reconcile, list(facts))
-        except KnowledgeError as error:
-            log.error(
-                "Could not plan corrections of posted answers (tried again with the next change): %s", error
-            )
+            # Fsyncs the outbox: off the event loop. Only facts with recorded answers are planned.
+            await asyncio.to_thread(self.knowledge.answers.reconcile, list(changed.values()))
+        except BaseException:
+            self._changed = changed | self._changed  # planned next time, the newest version of each
+            raise
 
     async def _drain(self) -> bool:
-        """Edit every pending card, newest changes planned first; True if some card must be tried again."""
+        """Plan, then edit every pending card; True if something must be tried again later."""
         answers = self.knowledge.answers
         refused: set[int] = set()
         while True:
             if self._changed:
-                changed, self._changed = list(self._changed.values()), {}
-                await self._plan(changed)
+                await self._plan()
             pending = [
                 c for c in await asyncio.to_thread(answers.pending) if c.answer.message_id not in refused
             ]
@@ -122,17 +130,13 @@ class Corrections(commands.Cog):
                 if not await self._correct(correction):
                     refused.add(correction.answer.message_id)
                 await asyncio.sleep(self.pace)
-        await self._report()
-        return bool(refused)
+        reported = await self._report()
+        return bool(refused) or not reported
 
     async def _correct(self, correction: Correction) -> bool:
-        """Edit one card to show its fact as it is now; False if Discord refused for now."""
+        """Edit one card to show its fact as it is now; False if it must be tried again later."""
         answer = correction.answer
-        try:
-            fact = self.knowledge.store.get(answer.key)
-        except FactNotFound:  # cannot happen (facts are never deleted); never retry it
-            await self._finish(correction, gone=True)
-            return True
+        fact = self.knowledge.store.get(answer.key)  # facts are never deleted
         kind = correction_kind(answer.shown, fact) or correction.kind
         message = self.bot.get_partial_messageable(
             answer.channel_id, guild_id=answer.guild_id
@@ -146,7 +150,7 @@ class Corrections(commands.Cog):
             else:
                 await message.edit(embed=embed)  # its buttons still work: they look the fact up again
         except discord.NotFound:
-            await self._finish(correction, gone=True)
+            return await self._finish(correction, gone=True)
         except discord.Forbidden as error:
             log.warning(
                 "Cannot correct answer %s in channel %s (%s); counted as gone",
@@ -154,31 +158,35 @@ class Corrections(commands.Cog):
                 answer.channel_id,
                 error.text,
             )
-            await self._finish(correction, gone=True)
+            return await self._finish(correction, gone=True)
         except discord.HTTPException as error:
-            log.warning("Could not correct answer %s (tried again later): %s", answer.message_id, error)
+            log.warning("Could not correct answer %s (trying again later): %s", answer.message_id, error)
             return False
-        else:
-            await self._finish(correction, gone=False)
-        return True
+        return await self._finish(correction, gone=False)
 
-    async def _finish(self, correction: Correction, *, gone: bool) -> None:
+    async def _finish(self, correction: Correction, *, gone: bool) -> bool:
         mark = self.knowledge.answers.mark_gone if gone else self.knowledge.answers.mark_done
         try:
             await asyncio.to_thread(mark, correction)
         except KnowledgeError as error:
-            # The card is edited; it stays pending and is edited again (to the same) later.
-            log.error("Could not note correction of answer %s: %s", correction.answer.message_id, error)
+            # It stays pending: edited again (to the same) when tried again.
+            log.error("Could not note the correction of answer %s: %s", correction.answer.message_id, error)
+            return False
+        return True
 
-    async def _report(self) -> None:
+    async def _report(self) -> bool:
+        """Write each finished fact's count into its history; False if one must be tried again later."""
         answers = self.knowledge.answers
+        written = True
         for report in await asyncio.to_thread(answers.reports_due):
             try:
                 # A corrections note by the bot; written once even if a crash offers the report again.
                 await self.knowledge.store.record_corrections(report)
                 await asyncio.to_thread(answers.mark_reported, report)
             except KnowledgeError as error:
-                log.error("Could not record corrections of `%s` in its history: %s", report.key, error)
+                log.error("Could not record the corrections of `%s` in its history: %s", report.key, error)
+                written = False
+        return written
 
 
 async def setup(bot: FactBot) -> None:

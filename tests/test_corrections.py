@@ -19,8 +19,10 @@ from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberAc
 
 from bot import Settings
 from handlers.admin_text import history_line
-from handlers.corrections import Corrections
+from handlers.corrections import RETRY_SECONDS, Corrections
 from handlers.render import BUTTON_LABEL_LIMIT, RETRACTED_TITLE, STATUS_TITLES, choice_name, clip
+from knowledge.answers import Correction
+from knowledge.errors import WriteFailed
 from knowledge.model import Actor, HistoryEntry
 from knowledge.store import CORRECTIONS, FactStore
 from tests.test_admin import button_labels, shown
@@ -240,6 +242,34 @@ async def test_cards_are_edited_one_at_a_time_a_pace_apart(
 
     assert cog.pace > 0 and len(edits) == 3
     assert all(later - earlier >= cog.pace for earlier, later in itertools.pairwise(edits))
+
+
+async def test_a_disk_that_refuses_the_log_loses_no_correction_and_it_is_tried_again_later(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    manager: MemberActor,
+    posted: list[InteractionResult],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, _deleted, elsewhere = posted
+    answers = simcord_env.bot.knowledge.answers
+    refusals: list[int] = []
+
+    def refuse(correction: Correction) -> None:
+        refusals.append(correction.answer.message_id)
+        raise WriteFailed(str(answers.path), "No space left on device")
+
+    monkeypatch.setattr(answers, "mark_done", refuse)
+    await manager.slash(channel, "factadmin retract", key=KEY, reason="The count was wrong.")
+    await simcord_env.settle()
+    assert sorted(refusals) == sorted([first.response.id, elsewhere.response.id])  # once each, no spin
+    assert len(answers.pending()) == 2 and corrections_noted(simcord_env) == []
+
+    monkeypatch.undo()
+    await simcord_env.advance_time(RETRY_SECONDS)
+
+    assert_retracted_card(first)
+    assert_corrected_count(simcord_env, corrected=2, gone=1)
 
 
 async def test_a_restart_midway_finishes_the_corrections_on_start(
