@@ -181,7 +181,7 @@ async def test_a_private_answer_is_not_recorded_and_stays_as_it_was(
     assert corrections_noted(simcord_env) == []
 
 
-async def test_a_suggestion_turned_into_a_public_answer_is_corrected_too(
+async def test_a_suggestion_turned_into_a_public_answer_is_corrected_too_a_private_one_not_recorded(
     simcord_env: Env,
     channel: ChannelHandle,
     staff: MemberActor,
@@ -189,10 +189,13 @@ async def test_a_suggestion_turned_into_a_public_answer_is_corrected_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     suggest_only(simcord_env.bot.knowledge, monkeypatch, KEY)
-    asked = await staff.slash(channel, "facts", query="silk road flights")
     fact = simcord_env.bot.knowledge.store.get(KEY)
-    await staff.click(asked.response, label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
-    [answer] = simcord_env.bot.knowledge.answers.answers()
+    label = clip(choice_name(fact), BUTTON_LABEL_LIMIT)
+    asked = await staff.slash(channel, "facts", query="silk road flights")
+    await staff.click(asked.response, label=label)
+    privately = await staff.slash(channel, "facts", query="silk road flights", private=True)
+    await staff.click(privately.response, label=label)
+    [answer] = simcord_env.bot.knowledge.answers.answers()  # the public one only
     assert answer.message_id == asked.response.id
 
     await manager.slash(channel, "factadmin retract", key=KEY, reason="The count was wrong.")
