@@ -11,8 +11,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from handlers import render
-from handlers.render import citation_line, clip, escape, fact_embed, list_pages, quoted_query
-from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Fact, parse_fact
+from handlers.render import citation_line, clip, corrected_embed, escape, fact_embed, list_pages, quoted_query
+from knowledge.answers import RESTORED, RETRACTED, UPDATED
+from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_REASON, MAX_SOURCES, Fact, parse_fact
 from knowledge.store import SHIPPED_BASE
 
 
@@ -229,3 +230,43 @@ def test_list_pages_single_page_has_no_page_footer() -> None:
     [page] = list_pages("Title", ["one", "two"])
     assert page.description == "one\ntwo"
     assert page.footer.text is None
+
+
+# --- a posted card after its fact changed -------------------------------------------------
+
+
+def test_a_corrected_card_says_retracted_or_updated_with_the_date_of_the_change() -> None:
+    retracted = make_fact(
+        version=3,
+        retracted_at="2026-11-21T08:00:00+00:00",
+        retracted_by="editor (1)",
+        retraction_reason="Wrong figure",
+    )
+    edited = make_fact(version=3, updated_at="2026-11-20T08:00:00+00:00", updated_by="editor (1)")
+    restored = make_fact(version=3, updated_at="2026-01-01T00:00:00+00:00", updated_by="editor (1)")
+
+    card = corrected_embed(retracted, RETRACTED, today="2026-11-30")
+    assert card.title == render.RETRACTED_TITLE
+    assert card.description.startswith("**Retracted** 2026-11-21 — ")
+    assert card.fields[0].value.endswith("Wrong figure")
+    assert corrected_embed(edited, UPDATED, today="2026-11-30").description.startswith(
+        "**Updated** 2026-11-20 — "
+    )
+    # A restoration leaves no date on the fact (its last edit is older): the day it reached the card.
+    assert corrected_embed(restored, RESTORED, today="2026-11-30").description.startswith(
+        "**Updated** 2026-11-30"
+    )
+
+
+@pytest.mark.parametrize("kind", [RETRACTED, UPDATED])
+def test_a_corrected_card_of_the_longest_fact_fits_every_limit(kind: str) -> None:
+    fact = longest_fact()
+    if kind == RETRACTED:
+        fact = fact.evolve(
+            retracted_at="2026-11-21T08:00:00+00:00",
+            retracted_by="e" * 200,
+            retraction_reason="*" * MAX_REASON,
+        )
+    card = corrected_embed(fact, kind, today="2026-11-30")
+    assert_within_limits(card)
+    assert card.description.startswith(f"**{'Retracted' if kind == RETRACTED else 'Updated'}** ")
