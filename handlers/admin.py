@@ -293,6 +293,13 @@ class FactAdmin(
     async def edit(self, interaction: discord.Interaction, key: Key) -> None:
         """Correct a fact's text in a form (claim, details, caveats, aliases, tags)."""
         fact = self.knowledge.store.get(key)  # FactNotFound goes to the error handler
+        await self.edit_in_form(interaction, fact)
+
+    async def edit_in_form(self, interaction: discord.Interaction, fact: Fact) -> Fact | None:
+        """Answer ``interaction`` with the edit form for ``fact``; the saved fact, or None if nothing was.
+
+        Also how Accept on a flag corrects the flagged fact (handlers.desk).
+        """
         form = EditFactModal(fact, interaction.user.id)
         self.open_forms[form.custom_id] += 1
         try:
@@ -302,15 +309,16 @@ class FactAdmin(
             self.open_forms[form.custom_id] -= 1
             if not self.open_forms[form.custom_id]:
                 del self.open_forms[form.custom_id]
-        if not timed_out and form.submitted is not None:
-            await self.save_edit(form.submitted, form)
+        if timed_out or form.submitted is None:
+            return None
+        return await self.save_edit(form.submitted, form)
 
-    async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> None:
-        """Save what the form collected, against the version it was opened at."""
+    async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> Fact | None:
+        """Save what the form collected, against the version it was opened at; the saved fact, or None."""
         changes = form.changes()
         if not changes:
             await tell(submitted, f"No changes; `{form.key}` stays at version {form.version}.")
-            return
+            return None
         # Saving can take longer than Discord's 3 seconds; answer first.
         await submitted.response.defer(ephemeral=True, thinking=True)
         try:
@@ -321,10 +329,11 @@ class FactAdmin(
         except Exception as error:
             # The command's own interaction was answered with the form; the reply goes to the submission.
             await report_error(submitted, error)
-            return
+            return None
         await submitted.followup.send(
             f"Saved `{fact.key}` (now version {fact.version}).", embed=fact_embed(fact), ephemeral=True
         )
+        return fact
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
