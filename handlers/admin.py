@@ -41,6 +41,7 @@ from handlers.admin_views import (
     actor_of,
 )
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
+from handlers.desk import Desk, item_line, review_buttons
 from handlers.errors import Refusal, as_form, report_error, tell
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.views import listing, show_page
@@ -126,6 +127,7 @@ class FactAdmin(
         # Edit forms open in this process, by custom_id; a submission of any other is from before a restart.
         self.open_forms: Counter[str] = Counter()
         listing("h", self.history_pages)
+        listing("rq", self.queue_pages)
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
@@ -295,8 +297,12 @@ class FactAdmin(
         fact = self.knowledge.store.get(key)  # FactNotFound goes to the error handler
         await self.edit_in_form(interaction, fact)
 
-    async def edit_in_form(self, interaction: discord.Interaction, fact: Fact) -> Fact | None:
-        """Answer ``interaction`` with the edit form for ``fact``; the saved fact, or None if nothing was.
+    async def edit_in_form(
+        self, interaction: discord.Interaction, fact: Fact
+    ) -> tuple[Fact, discord.Interaction] | None:
+        """Answer ``interaction`` with the edit form for ``fact``.
+
+        The saved fact and the submission that saved it (to answer on), or None if nothing was saved.
 
         Also how Accept on a flag corrects the flagged fact (handlers.desk).
         """
@@ -311,7 +317,8 @@ class FactAdmin(
                 del self.open_forms[form.custom_id]
         if timed_out or form.submitted is None:
             return None
-        return await self.save_edit(form.submitted, form)
+        saved = await self.save_edit(form.submitted, form)
+        return None if saved is None else (saved, form.submitted)
 
     async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> Fact | None:
         """Save what the form collected, against the version it was opened at; the saved fact, or None."""
@@ -535,6 +542,31 @@ class FactAdmin(
         )
         text = message_text("\n".join(lines))
         await ConfirmView(pending, "import").send(interaction, content=text, ephemeral=True)
+
+    # --- the review queue (flags and suggestions from staff; see handlers.desk) ---
+
+    @app_commands.command(name="queue")
+    @app_commands.describe(item="Show this item, with Accept and Dismiss (its number, like 12)")
+    async def queue(self, interaction: discord.Interaction, item: Range[int, 1] | None = None) -> None:
+        """What staff flagged or suggested, waiting for review, oldest first; or one item to decide."""
+        if item is None:
+            pages = await self.queue_pages(interaction, "")
+            await show_page(interaction, pages, code="rq", args="", ephemeral=True)
+            return
+        found = self.knowledge.queue.get(item)  # ItemNotFound goes to the error handler
+        desk: Desk = interaction.client.get_cog("Desk")  # type: ignore[assignment, attr-defined]
+        view = review_buttons(found.id) if found.is_open else discord.utils.MISSING
+        await interaction.response.send_message(embed=desk.show(found), view=view, ephemeral=True)
+
+    async def queue_pages(self, interaction: discord.Interaction, _args: str) -> list[discord.Embed]:
+        if not is_moderator(interaction, self.settings):  # a page turn, too: roles change
+            raise NotModerator
+        items = self.knowledge.queue.open_items()
+        if not items:
+            raise Refusal("Nothing waits for review: no open flags or suggestions.")
+        hint = "*To accept or dismiss one here: /factadmin queue item:<number>.*"
+        lines = [hint, *(item_line(found) for found in items)]
+        return list_pages(f"Review queue: {len(items)} open, oldest first", lines)
 
 
 async def setup(bot: FactBot) -> None:
