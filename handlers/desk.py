@@ -118,10 +118,11 @@ def claim_answer(outcome: SearchOutcome, budget: int) -> str:
     verdict = verdict_of(outcome)
     if verdict == ANSWER:
         fact = outcome.results[0].fact
-        head = f"**{STATUS_TITLES[fact.status]}** · `{fact.key}`"
+        # Says what the base holds and how sure the desk is of it, never that the claim is right.
+        head = f"**In the base** · `{fact.key}` · *{STATUS_TITLES[fact.status]}*"
         said = escape(clip(" ".join(fact.claim.split()), max(80, (budget - len(head)) // 2)))
         room = max(60, budget - len(head) - len(said) - 40)
-        return clip(f"{head}\nThe base holds: {said}\nSources: {citation_line(fact, limit=room)}", budget)
+        return clip(f"{head}\nThe base says: {said}\nSources: {citation_line(fact, limit=room)}", budget)
     if verdict == SEVERAL:
         tied = [hit.fact for hit in outcome.results[: outcome.tied]]
         lines = [f"• {_fact_brief(fact, 150)} *({fact.status})*" for fact in tied[:SEVERAL_SHOWN]]
