@@ -44,7 +44,7 @@ from handlers.admin_views import (
 )
 from handlers.buttons import PREFIX, DeskButton, view_of
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.errors import Refusal, as_form, report_error
+from handlers.errors import Refusal, as_form
 from handlers.render import (
     EMBED_TOTAL,
     FIELD_VALUE_LIMIT,
@@ -274,10 +274,15 @@ def suggested_key(claim: str, taken: Callable[[str], bool]) -> str:
 
 
 def desk_of(interaction: discord.Interaction) -> Desk:
-    """The running Desk cog, for buttons (discord.py builds them from the message, without the cog)."""
+    """The running Desk cog, for buttons (discord.py builds them from the message, without the cog).
+
+    Not checked with isinstance: ``load_extension`` runs this module afresh, while
+    the cards of handlers.lookup carry the FlagButton of the copy it imported,
+    so the button and the cog may come from two copies of the same class.
+    """
     cog = interaction.client.get_cog("Desk")  # type: ignore[attr-defined]
-    assert isinstance(cog, Desk)
-    return cog
+    assert cog is not None
+    return cog  # type: ignore[no-any-return]
 
 
 class FlagButton(DeskButton, kind="flag", fields=1):
@@ -360,7 +365,7 @@ async def answering(submitted: discord.Interaction, work: Awaitable[None]) -> No
     try:
         await work
     except Exception as error:
-        await report_error(submitted, error)
+        await submitted.client.tree.on_error(submitted, error)  # type: ignore[attr-defined]
 
 
 # --- the cog --------------------------------------------------------------------------------
