@@ -15,13 +15,23 @@ from typing import Any
 import discord
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
+from simcord.enums import InteractionType
+from simcord.interactions import base_payload
+from simcord.results import InteractionResult
 
 from bot import Settings
 from handlers.app import FactBot, create_bot
 from handlers.checks import OUTSIDE_NEWSROOM, NotModerator
 from knowledge.queue import MAX_OPEN_PER_PERSON, AlreadyResolved, TooManyOpen
 from tests.test_admin import text_of
-from tests.test_newsroom_only import elsewhere, elsewhere_channel  # noqa: F401 - fixtures
+from tests.test_newsroom_only import (  # noqa: F401 - fixtures
+    ELSEWHERE_ID,
+    elsewhere,
+    elsewhere_channel,
+    foreign_members,
+    press_from,
+    refused,
+)
 
 pytestmark = pytest.mark.simcord(strict_sync=False)
 
@@ -338,3 +348,37 @@ async def test_suggest_from_another_server_is_refused_and_queues_nothing(
     result = await member.slash(elsewhere_channel, "suggest", claim=CLAIM, link=LINK)
     assert result.response.content == OUTSIDE_NEWSROOM
     assert simcord_env.bot.knowledge.queue.items() == []
+
+
+async def test_flag_accept_dismiss_and_their_forms_from_another_server_are_refused(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    staff: MemberActor,
+    manager: MemberActor,
+    elsewhere_channel: ChannelHandle,  # noqa: F811
+    foreign_members: list[MemberActor],  # noqa: F811
+    knowledge_now: Callable[[], Any],
+) -> None:
+    card = await staff.slash(channel, "facts", query=FLAGGED)
+    await suggest(staff, channel)
+    one = await manager.slash(channel, "factadmin queue", item=1)
+    before = knowledge_now()
+    for message, label in [(card.response, "Flag"), (one.response, "Accept"), (one.response, "Dismiss")]:
+        for member in foreign_members:
+            result = press_from(simcord_env, member.id, elsewhere_channel.id, ELSEWHERE_ID, message, label)
+            await simcord_env.settle()
+            assert refused(result), (label, result.response)
+    rows = [{"type": 1, "components": [{"type": 4, "custom_id": "reason", "value": "Mine now."}]}]
+    for kind in ("dismissform:1:zz", "flagform:ovda-explosives-airfield"):
+        interaction, payload = base_payload(
+            simcord_env.backend,
+            type=InteractionType.MODAL_SUBMIT,
+            channel_id=elsewhere_channel.id,
+            guild_id=ELSEWHERE_ID,
+            user_id=foreign_members[0].id,
+            data={"custom_id": f"fd:{kind}:zz", "components": rows},
+        )
+        simcord_env.backend.emit("INTERACTION_CREATE", payload)
+        await simcord_env.settle()
+        assert refused(InteractionResult(simcord_env, interaction)), kind
+    assert knowledge_now() == before
