@@ -20,6 +20,6 @@ def test_the_review_channel_is_read_as_a_channel_id() -> None:
 @pytest.mark.parametrize("value", ["#fact-review", "12345", "<#123456789012345678>"])
 def test_a_malformed_review_channel_stops_start_up_saying_how_to_copy_it(value: str) -> None:
     with pytest.raises(
-        SettingsError, match="REVIEW_CHANNEL_ID must be a channel's numeric ID.*Copy Channel ID"
+        SettingsError, match=r"REVIEW_CHANNEL_ID must be a channel's numeric ID.*Copy Channel ID"
     ):
         load_settings({"REVIEW_CHANNEL_ID": value})
