@@ -41,7 +41,8 @@ from handlers.admin_views import (
     actor_of,
 )
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.desk import Desk, item_line, review_buttons
+from handlers.desk_text import item_line
+from handlers.desk_views import desk_of, review_buttons
 from handlers.errors import Refusal, as_form, report_error, tell
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.views import listing, show_page
@@ -554,9 +555,9 @@ class FactAdmin(
             await show_page(interaction, pages, code="rq", args="", ephemeral=True)
             return
         found = self.knowledge.queue.get(item)  # ItemNotFound goes to the error handler
-        desk: Desk = interaction.client.get_cog("Desk")  # type: ignore[assignment, attr-defined]
         view = review_buttons(found.id) if found.is_open else discord.utils.MISSING
-        await interaction.response.send_message(embed=desk.show(found), view=view, ephemeral=True)
+        embed = desk_of(interaction).show(found)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     async def queue_pages(self, interaction: discord.Interaction, _args: str) -> list[discord.Embed]:
         if not is_moderator(interaction, self.settings):  # a page turn, too: roles change

@@ -136,7 +136,7 @@ class ConfirmView(ExpiringView):
         await self.expire(content=self.pending.expired, embed=None)
 
 
-def _input(
+def text_box(
     name: str,
     label: str,
     value: str,
@@ -232,7 +232,7 @@ class EditFactModal(ModeratorForm):
             # rather than shown cut short and then saved cut short.
             if len(value) > TEXT_INPUT_LIMIT:
                 continue
-            self.inputs[name] = _input(name, labels[name], value, limits[name], required=name == "claim")
+            self.inputs[name] = text_box(name, labels[name], value, limits[name], required=name == "claim")
             self.add_item(self.inputs[name])
 
     def changes(self) -> dict[str, Any]:
@@ -301,11 +301,11 @@ class AddFactModal(ModeratorForm):
         super().__init__(owner_id, title="Add a fact", custom_id=custom_id)
         short = discord.TextStyle.short
         self.inputs: dict[str, discord.ui.TextInput[AddFactModal]] = {
-            "key": _input("key", "Key (lowercase-words-with-hyphens)", key, 64, required=True, style=short),
-            "claim": _input("claim", "Claim", claim, MAX_CLAIM, required=True),
-            "publisher": _input("publisher", "Publisher", publisher, MAX_SHORT, required=True, style=short),
-            "title": _input("title", "Source title", title, MAX_SHORT, required=False, style=short),
-            "url": _input("url", "Source link", url, MAX_URL, required=True, style=short),
+            "key": text_box("key", "Key (lowercase-words-with-hyphens)", key, 64, required=True, style=short),
+            "claim": text_box("claim", "Claim", claim, MAX_CLAIM, required=True),
+            "publisher": text_box("publisher", "Publisher", publisher, MAX_SHORT, required=True, style=short),
+            "title": text_box("title", "Source title", title, MAX_SHORT, required=False, style=short),
+            "url": text_box("url", "Source link", url, MAX_URL, required=True, style=short),
         }
         for box in self.inputs.values():
             self.add_item(box)

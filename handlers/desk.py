@@ -12,10 +12,11 @@
   lists them. Resolving an item edits its review message (outcome, no
   buttons) and tells the reporter by DM.
 
-Every button is a :class:`~handlers.buttons.DeskButton`, so it works after a
-restart. Every form collects and stops; the button that opened it awaits it
-and decides. A form submitted after a restart (no button awaits it any more)
-is rebuilt from its ``custom_id`` and finished the same way (:meth:`Desk.on_interaction`).
+The buttons and forms are in :mod:`handlers.desk_views`, the words in
+:mod:`handlers.desk_text`. Every button works after a restart. Every form
+collects and stops; the button that opened it awaits it and decides. A form
+submitted after a restart (no button awaits it any more) is rebuilt from its
+``custom_id`` and finished the same way (:meth:`Desk.on_interaction`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
-import secrets
-from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -33,35 +31,26 @@ from discord import app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from handlers.admin_views import (
-    ADD_FORM_FIELDS,
-    AddFactModal,
-    DeskForm,
-    ModeratorForm,
-    _input,
-    actor_of,
-    base36,
-)
-from handlers.buttons import PREFIX, DeskButton, view_of
+from handlers.admin_views import ADD_FORM_FIELDS, AddFactModal, DeskForm, actor_of, base36
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.errors import Refusal, as_form
-from handlers.render import (
-    EMBED_TOTAL,
-    FIELD_VALUE_LIMIT,
-    STATUS_TITLES,
-    citation_line,
-    clip,
-    escape,
-    fact_embed,
-    message_text,
-    quoted_query,
+from handlers.desk_text import check_embed, item_embed, received_text, resolution_text, suggested_key
+from handlers.desk_views import (
+    FORM_RE,
+    AcceptButton,
+    DismissButton,
+    DismissForm,
+    FlagButton,
+    FlagForm,
+    answering,
+    form_id,
+    review_buttons,
 )
-from knowledge.claims import Claims, split_claims
-from knowledge.errors import AlreadyRetracted, FactNotFound
-from knowledge.model import KEY_RE, MAX_CLAIM, MAX_REASON, MAX_SHORT, MAX_URL, Fact
-from knowledge.queue import ACCEPTED, AlreadyResolved, Flag, Item, Suggestion
-from knowledge.search import SearchOutcome
-from knowledge.textnorm import STOPWORDS, words
+from handlers.errors import Refusal, as_form
+from handlers.render import fact_embed, message_text
+from knowledge.claims import split_claims
+from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
+from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
+from knowledge.queue import AlreadyResolved, Flag, Item, Suggestion
 
 if TYPE_CHECKING:
     from bot import Settings
@@ -75,300 +64,10 @@ log = logging.getLogger(__name__)
 CHECK_RATE = 3
 CHECK_PER = 30.0
 CHECK_SEARCH_LIMIT = 5
-SEVERAL_SHOWN = 3
-CLAIM_NAME_LIMIT = 200
-
-ANSWER, SEVERAL, NONE = "answer", "several", "none"
-
-CHECK_NOTE = (
-    "What the fact desk's base holds for each claim of {message}. Fact desk does not judge whether a "
-    "claim is true: read it against the vetted fact and its sources."
-)
+# How the fields the queue's validation names are called in each form a reporter or moderator fills in.
 SUGGEST_FIELDS = {"url": "link"}
 FLAG_FIELDS = {"problem": "What is wrong"}
 DISMISS_FIELDS = {"reason": "Reason"}
-ITEM_COLOURS = {
-    "open": discord.Colour.blurple(),
-    "accepted": discord.Colour.green(),
-    "dismissed": discord.Colour.dark_grey(),
-}
-KEY_WORDS = 5  # a suggested key is made of the claim's first content words
-
-
-def verdict_of(outcome: SearchOutcome) -> str:
-    """One answer, several that fit equally, or none: the three verdicts of /facts.
-
-    The one place Check facts decides it, as /facts does today; when the search
-    gives ``outcome.verdict`` this becomes that one line.
-    """
-    if not outcome.results:
-        return NONE
-    return SEVERAL if outcome.tied > 1 else ANSWER
-
-
-# --- Check facts: the words --------------------------------------------------------
-
-
-def _fact_brief(fact: Fact, limit: int) -> str:
-    return f"{escape(clip(' '.join(fact.claim.split()), limit))} · `{fact.key}`"
-
-
-def claim_answer(outcome: SearchOutcome, budget: int) -> str:
-    """What the base holds for one claim, in at most ``budget`` characters."""
-    verdict = verdict_of(outcome)
-    if verdict == ANSWER:
-        fact = outcome.results[0].fact
-        # Says what the base holds and how sure the desk is of it, never that the claim is right.
-        head = f"**In the base** · `{fact.key}` · *{STATUS_TITLES[fact.status]}*"
-        said = escape(clip(" ".join(fact.claim.split()), max(80, (budget - len(head)) // 2)))
-        room = max(60, budget - len(head) - len(said) - 40)
-        return clip(f"{head}\nThe base says: {said}\nSources: {citation_line(fact, limit=room)}", budget)
-    if verdict == SEVERAL:
-        tied = [hit.fact for hit in outcome.results[: outcome.tied]]
-        lines = [f"• {_fact_brief(fact, 150)} *({fact.status})*" for fact in tied[:SEVERAL_SHOWN]]
-        more = len(tied) - SEVERAL_SHOWN
-        if more > 0:
-            lines.append(f"• and {more} more")
-        text = "**Several facts fit about equally**; none stands out:\n" + "\n".join(lines)
-        return clip(text + "\nLook one up with /facts and its key.", budget)
-    if outcome.problem:
-        return clip(f"**Not looked up**: {outcome.problem}", budget)
-    text = "**Not in the base**: no vetted fact matches this claim."
-    if outcome.suggestions:
-        text += f"\nNearest, not a match: {_fact_brief(outcome.suggestions[0].fact, 150)}"
-    return clip(text, budget)
-
-
-def check_embed(claims: Claims, outcomes: Sequence[SearchOutcome], message: str) -> discord.Embed:
-    """The private reply to Check facts: one field per claim, all inside Discord's embed limits.
-
-    ``message``: how to name the checked message (a link to it).
-    """
-    description = CHECK_NOTE.format(message=message)
-    if claims.left_out:
-        description += (
-            f"\n\nThe message has {claims.left_out} more claim(s); only the first {len(claims.claims)} "
-            "are checked here. Check the rest with /facts."
-        )
-    title = f"Check facts: {len(claims.claims)} claim(s)"
-    names = [f"{n}. {quoted_query(claim, CLAIM_NAME_LIMIT)}" for n, claim in enumerate(claims.claims, 1)]
-    spare = EMBED_TOTAL - len(title) - len(description) - sum(map(len, names)) - 100
-    budget = min(FIELD_VALUE_LIMIT, spare // max(1, len(names)))
-    embed = discord.Embed(title=title, description=description, colour=discord.Colour.blurple())
-    for name, outcome in zip(names, outcomes, strict=True):
-        embed.add_field(name=name, value=claim_answer(outcome, budget), inline=False)
-    return embed
-
-
-# --- the review queue: the words ---------------------------------------------------
-
-
-def _when(stamp: str | None) -> str:
-    return f"{stamp[:16].replace('T', ' ')} UTC" if stamp else "unknown time"
-
-
-def subject_line(item: Item, limit: int = 150) -> str:
-    """What an item is about, in one line: the flagged fact and the problem, or the suggested claim."""
-    subject = item.subject
-    if isinstance(subject, Flag):
-        return f"flag on `{subject.key}`: {quoted_query(subject.problem, limit)}"
-    return f"suggestion {quoted_query(subject.claim, limit)}"
-
-
-def item_line(item: Item) -> str:
-    """One open item in /factadmin queue."""
-    posted = "" if item.post is None else " · in the review channel"
-    return (
-        f"**#{item.id}** · {subject_line(item)} — by {escape(item.reporter.name)}, "
-        f"{_when(item.created_at)}{posted}"
-    )
-
-
-def outcome_line(item: Item) -> str:
-    by = escape(item.resolved_by.name) if item.resolved_by else "someone"
-    reason = f": {escape(item.reason)}" if item.reason else ""
-    return f"**{item.status.capitalize()}** by {by}, {_when(item.resolved_at)}{reason}"
-
-
-def item_embed(
-    item: Item, fact: Fact | None, *, similar: Sequence[Fact] = (), notified: bool | None = None
-) -> discord.Embed:
-    """An item as moderators see it in the review channel; with its outcome once resolved.
-
-    ``fact``: the flagged fact as it is now; ``similar``: facts already in the
-    base that a suggestion resembles; ``notified``: whether the reporter was
-    told of the outcome by DM.
-    """
-    subject = item.subject
-    colour = ITEM_COLOURS.get(item.status, discord.Colour.blurple())
-    if isinstance(subject, Flag):
-        embed = discord.Embed(title=f"Flag #{item.id} · {subject.key}", colour=colour)
-        embed.description = f"**What is wrong, says the reporter:**\n{escape(subject.problem)}"
-        if fact is not None:
-            now = f"version {fact.version}" + (", retracted" if fact.retracted else "")
-            embed.add_field(
-                name=f"The fact (flagged at version {subject.version}; now {now})",
-                value=f"*{fact.status}* · {escape(clip(fact.claim, 900, fact.key))}",
-                inline=False,
-            )
-    else:
-        embed = discord.Embed(title=f"Suggestion #{item.id}", colour=colour)
-        embed.description = f"**Proposed fact:**\n{escape(subject.claim)}"
-        source = " — ".join(part for part in (subject.publisher, subject.title) if part)  # both optional
-        source = f"{escape(source)}\n{subject.url}" if source else subject.url
-        embed.add_field(name="Source", value=clip(source, FIELD_VALUE_LIMIT), inline=False)
-        if similar:
-            lines = "\n".join(f"• {_fact_brief(fact, 150)}" for fact in similar[:SEVERAL_SHOWN])
-            embed.add_field(name="Already in the base?", value=clip(lines, FIELD_VALUE_LIMIT), inline=False)
-    reporter = item.reporter
-    embed.add_field(
-        name="Reported by",
-        value=f"<@{reporter.id}> ({escape(reporter.name)}), {_when(item.created_at)}",
-        inline=False,
-    )
-    if not item.is_open:
-        told = {
-            True: "The reporter was told by DM.",
-            False: "Could not DM the reporter (their DMs are closed); tell them another way.",
-            None: "",
-        }[notified]
-        embed.add_field(name="Outcome", value=clip(f"{outcome_line(item)}\n{told}", 1000), inline=False)
-    return embed
-
-
-def received_text(item: Item, *, posted: bool) -> str:
-    """What the reporter is told when their flag or suggestion is queued."""
-    where = (
-        "The fact desk has it in its review channel."
-        if posted
-        else "The fact desk will see it in its review queue (/factadmin queue)."
-    )
-    return (
-        f"Thanks: your {subject_line(item)} is review item #{item.id}. {where} "
-        "You will get a DM when a moderator has looked at it (if you accept DMs from this server's members)."
-    )
-
-
-def resolution_text(item: Item) -> str:
-    """The DM that tells a reporter what became of their item."""
-    by = item.resolved_by.name if item.resolved_by else "a moderator"
-    said = f"accepted by {by}" if item.status == ACCEPTED else f"dismissed by {by}"
-    why = f" Their note: {item.reason}" if item.reason else ""
-    return message_text(
-        f"Fact desk: your {subject_line(item, 100)} (review item #{item.id}) was {said}.{why}"
-    )
-
-
-def suggested_key(claim: str, taken: Callable[[str], bool]) -> str:
-    """A key for a suggested fact from its claim's first content words, one not ``taken`` yet."""
-    content = [w for w in words(claim) if w not in STOPWORDS and w.isascii() and w.isalnum()]
-    base = "-".join(content[:KEY_WORDS])[:56].strip("-") or "suggested-fact"
-    key, n = base, 2
-    while taken(key) or not KEY_RE.match(key):
-        key = f"{base}-{n}" if KEY_RE.match(f"{base}-{n}") else f"suggested-fact-{n}"
-        n += 1
-    return key
-
-
-# --- buttons and forms -----------------------------------------------------------------
-
-
-def desk_of(interaction: discord.Interaction) -> Desk:
-    """The running Desk cog, for buttons (discord.py builds them from the message, without the cog).
-
-    Not checked with isinstance: ``load_extension`` runs this module afresh, while
-    the cards of handlers.lookup carry the FlagButton of the copy it imported,
-    so the button and the cog may come from two copies of the same class.
-    """
-    cog = interaction.client.get_cog("Desk")  # type: ignore[attr-defined]
-    assert cog is not None
-    return cog  # type: ignore[no-any-return]
-
-
-class FlagButton(DeskButton, kind="flag", fields=1):
-    """Flag, under every fact card: tell the desk what is wrong with the fact; state is its key."""
-
-    @classmethod
-    def of(cls, key: str) -> FlagButton:
-        return cls((key,), label="Flag")
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await desk_of(interaction).flag(interaction, state[0])
-
-
-class AcceptButton(DeskButton, kind="accept", fields=1):
-    """Accept, under a review item: opens the edit form (a flag) or the add form (a suggestion)."""
-
-    @classmethod
-    def of(cls, item_id: int) -> AcceptButton:
-        return cls((str(item_id),), label="Accept", style=discord.ButtonStyle.success)
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await desk_of(interaction).accept(interaction, int(state[0]))
-
-
-class DismissButton(DeskButton, kind="dismiss", fields=1):
-    """Dismiss, under a review item: asks for the reason the reporter will be told."""
-
-    @classmethod
-    def of(cls, item_id: int) -> DismissButton:
-        return cls((str(item_id),), label="Dismiss", style=discord.ButtonStyle.secondary)
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await desk_of(interaction).dismiss(interaction, int(state[0]))
-
-
-def review_buttons(item_id: int) -> discord.ui.View:
-    return view_of(AcceptButton.of(item_id), DismissButton.of(item_id))
-
-
-# Forms: what they are for is in the custom_id, so one submitted after a restart can be finished.
-FORM_RE = re.compile(
-    rf"{PREFIX}:(?P<kind>flagform|dismissform|addform):(?P<state>[a-z0-9-]+(?::[0-9a-z]+)?):[0-9a-z]+"
-)
-
-
-def form_id(kind: str, state: str) -> str:
-    """``fd:<kind>:<state>:<nonce>``; the nonce keeps two open forms apart (discord.py keys them by id)."""
-    return f"{PREFIX}:{kind}:{state}:{base36(secrets.randbelow(36**4))}"
-
-
-class FlagForm(DeskForm):
-    """What the reporter says is wrong with a fact."""
-
-    def __init__(self, key: str, *, custom_id: str | None = None) -> None:
-        super().__init__(title=f"Flag {key}", custom_id=custom_id or form_id("flagform", key))
-        self.key = key
-        self.problem = _input("problem", "What is wrong with this fact?", "", MAX_REASON, required=True)
-        self.add_item(self.problem)
-
-
-class DismissForm(ModeratorForm):
-    """Why a moderator dismisses an item; the reporter is told."""
-
-    def __init__(self, owner_id: int, item_id: int, *, custom_id: str | None = None) -> None:
-        state = f"{item_id}:{base36(owner_id)}"
-        super().__init__(
-            owner_id, title=f"Dismiss item #{item_id}", custom_id=custom_id or form_id("dismissform", state)
-        )
-        self.item_id = item_id
-        self.reason = _input("reason", "Why? (the reporter is told)", "", MAX_REASON, required=True)
-        self.add_item(self.reason)
-
-
-async def answering(submitted: discord.Interaction, work: Awaitable[None]) -> None:
-    """Run the work a form's submission asked for; any error is told on that submission.
-
-    The button that opened the form was answered with the form, so its own
-    interaction cannot carry the reply.
-    """
-    try:
-        await work
-    except Exception as error:
-        await submitted.client.tree.on_error(submitted, error)  # type: ignore[attr-defined]
-
-
-# --- the cog --------------------------------------------------------------------------------
 
 
 class Desk(commands.Cog):
@@ -493,7 +192,12 @@ class Desk(commands.Cog):
             log.warning("Could not post review item #%s in channel %s: %s", item.id, channel_id, error)
             return False
         # The buttons carry the item's id; the record is what lets a resolution edit the message.
-        await asyncio.to_thread(self.knowledge.queue.mark_posted, item.id, message.channel.id, message.id)
+        try:
+            await asyncio.to_thread(self.knowledge.queue.mark_posted, item.id, message.channel.id, message.id)
+        except KnowledgeError as error:
+            # The item itself is saved and shown; only a decision taken elsewhere than on this
+            # message (/factadmin queue item) will not find the message to update.
+            log.warning("Could not record the review message of item #%s: %s", item.id, error)
         return True
 
     def require_moderator(self, interaction: discord.Interaction) -> None:

@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from handlers.buttons import DeskButton, view_of
-from handlers.desk import FlagButton
+from handlers.desk_views import FlagButton
 from handlers.errors import Refusal, tell
 from handlers.render import (
     BUTTON_LABEL_LIMIT,

@@ -6,13 +6,16 @@ its status and sources, the facts that fit equally, or "not in the base".
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
+from discord import app_commands
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from handlers.checks import OUTSIDE_NEWSROOM
-from handlers.desk import ANSWER, NONE, SEVERAL, claim_answer, verdict_of
+from handlers.desk import CHECK_RATE
+from handlers.desk_text import ANSWER, NONE, SEVERAL, claim_answer, verdict_of
 from handlers.render import EMBED_TOTAL, STATUS_TITLES
 from knowledge.claims import MAX_CLAIMS
 from knowledge.search import Hit, SearchOutcome
@@ -103,3 +106,18 @@ def test_several_facts_that_fit_equally_are_listed_and_none_is_picked() -> None:
     assert said.startswith("**Several facts fit about equally**; none stands out:")
     assert "`fact-1`" in said and "`fact-2`" in said
     assert "In the base" not in said
+
+
+async def test_check_facts_is_limited_per_person(
+    channel: ChannelHandle,
+    staff: MemberActor,
+    other_staff: MemberActor,
+    handled_errors: Callable[[], list[type[BaseException]]],
+) -> None:
+    posted = await staff.send(channel, IN_THE_BASE)
+    for _ in range(CHECK_RATE):
+        assert (await staff.context_menu(channel, "Check facts", posted)).response.embeds
+    refused = await staff.context_menu(channel, "Check facts", posted)
+    assert refused.ephemeral and refused.response.content.startswith("Slow down a little")
+    assert handled_errors() == [app_commands.CommandOnCooldown]
+    assert (await other_staff.context_menu(channel, "Check facts", posted)).response.embeds
