@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from typing import TYPE_CHECKING
 
 import discord
@@ -33,7 +34,14 @@ from discord.ext import commands
 
 from handlers.admin_views import ADD_FORM_FIELDS, AddFactModal, DeskForm, actor_of, base36
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.desk_text import check_embed, item_embed, received_text, resolution_text, suggested_key
+from handlers.desk_text import (
+    check_embed,
+    item_embed,
+    notified_line,
+    received_text,
+    resolution_text,
+    suggested_key,
+)
 from handlers.desk_views import (
     FORM_RE,
     AcceptButton,
@@ -286,14 +294,8 @@ class Desk(commands.Cog):
         """Tell the reporter by DM, show the outcome on the review message, and tell the moderator."""
         notified = await self.tell_reporter(item)
         await self.update_post(item, origin, notified=notified)
-        told = (
-            "The reporter was told by DM."
-            if notified
-            else ("Could not DM the reporter (their DMs are closed); tell them another way.")
-        )
-        await submitted.followup.send(
-            message_text(f"Review item #{item.id} is {item.status}. {told}"), ephemeral=True
-        )
+        said = f"Review item #{item.id} is {item.status}. {notified_line(notified)}"
+        await submitted.followup.send(message_text(said), ephemeral=True)
 
     async def tell_reporter(self, item: Item) -> bool:
         try:
@@ -351,17 +353,18 @@ class Desk(commands.Cog):
             assert isinstance(form, AddFactModal)
             match = FORM_RE.fullmatch(form.custom_id)
             assert match is not None
-            work = self.finish_add(submitted, form, int(match["state"].split(":")[0]), origin)
+            work = self.finish_add(submitted, form, int(match["item"]), origin)
         await answering(submitted, work)
 
-    def rebuild(self, kind: str, state: str, custom_id: str) -> DeskForm:
-        """A form from its custom_id, for a submission no button of this process awaits."""
-        if kind == "flagform":
-            return FlagForm(state, custom_id=custom_id)
-        item_id, owner = state.split(":")
-        if kind == "dismissform":
-            return DismissForm(int(owner, 36), int(item_id), custom_id=custom_id)
-        return AddFactModal(int(owner, 36), custom_id=custom_id)
+    def rebuild(self, match: re.Match[str]) -> DeskForm:
+        """A form from its custom_id (a FORM_RE match), for a submission no button of this process awaits."""
+        custom_id = match[0]
+        if match["key"] is not None:
+            return FlagForm(match["key"], custom_id=custom_id)
+        owner = int(match["owner"], 36)
+        if match["kind"] == "dismissform":
+            return DismissForm(owner, int(match["item"]), custom_id=custom_id)
+        return AddFactModal(owner, custom_id=custom_id)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -374,7 +377,7 @@ class Desk(commands.Cog):
             return
         if await refuse_outside_newsroom(interaction, self.settings):  # before reading anything
             return
-        form = self.rebuild(match["kind"], match["state"], custom_id)
+        form = self.rebuild(match)
         # The path discord.py takes for a live form: its checks, the values, then on_submit.
         await form._dispatch_submit(interaction, list(interaction.data.get("components", [])), {})
         if form.submitted is not None:  # None: refused by the form's checks, and told so

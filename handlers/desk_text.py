@@ -174,13 +174,16 @@ def item_embed(
         inline=False,
     )
     if not item.is_open:
-        told = {
-            True: "The reporter was told by DM.",
-            False: "Could not DM the reporter (their DMs are closed); tell them another way.",
-            None: "",
-        }[notified]
+        told = "" if notified is None else notified_line(notified)
         embed.add_field(name="Outcome", value=clip(f"{outcome_line(item)}\n{told}", 1000), inline=False)
     return embed
+
+
+def notified_line(notified: bool) -> str:
+    """Whether the reporter learnt the outcome, for the moderators."""
+    if notified:
+        return "The reporter was told by DM."
+    return "Could not DM the reporter (their DMs are closed); tell them another way."
 
 
 def received_text(item: Item, *, posted: bool) -> str:

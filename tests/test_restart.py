@@ -85,7 +85,7 @@ async def test_more_matches_of_a_query_too_long_for_its_button_says_to_run_it_ag
     [said] = more.followups
     assert said.ephemeral
     assert said.content == "These matches are from before the bot restarted; run /facts again to see them."
-    assert button_labels(answer.response) == ["Cite", "Flag"]  # More matches is greyed out; the others still work
+    assert button_labels(answer.response) == ["Cite", "Flag"]  # More matches greyed out, the rest work
 
 
 async def test_a_suggestion_opens_its_fact_after_a_restart(
