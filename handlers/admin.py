@@ -296,17 +296,6 @@ class FactAdmin(
     async def edit(self, interaction: discord.Interaction, key: Key) -> None:
         """Correct a fact's text in a form (claim, details, caveats, aliases, tags)."""
         fact = self.knowledge.store.get(key)  # FactNotFound goes to the error handler
-        await self.edit_in_form(interaction, fact)
-
-    async def edit_in_form(
-        self, interaction: discord.Interaction, fact: Fact
-    ) -> tuple[Fact, discord.Interaction] | None:
-        """Answer ``interaction`` with the edit form for ``fact``.
-
-        The saved fact and the submission that saved it (to answer on), or None if nothing was saved.
-
-        Also how Accept on a flag corrects the flagged fact (handlers.desk).
-        """
         form = EditFactModal(fact, interaction.user.id)
         self.open_forms[form.custom_id] += 1
         try:
@@ -316,13 +305,14 @@ class FactAdmin(
             self.open_forms[form.custom_id] -= 1
             if not self.open_forms[form.custom_id]:
                 del self.open_forms[form.custom_id]
-        if timed_out or form.submitted is None:
-            return None
-        saved = await self.save_edit(form.submitted, form)
-        return None if saved is None else (saved, form.submitted)
+        if not timed_out and form.submitted is not None:
+            await self.save_edit(form.submitted, form)
 
     async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> Fact | None:
-        """Save what the form collected, against the version it was opened at; the saved fact, or None."""
+        """Save what the form collected, against the version it was opened at; the saved fact, or None.
+
+        Also how Accept on a flag saves its correction (handlers.desk).
+        """
         changes = form.changes()
         if not changes:
             await tell(submitted, f"No changes; `{form.key}` stays at version {form.version}.")

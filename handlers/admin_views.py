@@ -204,12 +204,17 @@ class EditFactModal(ModeratorForm):
     Lists are one entry per line, so an alias containing a comma survives.
     """
 
-    def __init__(self, fact: Fact, owner_id: int, *, version: int | None = None) -> None:
-        """``version``: the one the form was opened at, when rebuilt for a submission after a restart."""
+    def __init__(
+        self, fact: Fact, owner_id: int, *, version: int | None = None, custom_id: str | None = None
+    ) -> None:
+        """``version``: the one the form was opened at, when rebuilt for a submission after a restart.
+
+        ``custom_id``: set by an opener other than /factadmin edit (Accept on a flag), whose own id
+        says what to finish after a restart.
+        """
         self.version = fact.version if version is None else version
-        super().__init__(
-            owner_id, title=f"Edit {fact.key}", custom_id=edit_form_id(owner_id, self.version, fact.key)
-        )
+        custom_id = custom_id or edit_form_id(owner_id, self.version, fact.key)
+        super().__init__(owner_id, title=f"Edit {fact.key}", custom_id=custom_id)
         self.key = fact.key
         self._before = {
             "claim": fact.claim,

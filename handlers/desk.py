@@ -32,7 +32,7 @@ from discord import app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from handlers.admin_views import ADD_FORM_FIELDS, AddFactModal, DeskForm, actor_of, base36
+from handlers.admin_views import ADD_FORM_FIELDS, AddFactModal, DeskForm, EditFactModal, actor_of, base36
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.desk_text import (
     check_embed,
@@ -232,13 +232,12 @@ class Desk(commands.Cog):
         item = self.open_item(item_id)
         subject = item.subject
         if isinstance(subject, Flag):
-            # The edit form of /factadmin edit, saved against the version it opens at.
-            admin: FactAdmin = self.bot.get_cog("FactAdmin")  # type: ignore[assignment]
-            saved = await admin.edit_in_form(interaction, self.knowledge.store.get(subject.key))
-            if saved is not None:
-                fact, submitted = saved
-                note = f"Corrected `{fact.key}` (now version {fact.version})."
-                await answering(submitted, self.resolve(submitted, item_id, note, origin=interaction.message))
+            # /factadmin edit's form, saved the same way, against the version it opens at.
+            fact = self.knowledge.store.get(subject.key)
+            state = f"{item_id}:{base36(interaction.user.id)}:{fact.version}"
+            form: DeskForm = EditFactModal(fact, interaction.user.id, custom_id=form_id("flagedit", state))
+            if (submitted := await self.ask(interaction, form)) is not None:
+                await self.finish(form, submitted, origin=interaction.message)
             return
         assert isinstance(subject, Suggestion)
         state = f"{item_id}:{base36(interaction.user.id)}"
@@ -253,6 +252,20 @@ class Desk(commands.Cog):
         )
         if (submitted := await self.ask(interaction, form)) is not None:
             await self.finish(form, submitted, origin=interaction.message)
+
+    async def finish_edit(
+        self,
+        submitted: discord.Interaction,
+        form: EditFactModal,
+        item_id: int,
+        origin: discord.Message | None,
+    ) -> None:
+        self.open_item(item_id)  # resolved meanwhile: change nothing
+        admin: FactAdmin = self.bot.get_cog("FactAdmin")  # type: ignore[assignment]
+        fact = await admin.save_edit(submitted, form)  # tells the moderator how it went
+        if fact is not None:
+            note = f"Corrected `{fact.key}` (now version {fact.version})."
+            await self.resolve(submitted, item_id, note, origin=origin)
 
     async def finish_add(
         self, submitted: discord.Interaction, form: AddFactModal, item_id: int, origin: discord.Message | None
@@ -350,10 +363,13 @@ class Desk(commands.Cog):
         elif isinstance(form, DismissForm):
             work = self.finish_dismiss(submitted, form, origin)
         else:
-            assert isinstance(form, AddFactModal)
             match = FORM_RE.fullmatch(form.custom_id)
-            assert match is not None
-            work = self.finish_add(submitted, form, int(match["item"]), origin)
+            assert match is not None and match["item"] is not None
+            if isinstance(form, EditFactModal):
+                work = self.finish_edit(submitted, form, int(match["item"]), origin)
+            else:
+                assert isinstance(form, AddFactModal)
+                work = self.finish_add(submitted, form, int(match["item"]), origin)
         await answering(submitted, work)
 
     def rebuild(self, match: re.Match[str]) -> DeskForm:
@@ -364,11 +380,21 @@ class Desk(commands.Cog):
         owner = int(match["owner"], 36)
         if match["kind"] == "dismissform":
             return DismissForm(owner, int(match["item"]), custom_id=custom_id)
-        return AddFactModal(owner, custom_id=custom_id)
+        if match["kind"] == "addform":
+            return AddFactModal(owner, custom_id=custom_id)
+        # flagedit: the flagged fact, at the version its form was opened at.
+        flag = self.knowledge.queue.get(int(match["item"])).subject
+        if not isinstance(flag, Flag) or match["version"] is None:
+            raise Refusal("This form does not belong to a flag. Nothing was changed.")
+        fact = self.knowledge.store.get(flag.key)
+        return EditFactModal(fact, owner, version=int(match["version"]), custom_id=custom_id)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """A Flag, Dismiss or Accept form submitted after a restart: rebuild it and finish it."""
+        """A Flag, Dismiss or Accept form submitted after a restart: rebuild it and finish it.
+
+        A correction (Accept on a flag) is saved against the version it was opened at, as any edit form.
+        """
         if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
             return
         custom_id = str(interaction.data.get("custom_id", ""))
@@ -377,7 +403,11 @@ class Desk(commands.Cog):
             return
         if await refuse_outside_newsroom(interaction, self.settings):  # before reading anything
             return
-        form = self.rebuild(match)
+        try:
+            form = self.rebuild(match)
+        except Exception as error:  # the item or the fact is not there (a forged form)
+            await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined]
+            return
         # The path discord.py takes for a live form: its checks, the values, then on_submit.
         await form._dispatch_submit(interaction, list(interaction.data.get("components", [])), {})
         if form.submitted is not None:  # None: refused by the form's checks, and told so

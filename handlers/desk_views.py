@@ -74,9 +74,11 @@ def review_buttons(item_id: int) -> discord.ui.View:
 
 
 # Forms: what they are for is in the custom_id, so one submitted after a restart can be finished.
-# A flag form names its fact; a moderator's form its item and its moderator (base 36); then a nonce.
+# A flag form names its fact; a moderator's form its item and its moderator (base 36), and the
+# correction of a flagged fact the version it was opened at; then a nonce.
 FORM_RE = re.compile(
-    rf"{PREFIX}:(?:flagform:(?P<key>[a-z0-9-]+)|(?P<kind>dismissform|addform):(?P<item>[0-9]+):(?P<owner>[0-9a-z]+))"
+    rf"{PREFIX}:(?:flagform:(?P<key>[a-z0-9-]+)|"
+    r"(?P<kind>dismissform|addform|flagedit):(?P<item>[0-9]+):(?P<owner>[0-9a-z]+)(?::(?P<version>[0-9]+))?)"
     r":[0-9a-z]+"
 )
 

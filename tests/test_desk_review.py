@@ -201,6 +201,7 @@ async def test_forms_opened_before_a_restart_are_finished_after_it(
     channel: ChannelHandle,
     review: ChannelHandle,
     staff: MemberActor,
+    other_staff: MemberActor,
     moderator: MemberActor,
     restart: Callable[..., Any],
 ) -> None:
@@ -209,11 +210,22 @@ async def test_forms_opened_before_a_restart_are_finished_after_it(
     bot = await restart()
     sent = await staff.submit_modal(flag_form, {"problem": PROBLEM})
     assert "review item #1" in text_of(sent)
-    dismiss_form = await moderator.click(posted_item(review), label="Dismiss")
+    flagged = posted_item(review)
+    await suggest(other_staff, channel)
+    suggested = posted_item(review)
+
+    dismiss_form = await moderator.click(suggested, label="Dismiss")
+    correct_form = await moderator.click(flagged, label="Accept")
     bot = await restart()
-    await moderator.submit_modal(dismiss_form, {"reason": "Already fixed."})
-    assert bot.knowledge.queue.get(1).status == "dismissed"
-    assert button_labels(posted_item(review)) == []
+    await moderator.submit_modal(dismiss_form, {"reason": "Already in the base."})
+    corrected = bot.knowledge.store.get(FLAGGED).claim.replace("92", "95")
+    await moderator.submit_modal(correct_form, {"claim": corrected})
+
+    assert bot.knowledge.queue.get(2).status == "dismissed"
+    assert bot.knowledge.store.get(FLAGGED).claim == corrected
+    assert bot.knowledge.queue.get(1).status == "accepted"
+    now = {message.id: message for message in review.history()}
+    assert button_labels(now[flagged.id]) == button_labels(now[suggested.id]) == []
 
 
 async def test_a_reporter_whose_dms_are_closed_is_named_in_the_review_message(
