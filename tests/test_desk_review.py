@@ -102,7 +102,8 @@ async def suggest(reporter: MemberActor, channel: ChannelHandle, link: str = LIN
     return await reporter.slash(channel, "suggest", claim=CLAIM, link=link, **more)
 
 
-def add_form_values(form: Any) -> dict[str, str]:
+def prefilled(form: Any) -> dict[str, str]:
+    """What a form shows in its boxes; Discord sends it back unless the person changes it."""
     return {
         row["components"][0]["custom_id"]: row["components"][0].get("value", "")
         for row in form.modal["components"]
@@ -130,10 +131,11 @@ async def test_a_flag_is_seen_in_the_review_channel_and_accepted_after_a_restart
     form = await moderator.click(message, label="Accept")
     assert form.modal["title"] == f"Edit {FLAGGED}"
     corrected = before.claim.replace("92", "95")
-    saved = await moderator.submit_modal(form, {"claim": corrected})
+    saved = await moderator.submit_modal(form, {**prefilled(form), "claim": corrected})
 
     fact = bot.knowledge.store.get(FLAGGED)
     assert (fact.claim, fact.version) == (corrected, before.version + 1)
+    assert (fact.aliases, fact.tags) == (before.aliases, before.tags)
     item = bot.knowledge.queue.get(1)
     assert item.status == "accepted" and item.resolved_by.name == moderator.name
     assert f"version {fact.version}" in item.reason
@@ -160,7 +162,7 @@ async def test_a_suggestion_is_added_by_accept_after_a_restart(
 
     bot = await restart()
     form = await moderator.click(message, label="Accept")
-    shown = add_form_values(form)
+    shown = prefilled(form)
     assert shown["claim"] == CLAIM and shown["url"] == LINK and shown["publisher"] == "Haaretz"
     assert shown["key"].startswith("azerbaijan-bought-barak")
     await moderator.submit_modal(form, {**shown, "key": "barak-mx-bought-2023", "title": "Barak MX"})
@@ -219,7 +221,7 @@ async def test_forms_opened_before_a_restart_are_finished_after_it(
     bot = await restart()
     await moderator.submit_modal(dismiss_form, {"reason": "Already in the base."})
     corrected = bot.knowledge.store.get(FLAGGED).claim.replace("92", "95")
-    await moderator.submit_modal(correct_form, {"claim": corrected})
+    await moderator.submit_modal(correct_form, {**prefilled(correct_form), "claim": corrected})
 
     assert bot.knowledge.queue.get(2).status == "dismissed"
     assert bot.knowledge.store.get(FLAGGED).claim == corrected
@@ -394,3 +396,33 @@ async def test_flag_accept_dismiss_and_their_forms_from_another_server_are_refus
         await simcord_env.settle()
         assert refused(InteractionResult(simcord_env, interaction)), kind
     assert knowledge_now() == before
+
+
+async def test_an_item_stays_open_when_accepting_it_saved_nothing(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    review: ChannelHandle,
+    staff: MemberActor,
+    other_staff: MemberActor,
+    moderator: MemberActor,
+) -> None:
+    await flag(staff, channel)
+    flagged = posted_item(review)
+    await suggest(other_staff, channel)
+    suggested = posted_item(review)
+
+    form = await moderator.click(flagged, label="Accept")
+    unchanged = await moderator.submit_modal(form, prefilled(form))
+    assert text_of(unchanged) == f"No changes; `{FLAGGED}` stays at version 1."
+
+    form = await moderator.click(suggested, label="Accept")
+    refused = await moderator.submit_modal(
+        form, {**prefilled(form), "key": "Not A Key", "publisher": "Haaretz"}
+    )
+    assert "`Key`:" in text_of(refused)
+
+    queue = simcord_env.bot.knowledge.queue
+    assert [item.status for item in queue.items()] == ["open", "open"]
+    now = {message.id: message for message in review.history()}
+    assert button_labels(now[flagged.id]) == button_labels(now[suggested.id]) == ["Accept", "Dismiss"]
+    assert dms(staff) == dms(other_staff) == []
