@@ -203,7 +203,7 @@ def resolution_text(item: Item) -> str:
     """The DM that tells a reporter what became of their item."""
     by = item.resolved_by.name if item.resolved_by else "a moderator"
     said = f"accepted by {by}" if item.status == ACCEPTED else f"dismissed by {by}"
-    why = f" Their note: {item.reason}" if item.reason else ""
+    why = f" Their note: {escape(item.reason)}" if item.reason else ""
     return message_text(
         f"Fact desk: your {subject_line(item, 100)} (review item #{item.id}) was {said}.{why}"
     )
@@ -212,9 +212,10 @@ def resolution_text(item: Item) -> str:
 def suggested_key(claim: str, taken: Callable[[str], bool]) -> str:
     """A key for a suggested fact from its claim's first content words, one not ``taken`` yet."""
     content = [w for w in words(claim) if w not in STOPWORDS and w.isascii() and w.isalnum()]
-    base = "-".join(content[:KEY_WORDS])[:56].strip("-") or "suggested-fact"
+    base = "-".join(content[:KEY_WORDS])[:56].strip("-")
+    if not KEY_RE.match(base):  # nothing usable, or too short to be a key
+        base = "suggested-fact"
     key, n = base, 2
-    while taken(key) or not KEY_RE.match(key):
-        key = f"{base}-{n}" if KEY_RE.match(f"{base}-{n}") else f"suggested-fact-{n}"
-        n += 1
+    while taken(key):
+        key, n = f"{base}-{n}", n + 1
     return key

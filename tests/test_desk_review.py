@@ -22,6 +22,7 @@ from simcord.results import InteractionResult
 from bot import Settings
 from handlers.app import FactBot, create_bot
 from handlers.checks import OUTSIDE_NEWSROOM, NotModerator
+from handlers.desk_text import suggested_key
 from knowledge.queue import MAX_OPEN_PER_PERSON, AlreadyResolved, TooManyOpen
 from tests.test_admin import text_of
 from tests.test_newsroom_only import (  # noqa: F401 - fixtures
@@ -426,3 +427,10 @@ async def test_an_item_stays_open_when_accepting_it_saved_nothing(
     now = {message.id: message for message in review.history()}
     assert button_labels(now[flagged.id]) == button_labels(now[suggested.id]) == ["Accept", "Dismiss"]
     assert dms(staff) == dms(other_staff) == []
+
+
+def test_a_suggested_key_is_made_from_the_claim_and_never_taken() -> None:
+    taken = {"azerbaijan-bought-barak-mx-air", "azerbaijan-bought-barak-mx-air-2"}
+    assert suggested_key(CLAIM, taken.__contains__) == "azerbaijan-bought-barak-mx-air-3"
+    assert suggested_key("The 7 of them", lambda key: False) == "suggested-fact"
+    assert suggested_key("Это факт.", lambda key: False) == "suggested-fact"
