@@ -280,22 +280,34 @@ def knowledge_now(simcord_env: Env) -> Callable[[], Any]:
     return read
 
 
+def filled(label: str, form: Any, words: str) -> dict[str, str]:
+    """What a moderator sends in the form Accept (a correction) or Dismiss (a reason) opened."""
+    if label == "Accept":
+        return {**prefilled(form), "claim": words}
+    return {"reason": words}
+
+
+@pytest.mark.parametrize(("label", "status"), [("Accept", "accepted"), ("Dismiss", "dismissed")])
 async def test_the_second_of_two_moderators_is_told_who_resolved_the_item(
+    simcord_env: Env,
     channel: ChannelHandle,
     review: ChannelHandle,
     staff: MemberActor,
     moderator: MemberActor,
     manager: MemberActor,
     handled_errors: Callable[[], list[type[BaseException]]],
+    label: str,
+    status: str,
 ) -> None:
     await flag(staff, channel)
     message = posted_item(review)
-    first = await moderator.click(message, label="Dismiss")
-    second = await manager.click(message, label="Dismiss")  # both open the form before either sends it
-    await moderator.submit_modal(first, {"reason": "Duplicate of an older flag."})
-    late = await manager.submit_modal(second, {"reason": "I think it is fine."})
-    assert f"was already dismissed by {moderator.name}" in text_of(late)
+    first = await moderator.click(message, label=label)
+    second = await manager.click(message, label=label)  # both open the form before either sends it
+    await moderator.submit_modal(first, filled(label, first, "Silk Way flew 95 times to Ovda."))
+    late = await manager.submit_modal(second, filled(label, second, "Silk Way flew 93 times to Ovda."))
+    assert f"was already {status} by {moderator.name}" in text_of(late)
     assert handled_errors() == [AlreadyResolved]
+    assert simcord_env.bot.knowledge.store.get(FLAGGED).claim != "Silk Way flew 93 times to Ovda."
     assert len(dms(staff)) == 1
 
 
