@@ -446,3 +446,20 @@ def test_a_suggested_key_is_made_from_the_claim_and_never_taken() -> None:
     assert suggested_key(CLAIM, taken.__contains__) == "azerbaijan-bought-barak-mx-air-3"
     assert suggested_key("The 7 of them", lambda key: False) == "suggested-fact"
     assert suggested_key("Это факт.", lambda key: False) == "suggested-fact"
+
+
+async def test_a_long_queue_is_paged_for_the_moderator_who_asked(
+    simcord_env: Env, guild: GuildHandle, channel: ChannelHandle, manager: MemberActor
+) -> None:
+    reporters = [guild.add_member(simcord_env.create_user(f"reporter{n}")) for n in range(3)]
+    for n in range(12):
+        await suggest(reporters[n % 3], channel, link=f"{LINK}/{n}")
+    listing = await manager.slash(channel, "factadmin queue")
+    first = listing.response.embeds[0]
+    assert first.title == "Review queue: 12 open, oldest first"
+    assert first.footer.text == "Page 1 of 2"
+    await manager.click(listing.response, label="Next")
+    second = listing.response.embeds[0]
+    assert second.footer.text == "Page 2 of 2"
+    shown = (first.description + "\n" + second.description).splitlines()
+    assert [line.split(" · ")[0] for line in shown[1:]] == [f"**#{n}**" for n in range(1, 13)]
