@@ -68,6 +68,8 @@ class Settings:
     newsroom_guild_ids: tuple[int, ...]
     moderator_roles: tuple[str, ...]
     log_level: str
+    # Where flags and suggestions are posted for moderators; None: only /factadmin queue lists them.
+    review_channel_id: int | None = None
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -90,12 +92,21 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     if log_level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level[:20]!r}.")
 
+    review = environ.get("REVIEW_CHANNEL_ID", "").strip()
+    if review and not GUILD_ID_RE.match(review):
+        raise SettingsError(
+            f"REVIEW_CHANNEL_ID must be a channel's numeric ID (17 to 20 digits), got {review[:40]!r}. "
+            "With Developer Mode on, right-click the review channel -> Copy Channel ID; "
+            "or leave it empty to see flags and suggestions only in /factadmin queue."
+        )
+
     return Settings(
         token=token,
         facts_db=facts_db,
         newsroom_guild_ids=newsroom_guild_ids,
         moderator_roles=moderator_roles,
         log_level=log_level,
+        review_channel_id=int(review) if review else None,
     )
 
 

@@ -42,6 +42,8 @@ from handlers.admin_views import (
     actor_of,
 )
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
+from handlers.desk_text import item_line
+from handlers.desk_views import desk_of, review_buttons
 from handlers.errors import Refusal, as_form, report_error, tell
 from handlers.lookup import MAX_LISTED, fact_line, listed
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
@@ -130,6 +132,7 @@ class FactAdmin(
         self.open_forms: Counter[str] = Counter()
         listing("h", self.history_pages)
         listing("r", self.stale_pages)
+        listing("rq", self.queue_pages)
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
@@ -309,12 +312,15 @@ class FactAdmin(
         if not timed_out and form.submitted is not None:
             await self.save_edit(form.submitted, form)
 
-    async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> None:
-        """Save what the form collected, against the version it was opened at."""
+    async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> Fact | None:
+        """Save what the form collected, against the version it was opened at; the saved fact, or None.
+
+        Also how Accept on a flag saves its correction (handlers.desk).
+        """
         changes = form.changes()
         if not changes:
             await tell(submitted, f"No changes; `{form.key}` stays at version {form.version}.")
-            return
+            return None
         # Saving can take longer than Discord's 3 seconds; answer first.
         await submitted.response.defer(ephemeral=True, thinking=True)
         try:
@@ -325,10 +331,11 @@ class FactAdmin(
         except Exception as error:
             # The command's own interaction was answered with the form; the reply goes to the submission.
             await report_error(submitted, error)
-            return
+            return None
         await submitted.followup.send(
             f"Saved `{fact.key}` (now version {fact.version}).", embed=fact_embed(fact), ephemeral=True
         )
+        return fact
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -549,6 +556,31 @@ class FactAdmin(
         )
         text = message_text("\n".join(lines))
         await ConfirmView(pending, "import").send(interaction, content=text, ephemeral=True)
+
+    # --- the review queue (flags and suggestions from staff; see handlers.desk) ---
+
+    @app_commands.command(name="queue")
+    @app_commands.describe(item="Show this item, with Accept and Dismiss (its number, like 12)")
+    async def queue(self, interaction: discord.Interaction, item: Range[int, 1] | None = None) -> None:
+        """What staff flagged or suggested, waiting for review, oldest first; or one item to decide."""
+        if item is None:
+            pages = await self.queue_pages(interaction, "")
+            await show_page(interaction, pages, code="rq", args="", ephemeral=True)
+            return
+        found = self.knowledge.queue.get(item)  # ItemNotFound goes to the error handler
+        view = review_buttons(found.id) if found.is_open else discord.utils.MISSING
+        embed = desk_of(interaction).show(found)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def queue_pages(self, interaction: discord.Interaction, _args: str) -> list[discord.Embed]:
+        if not is_moderator(interaction, self.settings):  # a page turn, too: roles change
+            raise NotModerator
+        items = self.knowledge.queue.open_items()
+        if not items:
+            raise Refusal("Nothing waits for review: no open flags or suggestions.")
+        hint = "*To accept or dismiss one here: /factadmin queue item:<number>.*"
+        lines = [hint, *(item_line(found) for found in items)]
+        return list_pages(f"Review queue: {len(items)} open, oldest first", lines)
 
 
 async def setup(bot: FactBot) -> None:

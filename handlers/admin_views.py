@@ -20,7 +20,7 @@ from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.errors import report_error, tell, user_message
 from handlers.render import clip, message_text
 from handlers.views import ExpiringView
-from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, Actor, Fact
+from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, MAX_SHORT, MAX_URL, Actor, Fact
 
 MODAL_TIMEOUT = 30 * 60.0  # an edit form left open longer than this must be reopened
 TEXT_INPUT_LIMIT = 4000  # Discord's most for one text input
@@ -136,20 +136,67 @@ class ConfirmView(ExpiringView):
         await self.expire(content=self.pending.expired, embed=None)
 
 
-def _input(name: str, label: str, value: str, limit: int, *, required: bool) -> discord.ui.TextInput:
+def text_box(
+    name: str,
+    label: str,
+    value: str,
+    limit: int,
+    *,
+    required: bool,
+    style: discord.TextStyle = discord.TextStyle.paragraph,
+) -> discord.ui.TextInput:
     return discord.ui.TextInput(
         custom_id=name,  # ids are per form, so the field's name is unique enough
         label=label[:LABEL_LIMIT],
-        # Multi-line for the lists too: they are one entry per line, which a
-        # one-line box can neither show nor take.
-        style=discord.TextStyle.paragraph,
+        # Multi-line by default, for the lists too: they are one entry per line,
+        # which a one-line box can neither show nor take.
+        style=style,
         default=value or None,
         required=required,
         max_length=min(limit, TEXT_INPUT_LIMIT),
     )
 
 
-class EditFactModal(discord.ui.Modal):
+class DeskForm(discord.ui.Modal):
+    """A form that collects and stops: whoever opened it awaits ``wait()`` and decides.
+
+    Refused outside the newsroom like every button; errors go to the one handler.
+    """
+
+    def __init__(self, *, title: str, custom_id: str, timeout: float = MODAL_TIMEOUT) -> None:
+        super().__init__(title=clip(title, LABEL_LIMIT), timeout=timeout, custom_id=custom_id)
+        self.submitted: discord.Interaction | None = None  # set by on_submit; the opener then decides
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        return not await refuse_outside_newsroom(interaction, settings_of(interaction))
+
+    async def on_submit(self, interaction: discord.Interaction, /) -> None:
+        self.submitted = interaction
+        self.stop()
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
+        await report_error(interaction, error)
+
+
+class ModeratorForm(DeskForm):
+    """A form only the moderator who opened it may submit, and only while still a moderator."""
+
+    refusal = "Only the moderator who opened this form can submit it. Nothing was changed."
+
+    def __init__(self, owner_id: int, *, title: str, custom_id: str) -> None:
+        super().__init__(title=title, custom_id=custom_id)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if not await super().interaction_check(interaction):
+            return False
+        if interaction.user.id != self.owner_id:
+            await tell(interaction, self.refusal)
+            return False
+        return await allowed(interaction)
+
+
+class EditFactModal(ModeratorForm):
     """The current text of a fact, to correct and save.
 
     It saves against the version it was opened at, so if someone else saved
@@ -157,19 +204,18 @@ class EditFactModal(discord.ui.Modal):
     Lists are one entry per line, so an alias containing a comma survives.
     """
 
-    refusal = "Only the moderator who opened this form can submit it. Nothing was changed."
+    def __init__(
+        self, fact: Fact, owner_id: int, *, version: int | None = None, custom_id: str | None = None
+    ) -> None:
+        """``version``: the one the form was opened at, when rebuilt for a submission after a restart.
 
-    def __init__(self, fact: Fact, owner_id: int, *, version: int | None = None) -> None:
-        """``version``: the one the form was opened at, when rebuilt for a submission after a restart."""
+        ``custom_id``: set by an opener other than /factadmin edit (Accept on a flag), whose own id
+        says what to finish after a restart.
+        """
         self.version = fact.version if version is None else version
-        super().__init__(
-            title=clip(f"Edit {fact.key}", LABEL_LIMIT),
-            timeout=MODAL_TIMEOUT,
-            custom_id=edit_form_id(owner_id, self.version, fact.key),
-        )
+        custom_id = custom_id or edit_form_id(owner_id, self.version, fact.key)
+        super().__init__(owner_id, title=f"Edit {fact.key}", custom_id=custom_id)
         self.key = fact.key
-        self.owner_id = owner_id
-        self.submitted: discord.Interaction | None = None  # set by on_submit; the opener then saves
         self._before = {
             "claim": fact.claim,
             "details": fact.details or "",
@@ -191,7 +237,7 @@ class EditFactModal(discord.ui.Modal):
             # rather than shown cut short and then saved cut short.
             if len(value) > TEXT_INPUT_LIMIT:
                 continue
-            self.inputs[name] = _input(name, labels[name], value, limits[name], required=name == "claim")
+            self.inputs[name] = text_box(name, labels[name], value, limits[name], required=name == "claim")
             self.add_item(self.inputs[name])
 
     def changes(self) -> dict[str, Any]:
@@ -225,21 +271,58 @@ class EditFactModal(discord.ui.Modal):
             if name in values:
                 box._value = str(values[name])
 
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if await refuse_outside_newsroom(interaction, settings_of(interaction)):
-            return False
-        if interaction.user.id != self.owner_id:
-            await tell(interaction, self.refusal)
-            return False
-        return await allowed(interaction)
 
-    async def on_submit(self, interaction: discord.Interaction, /) -> None:
-        # The values are read by whoever opened the form (the /factadmin edit command, awaiting wait()).
-        self.submitted = interaction
-        self.stop()
+# How the fields the validation names are called in the add form.
+ADD_FORM_FIELDS = {
+    "key": "Key",
+    "claim": "Claim",
+    "sources": "Source",
+    "sources[0].publisher": "Publisher",
+    "sources[0].title": "Source title",
+    "sources[0].url": "Source link",
+}
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:
-        await report_error(interaction, error)
+
+class AddFactModal(ModeratorForm):
+    """A new fact with its first source, in a form that may come pre-filled (a reporter's suggestion).
+
+    Five boxes, Discord's most for a form: key, claim, publisher, title, link.
+    The source's date, status, aliases and the rest are added afterwards with
+    /factadmin cite, review and edit. ``custom_id`` is the opener's: it says
+    what the form is for, so a submission after a restart can be finished.
+    """
+
+    def __init__(
+        self,
+        owner_id: int,
+        *,
+        custom_id: str,
+        key: str = "",
+        claim: str = "",
+        publisher: str = "",
+        title: str = "",
+        url: str = "",
+    ) -> None:
+        super().__init__(owner_id, title="Add a fact", custom_id=custom_id)
+        short = discord.TextStyle.short
+        self.inputs: dict[str, discord.ui.TextInput[AddFactModal]] = {
+            "key": text_box("key", "Key (lowercase-words-with-hyphens)", key, 64, required=True, style=short),
+            "claim": text_box("claim", "Claim", claim, MAX_CLAIM, required=True),
+            "publisher": text_box("publisher", "Publisher", publisher, MAX_SHORT, required=True, style=short),
+            "title": text_box("title", "Source title", title, MAX_SHORT, required=False, style=short),
+            "url": text_box("url", "Source link", url, MAX_URL, required=True, style=short),
+        }
+        for box in self.inputs.values():
+            self.add_item(box)
+
+    def record(self) -> dict[str, Any]:
+        """What was typed, as the record the store validates (``parse_fact``) and adds."""
+        value = {name: box.value.strip() for name, box in self.inputs.items()}
+        source = {"publisher": value["publisher"], "url": value["url"]}
+        if value["title"]:
+            source["title"] = value["title"]
+        # A claim is one line; a line break pasted into its box is a space.
+        return {"key": value["key"], "claim": " ".join(value["claim"].split()), "sources": [source]}
 
 
 EDIT_FORM_RE = re.compile(

@@ -29,7 +29,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("factdesk")
 
-EXTENSIONS = ("handlers.lookup", "handlers.admin", "handlers.corrections", "handlers.help")
+EXTENSIONS = (
+    "handlers.lookup",
+    "handlers.admin",
+    "handlers.corrections",
+    "handlers.help",
+    "handlers.desk",
+)
 
 
 class StartupError(Exception):
@@ -87,11 +93,13 @@ class FactBot(commands.Bot):
         the constructor only stores what the commands use.
         """
         from handlers.admin import FactAdmin
+        from handlers.desk import Desk
         from handlers.help import Help
         from handlers.lookup import Lookup
 
         for cog in (Lookup, FactAdmin, Help):
             await self.add_cog(cog.__new__(cog))
+        await self.add_cog(Desk.commands_only(self))  # its context menu is added by its cog_load
 
     async def publish_commands(self) -> int:
         """The commands as guild commands of each newsroom server, and of no other (never global)."""

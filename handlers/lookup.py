@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from handlers.buttons import DeskButton, view_of
+from handlers.desk_views import FlagButton
 from handlers.errors import Refusal, tell
 from handlers.render import (
     BUTTON_LABEL_LIMIT,
@@ -87,9 +88,9 @@ async def remember_card(
 
 
 def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
-    """Under an answer: More matches (if there are any) and Cite. Anyone may press them."""
+    """Under an answer: More matches (if there are any), Cite and Flag. Anyone may press them."""
     buttons: list[DeskButton] = [MoreButton.of(key, query)] if more else []
-    return view_of(*buttons, CiteButton.of(key))
+    return view_of(*buttons, CiteButton.of(key), FlagButton.of(key))
 
 
 class CiteButton(DeskButton, kind="cite", fields=1):

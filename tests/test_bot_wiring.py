@@ -80,9 +80,9 @@ def test_sync_command_publishes_to_the_newsroom_only_and_withdraws_global_comman
     monkeypatch.setattr(discord.app_commands.CommandTree, "sync", sync)
     monkeypatch.setattr(app, "setup_logging", lambda settings: None)
     assert main(["sync"]) == 0
-    every = ["factadmin", "facts", "help", "sources", "timeline"]
+    every = ["Check facts", "factadmin", "facts", "help", "sources", "suggest", "timeline"]
     assert synced == [(1100000000000000001, every), (None, [])]  # global: emptied
-    assert "Published 5 commands to the newsroom server(s) 1100000000000000001; none globally" in (
+    assert "Published 7 commands to the newsroom server(s) 1100000000000000001; none globally" in (
         capsys.readouterr().out
     )
     assert not db.exists()

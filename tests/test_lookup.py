@@ -60,7 +60,7 @@ async def test_facts_answers_in_the_channel_with_the_fact_and_its_sources(
     assert "Silk Way Airlines" in embed.description
     assert footer_key(result) == "silk-way-ovda-flights"
     assert any("defenddemocracy.press" in field.value for field in embed.fields)
-    assert labels(result) == ["More matches", "Cite"]
+    assert labels(result) == ["More matches", "Cite", "Flag"]
 
 
 async def test_a_broad_word_says_several_facts_fit_equally_instead_of_naming_one_answer(
@@ -149,7 +149,7 @@ async def test_no_confident_match_says_so_and_offers_suggestion_buttons(
     assert opened.response.id == result.response.id  # the asker's message became the fact
     assert footer_key(result) == "sipri-share-2016-2020"
     assert result.response.content == ""
-    assert labels(result) == ["More matches", "Cite"]
+    assert labels(result) == ["More matches", "Cite", "Flag"]
 
 
 async def test_suggestion_pressed_by_someone_else_opens_privately_and_leaves_the_message(

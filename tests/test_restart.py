@@ -65,7 +65,7 @@ async def test_more_matches_of_a_query_too_long_for_its_button_says_to_run_it_ag
     [said] = more.followups
     assert said.ephemeral
     assert said.content == "These matches are from before the bot restarted; run /facts again to see them."
-    assert button_labels(answer.response) == ["Cite"]  # More matches is greyed out; Cite still works
+    assert button_labels(answer.response) == ["Cite", "Flag"]  # More matches greyed out, the rest work
 
 
 async def test_a_suggestion_opens_its_fact_after_a_restart(
@@ -79,7 +79,7 @@ async def test_a_suggestion_opens_its_fact_after_a_restart(
     suggestion = result.response.components[0]["components"][0]["label"]
     await staff.click(result.response, label=suggestion)
     assert footer_key(result) == "sipri-share-2016-2020"
-    assert button_labels(result.response) == ["More matches", "Cite"]
+    assert button_labels(result.response) == ["More matches", "Cite", "Flag"]
 
 
 @pytest.mark.parametrize(("command", "options"), [("timeline", {}), ("sources", {})])
