@@ -20,7 +20,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from handlers.text import STATUS_TITLES, source_text
+from handlers.text import STATUS_TITLES, source_text, visible
 from knowledge import transfer
 from knowledge.errors import KnowledgeError
 from knowledge.model import Actor, Fact, parse_facts
@@ -234,7 +234,7 @@ def ask(query: str, db: Path, *, explicit: bool, as_json: bool) -> int:
     if outcome.problem:
         return fail(outcome.problem)
     if not outcome.results:
-        print(f"No fact matches “{query}”.")
+        print(f"No fact matches “{visible(query)}”.")
         if outcome.suggestions:
             print("Did you mean:")
             for hit in outcome.suggestions:
@@ -242,7 +242,10 @@ def ask(query: str, db: Path, *, explicit: bool, as_json: bool) -> int:
         return EXIT_FAILED
     best, *others = outcome.results
     if outcome.tied > 1:
-        print(f"{outcome.tied} of the matches for “{query}” fit about equally well; the first is shown.")
+        print(
+            f"{outcome.tied} of the matches for “{visible(query)}” fit about equally well;",
+            "the first is shown.",
+        )
         print("Add a word to narrow it down.\n")
     print("\n".join(describe_fact(best.fact)))
     more = [*others, *outcome.suggestions][:4]

@@ -96,6 +96,21 @@ def test_the_offline_commands_never_import_discord(tmp_path: Path, db: Path) -> 
         assert "LOADED []" in result.stdout, (args, result.stdout[-300:])
 
 
+@pytest.mark.parametrize(
+    ("query", "echo"),
+    [
+        (f"zebra{HIDDEN} pancake telescope", "No fact matches “zebra pancake telescope”"),
+        (f"israel{HIDDEN}", "for “israel”"),
+    ],
+)
+def test_ask_echoes_the_query_without_hidden_characters(db: Path, query: str, echo: str) -> None:
+    for args in (["ask", query], ["ask", query, "--json"]):
+        result = cli("bot.py", *args, db=db)
+        assert "Traceback" not in result.stderr
+        assert not hidden_in(result.stdout + result.stderr), args
+    assert echo in cli("bot.py", "ask", query, db=db).stdout
+
+
 def hidden_in(text: str) -> list[str]:
     return [f"U+{ord(c):04X}" for c in text if c != "\n" and unicodedata.category(c) in ("Cf", "Cc")]
 
