@@ -285,7 +285,9 @@ def export(db: Path, out: Path) -> int:
 async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
     records = transfer.load_document(file)
     with FactStore.open(db) as store:
-        report = await store.import_records(records, Actor("import", "import"), dry_run=dry_run)
+        report = await store.import_records(
+            records, Actor("import", "import"), dry_run=dry_run, where=str(file)
+        )
     verb = "Would import" if dry_run else "Imported"
     print(
         f"{verb} {file}: {len(report.added)} added, {len(report.changed)} changed, "
@@ -294,6 +296,8 @@ async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
     for label, keys in (("added", report.added), ("changed", report.changed)):
         if keys:
             print(f"  {label}: {', '.join(keys)}")
+    for warning in report.warnings:  # the lines check prints for this file; they do not stop an import
+        print(f"warning: {warning}")
     if dry_run:
         print("Dry run: nothing was written.")
     return 0

@@ -114,6 +114,16 @@ def _key_list(keys: list[str], *, most: int = 15) -> str:
     return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
 
 
+def _warning_lines(warnings: list[str], *, most: int = 3) -> list[str]:
+    """An import's warnings (near-duplicate claims, worded as ``check`` words them): the first few."""
+    lines = [f"Warning: {warning}" for warning in warnings[:most]]
+    if len(warnings) > most:
+        lines.append(
+            f"And {len(warnings) - most} more warnings; `python bot.py check <file>` lists them all."
+        )
+    return lines
+
+
 # A hint for the Discord client only; server admins can change it, so
 # interaction_check decides again on every use.
 @app_commands.default_permissions(manage_messages=True)
@@ -526,11 +536,12 @@ class FactAdmin(
             f"`{clip(file.filename, 100)}`: {len(plan.added)} to add, {len(plan.changed)} to change, "
             f"{len(plan.unchanged)} unchanged."
         )
+        warned = _warning_lines(plan.warnings)  # they do not stop an import; the moderator should see them
         if dry_run:
-            await tell(interaction, f"Dry run — {counts} Nothing was changed.")
+            await tell(interaction, "\n".join([f"Dry run — {counts} Nothing was changed.", *warned]))
             return
         if not plan.added and not plan.changed:
-            await tell(interaction, f"{counts} Nothing to import.")
+            await tell(interaction, "\n".join([f"{counts} Nothing to import.", *warned]))
             return
 
         async def apply(pressed: discord.Interaction) -> Outcome:
@@ -547,6 +558,7 @@ class FactAdmin(
             lines.append(f"Adds: {_key_list(plan.added)}")
         if plan.changed:
             lines.append(f"Changes: {_key_list(plan.changed)}")
+        lines += warned
         lines.append("Apply this import?")
         pending = Pending(
             interaction.user.id,

@@ -317,9 +317,12 @@ class FactStore:
         return await self._writer.write(plan)
 
     async def import_records(
-        self, records: list[Any], actor: Actor, *, dry_run: bool = False
+        self, records: list[Any], actor: Actor, *, dry_run: bool = False, where: str = "import"
     ) -> ImportReport:
         """Merge records by key, all or nothing: every record is validated before anything is written.
+
+        ``where`` names the records in errors and warnings (``bot.py import`` gives
+        the file's path, so its lines read exactly as ``check``'s for that file).
 
         Content fields come from the records; provenance is set here (a new fact
         is added by ``actor`` now; a changed one gets a new version). A new fact
@@ -330,7 +333,7 @@ class FactStore:
         def plan() -> tuple[ImportReport, Change | None]:
             if not isinstance(records, list | tuple):
                 raise InvalidFact([Problem("records", "must be a list of facts")], record="import")
-            found = review_records(records, where="import")
+            found = review_records(records, where=where)
             if found.invalid:
                 raise _import_error(found.invalid)
             at = now_iso()

@@ -292,6 +292,23 @@ async def test_an_import_file_over_the_limit_is_refused_before_reading(
     assert unchanged
 
 
+async def test_an_import_shows_the_warnings_check_gives_and_still_applies(
+    simcord_env: Env, channel: ChannelHandle, manager: MemberActor
+) -> None:
+    says = record("test-first-fact")
+    data = json.dumps(
+        [says, record("test-near-copy", claim=says["claim"].replace("says", "states"))]
+    ).encode()
+    warned = "`test-first-fact` and `test-near-copy` make nearly the same claim"
+
+    dry = await manager.slash(channel, "factadmin import", file=("near.json", data), dry_run=True)
+    assert warned in text_of(dry) and "Nothing was changed" in text_of(dry)
+    asked = await manager.slash(channel, "factadmin import", file=("near.json", data))
+    assert warned in text_of(asked) and "Apply this import?" in text_of(asked)
+    await manager.click(shown(asked), label="Confirm")
+    assert store_of(simcord_env).get("test-near-copy").claim.count("states") == 1
+
+
 async def test_an_import_with_nothing_new_asks_nothing(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor
 ) -> None:

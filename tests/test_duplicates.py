@@ -102,6 +102,23 @@ async def test_check_and_import_say_the_same_about_the_same_file(tmp_path: Path)
     ]
 
 
+def test_import_prints_the_warnings_check_prints_and_still_succeeds(tmp_path: Path) -> None:
+    says = record("first-fact")
+    path = tmp_path / "upload.json"
+    path.write_text(json.dumps([says, record("near-copy", claim=says["claim"].replace("says", "states"))]))
+    db = tmp_path / "db.json"
+
+    checked = run("check", str(path))
+    warnings = [line for line in checked.stdout.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1 and "`first-fact` and `near-copy`" in warnings[0]
+    for dry_run in (["--dry-run"], []):
+        imported = run("import", str(path), *dry_run, "--db", str(db))
+        assert imported.returncode == 0, imported.stderr
+        assert [line for line in imported.stdout.splitlines() if line.startswith("warning: ")] == warnings
+    with FactStore.open(db) as store:
+        assert store.get("near-copy").claim.count("states") == 1
+
+
 def test_check_exits_zero_on_warnings_unless_strict(tmp_path: Path) -> None:
     records = [record(f"template-{n:02d}", claim=TEMPLATE.format(n=n)) for n in range(20)]
     path = tmp_path / "templates.json"
