@@ -190,12 +190,9 @@ class FactStore:
         """Call ``listener(fact)`` on the event loop after every saved change (also retractions)."""
         self._listeners.append(listener)
 
-    def export_document(self) -> dict[str, Any]:
-        """The whole base, retracted facts included, as the TinyDB document ``import`` reads."""
-        return {TABLE: {str(self._writer.doc_ids[key]): fact.to_dict() for key, fact in self._facts.items()}}
-
     async def export_json(self) -> bytes:
-        """:meth:`export_document` as JSON bytes, laid out like the database file.
+        """The whole base, retracted facts included, as JSON bytes laid out like the database file:
+        the TinyDB document ``import`` reads.
 
         Encoded off the event loop one record at a time (one big ``json.dumps``
         would hold the GIL, and so the loop, for over a second at 100,000

@@ -21,7 +21,7 @@ from knowledge.model import parse_facts
 from knowledge.store import FactStore
 from knowledge.transfer import load_document
 from tests.conftest import GUILD_ID, MODERATOR_ROLE
-from tests.helpers.store_facts import record
+from tests.helpers.store_facts import exported, record
 
 pytestmark = pytest.mark.simcord(strict_sync=False)
 
@@ -485,11 +485,11 @@ async def test_export_sends_the_whole_base_as_a_json_file_import_reads(
     assert errors == []
     store = store_of(simcord_env)
     assert {f.key for f in facts} == {f.key for f in store.facts(include_retracted=True)}
-    assert json.loads(path.read_text()) == store.export_document()
+    assert json.loads(path.read_text()) == json.loads(store.path.read_bytes())  # the database as it stands
 
 
-def export_bytes(env: Env, **changed_claims: str) -> bytes:
-    document = store_of(env).export_document()
+async def export_bytes(env: Env, **changed_claims: str) -> bytes:
+    document = await exported(store_of(env))
     for fact in document["facts"].values():
         if fact["key"] in changed_claims:
             fact["claim"] = changed_claims[fact["key"]]
@@ -500,7 +500,7 @@ async def test_import_shows_what_it_would_do_and_applies_only_on_confirm(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor
 ) -> None:
     await add(manager, channel, "test-imported")
-    document = json.loads(export_bytes(simcord_env, **{"test-imported": "An imported correction."}))
+    document = json.loads(await export_bytes(simcord_env, **{"test-imported": "An imported correction."}))
     document["facts"]["9999"] = record("test-new-from-file")
     before = len(store_of(simcord_env).facts())
 
@@ -527,7 +527,7 @@ async def test_import_dry_run_only_counts(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor
 ) -> None:
     await add(manager, channel, "test-imported")
-    data = export_bytes(simcord_env, **{"test-imported": "An imported correction."})
+    data = await export_bytes(simcord_env, **{"test-imported": "An imported correction."})
 
     result = await manager.slash(channel, "factadmin import", file=("facts.json", data), dry_run=True)
 
@@ -541,7 +541,7 @@ async def test_import_question_expires_and_imports_nothing(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor
 ) -> None:
     await add(manager, channel, "test-imported")
-    data = export_bytes(simcord_env, **{"test-imported": "An imported correction."})
+    data = await export_bytes(simcord_env, **{"test-imported": "An imported correction."})
     asked = await manager.slash(channel, "factadmin import", file=("facts.json", data))
 
     await simcord_env.advance_time(VIEW_TIMEOUT + 1)

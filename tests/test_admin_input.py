@@ -312,7 +312,7 @@ async def test_an_import_shows_the_warnings_check_gives_and_still_applies(
 async def test_an_import_with_nothing_new_asks_nothing(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor
 ) -> None:
-    data = json.dumps(store_of(simcord_env).export_document()).encode()
+    data = await store_of(simcord_env).export_json()
     result = await manager.slash(channel, "factadmin import", file=("same.json", data))
     assert "0 to add, 0 to change" in text_of(result) and "Nothing to import" in text_of(result)
     assert shown(result).components == []

@@ -15,7 +15,7 @@ import pytest
 from simcord import ChannelHandle, Env, MemberActor
 
 from knowledge.store import FactStore
-from tests.helpers.store_facts import record
+from tests.helpers.store_facts import exported, record
 from tests.test_admin import add, shown, store_of, text_of
 from tests.test_store_faults import FAILURES
 
@@ -46,7 +46,7 @@ async def every_moderator_write(env: Env, channel: ChannelHandle, moderator: Mem
     )
     replies.append(text_of(await moderator.slash(channel, "factadmin review", key="test-target")))
 
-    document = store_of(env).export_document()
+    document = await exported(store_of(env))
     document["facts"]["9999"] = record("test-imported-never")
     asked = await moderator.slash(
         channel, "factadmin import", file=("facts.json", json.dumps(document).encode())

@@ -17,7 +17,7 @@ import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from handlers.checks import NotModerator
-from tests.helpers.store_facts import record
+from tests.helpers.store_facts import exported, record
 from tests.test_admin import add, label, shown, store_of
 from tests.test_admin import intruder as intruder
 from tests.test_admin_forged import another_manager, press
@@ -55,7 +55,7 @@ async def test_forged_confirm_of_a_moderators_import_changes_nothing(
     simcord_env: Env, guild: GuildHandle, channel: ChannelHandle, manager: MemberActor, staff: MemberActor
 ) -> None:
     await add(manager, channel, "test-imported")
-    document = store_of(simcord_env).export_document()
+    document = await exported(store_of(simcord_env))
     for fact in document["facts"].values():
         if fact["key"] == "test-imported":
             fact["claim"] = "Overwritten by whoever confirms."

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers.store_facts import ALICE, BOB, record
+from helpers.store_facts import ALICE, BOB, exported, record
 
 from knowledge.errors import (
     AlreadyRetracted,
@@ -108,7 +108,7 @@ def test_reads_never_modify_the_file(db: Path) -> None:
         len(store)
         store.history()
         store.history("read-only")
-        store.export_document()
+        asyncio.run(store.export_json())
         with pytest.raises(FactNotFound):
             store.get("missing-key")
     assert snapshot(db) == before
@@ -574,7 +574,7 @@ async def test_export_reads_back_through_import_unchanged(tmp_path: Path, store:
     await store.add(record("exported", aliases=["Exp"], tags=["test"]), ALICE)
     await store.add(record("retired"), ALICE)
     await store.retract("retired", "Old.", ALICE)
-    document = store.export_document()
+    document = await exported(store)
     assert [parse_fact(r) for r in document["facts"].values()] == store.facts(include_retracted=True)
     report = await store.import_records(list(document["facts"].values()), BOB)
     assert (report.added, report.changed) == ([], [])
@@ -602,7 +602,7 @@ async def test_the_file_always_holds_exactly_what_memory_holds(tmp_path: Path, d
             elif action == "import":
                 changed = record(rng.choice(keys), status="disputed", details=f"Step {step}.")
                 await store.import_records([changed, record(f"imported-{step}")], BOB)
-            assert json.loads(db.read_bytes()) == store.export_document()
-        document = store.export_document()
+            assert json.loads(db.read_bytes()) == await exported(store)
+        document = await exported(store)
     with FactStore.open(db, seed=None) as again:
-        assert again.export_document() == document
+        assert await exported(again) == document

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from knowledge.model import Actor
+
+if TYPE_CHECKING:
+    from knowledge.store import FactStore
 
 WORDS = [
     "amber",
@@ -58,3 +62,8 @@ def record(key: str, **fields: Any) -> dict[str, Any]:
     }
     data.update(fields)
     return data
+
+
+async def exported(store: FactStore) -> dict[str, Any]:
+    """The whole base as ``export`` writes it (:meth:`FactStore.export_json`), read back."""
+    return json.loads(await store.export_json())
