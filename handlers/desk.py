@@ -58,7 +58,7 @@ from handlers.render import fact_embed, message_text
 from knowledge.claims import split_claims
 from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
 from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
-from knowledge.queue import AlreadyResolved, Flag, Item, Suggestion
+from knowledge.queue import Flag, Item, Suggestion
 
 if TYPE_CHECKING:
     from bot import Settings
@@ -220,16 +220,9 @@ class Desk(commands.Cog):
             return False
         return True
 
-    def open_item(self, item_id: int) -> Item:
-        """The item, if still open; who resolved it otherwise (two moderators at once)."""
-        item = self.knowledge.queue.get(item_id)
-        if not item.is_open:
-            raise AlreadyResolved(item)
-        return item
-
     async def accept(self, interaction: discord.Interaction, item_id: int) -> None:
         self.require_moderator(interaction)
-        item = self.open_item(item_id)
+        item = self.knowledge.queue.open_item(item_id)  # resolved, or being accepted: says by whom
         subject = item.subject
         if isinstance(subject, Flag):
             # /factadmin edit's form, saved the same way, against the version it opens at.
@@ -260,26 +253,28 @@ class Desk(commands.Cog):
         item_id: int,
         origin: discord.Message | None,
     ) -> None:
-        self.open_item(item_id)  # resolved meanwhile: change nothing
         admin: FactAdmin = self.bot.get_cog("FactAdmin")  # type: ignore[assignment]
-        fact = await admin.save_edit(submitted, form)  # tells the moderator how it went
-        if fact is not None:
-            note = f"Corrected `{fact.key}` (now version {fact.version})."
-            await self.resolve(submitted, item_id, note, origin=origin)
+        # Claimed first: resolved meanwhile, or being accepted by another moderator, changes nothing.
+        with self.knowledge.queue.accepting(item_id, actor_of(submitted)):
+            fact = await admin.save_edit(submitted, form)  # tells the moderator how it went
+            if fact is not None:
+                note = f"Corrected `{fact.key}` (now version {fact.version})."
+                await self.resolve(submitted, item_id, note, origin=origin)
 
     async def finish_add(
         self, submitted: discord.Interaction, form: AddFactModal, item_id: int, origin: discord.Message | None
     ) -> None:
         await submitted.response.defer(ephemeral=True, thinking=True)
-        self.open_item(item_id)  # resolved meanwhile: add nothing
-        with as_form(ADD_FORM_FIELDS):
-            fact = await self.knowledge.store.add(form.record(), actor_of(submitted))
-        await submitted.followup.send(f"Added `{fact.key}`.", embed=fact_embed(fact), ephemeral=True)
-        await self.resolve(submitted, item_id, f"Added as `{fact.key}`.", origin=origin)
+        # Claimed first: resolved meanwhile, or being accepted by another moderator, adds nothing.
+        with self.knowledge.queue.accepting(item_id, actor_of(submitted)):
+            with as_form(ADD_FORM_FIELDS):
+                fact = await self.knowledge.store.add(form.record(), actor_of(submitted))
+            await submitted.followup.send(f"Added `{fact.key}`.", embed=fact_embed(fact), ephemeral=True)
+            await self.resolve(submitted, item_id, f"Added as `{fact.key}`.", origin=origin)
 
     async def dismiss(self, interaction: discord.Interaction, item_id: int) -> None:
         self.require_moderator(interaction)
-        self.open_item(item_id)
+        self.knowledge.queue.open_item(item_id)
         form = DismissForm(interaction.user.id, item_id)
         if (submitted := await self.ask(interaction, form)) is not None:
             await self.finish(form, submitted, origin=interaction.message)

@@ -14,13 +14,19 @@ disk refused (:class:`~knowledge.errors.WriteFailed`). Methods may be called
 from a worker thread (to keep the fsync off the event loop): a lock makes each
 check-and-append one step, so two moderators resolving one item at once get
 one success and one :class:`AlreadyResolved`.
+
+Accepting an item means saving something else first (a fact added or
+corrected), which takes a while; :meth:`ReviewQueue.accepting` holds the item
+for one moderator meanwhile, so a second one is told who is accepting it
+(:class:`BeingAccepted`) and nothing is added twice.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -121,6 +127,17 @@ class AlreadyResolved(KnowledgeError):
         super().__init__(
             f"Review item #{item.id} was already {item.status} by {who} at {item.resolved_at}; "
             "nothing was changed."
+        )
+
+
+class BeingAccepted(KnowledgeError):
+    """Another moderator is accepting the item at this moment: what accepting it means is being saved."""
+
+    def __init__(self, item: Item, moderator: Actor) -> None:
+        self.item = item
+        self.moderator = moderator
+        super().__init__(
+            f"{moderator.label} is already accepting review item #{item.id}; nothing was changed."
         )
 
 
@@ -264,6 +281,9 @@ class ReviewQueue:
         self._clock = clock
         self._journal = Journal(path)
         self._items: dict[int, Item] = {}
+        # Items being accepted, and by whom. In memory only: the one process that writes the
+        # base (it holds the writer lock) is the only one that accepts items.
+        self._accepting: dict[int, Actor] = {}
         self._lock = threading.Lock()
         for event in self._journal.replay():
             try:
@@ -283,6 +303,12 @@ class ReviewQueue:
             return self._items[item_id]
         except KeyError:
             raise ItemNotFound(item_id) from None
+
+    def open_item(self, item_id: int) -> Item:
+        """The item, if a moderator may still decide it; :class:`AlreadyResolved` or
+        :class:`BeingAccepted` (by whom) otherwise."""
+        with self._lock:
+            return self._undecided(item_id, None)
 
     def open_items(self) -> list[Item]:
         """What waits for a moderator, oldest first."""
@@ -331,6 +357,21 @@ class ReviewQueue:
                 {"event": "posted", "id": item_id, "channel": int(channel_id), "message": int(message_id)}
             )
 
+    @contextmanager
+    def accepting(self, item_id: int, moderator: Actor) -> Iterator[Item]:
+        """Hold the open item for ``moderator`` while what accepting it means is saved; call
+        :meth:`accept` inside. Meanwhile anyone else who accepts or dismisses it gets
+        :class:`BeingAccepted`; on leaving (saved, refused or failed) the hold ends.
+        """
+        with self._lock:
+            item = self._undecided(item_id, None)
+            self._accepting[item_id] = moderator
+        try:
+            yield item
+        finally:
+            with self._lock:
+                del self._accepting[item_id]
+
     def accept(self, item_id: int, moderator: Actor, reason: str | None = None) -> Item:
         return self._resolve(item_id, ACCEPTED, moderator, _reason(reason, required=False))
 
@@ -358,11 +399,19 @@ class ReviewQueue:
         }
         return self._commit(event)
 
+    def _undecided(self, item_id: int, moderator: Actor | None) -> Item:
+        """The item, if open and not held by someone other than ``moderator``; call with the lock held."""
+        item = self.get(item_id)
+        if not item.is_open:
+            raise AlreadyResolved(item)
+        holder = self._accepting.get(item_id)
+        if holder is not None and holder != moderator:
+            raise BeingAccepted(item, holder)
+        return item
+
     def _resolve(self, item_id: int, status: str, moderator: Actor, reason: str | None) -> Item:
         with self._lock:
-            item = self.get(item_id)
-            if not item.is_open:
-                raise AlreadyResolved(item)
+            self._undecided(item_id, moderator)
             event = {
                 "event": "resolved",
                 "id": item_id,

@@ -23,7 +23,7 @@ from bot import Settings
 from handlers.app import FactBot, create_bot
 from handlers.checks import OUTSIDE_NEWSROOM, NotModerator
 from handlers.desk_text import suggested_key
-from knowledge.queue import MAX_OPEN_PER_PERSON, AlreadyResolved, TooManyOpen
+from knowledge.queue import MAX_OPEN_PER_PERSON, AlreadyResolved, BeingAccepted, TooManyOpen
 from tests.test_admin import text_of
 from tests.test_newsroom_only import (  # noqa: F401 - fixtures
     ELSEWHERE_ID,
@@ -309,6 +309,61 @@ async def test_the_second_of_two_moderators_is_told_who_resolved_the_item(
     assert handled_errors() == [AlreadyResolved]
     assert simcord_env.bot.knowledge.store.get(FLAGGED).claim != "Silk Way flew 93 times to Ovda."
     assert len(dms(staff)) == 1
+
+
+def submitted(
+    env: Env, member: MemberActor, channel: ChannelHandle, form: Any, values: dict[str, str]
+) -> InteractionResult:
+    """``form`` sent with ``values`` as Discord delivers a submission, without waiting for the bot's
+    answer: SimCord's ``submit_modal`` waits, so two moderators could never send at the same moment."""
+    rows = [
+        {"type": 1, "components": [{"type": 4, "custom_id": custom_id, "value": value}]}
+        for custom_id, value in values.items()
+    ]
+    interaction, payload = base_payload(
+        env.backend,
+        type=InteractionType.MODAL_SUBMIT,
+        channel_id=channel.id,
+        guild_id=member.guild.id,
+        user_id=member.id,
+        data={"custom_id": form.modal["custom_id"], "components": rows},
+    )
+    env.backend.emit("INTERACTION_CREATE", payload)
+    return InteractionResult(env, interaction)
+
+
+@pytest.mark.parametrize("label", ["Accept", "Dismiss"])
+async def test_while_one_moderator_accepts_a_suggestion_a_second_is_told_who_and_nothing_is_done_twice(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    review: ChannelHandle,
+    staff: MemberActor,
+    moderator: MemberActor,
+    manager: MemberActor,
+    handled_errors: Callable[[], list[type[BaseException]]],
+    label: str,
+) -> None:
+    await suggest(staff, channel, publisher="Haaretz")
+    message = posted_item(review)
+    first = await moderator.click(message, label="Accept")
+    second = await manager.click(message, label=label)
+    theirs = {**prefilled(second), "key": "barak-mx-second"} if label == "Accept" else {"reason": "Old news."}
+    # Both sent before the bot has answered either; the second moderator chose another key.
+    done = submitted(simcord_env, moderator, review, first, {**prefilled(first), "key": "barak-mx-first"})
+    late = submitted(simcord_env, manager, review, second, theirs)
+    await simcord_env.settle()
+
+    assert done.response.content == "Added `barak-mx-first`."
+    assert f"{moderator.name} ({moderator.id}) is already accepting review item #1" in text_of(late)
+    assert handled_errors() == [BeingAccepted]
+    knowledge = simcord_env.bot.knowledge
+    assert [f.key for f in knowledge.store.facts() if f.claim == CLAIM] == ["barak-mx-first"]
+    item = knowledge.queue.get(1)
+    assert item.status == "accepted" and item.resolved_by is not None
+    assert item.resolved_by.id == str(moderator.id)
+    [dm] = dms(staff)
+    assert "accepted" in dm
+    assert button_labels(posted_item(review)) == []
 
 
 async def test_one_reporter_cannot_flood_the_queue(

@@ -17,6 +17,7 @@ from knowledge.model import Actor
 from knowledge.queue import (
     AlreadyQueued,
     AlreadyResolved,
+    BeingAccepted,
     Flag,
     ItemNotFound,
     ReviewPost,
@@ -162,6 +163,28 @@ def test_two_moderators_resolving_at_once_one_wins(db: Path) -> None:
     assert sorted(outcomes) == ["refused", "resolved"]
     events = [json.loads(line)["event"] for line in queue.path.read_text().splitlines()]
     assert events == ["opened", "resolved"]
+
+
+def test_while_one_moderator_accepts_an_item_others_are_told_who_and_a_failed_accept_frees_it(
+    db: Path,
+) -> None:
+    queue = ReviewQueue.beside(db)
+    item = queue.suggest("Silk Way flew to Ovda.", "https://example.com/report", ANA)
+    who = r"Moderator Mia \(999\) is already accepting review item #1"
+    with pytest.raises(WriteFailed), queue.accepting(item.id, MOD):
+        with pytest.raises(BeingAccepted, match=who), queue.accepting(item.id, BEN):
+            pass
+        with pytest.raises(BeingAccepted, match=who):
+            queue.dismiss(item.id, BEN, "No.")
+        with pytest.raises(BeingAccepted, match=who):
+            queue.open_item(item.id)
+        raise WriteFailed("facts.json", "disk full")  # the fact that accepting meant was not saved
+    assert queue.open_item(item.id).is_open  # free again, and nothing was recorded
+    with queue.accepting(item.id, BEN):
+        assert queue.accept(item.id, BEN, "Added.").status == "accepted"
+    with pytest.raises(AlreadyResolved):
+        queue.open_item(item.id)
+    assert [i.status for i in ReviewQueue.beside(db).items()] == ["accepted"]
 
 
 def test_dismissing_needs_a_reason_and_unknown_items_are_named(db: Path) -> None:
