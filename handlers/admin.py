@@ -269,11 +269,7 @@ class FactAdmin(
             # The model's one validation, run before asking anything, so a
             # near-duplicate question is never asked about a record that cannot be saved.
             fact = parse_fact(record)
-        try:
-            self.knowledge.store.get(fact.key)
-        except FactNotFound:
-            pass
-        else:
+        if self.knowledge.store.key_taken(fact.key):
             raise DuplicateFact(fact.key)
 
         store = self.knowledge.store

@@ -213,13 +213,6 @@ class Desk(commands.Cog):
         if not is_moderator(interaction, self.settings):
             raise NotModerator
 
-    def key_taken(self, key: str) -> bool:
-        try:
-            self.knowledge.store.get(key)
-        except FactNotFound:
-            return False
-        return True
-
     async def accept(self, interaction: discord.Interaction, item_id: int) -> None:
         self.require_moderator(interaction)
         item = self.knowledge.queue.open_item(item_id)  # resolved, or being accepted: says by whom
@@ -237,7 +230,7 @@ class Desk(commands.Cog):
         form = AddFactModal(
             interaction.user.id,
             custom_id=form_id("addform", state),
-            key=suggested_key(subject.claim, self.key_taken),
+            key=suggested_key(subject.claim, self.knowledge.store.key_taken),
             claim=subject.claim,
             publisher=subject.publisher or "",
             title=subject.title or "",

@@ -176,6 +176,10 @@ class FactStore:
     def __len__(self) -> int:
         return self._live
 
+    def key_taken(self, key: str) -> bool:
+        """Whether a fact, retracted or not, has this key: keys are never used again."""
+        return key in self._facts
+
     def history(self, key: str | None = None) -> list[HistoryEntry]:
         """Every saved change and note, oldest first, of one fact (or subject key, ``~thesaurus``) or of all.
 

@@ -134,6 +134,7 @@ async def test_provenance_in_a_new_fact_is_refused_naming_the_field(store: FactS
 async def test_adding_an_existing_key_is_refused_even_when_retracted(store: FactStore) -> None:
     await store.add(record("taken"), ALICE)
     await store.retract("taken", "wrong figure", ALICE)
+    assert store.key_taken("taken") and not store.key_taken("never-used")  # what the add form asks first
     with pytest.raises(DuplicateFact):
         await store.add(record("taken", claim="Another claim for the same key."), BOB)
     assert store.get("taken").claim == record("taken")["claim"]
