@@ -12,8 +12,8 @@ included) and runs every engine in its own subprocess, so peak RSS is honest:
 - tinydb: Query().claim.search(regex of the query's words) on a TinyDB file
 
 Reported per engine and size: build time, query latency p50/p99 over a fixed
-mix (the dev queries and tests/data/queries-eval.tsv: typos, questions, quotes,
-non-Latin, off-topic), top-1 on the dev queries, peak RSS of the process
+mix (the dev queries and bench/eval/queries.tsv: typos, questions, paraphrases,
+other scripts, broad words, hard negatives), top-1 on the dev queries, peak RSS of the process
 (which includes holding the base itself). This is a script, not a test.
 """
 
@@ -44,7 +44,7 @@ from knowledge.textnorm import words  # noqa: E402
 
 DEV_QUERIES = REPO.parent / "shared" / "research" / "queries-dev.tsv"
 DEV_KEYS = REPO / "tests" / "data" / "dev_keys.tsv"
-EVAL_QUERIES = REPO / "tests" / "data" / "queries-eval.tsv"
+EVAL_QUERIES = REPO / "bench" / "eval" / "queries.tsv"
 ENGINES = ("ours", "scan", "fts5", "tinydb")
 WARMUP = 5
 
