@@ -27,9 +27,9 @@ from knowledge import search  # noqa: E402
 GRID = {
     "ANSWER_CONFIDENCE": (0.6, 0.65, 0.7, 0.72, 0.75, 0.78, 0.8, 0.82, 0.85, 0.9),
     "SEVERAL_MARGIN": (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2),
-    "_UNKNOWN_SHARE": (0.4, 0.6, 0.8, 1.0),
-    "_LEAST_SHARE": (0.1, 0.2, 0.3, 0.4),
-    "_TAG_CONFIDENCE": (0.75, 0.9, 1.0),
+    "_UNKNOWN_SHARE": (0.6, 0.8, 1.0, 1.3),
+    "_LEAST_SHARE": (0.2, 0.3, 0.4, 0.5, 0.6),
+    "_TAG_CONFIDENCE": (0.9, 1.0),
 }
 
 

@@ -46,6 +46,9 @@ from rapidfuzz.distance import OSA
 from knowledge.model import Fact
 from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
 from knowledge.wordforms import (
+    COUNT_QUESTIONS,
+    COUNT_WORDS,
+    MONTHS,
     NUMBER_WORDS,
     QUERY_FILLER,
     Phrase,
@@ -66,12 +69,12 @@ SUGGEST = 30.0
 # Verdicts, on confidence (0..1, the share of the query's weight found in the
 # fact's own words): calibrated on bench/eval/queries.tsv (see README).
 ANSWER_CONFIDENCE = 0.8
-SEVERAL_MARGIN = 0.1
+SEVERAL_MARGIN = 0.04
 # A word the base never uses weighs this share of the rarest word's weight; a
 # word the base uses weighs at least _LEAST_SHARE of it, so `israel` missing
 # from a fact still counts although most facts say Israel.
-_UNKNOWN_SHARE = 1.0
-_LEAST_SHARE = 0.4
+_UNKNOWN_SHARE = 0.6
+_LEAST_SHARE = 0.5
 VERDICTS = ("answer", "several", "none")
 # A fact matching a query's year but none of its words counts this much, and is
 # at most a suggestion.
@@ -89,6 +92,7 @@ _CLASS_WEIGHT = (1.0, 0.9, 0.75, 0.6)
 _TAG_CONFIDENCE = 1.0
 _OWN_WEIGHT = [1.0, 1.0, _TAG_CONFIDENCE, 0.0]
 _FIELD_NAMES = ("name", "claim", "tag", "source or details")
+_SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
 
 _SEARCH_BUDGET = 2000  # candidate facts scored per query
 _COMMON_SHARE = 0.2  # a query word in more of the facts than this is ignored ...
@@ -105,6 +109,7 @@ _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
 _MAX_SPAN = 60  # a period longer than this is not indexed year by year
+_FIGURE_REACH = 5  # words between a figure and what it counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,14 @@ class _Alternative:
     similarity: float
     how: str = "exact"
 
+    @property
+    def certainty(self) -> float:
+        """How sure the reading is, for confidence: a word form, a reviewed synonym or another
+        name of the fact mean the same word; a typo or a prefix is a guess, a broader term less."""
+        if self.how in _SURE_READINGS:
+            return 1.0
+        return _BROADER if self.how == "broader term" else self.similarity
+
 
 @dataclass(slots=True)
 class _Group:
@@ -171,6 +184,7 @@ class _Query:
     groups: tuple[_Group, ...]
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
+    counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
 
 
 @dataclass(slots=True)
@@ -269,7 +283,8 @@ def _slip(word: str, term: str) -> bool:
 
 
 def _filler(word: str) -> bool:
-    return word in STOPWORDS or word in QUERY_FILLER
+    """A word that never decides which fact is meant: a question word, filler, or a lone letter."""
+    return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not word.isdigit())
 
 
 class SearchIndex:
@@ -587,7 +602,11 @@ class SearchIndex:
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
             for form in variants(content[0].word, content[0].raw):
                 named.update(self._named(form))
-        return _Query(text, phrase, tuple(groups), span, frozenset(named))
+        folded = [t.word for t in typed_words(text)]
+        counting = any(
+            folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
+        )
+        return _Query(text, phrase, tuple(groups), span, frozenset(named), counting)
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -619,7 +638,7 @@ class SearchIndex:
         rank: dict[int, float] = {}
         own: dict[int, float] = {}
         for alt in group.alternatives:
-            parts = [self._weights(t, among, alt.similarity) for t in alt.terms]
+            parts = [self._weights(t, among, alt.similarity, alt.certainty) for t in alt.terms]
             matched = parts[0]
             if len(parts) > 1:  # a split word or a phrase: every part must appear
                 matched = {
@@ -669,15 +688,18 @@ class SearchIndex:
                 worded = (worded or set()).union(rank)
         return scored, worded
 
-    def _weights(self, key: str, among: dict[int, Any], similarity: float) -> dict[int, tuple[float, float]]:
-        """Fact id -> (field weight, confidence weight) of form key ``key`` times ``similarity``."""
+    def _weights(
+        self, key: str, among: dict[int, Any], similarity: float, certainty: float
+    ) -> dict[int, tuple[float, float]]:
+        """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
+        of form key ``key``."""
         out: dict[int, tuple[float, float]] = {}
         for term in self._by_stem.get(key, ()):
             for entry in self._postings[term]:
                 fid = entry >> 2
                 if fid in among:
                     kind = entry & 3
-                    value = (_CLASS_WEIGHT[kind] * similarity, _OWN_WEIGHT[kind] * similarity)
+                    value = (_CLASS_WEIGHT[kind] * similarity, _OWN_WEIGHT[kind] * certainty)
                     prev = out.get(fid)
                     out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
         return out
@@ -720,10 +742,13 @@ class SearchIndex:
         """The verdict and the facts it is about (the answer first, or those fitting about equally)."""
         if all(g.numeric for g in q.groups):
             return "none", []  # a bare number or year says nothing about which fact
-        exact = [s for s in ranked if s.exact]
-        if exact:
-            return ("answer" if len(exact) == 1 else "several"), exact
         sure = [s for s in ranked if s.confidence >= ANSWER_CONFIDENCE and not s.dated_elsewhere]
+        if q.counting:
+            sure = [s for s in sure if self._states_figure(q, s.fid)]
+        exact = [s for s in ranked if s.exact]
+        if exact:  # named by its key or an alias; the others that fit follow it
+            others = [s for s in sure if not s.exact]
+            return ("answer" if len(exact) == 1 else "several"), [*exact, *others]
         if not sure:
             return "none", []
         sure.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
@@ -741,6 +766,23 @@ class SearchIndex:
                 chosen = close[marks.index(best)]
                 return "answer", [chosen, *(s for s in sure if s is not chosen)]
         return "several", close
+
+    def _states_figure(self, q: _Query, fid: int) -> bool:
+        """The fact's claim gives a count or amount (not a date) within a few words of a query word:
+        `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not."""
+        claim = words(self._facts[fid].claim)
+        readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
+        for i, word in enumerate(claim):
+            if not (word.isdigit() or word in COUNT_WORDS):
+                continue
+            near = claim[max(0, i - 1) : i + 2]
+            if word.isdigit() and (
+                (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
+            ):
+                continue  # a year or a day of a month: a date, not a figure
+            if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
+                return True
+        return False
 
     def _fields_keys(self, fid: int) -> list[list[str]]:
         """The form keys of the fact's key, aliases and claim, one list per field, filler left out."""
@@ -854,7 +896,7 @@ class SearchIndex:
                 kinds.append(min(found))
             else:
                 kind = max(kinds)
-                value = _OWN_WEIGHT[kind] * alt.similarity
+                value = _OWN_WEIGHT[kind] * alt.certainty
                 if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
                     best = {
                         "found": True,

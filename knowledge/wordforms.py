@@ -56,7 +56,7 @@ QUERY_FILLER = frozenset(
         "get", "got", "say", "said", "says", "know", "known", "according", "happen", "happened",
         "mean", "means", "like", "more", "most", "out", "up", "off", "there", "ever", "really", "exactly",
         "between", "since", "around", "before", "after", "during", "came", "come", "comes", "people",
-        "person", "thing", "things",
+        "person", "thing", "things", "describe", "described", "make", "made", "makes", "often",
         # Russian
         "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
         "для", "где", "ли", "это", "к", "от", "у", "за",
@@ -71,6 +71,19 @@ QUERY_FILLER = frozenset(
 NUMBER_WORDS = frozenset(
     {"billion", "billions", "bn", "million", "millions", "m", "thousand", "percent", "per", "cent", "usd",
      "dollars", "млрд", "млн", "milyard", "milyon", "מיליארד", "מיליון"}
+)  # fmt: skip
+
+# Questions that ask for a count or an amount: only a fact that states a figure answers them.
+COUNT_QUESTIONS = (("how", "many"), ("how", "much"), ("сколько",), ("כמה",), ("nece",))
+# Words that state a count in a claim, as digits do.
+COUNT_WORDS = frozenset(
+    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+     "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
+     "billions"}
+)  # fmt: skip
+MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"}
 )  # fmt: skip
 
 
