@@ -100,9 +100,7 @@ _COMMON_COUNT = 1000  # ... once that is many facts
 _AUTOCOMPLETE_BUDGET = 600
 _RERANK = 40
 _MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
-# Below the lightest field weight, so the typed word in a fact's publisher still
-# outranks a near-spelling of it in another fact's name.
-_KNOWN_WORD_TYPO = 0.6
+_MAX_TYPO_WORDS = 4  # query words looked up as possible typos
 # How close each kind of match is to the word as typed.
 _FORM, _SYNONYM, _BROADER, _SIBLING, _SPLIT = 0.95, 0.9, 0.8, 0.9, 0.95
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
@@ -185,6 +183,14 @@ class _Query:
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
+    fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
+
+    def fit(self, fid: int, span: tuple[int, int]) -> float:
+        """How well a fact's period fits the query's years (0..1), remembered for this query."""
+        found = self.fits.get(fid)
+        if found is None and self.years is not None:
+            found = self.fits[fid] = _year_overlap(self.years, span)
+        return found or 0.0
 
 
 @dataclass(slots=True)
@@ -308,6 +314,8 @@ class SearchIndex:
         self._thesaurus = thesaurus if thesaurus is not None else shipped_thesaurus()
         for fact in facts:
             self.upsert(fact)
+        # Sorted now, not on the first query that needs prefixes; upsert keeps it sorted.
+        self._sorted_terms = sorted(self._postings)
 
     def __len__(self) -> int:
         return len(self._facts)
@@ -472,7 +480,9 @@ class SearchIndex:
                 else:
                     yield _Alternative(related.phrase, _SYNONYM, "synonym")
 
-    def _alternatives(self, typed: Typed, *, prefix: bool) -> list[_Alternative]:
+    def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
+        """What one query word may stand for; ``typos`` counts down the near-spelling lookups
+        the query may still make (the costliest kind)."""
         word = typed.word
         alts: dict[tuple[str, ...], _Alternative] = {}
 
@@ -498,12 +508,13 @@ class SearchIndex:
             for key in self._siblings(forms):
                 if key in self._by_stem:
                     offer(_Alternative((key,), _SIBLING, "another name"))
-            # A word the base itself uses is not a typo: another word one letter
-            # away (`times` -> `ties`) may still be meant, but must not outweigh the
-            # word as typed in whatever field the base uses it.
-            typo_weight = _KNOWN_WORD_TYPO if forms[0] in self._by_stem else 1.0
-            for term, distance in self._typo_matches(word):
-                offer(_Alternative((stem(term),), (1.0 - 0.12 * distance) * typo_weight, "typo"))
+            # A word the base uses, in some form or other words, is not a typo: looking
+            # for near spellings of it would only add guesses (`times` -> `ties`), and
+            # is the costliest lookup a query makes.
+            if not alts and typos[0] > 0:
+                typos[0] -= 1
+                for term, distance in self._typo_matches(word):
+                    offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
@@ -551,6 +562,8 @@ class SearchIndex:
         span = (min(years), max(years)) if years else None
 
         groups: list[_Group] = []
+        # A pasted paragraph is not a dozen typing errors: only so many words are looked up as typos.
+        typos = [_MAX_TYPO_WORDS]
         i = 0
         while i < len(content):
             longest = min(self._thesaurus.longest, len(content) - i)
@@ -562,7 +575,7 @@ class SearchIndex:
                 i += len(phrase.word.split())
                 continue
             typed = content[i]
-            alts = self._alternatives(typed, prefix=prefix_last and i == len(content) - 1)
+            alts = self._alternatives(typed, prefix=prefix_last and i == len(content) - 1, typos=typos)
             year = int(typed.word) if typed.word.isdigit() and len(typed.word) == 4 and span else None
             groups.append(_Group(typed.word, 0.0, alts, year))
             i += 1
@@ -656,37 +669,37 @@ class SearchIndex:
             # fits the years asked for: 2020 fits "2020" better than "2016-2023".
             # A dated fact is judged by its period alone: "2020" in the key of a
             # 2016-2020 fact does not make it a 2020 fact.
-            for fid in [f for f in rank if f in self._years]:
-                del rank[fid]
-                own.pop(fid, None)
-            holders = self._by_year.get(group.year, set())
-            for fid in holders if len(holders) < len(among) else among:
-                span = self._years.get(fid)
-                if fid in among and span and span[0] <= group.year <= span[1]:
-                    rank[fid] = own[fid] = 0.5 + 0.5 * _year_overlap(q.years, span)
+            years = self._years
+            for fid in among:
+                span = years.get(fid)
+                if span is None:
+                    continue
+                if span[0] <= group.year <= span[1]:
+                    rank[fid] = own[fid] = 0.5 + 0.5 * q.fit(fid, span)
+                elif fid in rank:
+                    del rank[fid]
+                    own.pop(fid, None)
         return rank, own
 
-    def _coverage(self, q: _Query, candidates: set[int]) -> tuple[dict[int, _Scored], set[int] | None]:
+    def _coverage(
+        self, q: _Query, candidates: set[int]
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None]:
         """Each candidate's coverage and confidence, and which candidates match a word of the
         query other than a year (None when it has no such word the base knows)."""
         total = sum(g.weight for g in q.groups) or 1.0
-        scored = {fid: _Scored(fid, 0.0, 0.0) for fid in candidates}
+        coverage = dict.fromkeys(candidates, 0.0)
+        confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
         for group in q.groups:
-            rank, own = self._group_values(q, group, scored)
-            if group.year is not None:
-                # A dated fact whose period leaves out a year the query asks about is
-                # about another time: it may be suggested, never be the answer.
-                for fid, item in scored.items():
-                    if fid not in rank and fid in self._years:
-                        item.dated_elsewhere = True
+            rank, own = self._group_values(q, group, coverage)
+            share = group.weight / total
             for fid, value in rank.items():
-                scored[fid].coverage += group.weight * value / total
+                coverage[fid] += share * value
             for fid, value in own.items():
-                scored[fid].confidence += group.weight * value / total
+                confidence[fid] += share * value
             if group.year is None and group.alternatives:
                 worded = (worded or set()).union(rank)
-        return scored, worded
+        return coverage, confidence, worded
 
     def _weights(
         self, key: str, among: dict[int, Any], similarity: float, certainty: float
@@ -708,19 +721,25 @@ class SearchIndex:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage, worded = self._coverage(q, candidates)
+        coverage, confidence, worded = self._coverage(q, candidates)
         exact = q.named
         # The query without its years, to compare with what each fact is called.
         naming = " ".join(g.word for g in q.groups if g.year is None)
-        best = heapq.nlargest(rerank, coverage.values(), key=lambda s: (s.coverage, s.confidence, -s.fid))
+        asked = [g.year for g in q.groups if g.year is not None]
+        top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
+        best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
         for item in best:
             fact = self._facts[item.fid]
+            if asked and (span := self._years.get(item.fid)) is not None:
+                # A dated fact whose period leaves out a year the query asks about is
+                # about another time: it may be suggested, never be the answer.
+                item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
             names = _names(fact)
             text = " ".join((*names, normalise(fact.claim)))
             wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
             named = max(fuzz.ratio(naming, n, processor=None) for n in names) / 100
             span = self._years.get(item.fid)
-            years = _year_overlap(q.years, span) if q.years and span else 0.0
+            years = q.fit(item.fid, span) if q.years and span else 0.0
             item.score = 0.8 * item.coverage + 0.08 * wording + 0.07 * named + 0.05 * years
             if item.fid in exact:
                 item.exact = True
