@@ -401,7 +401,10 @@ def main(argv: list[str] | None = None) -> None:
             f"# Search benchmark\n\n`{command}`\n\n{table}", encoding="utf-8"
         )
         (args.save / "search.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        chart(report, args.save / "search.png")
+        try:
+            chart(report, args.save / "search.png")
+        except ModuleNotFoundError:  # matplotlib is in bench/requirements.txt, not the bot's
+            print("matplotlib is not installed: search.png not redrawn.", file=sys.stderr)
 
 
 if __name__ == "__main__":
