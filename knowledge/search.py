@@ -307,7 +307,8 @@ class SearchIndex:
         self._by_stem: dict[str, list[str]] = {}
         # joined name (key or alias without spaces) -> fact id, or ids when shared
         self._by_name: dict[str, int | tuple[int, ...]] = {}
-        self._years: dict[int, tuple[int, int]] = {}
+        self._years: dict[int, tuple[int, int]] = {}  # its period, else its sources' dates
+        self._dated: set[int] = set()  # facts with a period of their own
         self._by_year: dict[int, set[int]] = {}
         self._sorted_terms: list[str] | None = None  # None: sort again when next needed
         # (first letter, length) -> words: a typo is looked for among words of about the
@@ -361,6 +362,8 @@ class SearchIndex:
                 self._by_name[name] = (*_as_tuple(holders), fid)
         if (span := _fact_years(fact)) is not None:
             self._years[fid] = span
+            if fact.period:
+                self._dated.add(fid)
             if span[1] - span[0] <= _MAX_SPAN:
                 for year in range(span[0], span[1] + 1):
                     self._by_year.setdefault(year, set()).add(fid)
@@ -379,6 +382,7 @@ class SearchIndex:
                 del self._by_name[name]
             else:
                 self._by_name[name] = rest[0] if len(rest) == 1 else rest
+        self._dated.discard(fid)
         if (span := self._years.pop(fid, None)) is not None and span[1] - span[0] <= _MAX_SPAN:
             for year in range(span[0], span[1] + 1):
                 self._by_year[year].discard(fid)
@@ -684,8 +688,13 @@ class SearchIndex:
                 if span is None:
                     continue
                 if span[0] <= group.year <= span[1]:
-                    rank[fid] = own[fid] = 0.5 + 0.5 * q.fit(fid, span)
-                elif fid in rank:
+                    value = 0.5 + 0.5 * q.fit(fid, span)
+                    if fid in self._dated:
+                        rank[fid] = own[fid] = value
+                    else:  # dated only by its sources: a year it says still counts in full
+                        rank[fid] = max(rank.get(fid, 0.0), value)
+                        own[fid] = max(own.get(fid, 0.0), value)
+                elif fid in rank and fid in self._dated:
                     del rank[fid]
                     own.pop(fid, None)
         return rank, own
@@ -739,9 +748,10 @@ class SearchIndex:
         best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
         for item in best:
             fact = self._facts[item.fid]
-            if asked and (span := self._years.get(item.fid)) is not None:
-                # A dated fact whose period leaves out a year the query asks about is
-                # about another time: it may be suggested, never be the answer.
+            if asked and item.fid in self._dated and (span := self._years.get(item.fid)) is not None:
+                # A fact whose own period leaves out a year the query asks about is
+                # about another time: it may be suggested, never be the answer. (A
+                # source's date says when it was reported, not what the fact is about.)
                 item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
             names = _names(fact)
             text = " ".join((*names, normalise(fact.claim)))
@@ -784,9 +794,9 @@ class SearchIndex:
         close = [s for s in sure if s.confidence >= top - SEVERAL_MARGIN]
         if len(close) == 1:
             return "answer", sure
-        # Several fit about equally well. One of them still stands out when it says the
-        # query's words in the query's order (`arms for oil`), or failing that when a
-        # query word is its name (`harrop 2016`: the Harop fact, not the protest about it).
+        # Several fit about equally well. One of them still stands out when a query word
+        # is its name (`harrop 2016`: the Harop fact, not the protest about it), else when
+        # it says the query's words in the query's order (`arms for oil`).
         for standout in (self._called, self._in_order):
             marks = [standout(q, s.fid) for s in close]
             best = max(marks)
