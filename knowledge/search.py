@@ -70,11 +70,11 @@ SUGGEST = 30.0
 # fact's own words): calibrated on bench/eval/queries.tsv (see README).
 ANSWER_CONFIDENCE = 0.8
 SEVERAL_MARGIN = 0.04
-# A word the base never uses weighs this share of the rarest word's weight; a
-# word the base uses weighs at least _LEAST_SHARE of it, so `israel` missing
-# from a fact still counts although most facts say Israel.
+# A word the base never uses weighs this share of the rarest word's weight, or the
+# query's average known word if more; a word the base uses weighs at least
+# _LEAST_SHARE of it, so `israel` missing from a fact still counts although most say Israel.
 _UNKNOWN_SHARE = 0.6
-_LEAST_SHARE = 0.5
+_LEAST_SHARE = 0.4
 VERDICTS = ("answer", "several", "none")
 # A fact matching a query's year but none of its words counts this much, and is
 # at most a suggestion.
@@ -616,12 +616,12 @@ class SearchIndex:
                     group.weight = max(group.weight, math.log(1 + len(self._facts) / len(named)))
             elif group.year is not None and group.year in self._by_year:
                 group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
-        # A word the base never uses weighs as much as the query's weightiest known
+        # A word the base never uses weighs at least as much as the query's average known
         # word: `lora missile range` is not answered by the LORA fact.
         known = [g.weight for g in groups if g.weight]
         for group in groups:
             if not group.weight:
-                group.weight = max(unknown, *known) if known else unknown
+                group.weight = max(unknown, sum(known) / len(known)) if known else unknown
         phrase = " ".join(all_words)
         named = set(self._named(phrase))
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
