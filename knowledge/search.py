@@ -104,6 +104,7 @@ _MAX_TYPO_WORDS = 4  # query words looked up as possible typos
 _YEAR_CANDIDATES = 200  # facts found by a query's year alone, per year
 # How close each kind of match is to the word as typed.
 _FORM, _SYNONYM, _BROADER, _SIBLING, _SPLIT = 0.95, 0.9, 0.8, 0.9, 0.95
+_TYPO_SYNONYM = 0.88  # as sure as a one-letter typo
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
@@ -527,6 +528,13 @@ class SearchIndex:
                 typos[0] -= 1
                 for term, distance in self._typo_matches(word):
                     offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
+                if not alts and (limit := _max_typos(word)):
+                    # a typo of a word the base says otherwise (`atack` -> attack -> struck)
+                    for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
+                        for alt in self._related((key,)):
+                            offer(
+                                _Alternative(alt.terms, _TYPO_SYNONYM * alt.similarity, "typo of a synonym")
+                            )
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import Stemmer
 from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from knowledge.textnorm import STOPWORDS, fold, words
 
@@ -182,6 +184,7 @@ class Thesaurus:
         self._groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         # form key phrase -> indexes of the groups it is a member of
         self._member_of: dict[Phrase, list[int]] = {}
+        self._singles: list[str] | None = None  # one-word members, for spelt_like
         self.longest = 1
         for group in groups:
             self._add(tuple(group.get("words", ())), tuple(group.get("broader", ())))
@@ -222,6 +225,15 @@ class Thesaurus:
 
     def __contains__(self, phrase: Phrase) -> bool:
         return phrase in self._member_of
+
+    def spelt_like(self, key: str, limit: int) -> list[str]:
+        """One-word members within ``limit`` typing errors of form key ``key``, same first letter
+        (`atack` -> attack), for a word neither the base nor the thesaurus knows as typed."""
+        if self._singles is None:
+            self._singles = sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3})
+        candidates = [w for w in self._singles if w[0] == key[:1] and abs(len(w) - len(key)) <= limit]
+        found = process.extract(key, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
 
 
 def _member_phrases(member: str) -> set[Phrase]:
