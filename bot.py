@@ -193,6 +193,8 @@ def describe_fact(fact: Fact) -> list[str]:
         lines.append(f"Caveats: {fact.caveats}")
     if fact.period:
         lines.append(f"Period: {fact.period}")
+    if fact.aliases:
+        lines.append(f"Also called: {', '.join(fact.aliases)}")
     lines.append("Sources:")
     for i, source in enumerate(fact.sources, start=1):
         lines.append(f"  {i}. {source_text(source)}")
@@ -206,13 +208,18 @@ def describe_fact(fact: Fact) -> list[str]:
 def outcome_json(outcome: SearchOutcome) -> dict[str, object]:
     data: dict[str, object] = {
         "query": outcome.query,
+        "verdict": outcome.verdict,
         "results": [
             {
                 "key": hit.fact.key,
                 "claim": hit.fact.claim,
                 "status": hit.fact.status,
-                "score": round(hit.score, 1),
+                "caveats": hit.fact.caveats,
+                "period": hit.fact.period,
+                "aliases": list(hit.fact.aliases),
                 "sources": hit.fact.to_dict()["sources"],
+                "score": round(hit.score, 1),
+                "confidence": round(hit.confidence, 1),
             }
             for hit in outcome.results
         ],
@@ -226,34 +233,66 @@ def outcome_json(outcome: SearchOutcome) -> dict[str, object]:
     return data
 
 
-def ask(query: str, db: Path, *, explicit: bool, as_json: bool) -> int:
-    outcome = read_only_index(db, explicit=explicit).search(query, limit=5)
+def explain_lines(why: Mapping[str, object]) -> list[str]:
+    """``SearchIndex.explain`` in words: how each query word was read, and what each fact matched."""
+    lines = [
+        f"Why: verdict “{why['verdict']}”. One fact is the answer when at least {why['answer_confidence']}% "
+        f"of the query's weight is in its own words (key, aliases, claim, tags) and no other fact comes "
+        f"within {why['several_margin']} points; several within that margin fit about equally.",
+        "Query words (share of the weight):",
+    ]
+    for word in why["words"]:  # type: ignore[attr-defined]
+        readings = ", ".join(f"{' '.join(r['terms'])} ({r['how']})" for r in word["read_as"])
+        known = readings or "not used anywhere in the base: counts against every fact"
+        lines.append(f"  “{word['word']}” {100 * word['weight']:.0f}%: {known}")
+    lines.append("Facts (confidence / score):")
+    for fact in why["facts"]:  # type: ignore[attr-defined]
+        found = [
+            f"{m['word']} → {m['as']} ({m['field']}, {m['how']})" if m["found"] else f"{m['word']} → missing"
+            for m in fact["words"]
+        ]
+        named = " · named exactly" if fact["named_exactly"] else ""
+        lines.append(f"  {fact['key']}: {fact['confidence']} / {fact['score']}{named}")
+        lines.append(f"    {'; '.join(found)}")
+    return lines
+
+
+def ask(query: str, db: Path, *, explicit: bool, as_json: bool, explain: bool = False) -> int:
+    index = read_only_index(db, explicit=explicit)
+    outcome = index.search(query, limit=5)
+    status = EXIT_FAILED if outcome.verdict == "none" else 0
     if as_json:
-        print(json.dumps(outcome_json(outcome), ensure_ascii=False, indent=2))
-        return 0 if outcome.results else EXIT_FAILED
+        data = outcome_json(outcome)
+        if explain:
+            data["explain"] = index.explain(query)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return status
     if outcome.problem:
         return fail(outcome.problem)
-    if not outcome.results:
+    if outcome.verdict == "none":
         print(f"No fact matches “{visible(query)}”.")
         if outcome.suggestions:
             print("Did you mean:")
             for hit in outcome.suggestions:
                 print(f"  - {hit.fact.key}: {hit.fact.claim}")
-        return EXIT_FAILED
-    best, *others = outcome.results
-    if outcome.tied > 1:
+    elif outcome.verdict == "several":
         print(
-            f"{outcome.tied} of the matches for “{visible(query)}” fit about equally well;",
-            "the first is shown.",
+            f"Several facts fit about equally well for “{visible(query)}” ({len(outcome.results)} shown); "
+            "none of them is the answer on its own. Add a word to narrow it down."
         )
-        print("Add a word to narrow it down.\n")
-    print("\n".join(describe_fact(best.fact)))
-    more = [*others, *outcome.suggestions][:4]
-    if more:
-        print("\nMore matches:")
-        for hit in more:
+        for hit in outcome.results:
             print(f"  - {hit.fact.key}: {hit.fact.claim}")
-    return 0
+    else:
+        best, *others = outcome.results
+        print("\n".join(describe_fact(best.fact)))
+        more = [*others, *outcome.suggestions][:4]
+        if more:
+            print("\nMore matches:")
+            for hit in more:
+                print(f"  - {hit.fact.key}: {hit.fact.claim}")
+    if explain:
+        print("\n" + "\n".join(explain_lines(index.explain(query))))
+    return status
 
 
 def check(path: Path, *, strict: bool = False) -> int:
@@ -313,7 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ask", help="look a fact up, offline, as /facts would")
     p.add_argument("query", help="what you would type after /facts")
-    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--json", action="store_true", help="print the verdict and results as JSON")
+    p.add_argument("--explain", action="store_true", help="also say why: how each word was read and scored")
     p.add_argument("--db", type=Path, help=db_help)
 
     p = sub.add_parser(
@@ -350,7 +390,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     db = getattr(args, "db", None)
     try:
         if args.command == "ask":
-            return ask(args.query, db or settings.facts_db, explicit=db is not None, as_json=args.json)
+            return ask(
+                args.query,
+                db or settings.facts_db,
+                explicit=db is not None,
+                as_json=args.json,
+                explain=args.explain,
+            )
         if args.command == "check":
             return check(args.path, strict=args.strict)
         if args.command == "export":

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from knowledge.errors import KnowledgeError
 from knowledge.model import Fact
-from knowledge.textnorm import normalise, words
+from knowledge.textnorm import normalise
+from knowledge.wordforms import Thesaurus, shipped_thesaurus, stems
 
 # "Haaretz (Avi Scharf, Oded Yaron)" is cited as Haaretz: the bylines in brackets
 # say who wrote it, not which publication it is.
@@ -53,31 +54,34 @@ def _live(facts: Iterable[Fact]) -> list[Fact]:
 
 
 def _topic_words(text: str) -> str:
-    """``text``'s words without a plural s, so a `drone` timeline also finds the facts tagged `drones`."""
-    return " ".join(
-        w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words(text)
-    )
+    """``text``'s words as form keys (:mod:`knowledge.wordforms`, as search reads them), so a
+    `drone` timeline also finds the facts tagged `drones`."""
+    return " ".join(stems(text))
 
 
 def _about(fact: Fact, topics: set[str]) -> bool:
     """One of the topics' words appear together in a tag, the key, an alias or the claim."""
-    firsts = {topic.split(" ", 1)[0] for topic in topics}
+    # A form key is the start of the word it comes from, but for its last letter
+    # (`embassi` from embassy): the cheap look below uses what all its forms share.
+    firsts = {first[:-1] if len(first) > 3 else first for first in (t.split(" ", 1)[0] for t in topics)}
     for text in (*fact.tags, fact.key, *fact.aliases, fact.claim):
         # Normalising is the cost of a scan; plain ASCII text without any topic's
         # first word in it cannot match, so it is skipped unnormalised.
         if text.isascii() and not any(first in text.casefold() for first in firsts):
             continue
-        words = f" {_topic_words(text)} "
-        if any(f" {topic} " in words for topic in topics):
+        found = f" {_topic_words(text)} "
+        if any(f" {topic} " in found for topic in topics):
             return True
     return False
 
 
-def _names_for(facts: list[Fact], topic: str) -> set[str]:
-    """The topic and, where it is one of a fact's aliases, that fact's other names:
-    `uvda` also finds the facts that say Ovda, as search does."""
-    names = {topic}
+def _names_for(facts: list[Fact], topic: str, thesaurus: Thesaurus) -> set[str]:
+    """The topic, what the thesaurus says it may stand for (`uav`: drone), and, where it is
+    one of a fact's aliases, that fact's other names: `uvda` also finds the facts that say
+    Ovda, as search does."""
+    names = {topic} | {" ".join(related.phrase) for related in thesaurus.related(tuple(topic.split()))}
     first = topic.split()[0]
+    first = first[:-1] if len(first) > 3 else first  # what every form of the word starts with
     for fact in facts:
         # A cheap look first: normalising every alias of 100,000 facts would double the scan.
         if not any(first in alias.casefold() for alias in fact.aliases):
@@ -93,6 +97,7 @@ def timeline(
     from_year: int | None = None,
     to_year: int | None = None,
     topic: str | None = None,
+    thesaurus: Thesaurus | None = None,
 ) -> list[Dated]:
     """Dated facts overlapping [from_year, to_year], oldest first.
 
@@ -107,7 +112,7 @@ def timeline(
         if not wanted:
             return []  # only emoji or symbols: no fact is about that
     live = _live(facts)
-    topics = _names_for(live, wanted) if wanted else set()
+    topics = _names_for(live, wanted, thesaurus or shipped_thesaurus()) if wanted else set()
     entries = []
     for fact in live:
         years = fact.years()

@@ -1,34 +1,44 @@
-"""Finding the fact a reporter means, fast enough for every keystroke.
+"""Finding the fact a reporter means, fast enough for every keystroke, and saying when there is none.
 
 How it works. Each live fact is broken into folded words (see
-:mod:`knowledge.textnorm`), each kept with the best field class it appears in
-(key and aliases count most, then claim and tags, source titles, details and
-publishers). An inverted index maps word -> compact array of (fact id, class).
-A query word is matched against the *vocabulary*, never against every fact:
-exactly, as a plural, as a synonym (another one-word alias of the fact it
-names: עובדה -> ovda), as two joined words (`silk way` / `silkway`), split in
-two, within one or two typing errors (rapidfuzz OSA distance over the words of
-similar length), or, for autocomplete, as a prefix. Postings of those words,
-rarest first, give at most a couple of thousand candidate facts; a candidate's
-coverage is the share of the query's rarity (IDF) it matches, with years also
-matching a fact's period. The best few are re-ranked with rapidfuzz (token-set
-ratio against the fact's text, ratio against its names) and year fit. A query
-that is exactly a key or an alias wins outright. Writes call
-:meth:`SearchIndex.upsert`, which swaps one fact's postings: nothing is
-rebuilt and the database file is never read.
+:mod:`knowledge.textnorm`), each kept with the best field class it appears in:
+key and aliases, claim, tags, and the rest (source titles, details,
+publishers). An inverted index maps word -> compact array of (fact id, class);
+words are grouped by form key (:func:`knowledge.wordforms.stem`), so `flight`
+and `flights` are one term. A query word is matched against the *vocabulary*,
+never against every fact: by its form key, its Turkish or Hebrew-prefix or
+transliterated variants, the reviewed thesaurus (`UAV` -> drone, `Yerevan` ->
+Armenia), another one-word name of the fact it names (עובדה -> ovda), as two
+joined words or split in two, within one or two typing errors (never in
+digits), or, for autocomplete, as a prefix. Question words and filler are
+dropped; a word the base never uses keeps its weight and so counts against
+every fact.
+
+Each candidate gets two shares of the query's rarity (IDF): *coverage*, over
+all its fields, ranks; *confidence* counts only the fact's own words (key,
+aliases and claim in full, tags in part, never a source's headline or
+publisher) and decides the verdict: "answer" when one fact's confidence
+reaches :data:`ANSWER_CONFIDENCE` clearly ahead of the rest, "several" when
+more are within :data:`SEVERAL_MARGIN` of it, "none" otherwise, and always
+for a query of numbers or years alone. :meth:`SearchIndex.explain` returns the
+same reasoning as plain data. Writes call :meth:`SearchIndex.upsert`, which
+swaps one fact's postings; :meth:`SearchIndex.use_thesaurus` swaps the thesaurus
+without touching the postings.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import math
 import re
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice, pairwise
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -36,13 +46,37 @@ from rapidfuzz.distance import OSA
 from knowledge.duplicates import claim_similarity
 from knowledge.model import Fact
 from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
+from knowledge.wordforms import (
+    COUNT_QUESTIONS,
+    COUNT_WORDS,
+    MONTHS,
+    NUMBER_WORDS,
+    QUERY_FILLER,
+    Phrase,
+    Thesaurus,
+    Typed,
+    keys,
+    shipped_thesaurus,
+    stem,
+    typed_words,
+    variants,
+)
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
-# Scores are 0..100. At or above CONFIDENT a hit is an answer; between
-# SUGGEST and CONFIDENT it is only a "did you mean".
+# Hit scores are 0..100 and rank; SUGGEST is the least a "did you mean" needs.
 CONFIDENT = 55.0
 SUGGEST = 30.0
+# Verdicts, on confidence (0..1, the share of the query's weight found in the
+# fact's own words): calibrated on bench/eval/queries.tsv (see README).
+ANSWER_CONFIDENCE = 0.8
+SEVERAL_MARGIN = 0.04
+# A word the base never uses weighs this share of the rarest word's weight, or the
+# query's average known word if more; a word the base uses weighs at least
+# _LEAST_SHARE of it, so `israel` missing from a fact still counts although most say Israel.
+_UNKNOWN_SHARE = 0.6
+_LEAST_SHARE = 0.4
+VERDICTS = ("answer", "several", "none")
 # A fact matching a query's year but none of its words counts this much, and is
 # at most a suggestion.
 _YEAR_ONLY = 0.75
@@ -51,68 +85,97 @@ _YEAR_ONLY_CAP = (CONFIDENT - 1) / 100
 TIE_MARGIN = 1.0
 NEAR_DUPLICATE = 80.0
 
-# How much a word counts depending on where the fact says it, by field class:
-# 0 key and aliases, 1 claim and tags, 2 source titles, 3 details and publishers.
-_NAME, _MAIN, _TITLE, _EXTRA = 0, 1, 2, 3
-_CLASS_WEIGHT = (1.0, 0.9, 0.75, 0.7)
+# Where the fact says a word, by field class: 0 key and aliases, 1 claim,
+# 2 tags, 3 source titles, details and publishers. _RANK ranks; _OWN is how
+# much the word counts towards confidence (a headline is not the fact's claim).
+_NAME, _CLAIM, _TAG, _EXTRA = 0, 1, 2, 3
+_CLASS_WEIGHT = (1.0, 0.9, 0.75, 0.6)
+_TAG_CONFIDENCE = 1.0
+_OWN_WEIGHT = [1.0, 1.0, _TAG_CONFIDENCE, 0.0]
+_FIELD_NAMES = ("name", "claim", "tag", "source or details")
+_SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
 
-_SEARCH_BUDGET = 2000  # candidate facts scored per query
+_SEARCH_BUDGET = 1000  # candidate facts scored per query
 _COMMON_SHARE = 0.2  # a query word in more of the facts than this is ignored ...
 _COMMON_COUNT = 1000  # ... once that is many facts
 _AUTOCOMPLETE_BUDGET = 600
 _RERANK = 40
 _MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
-# Below the lightest field weight, so the typed word in a fact's publisher still
-# outranks a near-spelling of it in another fact's name.
-_KNOWN_WORD_TYPO = 0.6
+_MAX_TYPO_WORDS = 4  # query words looked up as possible typos
+_YEAR_CANDIDATES = 200  # facts found by a query's year alone, per year
+# How close each kind of match is to the word as typed.
+_FORM, _SYNONYM, _BROADER, _SIBLING, _SPLIT = 0.95, 0.9, 0.8, 0.9, 0.95
+_TYPO_SYNONYM = 0.88  # as sure as a one-letter typo
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
 _MAX_SPAN = 60  # a period longer than this is not indexed year by year
+_FIGURE_REACH = 5  # words between a figure and what it counts
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     fact: Fact
-    score: float  # 0..100
+    score: float  # 0..100, ranks
+    confidence: float = 0.0  # 0..100, share of the query found in the fact's own words
 
 
 @dataclass(frozen=True, slots=True)
 class SearchOutcome:
+    """What a query found. ``verdict``: one fact answers it ("answer"), several fit
+    about equally and none is *the* answer ("several": ``results`` lists them), or
+    no fact matches ("none": only ``suggestions``)."""
+
     query: str
     results: tuple[Hit, ...]
     suggestions: tuple[Hit, ...]
     problem: str | None = None
+    verdict: str = ""  # left empty: "answer" when there are results, else "none"
+
+    def __post_init__(self) -> None:
+        if not self.verdict:
+            object.__setattr__(self, "verdict", "answer" if self.results else "none")
+        elif self.verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
 
     @property
     def tied(self) -> int:
-        """How many results score as well as the best (1 when the best stands alone).
-
-        A broad word (``israel``) matches many facts equally; the first of them
-        is then no more "the answer" than the others, and callers say so.
-        """
-        if not self.results:
-            return 0
-        best = self.results[0].score
-        return sum(1 for hit in self.results if hit.score >= best - TIE_MARGIN)
+        """How many results fit about equally (1 when one fact is the answer, 0 when none)."""
+        if self.verdict == "several":
+            return len(self.results)
+        return 1 if self.results else 0
 
 
 @dataclass(frozen=True, slots=True)
 class _Alternative:
-    """One reading of a query word: vocabulary words that must all appear, and how close it is."""
+    """One reading of a query word: form keys that must all appear, how close, and why."""
 
     terms: tuple[str, ...]
     similarity: float
+    how: str = "exact"
+
+    @property
+    def certainty(self) -> float:
+        """How sure the reading is, for confidence: a word form, a reviewed synonym or another
+        name of the fact mean the same word; a typo or a prefix is a guess, a broader term less."""
+        if self.how in _SURE_READINGS:
+            return 1.0
+        return _BROADER if self.how == "broader term" else self.similarity
 
 
 @dataclass(slots=True)
 class _Group:
-    """One query word and the vocabulary words it may stand for."""
+    """One query word (or thesaurus phrase) and the terms it may stand for."""
 
     word: str
     weight: float
     alternatives: list[_Alternative]
     year: int | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """A figure: digits, or a word that only says how big one is (`billion`, `percent`)."""
+        return self.word.replace(" ", "").isdigit() or self.word in NUMBER_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +184,32 @@ class _Query:
     phrase: str
     groups: tuple[_Group, ...]
     years: tuple[int, int] | None
+    named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
+    counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
+    fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
+
+    def fit(self, fid: int, span: tuple[int, int]) -> float:
+        """How well a fact's period fits the query's years (0..1), remembered for this query."""
+        found = self.fits.get(fid)
+        if found is None and self.years is not None:
+            found = self.fits[fid] = _year_overlap(self.years, span)
+        return found or 0.0
+
+
+@dataclass(slots=True)
+class _Scored:
+    fid: int
+    coverage: float
+    confidence: float
+    score: float = 0.0
+    exact: bool = False
+    dated_elsewhere: bool = False
+
+
+@dataclass(slots=True)
+class _Ranking:
+    query: _Query
+    scored: list[_Scored] = field(default_factory=list)
 
 
 def _clean(query: object) -> str:
@@ -135,12 +224,12 @@ def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
     yield fact.key, _NAME
     for alias in fact.aliases:
         yield alias, _NAME
+    yield fact.claim, _CLAIM
     for tag in fact.tags:
-        yield tag, _MAIN
-    yield fact.claim, _MAIN
+        yield tag, _TAG
     for source in fact.sources:
         if source.title:
-            yield source.title, _TITLE
+            yield source.title, _EXTRA
     if fact.details:
         yield fact.details, _EXTRA
     for source in fact.sources:
@@ -192,40 +281,60 @@ def _max_typos(word: str) -> int:
     return 1 if len(word) < 8 else 2
 
 
-def _plural_forms(word: str) -> list[str]:
-    forms = [word + "s", word + "es"]
-    if word.endswith("y") and len(word) > 2:
-        forms.append(word[:-1] + "ies")
-    if word.endswith("ies") and len(word) > 4:
-        forms.append(word[:-3] + "y")
-    if word.endswith("es") and len(word) > 4:
-        forms.append(word[:-2])
-    if word.endswith("s") and len(word) > 3:
-        forms.append(word[:-1])
-    return forms
+def _slip(word: str, term: str) -> bool:
+    """``term`` is ``word`` with two letters swapped or one letter doubled or undoubled."""
+    if sorted(word) == sorted(term):
+        return True
+    short, long_ = sorted((word, term), key=len)
+    return len(long_) == len(short) + 1 and any(
+        long_[i] == long_[i + 1] and long_[:i] + long_[i + 1 :] == short for i in range(len(long_) - 1)
+    )
+
+
+def _filler(word: str) -> bool:
+    """A word that never decides which fact is meant: a question word, filler, or a lone letter."""
+    return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not word.isdigit())
 
 
 class SearchIndex:
     """An in-memory index of the live facts, kept current by :meth:`upsert`."""
 
-    def __init__(self, facts: Iterable[Fact] = ()) -> None:
+    def __init__(self, facts: Iterable[Fact] = (), *, thesaurus: Thesaurus | None = None) -> None:
         self._ids: dict[str, int] = {}
         self._facts: dict[int, Fact] = {}
         # word -> entries (fact id << 2 | field class): 8 bytes per word per fact, so
         # 100,000 facts fit in tens of megabytes rather than a dict per word.
         self._postings: dict[str, array[int]] = {}
+        # form key -> the vocabulary words that have it (`flight`: flight, flights)
+        self._by_stem: dict[str, list[str]] = {}
         # joined name (key or alias without spaces) -> fact id, or ids when shared
         self._by_name: dict[str, int | tuple[int, ...]] = {}
-        self._years: dict[int, tuple[int, int]] = {}
+        self._years: dict[int, tuple[int, int]] = {}  # its period, else its sources' dates
+        self._dated: set[int] = set()  # facts with a period of their own
         self._by_year: dict[int, set[int]] = {}
         self._sorted_terms: list[str] | None = None  # None: sort again when next needed
-        self._by_length: dict[int, list[str]] = {}
+        # (first letter, length) -> words: a typo is looked for among words of about the
+        # same length that start with the same letter, as Lucene's fuzzy prefix length 1
+        # does; a wrong first letter is rare when typing, and this is 20x fewer comparisons.
+        self._by_length: dict[tuple[str, int], list[str]] = {}
         self._fuzzy_cache: dict[str, list[tuple[str, int]]] = {}
+        self._thesaurus = thesaurus if thesaurus is not None else shipped_thesaurus()
         for fact in facts:
             self.upsert(fact)
+        # Sorted now, not on the first query that needs prefixes; upsert keeps it sorted.
+        self._sorted_terms = sorted(self._postings)
 
     def __len__(self) -> int:
         return len(self._facts)
+
+    @property
+    def thesaurus(self) -> Thesaurus:
+        return self._thesaurus
+
+    def use_thesaurus(self, thesaurus: Thesaurus) -> None:
+        """Search with ``thesaurus`` from now on (a moderator's new group); nothing is re-indexed,
+        since synonyms are looked up when a query is read."""
+        self._thesaurus = thesaurus
 
     # --- writes ------------------------------------------------------------
 
@@ -255,6 +364,8 @@ class SearchIndex:
                 self._by_name[name] = (*_as_tuple(holders), fid)
         if (span := _fact_years(fact)) is not None:
             self._years[fid] = span
+            if fact.period:
+                self._dated.add(fid)
             if span[1] - span[0] <= _MAX_SPAN:
                 for year in range(span[0], span[1] + 1):
                     self._by_year.setdefault(year, set()).add(fid)
@@ -273,6 +384,7 @@ class SearchIndex:
                 del self._by_name[name]
             else:
                 self._by_name[name] = rest[0] if len(rest) == 1 else rest
+        self._dated.discard(fid)
         if (span := self._years.pop(fid, None)) is not None and span[1] - span[0] <= _MAX_SPAN:
             for year in range(span[0], span[1] + 1):
                 self._by_year[year].discard(fid)
@@ -281,7 +393,8 @@ class SearchIndex:
         if self._sorted_terms is not None:
             bisect.insort(self._sorted_terms, term)
         if not term.isdigit():  # numbers are never typos of each other
-            self._by_length.setdefault(len(term), []).append(term)
+            self._by_length.setdefault((term[0], len(term)), []).append(term)
+        self._by_stem.setdefault(stem(term), []).append(term)
         self._fuzzy_cache.clear()
 
     def _drop_term(self, term: str) -> None:
@@ -289,7 +402,11 @@ class SearchIndex:
             i = bisect.bisect_left(self._sorted_terms, term)
             del self._sorted_terms[i]
         if not term.isdigit():
-            self._by_length[len(term)].remove(term)
+            self._by_length[term[0], len(term)].remove(term)
+        key = stem(term)
+        self._by_stem[key].remove(term)
+        if not self._by_stem[key]:
+            del self._by_stem[key]
         self._fuzzy_cache.clear()
 
     def _named(self, name: str) -> tuple[int, ...]:
@@ -299,12 +416,16 @@ class SearchIndex:
 
     # --- vocabulary lookups --------------------------------------------------
 
+    def _df(self, key: str) -> int:
+        """How many facts use a word with form key ``key`` (a fact using two forms counts twice)."""
+        return sum(len(self._postings[t]) for t in self._by_stem.get(key, ()))
+
     def _common(self, alt: _Alternative) -> bool:
-        count = min(len(self._postings.get(t, ())) for t in alt.terms)
+        count = min(self._df(t) for t in alt.terms)
         return count > _COMMON_COUNT and count > _COMMON_SHARE * len(self._facts)
 
-    def _idf(self, term: str) -> float:
-        return math.log(1 + len(self._facts) / max(1, len(self._postings.get(term, ()))))
+    def _idf(self, key: str) -> float:
+        return math.log(1 + len(self._facts) / max(1, self._df(key)))
 
     def _typo_matches(self, word: str) -> list[tuple[str, int]]:
         """Vocabulary words within the allowed number of typing errors of ``word``."""
@@ -316,13 +437,18 @@ class SearchIndex:
         if limit:
             for length in range(len(word) - limit, len(word) + limit + 1):
                 for term, distance, _ in process.extract(
-                    word, self._by_length.get(length, ()), scorer=OSA.distance, score_cutoff=limit, limit=None
+                    word,
+                    self._by_length.get((word[0], length), ()),
+                    scorer=OSA.distance,
+                    score_cutoff=limit,
+                    limit=None,
                 ):
                     if term == word:
                         continue
-                    # In a three-letter word only swapped letters (`wya`) are a typo;
-                    # any other change makes a different word.
-                    if len(word) == 3 and sorted(term) != sorted(word):
+                    # In a word of three or four letters only swapped letters (`wya`) or
+                    # a doubled one (`rom`, `romm`) are a typo; any other change makes
+                    # another word (`came` is not `name`, `fled` is not `flew`).
+                    if len(word) <= 4 and not _slip(word, term):
                         continue
                     found.append((term, int(distance)))
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
@@ -344,52 +470,93 @@ class SearchIndex:
             found = found[:_MAX_EXPANSIONS]
         return found
 
-    def _synonyms(self, word: str) -> list[str]:
-        """Other one-word names of the facts that ``word`` names (עובדה -> ovda, uvda)."""
+    def _siblings(self, forms: Sequence[str]) -> list[str]:
+        """Form keys of the other one-word names of the facts a word names (עובדה -> ovda, uvda),
+        whichever of its forms (``forms``: form keys) names them (`Овду` -> Овда)."""
         siblings: set[str] = set()
-        for fid in self._named(word)[:_MAX_EXPANSIONS]:
+        named = {fid for key in forms for term in self._by_stem.get(key, ()) for fid in self._named(term)}
+        for fid in sorted(named)[:_MAX_EXPANSIONS]:
             for alias in self._facts[fid].aliases:
                 name = normalise(alias)
-                if name and " " not in name and name != word:
-                    siblings.add(name)
+                if name and " " not in name and stem(name) not in forms:
+                    siblings.add(stem(name))
         return sorted(siblings)[:_MAX_EXPANSIONS]
 
-    def _alternatives(self, word: str, *, prefix: bool) -> list[_Alternative]:
-        alts: dict[tuple[str, ...], float] = {}
+    def _known(self, phrase: Phrase) -> bool:
+        return all(key in self._by_stem for key in phrase)
 
-        def offer(terms: tuple[str, ...], similarity: float) -> None:
-            if similarity > alts.get(terms, 0.0):
-                alts[terms] = similarity
+    def _related(self, phrase: Phrase) -> Iterator[_Alternative]:
+        """What the thesaurus says ``phrase`` may stand for, among the words the base uses."""
+        for related in self._thesaurus.related(phrase):
+            if self._known(related.phrase):
+                if related.broader:
+                    yield _Alternative(related.phrase, _BROADER, "broader term")
+                else:
+                    yield _Alternative(related.phrase, _SYNONYM, "synonym")
 
-        if word in self._postings:
-            offer((word,), 1.0)
+    def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
+        """What one query word may stand for; ``typos`` counts down the near-spelling lookups
+        the query may still make (the costliest kind)."""
+        word = typed.word
+        alts: dict[tuple[str, ...], _Alternative] = {}
+
+        def offer(alt: _Alternative) -> None:
+            if alt.similarity > (alts[alt.terms].similarity if alt.terms in alts else 0.0):
+                alts[alt.terms] = alt
+
+        forms = keys(word, typed.raw)
+        if forms[0] in self._by_stem:
+            exact = word in self._postings
+            offer(_Alternative((forms[0],), 1.0 if exact else _FORM, "exact" if exact else "word form"))
         if prefix:  # a word still being typed: what it may become, nothing more
             if len(word) >= 2:
                 for term in self._prefix_matches(word):
-                    offer((term,), 0.6 + 0.3 * len(word) / len(term))
+                    offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
         elif not word.isdigit():
-            for form in _plural_forms(word):
-                if form in self._postings:
-                    offer((form,), 0.95)
-            for term in self._synonyms(word):
-                if term in self._postings:
-                    offer((term,), 0.9)
-            # A word the base itself uses is not a typo: another word one letter
-            # away (`times` -> `ties`) may still be meant, but must not outweigh the
-            # word as typed in whatever field the base uses it.
-            typo_weight = _KNOWN_WORD_TYPO if word in self._postings else 1.0
-            for term, distance in self._typo_matches(word):
-                offer((term,), (1.0 - 0.12 * distance) * typo_weight)
+            for form in forms[1:]:
+                if form in self._by_stem:
+                    offer(_Alternative((form,), _FORM, "word form"))
+            for form in forms:
+                for alt in self._related((form,)):
+                    offer(alt)
+            for key in self._siblings(forms):
+                if key in self._by_stem:
+                    offer(_Alternative((key,), _SIBLING, "another name"))
+            # A word the base uses, in some form or other words, is not a typo: looking
+            # for near spellings of it would only add guesses (`times` -> `ties`), and
+            # is the costliest lookup a query makes.
+            if not alts and typos[0] > 0:
+                typos[0] -= 1
+                for term, distance in self._typo_matches(word):
+                    offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
+                if not alts and (limit := _max_typos(word)):
+                    # a typo of a word the base says otherwise (`atack` -> attack -> struck)
+                    for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
+                        for alt in self._related((key,)):
+                            offer(
+                                _Alternative(alt.terms, _TYPO_SYNONYM * alt.similarity, "typo of a synonym")
+                            )
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:
-                        offer((head, tail), 0.95)
+                        offer(_Alternative((stem(head), stem(tail)), _SPLIT, "split"))
             if len(word) >= 4 and not alts:
                 for term in self._prefix_matches(word):
-                    offer((term,), 0.6 + 0.3 * len(word) / len(term))
-        ranked = sorted(alts.items(), key=lambda item: -item[1])
-        return [_Alternative(terms, sim) for terms, sim in ranked[: _MAX_EXPANSIONS * 2]]
+                    offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
+        ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
+        return ranked[: _MAX_EXPANSIONS * 2]
+
+    def _phrase_group(self, typed: list[Typed]) -> _Group | None:
+        """Two or more query words the thesaurus knows as one phrase (`spy agency`, `tel aviv`,
+        `בתל אביב` with its prefix, `kaset bombaları` in its Turkish form)."""
+        readings = itertools.product(*(keys(t.word, t.raw)[:3] for t in typed))
+        phrase = next((p for p in readings if p in self._thesaurus), None)
+        if phrase is None:
+            return None
+        alts = [_Alternative(phrase, 1.0)] if self._known(phrase) else []
+        alts += self._related(phrase)
+        return _Group(" ".join(t.word for t in typed), 0.0, alts)
 
     # --- queries -----------------------------------------------------------
 
@@ -402,12 +569,12 @@ class SearchIndex:
             return (
                 "Nothing to search for: mentions, emoji and symbols are ignored; type a word, name or year."
             )
-        content = [w for w in all_words if w not in STOPWORDS]
+        content = [t for t in typed_words(text) if not _filler(t.word)]
         if not content:
             return (
                 "Nothing to search for: only common words like 'the' or 'how'; add a name, place or number."
             )
-        content = list(dict.fromkeys(content))[:MAX_QUERY_WORDS]
+        content = list({t.word: t for t in content}.values())[:MAX_QUERY_WORDS]
 
         years: list[int] = []
         for m in _YEAR_RE.finditer(fold(text)):
@@ -416,17 +583,29 @@ class SearchIndex:
         span = (min(years), max(years)) if years else None
 
         groups: list[_Group] = []
-        for i, word in enumerate(content):
-            alts = self._alternatives(word, prefix=prefix_last and i == len(content) - 1)
-            year = int(word) if word.isdigit() and len(word) == 4 and span else None
-            groups.append(_Group(word, 0.0, alts, year))
+        # A pasted paragraph is not a dozen typing errors: only so many words are looked up as typos.
+        typos = [_MAX_TYPO_WORDS]
+        i = 0
+        while i < len(content):
+            longest = min(self._thesaurus.longest, len(content) - i)
+            phrase = next(
+                (g for n in range(longest, 1, -1) if (g := self._phrase_group(content[i : i + n]))), None
+            )
+            if phrase is not None and phrase.alternatives:
+                groups.append(phrase)
+                i += len(phrase.word.split())
+                continue
+            typed = content[i]
+            alts = self._alternatives(typed, prefix=prefix_last and i == len(content) - 1, typos=typos)
+            year = int(typed.word) if typed.word.isdigit() and len(typed.word) == 4 and span else None
+            groups.append(_Group(typed.word, 0.0, alts, year))
+            i += 1
         # Two query words a fact writes as one (`silk way` / `silkway`).
         for left, right in pairwise(groups):
             joined = left.word + right.word
             if joined in self._postings:
                 for group in (left, right):
-                    group.alternatives.insert(0, _Alternative((joined,), 1.0))
-        unknown = math.log(1 + max(1, len(self._facts)))
+                    group.alternatives.insert(0, _Alternative((stem(joined),), 1.0, "joined"))
         if prefix_last and len(groups) > 1 and not groups[-1].alternatives:
             groups.pop()  # a word still being typed that matches nothing yet
         # In a large base, a word in a large share of the facts tells them apart no
@@ -434,134 +613,350 @@ class SearchIndex:
         common = [g for g in groups if g.alternatives and g.year is None and self._common(g.alternatives[0])]
         if len(common) < len(groups):
             groups = [g for g in groups if g not in common]
+        rarest = math.log(1 + max(1, len(self._facts)))
+        least, unknown = _LEAST_SHARE * rarest, _UNKNOWN_SHARE * rarest
         for group in groups:
             if group.alternatives:
                 best = group.alternatives[0]
-                group.weight = sum(self._idf(t) for t in best.terms) / len(best.terms)
+                group.weight = max(least, sum(self._idf(t) for t in best.terms) / len(best.terms))
                 # A word that is itself a fact's name (`ovda`) says what the query is
                 # about, however many other facts mention it in passing.
                 if named := self._named(group.word):
                     group.weight = max(group.weight, math.log(1 + len(self._facts) / len(named)))
             elif group.year is not None and group.year in self._by_year:
                 group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
-            else:
-                group.weight = unknown
-        return _Query(text, " ".join(all_words), tuple(groups), span)
+        # A word the base never uses weighs at least as much as the query's average known
+        # word: `lora missile range` is not answered by the LORA fact.
+        known = [g.weight for g in groups if g.weight]
+        for group in groups:
+            if not group.weight:
+                group.weight = max(unknown, sum(known) / len(known)) if known else unknown
+        phrase = " ".join(all_words)
+        named = set(self._named(phrase))
+        if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
+            for form in variants(content[0].word, content[0].raw):
+                named.update(self._named(form))
+        folded = [t.word for t in typed_words(text)]
+        counting = any(
+            folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
+        )
+        return _Query(text, phrase, tuple(groups), span, frozenset(named), counting)
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
-        found = set(self._named(q.phrase))
+        found = set(q.named)
         for group in sorted(q.groups, key=lambda g: -g.weight):
             for alt in group.alternatives:
-                # For a split word, the rarer half is enough to find candidates.
-                term = min(alt.terms, key=lambda t: len(self._postings.get(t, ())))
-                posting = self._postings.get(term, ())
-                room = budget - len(found)
-                if room <= 0:
-                    return found
-                if len(posting) <= room:
-                    found.update(e >> 2 for e in posting)
-                else:
-                    # Too many to take all: facts named by the word first.
-                    named = [e >> 2 for e in posting if e & 3 == _NAME]
-                    found.update(islice(dict.fromkeys(named + [e >> 2 for e in posting]), room))
+                # For a split word or a phrase, the rarest part is enough to find candidates.
+                key = min(alt.terms, key=self._df)
+                for term in self._by_stem.get(key, ()):
+                    posting = self._postings[term]
+                    room = budget - len(found)
+                    if room <= 0:
+                        return found
+                    if len(posting) <= room:
+                        found.update(e >> 2 for e in posting)
+                    else:
+                        # Too many to take all: facts named by the word first.
+                        named = [e >> 2 for e in posting if e & 3 == _NAME]
+                        found.update(islice(dict.fromkeys(named + [e >> 2 for e in posting]), room))
             if group.year is not None:
-                room = budget - len(found)
+                # A fact matching only the year is at most a suggestion: a few will do.
+                room = min(budget - len(found), _YEAR_CANDIDATES)
                 found.update(islice(self._by_year.get(group.year, ()), max(0, room)))
         return found
 
-    def _coverage(self, q: _Query, candidates: set[int]) -> tuple[dict[int, float], set[int] | None]:
-        """Each candidate's share of the query's total word weight that it matches, and which
-        candidates match a word of it other than a year (None when it has no such word the base knows).
-        """
+    def _group_values(
+        self, q: _Query, group: _Group, among: dict[int, Any]
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """For one query word: fact id -> ranking value, and fact id -> confidence value."""
+        rank: dict[int, float] = {}
+        own: dict[int, float] = {}
+        for alt in group.alternatives:
+            parts = [self._weights(t, among, alt.similarity, alt.certainty) for t in alt.terms]
+            matched = parts[0]
+            if len(parts) > 1:  # a split word or a phrase: every part must appear
+                matched = {
+                    f: (min(p[f][0] for p in parts), min(p[f][1] for p in parts))
+                    for f in matched
+                    if all(f in p for p in parts)
+                }
+            for fid, (r, o) in matched.items():
+                if r > rank.get(fid, 0.0):
+                    rank[fid] = r
+                if o > own.get(fid, 0.0):
+                    own[fid] = o
+        if group.year is not None and q.years is not None:
+            # A period that contains the year counts, and more so the closer it
+            # fits the years asked for: 2020 fits "2020" better than "2016-2023".
+            # A dated fact is judged by its period alone: "2020" in the key of a
+            # 2016-2020 fact does not make it a 2020 fact.
+            years = self._years
+            for fid in among:
+                span = years.get(fid)
+                if span is None:
+                    continue
+                if span[0] <= group.year <= span[1]:
+                    value = 0.5 + 0.5 * q.fit(fid, span)
+                    if fid in self._dated:
+                        rank[fid] = own[fid] = value
+                    else:  # dated only by its sources: a year it says still counts in full
+                        rank[fid] = max(rank.get(fid, 0.0), value)
+                        own[fid] = max(own.get(fid, 0.0), value)
+                elif fid in rank and fid in self._dated:
+                    del rank[fid]
+                    own.pop(fid, None)
+        return rank, own
+
+    def _coverage(
+        self, q: _Query, candidates: set[int]
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None]:
+        """Each candidate's coverage and confidence, and which candidates match a word of the
+        query other than a year (None when it has no such word the base knows)."""
         total = sum(g.weight for g in q.groups) or 1.0
-        scores = dict.fromkeys(candidates, 0.0)
+        coverage = dict.fromkeys(candidates, 0.0)
+        confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
         for group in q.groups:
-            best: dict[int, float] = {}
-            for alt in group.alternatives:
-                weights = [self._weights(t, scores, alt.similarity) for t in alt.terms]
-                matched = weights[0]
-                if len(weights) > 1:  # a split word: every part must appear
-                    matched = {f: min(w[f] for w in weights) for f in matched if all(f in w for w in weights)}
-                for fid, value in matched.items():
-                    if value > best.get(fid, 0.0):
-                        best[fid] = value
-            if group.year is not None and q.years is not None:
-                # A period that contains the year counts, and more so the closer it
-                # fits the years asked for: 2020 fits "2020" better than "2016-2023".
-                holders = self._by_year.get(group.year, set())
-                for fid in holders if len(holders) < len(candidates) else candidates:
-                    span = self._years.get(fid)
-                    if fid in scores and span and span[0] <= group.year <= span[1]:
-                        value = 0.5 + 0.5 * _year_overlap(q.years, span)
-                        if value > best.get(fid, 0.0):
-                            best[fid] = value
-            for fid, value in best.items():
-                scores[fid] += group.weight * value
+            rank, own = self._group_values(q, group, coverage)
+            share = group.weight / total
+            for fid, value in rank.items():
+                coverage[fid] += share * value
+            for fid, value in own.items():
+                confidence[fid] += share * value
             if group.year is None and group.alternatives:
-                worded = (worded or set()).union(best)
-        return {fid: value / total for fid, value in scores.items()}, worded
+                worded = (worded or set()).union(rank)
+        return coverage, confidence, worded
 
-    def _weights(self, term: str, among: dict[int, float], similarity: float) -> dict[int, float]:
-        """Fact id -> field weight of ``term`` times ``similarity``, for the facts in ``among``."""
-        out: dict[int, float] = {}
-        for entry in self._postings.get(term, ()):
-            fid = entry >> 2
-            if fid in among:
-                value = _CLASS_WEIGHT[entry & 3] * similarity
-                if value > out.get(fid, 0.0):
-                    out[fid] = value
+    def _weights(
+        self, key: str, among: dict[int, Any], similarity: float, certainty: float
+    ) -> dict[int, tuple[float, float]]:
+        """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
+        of form key ``key``."""
+        out: dict[int, tuple[float, float]] = {}
+        for term in self._by_stem.get(key, ()):
+            for entry in self._postings[term]:
+                fid = entry >> 2
+                if fid in among:
+                    kind = entry & 3
+                    value = (_CLASS_WEIGHT[kind] * similarity, _OWN_WEIGHT[kind] * certainty)
+                    prev = out.get(fid)
+                    out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
         return out
 
-    def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[Hit]:
+    def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[_Scored]:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage, worded = self._coverage(q, candidates)
-        exact = set(self._named(q.phrase))
+        coverage, confidence, worded = self._coverage(q, candidates)
+        exact = q.named
         # The query without its years, to compare with what each fact is called.
         naming = " ".join(g.word for g in q.groups if g.year is None)
-        best = heapq.nlargest(rerank, coverage.items(), key=lambda item: (item[1], -item[0]))
-        hits: list[tuple[float, str, Fact]] = []
-        for fid, cov in best:
-            fact = self._facts[fid]
+        asked = [g.year for g in q.groups if g.year is not None]
+        top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
+        best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
+        for item in best:
+            fact = self._facts[item.fid]
+            if asked and item.fid in self._dated and (span := self._years.get(item.fid)) is not None:
+                # A fact whose own period leaves out a year the query asks about is
+                # about another time: it may be suggested, never be the answer. (A
+                # source's date says when it was reported, not what the fact is about.)
+                item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
             names = _names(fact)
             text = " ".join((*names, normalise(fact.claim)))
             wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
             named = max(fuzz.ratio(naming, n, processor=None) for n in names) / 100
-            span = self._years.get(fid)
-            years = _year_overlap(q.years, span) if q.years and span else 0.0
-            score = 0.8 * cov + 0.08 * wording + 0.07 * named + 0.05 * years
-            if fid in exact:
-                score = 1.0 + score  # named exactly: first, whatever else matches
-            elif worded is not None and fid not in worded:
+            span = self._years.get(item.fid)
+            years = q.fit(item.fid, span) if q.years and span else 0.0
+            item.score = 0.8 * item.coverage + 0.08 * wording + 0.07 * named + 0.05 * years
+            if item.fid in exact:
+                item.exact = True
+                item.score = 1.0 + item.score  # named exactly: first, whatever else matches
+                item.confidence = 1.0
+            elif worded is not None and item.fid not in worded:
                 # Only the year fits: `drones 2013` must not answer with 2013's
                 # explosives exemption. Years favour facts, they do not pick them.
-                score = min(_YEAR_ONLY * score, _YEAR_ONLY_CAP)
-            hits.append((score, fact.key, fact))
-        hits.sort(key=lambda item: (-item[0], item[1]))
-        return [Hit(fact, round(min(100.0, 100 * score), 1)) for score, _, fact in hits]
+                item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
+                item.confidence = 0.0
+        best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
+        return best
+
+    def _hit(self, item: _Scored) -> Hit:
+        score = round(min(100.0, 100 * item.score), 1)
+        return Hit(self._facts[item.fid], score, round(100 * min(1.0, item.confidence), 1))
+
+    def _decide(self, q: _Query, ranked: list[_Scored]) -> tuple[str, list[_Scored]]:
+        """The verdict and the facts it is about (the answer first, or those fitting about equally)."""
+        if all(g.numeric for g in q.groups):
+            return "none", []  # a bare number or year says nothing about which fact
+        sure = [s for s in ranked if s.confidence >= ANSWER_CONFIDENCE and not s.dated_elsewhere]
+        if q.counting:
+            sure = [s for s in sure if self._states_figure(q, s.fid)]
+        exact = [s for s in ranked if s.exact]
+        if exact:  # named by its key or an alias; the others that fit follow it
+            others = [s for s in sure if not s.exact]
+            return ("answer" if len(exact) == 1 else "several"), [*exact, *others]
+        if not sure:
+            return "none", []
+        sure.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
+        top = max(s.confidence for s in sure)
+        close = [s for s in sure if s.confidence >= top - SEVERAL_MARGIN]
+        if len(close) == 1:
+            return "answer", sure
+        # Several fit about equally well. One of them still stands out when a query word
+        # is its name (`harrop 2016`: the Harop fact, not the protest about it), else when
+        # it says the query's words in the query's order (`arms for oil`).
+        for standout in (self._called, self._in_order):
+            marks = [standout(q, s.fid) for s in close]
+            best = max(marks)
+            if best and marks.count(best) == 1:
+                chosen = close[marks.index(best)]
+                return "answer", [chosen, *(s for s in sure if s is not chosen)]
+        return "several", close
+
+    def _states_figure(self, q: _Query, fid: int) -> bool:
+        """The fact's claim gives a count or amount (not a date) within a few words of a query word:
+        `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not."""
+        claim = words(self._facts[fid].claim)
+        readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
+        for i, word in enumerate(claim):
+            if not (word.isdigit() or word in COUNT_WORDS):
+                continue
+            near = claim[max(0, i - 1) : i + 2]
+            if word.isdigit() and (
+                (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
+            ):
+                continue  # a year or a day of a month: a date, not a figure
+            if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
+                return True
+        return False
+
+    def _fields_keys(self, fid: int) -> list[list[str]]:
+        """The form keys of the fact's key, aliases and claim, one list per field, filler left out."""
+        fact = self._facts[fid]
+        return [
+            [stem(w) for w in words(text) if not _filler(w)] for text in (fact.key, *fact.aliases, fact.claim)
+        ]
+
+    def _in_order(self, q: _Query, fid: int) -> int:
+        """How many neighbouring pairs of query words the fact says next to each other, in order."""
+        readings = [
+            {t for alt in g.alternatives for t in alt.terms}
+            for g in q.groups
+            if g.alternatives and not g.numeric
+        ]
+        fields = self._fields_keys(fid)
+        count = 0
+        for left, right in pairwise(readings):
+            count += any(a in left and b in right for field_keys in fields for a, b in pairwise(field_keys))
+        return count
+
+    def _called(self, q: _Query, fid: int) -> int:
+        """How many query words are one of the fact's one-word names (an alias such as `harop`)."""
+        fact = self._facts[fid]
+        names = {tuple(stem(w) for w in words(alias)) for alias in fact.aliases}
+        return sum(any(alt.terms in names for alt in g.alternatives) for g in q.groups)
 
     def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
-        """Confident results for ``query`` and, below them, "did you mean" suggestions."""
+        """The verdict for ``query``, the facts it is about and, below them, "did you mean" suggestions."""
         text = _clean(query)
         parsed = self._parse(query, text, prefix_last=False)
         if isinstance(parsed, str):
-            return SearchOutcome(text, (), (), parsed)
+            return SearchOutcome(text, (), (), parsed, "none")
         limit = max(1, limit)
-        hits = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
-        results = tuple(h for h in hits if h.score >= CONFIDENT)[:limit]
-        suggestions = tuple(h for h in hits if SUGGEST <= h.score < CONFIDENT)[: max(3, limit - len(results))]
-        return SearchOutcome(text, results, suggestions, None)
+        ranked = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
+        return self._outcome(parsed, ranked, limit)
+
+    def _outcome(self, parsed: _Query, ranked: list[_Scored], limit: int) -> SearchOutcome:
+        verdict, chosen = self._decide(parsed, ranked)
+        results = tuple(self._hit(s) for s in chosen[:limit])
+        shown = {s.fid for s in chosen[:limit]}
+        rest = [self._hit(s) for s in ranked if s.fid not in shown and 100 * s.score >= SUGGEST]
+        suggestions = tuple(rest[: max(3, limit - len(results))])
+        return SearchOutcome(parsed.text, results, suggestions, None, verdict)
 
     def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
         """Facts for a half-typed query, the last word read as a prefix. Cheap enough per keystroke."""
         parsed = self._parse(query, _clean(query), prefix_last=True)
         if isinstance(parsed, str):
             return []
-        hits = self._rank(parsed, budget=_AUTOCOMPLETE_BUDGET, rerank=max(1, limit))
-        return [h for h in hits if h.score >= SUGGEST][:limit]
+        ranked = self._rank(parsed, budget=_AUTOCOMPLETE_BUDGET, rerank=max(1, limit))
+        return [self._hit(s) for s in ranked if 100 * s.score >= SUGGEST][:limit]
+
+    def explain(self, query: str, *, limit: int = 5) -> dict[str, object]:
+        """Why ``query`` gets its verdict, as plain data: how each word was read, its weight,
+        and for the best facts which words they match, where, and what that scored."""
+        text = _clean(query)
+        parsed = self._parse(query, text, prefix_last=False)
+        if isinstance(parsed, str):
+            return {"query": text, "verdict": "none", "problem": parsed, "words": [], "facts": []}
+        ranked = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
+        verdict, chosen = self._decide(parsed, ranked)
+        total = sum(g.weight for g in parsed.groups) or 1.0
+        read = [
+            {
+                "word": g.word,
+                "weight": round(g.weight / total, 3),
+                "known": bool(g.alternatives) or g.year is not None,
+                "read_as": [{"terms": list(a.terms), "how": a.how} for a in g.alternatives[:6]],
+            }
+            for g in parsed.groups
+        ]
+        facts = []
+        for item in ranked[:limit]:
+            matched = []
+            for group in parsed.groups:
+                match = self._explain_match(parsed, group, item.fid)
+                matched.append(
+                    {"word": group.word, **match} if match else {"word": group.word, "found": False}
+                )
+            facts.append(
+                {
+                    "key": self._facts[item.fid].key,
+                    "score": round(100 * min(1.0, item.score), 1),
+                    "confidence": round(100 * min(1.0, item.confidence), 1),
+                    "coverage": round(100 * item.coverage, 1),
+                    "named_exactly": item.exact,
+                    "words": matched,
+                }
+            )
+        return {
+            "query": text,
+            "verdict": verdict,
+            "answer_confidence": round(100 * ANSWER_CONFIDENCE, 1),
+            "several_margin": round(100 * SEVERAL_MARGIN, 1),
+            "chosen": [self._facts[s.fid].key for s in chosen[:limit]],
+            "words": read,
+            "facts": facts,
+        }
+
+    def _explain_match(self, q: _Query, group: _Group, fid: int) -> dict[str, object] | None:
+        """How ``group`` matched fact ``fid``: the best reading, the field, and the value."""
+        best: dict[str, object] | None = None
+        for alt in group.alternatives:
+            kinds = []
+            for key in alt.terms:
+                postings = (self._postings[t] for t in self._by_stem.get(key, ()))
+                found = [e & 3 for posting in postings for e in posting if e >> 2 == fid]
+                if not found:
+                    break
+                kinds.append(min(found))
+            else:
+                kind = max(kinds)
+                value = _OWN_WEIGHT[kind] * alt.certainty
+                if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
+                    best = {
+                        "found": True,
+                        "as": " ".join(alt.terms),
+                        "how": alt.how,
+                        "field": _FIELD_NAMES[kind],
+                        "confidence_value": round(value, 2),
+                    }
+        if best is None and group.year is not None and q.years is not None:
+            span = self._years.get(fid)
+            if span and span[0] <= group.year <= span[1]:
+                best = {"found": True, "as": f"{span[0]}-{span[1]}", "how": "year", "field": "period"}
+        return best
 
     # --- duplicates ----------------------------------------------------------
 

@@ -71,6 +71,13 @@ def test_timeline_topic_finds_a_word_in_singular_or_plural() -> None:
     assert keys(timeline(FACTS, topic="arms sale")) == ["old-cable"]
 
 
+def test_timeline_topic_reads_words_as_search_does_with_forms_and_the_thesaurus() -> None:
+    # One rule for both (knowledge.wordforms): `UAV` is a drone, `embassies` an embassy.
+    embassy = fact("embassy-2023", period="2023-03", claim="Azerbaijan opened its embassy in Tel Aviv.")
+    assert keys(timeline(FACTS, topic="UAV")) == keys(timeline(FACTS, topic="drones"))
+    assert keys(timeline([*FACTS, embassy], topic="embassies")) == ["embassy-2023"]
+
+
 def test_timeline_topic_of_only_symbols_matches_no_fact() -> None:
     assert keys(timeline(FACTS, topic="🚀")) == []
     assert len(timeline(FACTS, topic="  ")) == len(FACTS)  # blank: no topic given

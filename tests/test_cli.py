@@ -61,12 +61,50 @@ def test_ask_json_has_the_documented_shape(db: Path) -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["query"] == "uvda"
+    assert data["verdict"] == "answer"
     best = data["results"][0]
-    assert set(best) == {"key", "claim", "status", "score", "sources"}
+    # Issue 11: each result carries what a reporter needs to use it, not only its key and claim.
+    assert set(best) == {
+        "key",
+        "claim",
+        "status",
+        "caveats",
+        "period",
+        "aliases",
+        "sources",
+        "score",
+        "confidence",
+    }
+    assert best["key"] == "ovda-explosives-airfield"
+    assert "Uvda" in best["aliases"]
     assert best["sources"][0]["url"].startswith("http")
     assert all(set(s) == {"key", "claim", "score"} for s in data["suggestions"])
     scores = [hit["score"] for hit in data["results"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_ask_json_says_several_for_a_broad_word_and_none_with_exit_1_for_an_unknown_question(
+    db: Path,
+) -> None:
+    broad = run("ask", "drones", "--json", db=db)
+    unknown = run("ask", "who owns silk way airlines", "--json", db=db)
+    assert broad.returncode == 0
+    assert json.loads(broad.stdout)["verdict"] == "several"
+    assert len(json.loads(broad.stdout)["results"]) > 1
+    assert unknown.returncode == 1
+    assert json.loads(unknown.stdout)["verdict"] == "none"
+    assert json.loads(unknown.stdout)["results"] == []
+
+
+def test_ask_explain_says_how_each_word_was_read_and_what_each_fact_matched(db: Path) -> None:
+    result = run("ask", "silk way weather", "--explain", db=db)
+    assert result.returncode == 1
+    assert "Why: verdict “none”" in result.stdout
+    assert "“weather”" in result.stdout and "counts against every fact" in result.stdout
+    assert "silk-way-ovda-flights:" in result.stdout
+    data = json.loads(run("ask", "harop", "--json", "--explain", db=db).stdout)
+    assert data["explain"]["verdict"] == data["verdict"] == "answer"
+    assert data["explain"]["facts"][0]["key"] == "harop-drone-bus-strike-2016"
 
 
 def test_ask_off_topic_says_no_fact_matches_and_exits_1(db: Path) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.eval import BROAD, CATEGORIES, NEGATIVE, read_queries
 from knowledge.model import Fact, parse_fact, parse_facts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -21,8 +22,7 @@ SHIPPED = REPO / "knowledge" / "facts.json"
 DATA = REPO / "tests" / "data"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
-EVAL_KINDS = {"typo", "question", "quote", "non-latin", "alias", "year", "off-topic"}
-NO_ANSWER = "-"
+EVAL_QUERIES = REPO / "bench" / "eval" / "queries.tsv"
 
 
 def read_tsv(path: Path) -> list[list[str]]:
@@ -127,16 +127,20 @@ def test_attributed_facts_cite_a_source_and_say_why_in_caveats(facts: list[Fact]
 
 def test_eval_queries_are_well_formed_and_expect_shipped_keys(research: Path, facts: list[Fact]) -> None:
     keys = {fact.key for fact in facts}
-    rows = read_tsv(DATA / "queries-eval.tsv")
-    assert all(len(row) == 3 for row in rows), "every row is query<TAB>expected_key<TAB>kind"
-    dev_queries = {query.casefold() for query, _ in read_tsv(research / "queries-dev.tsv")}
-    queries = [query.casefold() for query, _, _ in rows]
+    with EVAL_QUERIES.open(encoding="utf-8", newline="") as handle:
+        raw = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+    assert all(len(row) == 3 for row in raw), "every row is query<TAB>expected<TAB>category"
+    rows = read_queries(EVAL_QUERIES)
+    queries = [item.query.casefold() for item in rows]
+    dev = [(query, research_id) for query, research_id in read_tsv(research / "queries-dev.tsv")]
 
-    assert len(rows) >= 45
+    assert len(rows) >= 250
     assert len(set(queries)) == len(queries), "an eval query is listed twice"
-    assert not dev_queries & set(queries), "eval queries must go beyond the dev set"
-    assert {kind for _, _, kind in rows} <= EVAL_KINDS
-    assert not [(q, k) for q, k, _ in rows if k != NO_ANSWER and k not in keys]
-    off_topic = [(q, k) for q, k, kind in rows if kind == "off-topic"]
-    assert len(off_topic) >= 8
-    assert all(k == NO_ANSWER for _, k in off_topic)
+    assert {item.category for item in rows} <= set(CATEGORIES)
+    named = [key for item in rows for key in item.expected if key not in (BROAD, NEGATIVE)]
+    assert not [key for key in named if key not in keys]
+    assert {query.casefold() for query, _ in dev} <= set(queries), "the dev queries are part of the set"
+    negatives = [item for item in rows if item.category == "negative"]
+    assert len(negatives) >= 80
+    assert all(item.expected == (NEGATIVE,) for item in negatives)
+    assert all(item.expected == (BROAD,) for item in rows if item.category == "broad")

@@ -1,0 +1,167 @@
+"""Search quality on the shipped base, measured the way reporters ask (issue 11).
+
+    python bench/eval.py [--json] [--misses]
+
+``bench/eval/queries.tsv`` holds one query a row: the query, what should come
+back, and its category. What should come back is one or more fact keys
+(space-separated; any of them is a right first answer), ``*`` for a broad query
+many facts fit (the right verdict is "several", never "answer"), or ``-`` for a
+query the base cannot answer (the right verdict is "none").
+
+A positive with one key counts as top-1 correct only when the verdict is
+"answer" and that fact is first; with several keys, "several" with one of them
+first is right too. Confident-wrong is a verdict "answer" with another fact
+first. The floors in ``tests/test_search_quality.py`` are asserted on the same
+:func:`evaluate`, so the script and CI cannot disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from knowledge.model import Fact, parse_facts  # noqa: E402
+from knowledge.search import SearchIndex, SearchOutcome  # noqa: E402
+
+QUERIES = REPO / "bench" / "eval" / "queries.tsv"
+SHIPPED_BASE = REPO / "knowledge" / "facts.json"
+BROAD, NEGATIVE = "*", "-"
+CATEGORIES = ("dev", "question", "paraphrase", "multilingual", "typo", "broad", "negative")
+
+
+@dataclass(frozen=True, slots=True)
+class EvalQuery:
+    query: str
+    expected: tuple[str, ...]  # fact keys; ("*",) broad; ("-",) unanswerable
+    category: str
+
+    @property
+    def answerable(self) -> bool:
+        return self.expected != (NEGATIVE,)
+
+
+@dataclass(slots=True)
+class Tally:
+    """One category's counts; ``answerable``: queries with a right answer (or a right 'several')."""
+
+    queries: int = 0
+    answerable: int = 0
+    top1: int = 0
+    confident_wrong: int = 0
+    no_answer: int = 0
+    negatives: int = 0
+    negatives_answered: int = 0
+    broad_answered: int = 0  # a broad query given one fact as *the* answer
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        for name in ("queries", "answerable", "top1", "confident_wrong", "no_answer"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.negatives += other.negatives
+        self.negatives_answered += other.negatives_answered
+        self.broad_answered += other.broad_answered
+        self.misses += other.misses
+
+
+def read_queries(path: Path = QUERIES) -> list[EvalQuery]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+    return [EvalQuery(query, tuple(expected.split()), category) for query, expected, category in rows]
+
+
+def shipped_facts() -> list[Fact]:
+    document = json.loads(SHIPPED_BASE.read_text(encoding="utf-8"))
+    facts, errors = parse_facts(document["facts"].values(), label="shipped fact")
+    if errors:
+        raise ValueError(f"the shipped base has errors: {errors}")
+    return facts
+
+
+def judge(item: EvalQuery, verdict: str, ranked: list[str]) -> Tally:
+    """How one query's verdict and ranking count, as a one-query tally."""
+    t = Tally(queries=1)
+    first = ranked[0] if ranked else None
+    shown = f"{item.query!r} [{item.category}] expected {' '.join(item.expected)}, got {verdict} {ranked[:3]}"
+    if not item.answerable:
+        t.negatives = 1
+        if verdict != "none":
+            t.negatives_answered = 1
+            t.misses.append(shown)
+        return t
+    t.answerable = 1
+    if item.expected == (BROAD,):
+        right = verdict == "several"
+        t.broad_answered = int(verdict == "answer")
+    else:
+        allowed = ("answer", "several") if len(item.expected) > 1 else ("answer",)
+        right = verdict in allowed and first in item.expected
+        t.confident_wrong = int(verdict == "answer" and first not in item.expected)
+    t.no_answer = int(verdict == "none")
+    t.top1 = int(right)
+    if not right:
+        t.misses.append(shown)
+    return t
+
+
+def evaluate(
+    search: Callable[[str], SearchOutcome], queries: list[EvalQuery] | None = None
+) -> dict[str, Tally]:
+    """Per-category tallies and an ``overall`` one for ``search`` over the evaluation set."""
+    tallies = {category: Tally() for category in CATEGORIES}
+    for item in queries if queries is not None else read_queries():
+        outcome = search(item.query)
+        ranked = [hit.fact.key for hit in outcome.results]
+        tallies.setdefault(item.category, Tally()).add(judge(item, outcome.verdict, ranked))
+    overall = Tally()
+    for tally in tallies.values():
+        overall.add(tally)
+    tallies["overall"] = overall
+    return tallies
+
+
+def table(tallies: dict[str, Tally]) -> str:
+    head = (
+        f"{'category':<13}{'queries':>8}{'top-1':>12}{'conf-wrong':>11}{'no answer':>10}{'neg. answered':>15}"
+    )
+    lines = [head, "-" * len(head)]
+    for name, t in tallies.items():
+        top1 = f"{t.top1}/{t.answerable}" + (f" {t.top1 / t.answerable:.0%}" if t.answerable else "")
+        negatives = f"{t.negatives_answered}/{t.negatives}" if t.negatives else "-"
+        lines.append(
+            f"{name:<13}{t.queries:>8}{top1 if t.answerable else '-':>12}{t.confident_wrong:>11}"
+            f"{t.no_answer if t.answerable else '-':>10}{negatives:>15}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", action="store_true", help="print the tallies as JSON")
+    parser.add_argument("--misses", action="store_true", help="list every query that is not right")
+    args = parser.parse_args(argv)
+    index = SearchIndex(shipped_facts())
+    tallies = evaluate(index.search)
+    if args.json:
+        data = {
+            name: {k: v for k, v in asdict(t).items() if k != "misses" or args.misses}
+            for name, t in tallies.items()
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(table(tallies))
+    if args.misses:
+        print("\n".join(["", *tallies["overall"].misses]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Word forms and other words for the same thing: the one place that decides when two words match.
+
+Search and the ``/timeline`` topic filter both ask this module, so `drones`,
+`drone` and `UAV`, or `Алиев` and `Aliyev`, are the same word to both.
+
+- :func:`stem` is a word's form key: Snowball stemming (English for Latin
+  script, Russian for Cyrillic; Hebrew words are kept whole), on folded text.
+- :func:`variants` are the other keys a *typed* word may stand for: its
+  Turkish/Azerbaijani stem (stemmed before folding, since the stemmer needs
+  ş ç ğ ı), the word without a Hebrew one-letter prefix (ו ה ב ל מ ש כ), and a
+  Cyrillic or Hebrew word spelt in Latin letters (anyascii), for names.
+- :class:`Thesaurus` holds reviewed groups of words that mean the same here
+  (``knowledge/thesaurus.json``): a word in a group also matches the others; a
+  group's ``broader`` words are matched from it but never lead back to it
+  (`yerevan` finds Armenia, `armenia` does not find Yerevan).
+  :meth:`Thesaurus.with_group` returns a new thesaurus with one more group, so
+  a group added at run time takes effect without reloading the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import Stemmer
+from anyascii import anyascii
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.textnorm import STOPWORDS, fold, words
+
+THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
+
+_ENGLISH = Stemmer.Stemmer("english")
+_RUSSIAN = Stemmer.Stemmer("russian")
+_TURKISH = Stemmer.Stemmer("turkish")
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+_HEBREW_RE = re.compile(r"[\u0590-\u05ff]")
+_HEBREW_PREFIXES = "והבלמשכ"
+_HEBREW_ENDINGS = ("ים", "ות", "י")
+_TURKISH_LETTERS = re.compile(r"[əışçğöü]")
+# A raw word before folding: letters and digits, apostrophes inside a word dropped.
+_RAW_WORD_RE = re.compile(r"[^\W_]+")
+_RAW_APOSTROPHE_RE = re.compile(r"(?<=\w)['’ʼ‘`´\"״׳](?=\w)")
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
+
+# Words a question is built from in the languages reporters write in; they never
+# decide which fact is meant. (English ones live in textnorm.STOPWORDS, which
+# duplicate detection also uses; these are for queries only.)
+QUERY_FILLER = frozenset(
+    {
+        # English question and request words
+        "get", "got", "say", "said", "says", "know", "known", "according", "happen", "happened",
+        "mean", "means", "like", "more", "most", "out", "up", "off", "there", "ever", "really", "exactly",
+        "between", "since", "around", "before", "after", "during", "came", "come", "comes", "people",
+        "person", "thing", "things", "describe", "described", "make", "made", "makes", "often",
+        # Russian
+        "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
+        "для", "где", "ли", "это", "к", "от", "у", "за",
+        # Hebrew
+        "של", "את", "על", "כמה", "מה", "מי", "מתי", "איך", "עם", "אל", "זה",
+        # Azerbaijani
+        "ve", "ile", "ne", "nə", "kim", "nece", "neçə", "haqqinda", "haqqında", "ucun", "üçün", "bu", "hansi",
+    }
+)  # fmt: skip
+
+# Words that only say how big a figure is: with digits alone they are still a bare number.
+NUMBER_WORDS = frozenset(
+    {"billion", "billions", "bn", "million", "millions", "m", "thousand", "percent", "per", "cent", "usd",
+     "dollars", "млрд", "млн", "milyard", "milyon", "מיליארד", "מיליון"}
+)  # fmt: skip
+
+# Questions that ask for a count or an amount: only a fact that states a figure answers them.
+COUNT_QUESTIONS = (("how", "many"), ("how", "much"), ("сколько",), ("כמה",), ("nece",))
+# Words that state a count in a claim, as digits do.
+COUNT_WORDS = frozenset(
+    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+     "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
+     "billions"}
+)  # fmt: skip
+MONTHS = frozenset(
+    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"}
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 17)
+def stem(word: str) -> str:
+    """The form key of one folded word: `flights` -> `flight`, `ракеты` -> `ракет`."""
+    if word.isdigit() or len(word) < 3:
+        return word
+    if _CYRILLIC_RE.search(word):
+        return _RUSSIAN.stemWord(word)
+    if _HEBREW_RE.search(word):
+        return word
+    return _ENGLISH.stemWord(word)
+
+
+def stems(text: str) -> list[str]:
+    """The form keys of ``text``'s words."""
+    return [stem(w) for w in words(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    """A word as typed in a query: its folded form and what it was before folding."""
+
+    word: str
+    raw: str
+
+
+def typed_words(text: str) -> list[Typed]:
+    """The query's words, each with its unfolded spelling (for the Turkish stemmer)."""
+    text = unicodedata.normalize("NFC", text).replace("İ", "i").casefold()
+    text = _RAW_APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
+    found: list[Typed] = []
+    for raw in _RAW_WORD_RE.findall(text):
+        found += [Typed(part, raw) for part in words(raw)]
+    return found
+
+
+@lru_cache(maxsize=1 << 14)
+def variants(word: str, raw: str = "") -> tuple[str, ...]:
+    """Other form keys the typed ``word`` may stand for (never including its own :func:`stem`)."""
+    raw = raw or word
+    own = stem(word)
+    found: dict[str, None] = {}
+    if _HEBREW_RE.search(word):
+        for cut in (0, 1, 2):  # ו, ה, ב ... and pairs like וה, שב, מה
+            if len(word) - cut >= 2 and all(ch in _HEBREW_PREFIXES for ch in word[:cut]):
+                bare = word[cut:]
+                found[bare] = None
+                # plural and construct endings: טילים, טילי -> טיל; טיסות -> טיס
+                for ending in _HEBREW_ENDINGS:
+                    if bare.endswith(ending) and len(bare) - len(ending) >= 2:
+                        found[bare[: -len(ending)]] = None
+    elif not _CYRILLIC_RE.search(word) and not word.isdigit():
+        turkish = _TURKISH.stemWord(raw.replace("ə", "e"))
+        if _TURKISH_LETTERS.search(raw) or turkish != raw:
+            found[fold(turkish)] = None
+    if not word.isascii():
+        latin = "".join(words(anyascii(word)))
+        if latin:
+            found[stem(latin)] = None
+    found.pop(own, None)
+    found.pop(word, None)
+    return tuple(k for k in found if k)
+
+
+def keys(word: str, raw: str = "") -> tuple[str, ...]:
+    """Every form key of a typed word: its stem first, then its :func:`variants`."""
+    return (stem(word), *variants(word, raw))
+
+
+def _filler(word: str) -> bool:
+    return word in STOPWORDS or word in QUERY_FILLER
+
+
+Phrase = tuple[str, ...]  # the form keys of a word or phrase, in order
+
+
+def phrase_of(text: str) -> Phrase:
+    """The form keys of a thesaurus word or phrase, without the filler a query drops (`in return`)."""
+    return tuple(stem(t.word) for t in typed_words(text) if not _filler(t.word))
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A phrase that another word or phrase may stand for, and whether it is only a broader term."""
+
+    phrase: Phrase
+    broader: bool
+
+
+class Thesaurus:
+    """Reviewed groups of words that mean the same in this domain, looked up by form key."""
+
+    def __init__(self, groups: Iterable[dict[str, Sequence[str]]] = ()) -> None:
+        self._groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+        # form key phrase -> indexes of the groups it is a member of
+        self._member_of: dict[Phrase, list[int]] = {}
+        self._singles: list[str] | None = None  # one-word members, for spelt_like
+        self.longest = 1
+        for group in groups:
+            self._add(tuple(group.get("words", ())), tuple(group.get("broader", ())))
+
+    @classmethod
+    def load(cls, path: Path = THESAURUS_FILE) -> Thesaurus:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        return cls(document["groups"])
+
+    def groups(self) -> list[dict[str, list[str]]]:
+        return [{"words": list(w), "broader": list(b)} for w, b in self._groups]
+
+    def with_group(self, words_: Sequence[str], broader: Sequence[str] = ()) -> Thesaurus:
+        """A new thesaurus with one more group (this one is unchanged)."""
+        if sum(1 for w in words_ if phrase_of(w)) + sum(1 for b in broader if phrase_of(b)) < 2:
+            raise ValueError("A synonym group needs at least two words or phrases with letters or digits.")
+        return Thesaurus([*self.groups(), {"words": list(words_), "broader": list(broader)}])
+
+    def _add(self, members: tuple[str, ...], broader: tuple[str, ...]) -> None:
+        index = len(self._groups)
+        self._groups.append((members, broader))
+        for member in members:
+            for phrase in _member_phrases(member):
+                self._member_of.setdefault(phrase, []).append(index)
+                self.longest = max(self.longest, len(phrase))
+
+    def related(self, phrase: Phrase) -> list[Related]:
+        """The phrases ``phrase`` may stand for: the other members of its groups, then their broader terms."""
+        found: dict[Phrase, bool] = {}
+        for index in self._member_of.get(phrase, ()):
+            members, broader = self._groups[index]
+            for member in members:
+                found.setdefault(phrase_of(member), False)
+            for term in broader:
+                found.setdefault(phrase_of(term), True)
+        found.pop(phrase, None)
+        return [Related(p, b) for p, b in found.items() if p]
+
+    def __contains__(self, phrase: Phrase) -> bool:
+        return phrase in self._member_of
+
+    def spelt_like(self, key: str, limit: int) -> list[str]:
+        """One-word members within ``limit`` typing errors of form key ``key``, same first letter
+        (`atack` -> attack), for a word neither the base nor the thesaurus knows as typed."""
+        if self._singles is None:
+            self._singles = sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3})
+        candidates = [w for w in self._singles if w[0] == key[:1] and abs(len(w) - len(key)) <= limit]
+        found = process.extract(key, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
+
+
+def _member_phrases(member: str) -> set[Phrase]:
+    """The keys a thesaurus word is found by: its stems, and for one word its variants too."""
+    typed = [t for t in typed_words(member) if not _filler(t.word)]
+    found = {tuple(stem(t.word) for t in typed)}
+    if len(typed) == 1:
+        found.update((key,) for key in keys(typed[0].word, typed[0].raw))
+    return {p for p in found if p}
+
+
+@lru_cache(maxsize=1)
+def shipped_thesaurus() -> Thesaurus:
+    """The reviewed thesaurus shipped in ``knowledge/thesaurus.json``."""
+    return Thesaurus.load()

@@ -1,0 +1,104 @@
+"""Word forms, other scripts and the thesaurus (knowledge.wordforms), and the verdicts they lead to."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from knowledge.model import Fact, Source
+from knowledge.search import SearchIndex
+from knowledge.wordforms import Thesaurus, keys, stem, typed_words
+
+
+def fact(key: str, claim: str, **fields: object) -> Fact:
+    source = Source(publisher="Example", url=f"https://example.com/{key}")
+    return Fact(key=key, claim=claim, sources=(source,), **fields)  # type: ignore[arg-type]
+
+
+FACTS = [
+    fact("drone-strike", "A loitering drone struck a bus near the front.", period="2016-04"),
+    fact("armenia-protest", "Armenia protested to Israel over the strike.", period="2016-04"),
+    fact("pipeline-share", "The pipeline supplies about 40% of the country's crude oil."),
+    fact("flights-92", "At least 92 cargo flights landed at the base since 2016.", period="2016-2023"),
+    fact("ramon-opened", "Civilian flights ended on 31 March 2019, when the new airport opened."),
+]
+
+
+def reading(word: str) -> tuple[str, ...]:
+    typed = typed_words(word)[0]
+    return keys(typed.word, typed.raw)
+
+
+def test_word_forms_in_english_russian_azerbaijani_and_hebrew() -> None:
+    assert stem("drones") == stem("drone")
+    assert stem("ракеты") == stem("ракета")
+    assert "dron" in reading("dronlar")  # Azerbaijani plural, stemmed before folding
+    assert "טיל" in reading("טילי")  # Hebrew construct plural
+    assert "עובדה" in reading("בעובדה")  # Hebrew one-letter prefix
+    assert "aliev" in reading("Алиев")  # a name in Latin letters
+
+
+def test_a_thesaurus_group_can_be_added_at_run_time_without_rebuilding_the_index() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus())
+    assert index.search("quadcopter strike bus").verdict == "none"
+    index.use_thesaurus(index.thesaurus.with_group(["drone", "quadcopter"]))
+    outcome = index.search("quadcopter strike bus")
+    assert outcome.verdict == "answer"
+    assert outcome.results[0].fact.key == "drone-strike"
+
+
+def test_a_synonym_group_needs_two_words() -> None:
+    with pytest.raises(ValueError, match="at least two words"):
+        Thesaurus().with_group(["drone", "🚀"])
+
+
+def test_a_broader_term_is_found_from_the_narrower_but_not_back() -> None:
+    thesaurus = Thesaurus([{"words": ["yerevan"], "broader": ["armenia"]}])
+    index = SearchIndex([*FACTS, fact("yerevan-rally", "A rally was held in Yerevan.")], thesaurus=thesaurus)
+    assert index.search("yerevan protested").results[0].fact.key == "armenia-protest"
+    assert "yerevan-rally" not in [h.fact.key for h in index.search("armenia protested").results]
+
+
+def test_a_word_the_base_never_uses_counts_against_the_answer() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus())
+    assert index.search("pipeline crude oil").verdict == "answer"
+    assert index.search("pipeline crude oil length").verdict == "none"
+
+
+def test_a_count_question_needs_a_fact_that_states_a_figure_not_a_date() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus())
+    answered = index.search("how many cargo flights landed")
+    assert (answered.verdict, answered.results[0].fact.key) == ("answer", "flights-92")
+    # The Ramon fact has every word, but its only figures are a date.
+    assert index.search("how many civilian flights new airport").verdict == "none"
+
+
+def test_a_bare_number_or_year_is_never_an_answer_but_still_suggests() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus())
+    for query in ("92", "2019", "40%"):
+        outcome = index.search(query)
+        assert outcome.verdict == "none", query
+        assert outcome.results == ()
+    assert index.search("92").suggestions[0].fact.key == "flights-92"
+
+
+def test_a_broad_word_gets_several_and_none_of_them_is_the_answer() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus())
+    outcome = index.search("flights")
+    assert outcome.verdict == "several"
+    assert {h.fact.key for h in outcome.results} == {"flights-92", "ramon-opened"}
+    assert outcome.tied == 2
+
+
+def test_explain_is_plain_data_saying_how_each_word_was_read_and_matched() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus([{"words": ["drone", "uav"]}]))
+    why = index.explain("uav bus weather")
+    json.dumps(why)  # plain data, ready for --json
+    assert why["verdict"] == index.search("uav bus weather").verdict
+    read = {w["word"]: w for w in why["words"]}
+    assert read["uav"]["read_as"][0] == {"terms": ["drone"], "how": "synonym"}
+    assert not read["weather"]["known"]
+    best = why["facts"][0]
+    assert best["key"] == "drone-strike"
+    assert {m["word"]: m["found"] for m in best["words"]} == {"uav": True, "bus": True, "weather": False}
