@@ -42,17 +42,6 @@ ITEM_COLOURS = {
 KEY_WORDS = 5  # a suggested key is made of the claim's first content words
 
 
-def verdict_of(outcome: SearchOutcome) -> str:
-    """One answer, several that fit equally, or none: the three verdicts of /facts.
-
-    The one place Check facts decides it, as /facts does today; when the search
-    gives ``outcome.verdict`` this becomes that one line.
-    """
-    if not outcome.results:
-        return NONE
-    return SEVERAL if outcome.tied > 1 else ANSWER
-
-
 # --- Check facts: the words --------------------------------------------------------
 
 
@@ -62,7 +51,8 @@ def _fact_brief(fact: Fact, limit: int) -> str:
 
 def claim_answer(outcome: SearchOutcome, budget: int) -> str:
     """What the base holds for one claim, in at most ``budget`` characters."""
-    verdict = verdict_of(outcome)
+    # The search's verdict, the same three /facts shows (one answer, several, none).
+    verdict = outcome.verdict
     if verdict == ANSWER:
         fact = outcome.results[0].fact
         # Says what the base holds and how sure the desk is of it, never that the claim is right.
@@ -71,9 +61,9 @@ def claim_answer(outcome: SearchOutcome, budget: int) -> str:
         room = max(60, budget - len(head) - len(said) - 40)
         return clip(f"{head}\nThe base says: {said}\nSources: {citation_line(fact, limit=room)}", budget)
     if verdict == SEVERAL:
-        tied = [hit.fact for hit in outcome.results[: outcome.tied]]
-        lines = [f"• {_fact_brief(fact, 150)} *({fact.status})*" for fact in tied[:SEVERAL_SHOWN]]
-        more = len(tied) - SEVERAL_SHOWN
+        fitting = [hit.fact for hit in outcome.results]
+        lines = [f"• {_fact_brief(fact, 150)} *({fact.status})*" for fact in fitting[:SEVERAL_SHOWN]]
+        more = len(fitting) - SEVERAL_SHOWN
         if more > 0:
             lines.append(f"• and {more} more")
         text = "**Several facts fit about equally**; none stands out:\n" + "\n".join(lines)

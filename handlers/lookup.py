@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
@@ -16,11 +18,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from handlers.buttons import DeskButton, view_of
+from handlers.desk_text import ANSWER, SEVERAL
 from handlers.desk_views import FlagButton
 from handlers.errors import Refusal, tell
 from handlers.render import (
     BUTTON_LABEL_LIMIT,
     CHOICE_NAME_LIMIT,
+    DESCRIPTION_LIMIT,
+    TITLE_LIMIT,
     choice_name,
     citation_line,
     clip,
@@ -58,8 +63,9 @@ LINE_CLAIM = 200
 MAX_LISTED = 500
 
 
-def fact_line(fact: Fact) -> str:
-    status = "" if fact.status == "verified" else f" *({fact.status})*"
+def fact_line(fact: Fact, *, status_always: bool = False) -> str:
+    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key."""
+    status = "" if fact.status == "verified" and not status_always else f" *({fact.status})*"
     return f"{escape(clip(' '.join(fact.claim.split()), LINE_CLAIM))}{status} · `{fact.key}`"
 
 
@@ -120,7 +126,7 @@ class MoreButton(DeskButton, kind="more", fields=2):
 
 
 class PickButton(DeskButton, kind="pick", fields=3):
-    """One suggestion under "No fact matches"; state is (asker's id, fact key, query).
+    """One fact under "No fact matches" or "Several facts fit"; state is (asker's id, fact key, query).
 
     The person who asked turns the message into that fact; anyone else gets
     it privately, so nobody changes someone else's answer.
@@ -171,12 +177,37 @@ def listed(count: int) -> str:
     return f"first {MAX_LISTED} of {count} facts; narrow it down to see the rest"
 
 
-def tie_note(query: str, tied: int) -> str | None:
-    if tied < 2:
-        return None
-    return (
-        f"{tied} of the matches for {quoted_query(query)} fit about equally well; this is the first. "
-        "See More matches, or add a word to narrow it down."
+def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[str]:
+    """Topics some of ``facts`` have and others lack, most shared first: words that would narrow
+    ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
+    asked = set(normalise(query).split())
+    counts = Counter(tag for fact in facts for tag in set(fact.tags))
+    found = [
+        tag.replace("-", " ")
+        for tag, count in counts.most_common()
+        if count < len(facts) and not set(normalise(tag).split()) <= asked
+    ]
+    return found[:most]
+
+
+def several_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:
+    """The answer to a broad query: the facts that fit about equally, none of them as *the* answer."""
+    hint = narrowing_words(query, facts)
+    narrow = (
+        f"add a word to narrow it down, for example {', '.join(f'**{escape(w)}**' for w in hint)}"
+        if hint
+        else "add a word to narrow it down (a name, a place, a year)"
+    )
+    text = (
+        f"None of them is *the* answer: {quoted_query(query)} is too broad to pick one. "
+        f"Open one below, or {narrow}.\n\n"
+        + "\n".join(f"• {fact_line(f, status_always=True)}" for f in facts)
+    )
+    title = f"{len(facts)} facts fit {quoted_query(query)} about equally"
+    return discord.Embed(
+        title=clip(title, TITLE_LIMIT),
+        description=clip(text, DESCRIPTION_LIMIT),
+        colour=discord.Colour.blurple(),
     )
 
 
@@ -235,15 +266,23 @@ class Lookup(commands.Cog):
         if outcome.problem:
             await tell(interaction, outcome.problem)
             return
-        if outcome.results:
+        if outcome.verdict == ANSWER:
             best, *others = outcome.results
             view = answer_buttons(query, best.fact.key, more=bool(others))
-            note = tie_note(query, outcome.tied)
             sent = await interaction.response.send_message(
-                embed=fact_embed(best.fact, note=note), view=view, ephemeral=private
+                embed=fact_embed(best.fact), view=view, ephemeral=private
             )
             if not private and sent.message_id is not None:
                 await remember_card(self.knowledge, interaction, sent.message_id, best.fact)
+            return
+        if outcome.verdict == SEVERAL:
+            # A listing, not an answer card: it is not remembered for corrections (it shows no
+            # fact as the answer, and a picked fact becomes a card that is remembered then).
+            fitting = [hit.fact for hit in outcome.results]
+            picks = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in fitting))
+            await interaction.response.send_message(
+                embed=several_embed(query, fitting), view=picks, ephemeral=private
+            )
             return
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)

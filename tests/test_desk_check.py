@@ -15,7 +15,7 @@ from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from handlers.checks import OUTSIDE_NEWSROOM
 from handlers.desk import CHECK_RATE
-from handlers.desk_text import ANSWER, NONE, SEVERAL, claim_answer, verdict_of
+from handlers.desk_text import claim_answer
 from handlers.render import EMBED_TOTAL, STATUS_TITLES
 from knowledge.claims import MAX_CLAIMS
 from knowledge.search import Hit, SearchOutcome
@@ -89,23 +89,34 @@ async def test_check_facts_from_another_server_is_refused(
     assert not result.response.embeds
 
 
-def outcome(*scores: float) -> SearchOutcome:
-    """Results with these scores, each a different fact."""
+def outcome(*scores: float, verdict: str = "") -> SearchOutcome:
+    """Results with these scores, each a different fact, and the search's verdict on them."""
     hits = tuple(Hit(replace(SILK_WAY, key=f"fact-{n}"), s) for n, s in enumerate(scores, 1))
-    return SearchOutcome("q", hits, ())
+    return SearchOutcome("q", hits, (), verdict=verdict)
 
 
-def test_verdicts_are_those_of_facts() -> None:
-    assert verdict_of(SearchOutcome("q", (), ())) == NONE
-    assert verdict_of(outcome(90.0, 60.0)) == ANSWER
-    assert verdict_of(outcome(90.0, 89.5, 60.0)) == SEVERAL
+def test_each_claim_gets_the_verdict_the_search_gave_as_facts_does() -> None:
+    # Close scores alone decide nothing: the search's verdict does, the same one /facts shows.
+    assert claim_answer(SearchOutcome("q", (), ()), 1000).startswith("**Not in the base**")
+    assert claim_answer(outcome(90.0, 89.5, verdict="answer"), 1000).startswith("**In the base** · `fact-1`")
+    assert claim_answer(outcome(90.0, 60.0, verdict="several"), 1000).startswith("**Several facts fit")
 
 
 def test_several_facts_that_fit_equally_are_listed_and_none_is_picked() -> None:
-    said = claim_answer(outcome(90.0, 90.0), 1000)
+    said = claim_answer(outcome(90.0, 90.0, verdict="several"), 1000)
     assert said.startswith("**Several facts fit about equally**; none stands out:")
     assert "`fact-1`" in said and "`fact-2`" in said
     assert "In the base" not in said
+
+
+async def test_a_broad_claim_lists_the_facts_that_fit_and_picks_none(
+    channel: ChannelHandle, staff: MemberActor
+) -> None:
+    posted = await staff.send(channel, "Israel and Azerbaijan.")  # every fact is about both
+    result = await staff.context_menu(channel, "Check facts", posted)
+    [field] = result.response.embeds[0].fields
+    assert field.value.startswith("**Several facts fit about equally**")
+    assert "In the base" not in field.value
 
 
 async def test_check_facts_is_limited_per_person(

@@ -63,13 +63,43 @@ async def test_facts_answers_in_the_channel_with_the_fact_and_its_sources(
     assert labels(result) == ["More matches", "Cite", "Flag"]
 
 
-async def test_a_broad_word_says_several_facts_fit_equally_instead_of_naming_one_answer(
-    channel: ChannelHandle, staff: MemberActor
+async def test_a_broad_word_lists_the_facts_that_fit_and_none_is_the_answer(
+    channel: ChannelHandle, staff: MemberActor, knowledge: Knowledge
 ) -> None:
     broad = await staff.slash(channel, "facts", query="israel")
+    [embed] = broad.response.embeds
+    assert "facts fit “israel” about equally" in embed.title
+    assert "None of them is *the* answer" in embed.description
+    assert "add a word to narrow it down" in embed.description
+    listed = [line for line in embed.description.splitlines() if line.startswith("• ")]
+    assert len(listed) >= 2 and len(labels(broad)) == len(listed)
+    assert all("*(" in line and "`" in line for line in listed)  # status and key for each
+    assert "Cite" not in labels(broad) and "Flag" not in labels(broad)  # no fact is shown as the answer
+    assert knowledge.answers.answers() == []  # a listing is no answer card, so no correction reaches it
+
+    opened = await staff.click(broad.response, label=labels(broad)[0])
+    assert opened.response.id == broad.response.id  # the asker's listing became the picked fact's card
+    assert labels(broad) == ["More matches", "Cite", "Flag"]
+    [card] = knowledge.answers.answers()
+    assert card.key == footer_key(broad) and f"`{card.key}`" in listed[0]
+
+
+async def test_one_fact_that_answers_is_shown_as_the_answer(
+    channel: ChannelHandle, staff: MemberActor, knowledge: Knowledge
+) -> None:
     exact = await staff.slash(channel, "facts", query="uvda")
-    assert "fit about equally well" in broad.response.embeds[0].description
-    assert "fit about equally well" not in exact.response.embeds[0].description
+    assert footer_key(exact) == "ovda-explosives-airfield"
+    assert labels(exact) == ["More matches", "Cite", "Flag"]
+    assert [answer.key for answer in knowledge.answers.answers()] == ["ovda-explosives-airfield"]
+
+
+async def test_a_listing_suggests_a_topic_some_of_the_facts_have_and_the_query_lacks(
+    knowledge: Knowledge,
+) -> None:
+    facts = [knowledge.store.get(key) for key in ("btc-pipeline-oil-share", "arms-for-oil-and-iran-access")]
+    hint = lookup.narrowing_words("oil", facts)
+    assert "oil" not in hint  # both have it: it narrows nothing
+    assert set(hint) <= {"pipeline", "arms sales", "iran"} and hint
 
 
 async def test_facts_private_answers_only_the_caller(channel: ChannelHandle, staff: MemberActor) -> None:
@@ -253,8 +283,10 @@ async def test_retracted_fact_is_never_shown_to_staff(
 ) -> None:
     await knowledge.store.retract("silk-way-ovda-flights", "Figure under review", DESK)
     result = await staff.slash(channel, "facts", query="silk-way-ovda-flights")
-    keys = [footer_key(result)] if result.response.embeds else []
-    assert "silk-way-ovda-flights" not in keys
+    # Whatever it shows (another card, a listing, suggestions), the retracted fact is in none of it.
+    shown = str([embed.to_dict() for embed in result.response.embeds])
+    assert "`silk-way-ovda-flights`" not in shown and "key: silk-way-ovda-flights " not in shown
+    assert ":silk-way-ovda-flights:" not in str(result.response.components)  # no button opens it
     choices = await staff.autocomplete(channel, "facts", "query", "silk way ovda flights")
     assert "silk-way-ovda-flights" not in [c["value"] for c in choices]
 
