@@ -28,9 +28,12 @@ from handlers.admin_text import (
     ADD_FIELDS,
     MODAL_FIELDS,
     gaps_message,
+    history_line,
     history_lines,
     last_checked,
     split_list,
+    synonym_line,
+    synonym_words,
 )
 from handlers.admin_views import (
     EDIT_FORM_RE,
@@ -65,6 +68,7 @@ from knowledge.model import (
 )
 from knowledge.review import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
 from knowledge.search import SearchIndex
+from knowledge.synonyms_store import MAX_WORD, MAX_WORDS, THESAURUS
 from knowledge.transfer import read_document
 
 if TYPE_CHECKING:
@@ -74,6 +78,7 @@ if TYPE_CHECKING:
 NOTHING_CHANGED = "\nNothing was changed."
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: `python bot.py import`
 LIST_OPTION_LIMIT = 4000  # a comma-separated list option; each entry is checked by the model
+SYNONYM_OPTION_LIMIT = MAX_WORDS * (MAX_WORD + 2)  # the longest group, comma-separated
 AUTOCOMPLETE_LIMIT = 25
 
 STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in STATUSES]
@@ -143,6 +148,8 @@ class FactAdmin(
         listing("h", self.history_pages)
         listing("r", self.stale_pages)
         listing("rq", self.queue_pages)
+        listing("sy", self.synonym_pages)
+        listing("syh", self.synonym_history_pages)
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
@@ -589,6 +596,107 @@ class FactAdmin(
         hint = "*To accept or dismiss one here: /factadmin queue item:<number>.*"
         lines = [hint, *(item_line(found) for found in items)]
         return list_pages(f"Review queue: {len(items)} open, oldest first", lines)
+
+    # --- synonyms: words moderators teach search to read as the same (knowledge.synonyms_store) ---
+
+    synonym = app_commands.Group(
+        name="synonym", description="Moderators: words that mean the same to /facts and Check facts."
+    )
+
+    @synonym.command(name="add")
+    @app_commands.describe(
+        words="Two or more single words that mean the same, separated by commas (like uvda, ovda, עובדה)",
+        reason="Why (kept in the history)",
+    )
+    async def synonym_add(
+        self,
+        interaction: discord.Interaction,
+        words: Range[str, 1, SYNONYM_OPTION_LIMIT],
+        reason: Range[str, 1, MAX_REASON] | None = None,
+    ) -> None:
+        """Teach search that these words mean the same: a search for one finds facts saying another."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a saved write: may take a while
+        with as_form():
+            group = await self.knowledge.add_synonyms(
+                split_list(words) or [], actor_of(interaction), reason=reason
+            )
+        await tell(
+            interaction,
+            f"Added the synonym group {synonym_words(group.words)}. /facts and Check facts now read each "
+            "of these words as the others. `/factadmin synonym remove` takes it back.",
+        )
+
+    @synonym.command(name="remove")
+    @app_commands.describe(
+        words="Every word of the group, separated by commas (pick it from the list)",
+        reason="Why (kept in the history)",
+    )
+    async def synonym_remove(
+        self,
+        interaction: discord.Interaction,
+        words: Range[str, 1, SYNONYM_OPTION_LIMIT],
+        reason: Range[str, 1, MAX_REASON] | None = None,
+    ) -> None:
+        """Remove a synonym group a moderator added (the groups shipped with the bot stay)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        with as_form():
+            group = await self.knowledge.synonyms.remove_group(
+                split_list(words) or [], actor_of(interaction), reason=reason
+            )
+        await tell(
+            interaction,
+            f"Removed the synonym group {synonym_words(group.words)}; "
+            "search no longer reads these words as the same.",
+        )
+
+    @synonym_remove.autocomplete("words")
+    async def added_groups(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if not is_moderator(interaction, self.settings):  # checks do not run for autocomplete
+            return []
+        wanted = current.strip().casefold()
+        values = [", ".join(group) for group in self.knowledge.synonyms.groups()]
+        return [
+            app_commands.Choice(name=clip(visible(value), CHOICE_NAME_LIMIT), value=value)
+            for value in values
+            if wanted in value and len(value) <= CHOICE_NAME_LIMIT
+        ][:AUTOCOMPLETE_LIMIT]
+
+    @synonym.command(name="list")
+    async def synonym_list(self, interaction: discord.Interaction) -> None:
+        """The synonym groups moderators added, with who added each and when."""
+        pages = await self.synonym_pages(interaction, "")
+        await show_page(interaction, pages, code="sy", args="", ephemeral=True)
+
+    async def synonym_pages(self, interaction: discord.Interaction, _args: str) -> list[discord.Embed]:
+        if not is_moderator(interaction, self.settings):  # a page turn, too: roles change
+            raise NotModerator
+        groups = self.knowledge.synonyms.attributed()
+        if not groups:
+            raise Refusal(
+                "No synonym groups added by moderators yet (the bot's own are in knowledge/thesaurus.json). "
+                "Add one with `/factadmin synonym add`."
+            )
+        title = f"Synonym groups added by moderators ({len(groups)}), oldest first"
+        return list_pages(title, [synonym_line(group) for group in groups])
+
+    @synonym.command(name="history")
+    async def synonym_history(self, interaction: discord.Interaction) -> None:
+        """Every synonym group added or removed: who, when, which words and why."""
+        pages = await self.synonym_history_pages(interaction, "")
+        await show_page(interaction, pages, code="syh", args="", ephemeral=True)
+
+    async def synonym_history_pages(
+        self, interaction: discord.Interaction, _args: str
+    ) -> list[discord.Embed]:
+        if not is_moderator(interaction, self.settings):  # a page turn, too: roles change
+            raise NotModerator
+        entries = self.knowledge.store.history(THESAURUS)
+        if not entries:
+            raise Refusal("No synonym group has been added or removed yet.")
+        title = f"Synonym changes: {len(entries)}, newest first"
+        return list_pages(title, [history_line(entry) for entry in reversed(entries)])
 
 
 async def setup(bot: FactBot) -> None:

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from handlers.render import MESSAGE_LIMIT, clip, escape, quoted_query
-from knowledge.errors import InvalidFact
+from knowledge.errors import InvalidFact, InvalidSynonyms
 from knowledge.gaps import Gap
 from knowledge.model import CONTENT_FIELDS, Fact, HistoryEntry
 from knowledge.review import Due
 from knowledge.store import CORRECTIONS
+from knowledge.synonyms_store import THESAURUS, Group
 
 LINE_LIMIT = 300
 
@@ -67,11 +68,15 @@ def field_name(field: str, names: Mapping[str, str], *, source_fields: bool = Fa
 
 
 def problems_message(
-    error: InvalidFact, names: Mapping[str, str] | None = None, *, source_fields: bool = False
+    error: InvalidFact | InvalidSynonyms,
+    names: Mapping[str, str] | None = None,
+    *,
+    source_fields: bool = False,
 ) -> str:
-    """Every problem of a rejected record, each naming the field as the moderator knows it."""
+    """Every problem of a rejected record or synonym group, naming each field as the moderator knows it."""
     names = names or {}
-    lines = [f"Nothing was saved{f' ({error.record})' if error.record else ''}. Please fix:"]
+    record = getattr(error, "record", None)  # a synonym group has no record name
+    lines = [f"Nothing was saved{f' ({record})' if record else ''}. Please fix:"]
     lines += [
         f"• `{field_name(p.field, names, source_fields=source_fields)}`: {p.message}" for p in error.problems
     ]
@@ -102,6 +107,8 @@ def history_line(entry: HistoryEntry) -> str:
         line += f" ({', '.join(changed)})"
     if entry.action == CORRECTIONS and entry.is_note:
         line += f" — {_corrections(entry.extra)}"
+    if entry.key == THESAURUS:
+        line += f" — {synonym_words(entry.extra.get('words', ()))}"
     if entry.reason:
         line += f" — {escape(entry.reason)}"
     return clip(line, LINE_LIMIT)
@@ -129,6 +136,19 @@ def history_lines(fact: Fact, entries: Sequence[HistoryEntry]) -> list[str]:
     added = f" on {_day(fact.added_at)}" if fact.added_at else ""
     by = f" by {escape(fact.added_by)}" if fact.added_by else ""
     return [f"v{fact.version} · added{by}{added}, with the database; no change since then."]
+
+
+def synonym_words(words: Iterable[str]) -> str:
+    """A synonym group's words as typed back to a moderator: escaped, comma-separated."""
+    return ", ".join(escape(str(word)) for word in words)
+
+
+def synonym_line(group: Group) -> str:
+    """One moderator-added synonym group: its words, who added it and when."""
+    return clip(
+        f"• {synonym_words(group.words)} — added by {escape(group.added_by)}, {_when(group.added_at)}",
+        LINE_LIMIT,
+    )
 
 
 def gaps_message(gaps: Iterable[Gap], *, since_days: int) -> str:

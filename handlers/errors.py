@@ -17,7 +17,7 @@ from discord import app_commands
 
 from handlers.admin_text import problems_message
 from handlers.render import clip, message_text
-from knowledge.errors import InvalidFact, KnowledgeError
+from knowledge.errors import InvalidFact, InvalidSynonyms, KnowledgeError
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def as_form(
     """
     try:
         yield
-    except InvalidFact as error:
+    except (InvalidFact, InvalidSynonyms) as error:
         raise Refusal(problems_message(error, names, source_fields=source_fields) + after) from error
     except KnowledgeError as error:
         if not after:

@@ -3,19 +3,61 @@ log of public answers and the synonym groups moderators added."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 from knowledge.answers import AnswerLog
+from knowledge.errors import InvalidSynonyms, Problem
 from knowledge.gaps import QueryLog
+from knowledge.model import Actor
 from knowledge.queue import ReviewQueue
 from knowledge.search import SearchIndex
 from knowledge.store import SHIPPED_BASE, FactStore
-from knowledge.synonyms_store import SynonymStore
+from knowledge.synonyms_store import Group, SynonymStore, parse_group
+from knowledge.wordforms import Thesaurus, phrase_of, shipped_thesaurus
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def searchable_group(words: Sequence[str]) -> None:
+    """:class:`InvalidSynonyms` unless search can use ``words`` as a group (its rule:
+    :meth:`Thesaurus.with_group`, which needs two words it does not ignore as filler)."""
+    try:
+        Thesaurus().with_group(words)
+    except ValueError:
+        ignored = ", ".join(f"`{word}`" for word in words if not phrase_of(word))
+        raise InvalidSynonyms(
+            [
+                Problem(
+                    "words",
+                    f"search ignores {ignored} (question words and filler), so fewer than two "
+                    "words would be left to mean the same; give at least two others",
+                )
+            ]
+        ) from None
+
+
+def search_thesaurus(groups: Iterable[Sequence[str]]) -> Thesaurus:
+    """The thesaurus search uses: the one shipped with the bot plus every group moderators added.
+
+    Built in one go rather than by one ``with_group`` per group, which would copy
+    the whole thesaurus each time (seconds for a thousand groups). A group search
+    cannot use (saved before that rule, or by hand) is left out and logged, never
+    fatal: the bot still starts.
+    """
+    usable: list[dict[str, Sequence[str]]] = []
+    for words in groups:
+        try:
+            searchable_group(words)
+        except InvalidSynonyms as error:
+            log.warning("the synonym group %s is not used by search: %s", ", ".join(words), error)
+            continue
+        usable.append({"words": list(words)})
+    return Thesaurus([*shipped_thesaurus().groups(), *usable])
 
 
 @dataclass(slots=True)
@@ -42,6 +84,17 @@ class Knowledge:
 
     def _forget_derived(self, _fact: object) -> None:
         self._derived.clear()
+
+    def use_synonyms(self, groups: Iterable[Sequence[str]]) -> None:
+        """Search with the shipped thesaurus plus ``groups`` (the moderators'): at start and after
+        every change to them (a :meth:`SynonymStore.subscribe` listener)."""
+        self.index.use_thesaurus(search_thesaurus(groups))
+
+    async def add_synonyms(self, words: Sequence[str], actor: Actor, *, reason: str | None = None) -> Group:
+        """Add a moderator's synonym group, refused before it is saved if search could not use it."""
+        group = parse_group(words)  # its own problems first: they name each word at fault
+        searchable_group(group)
+        return await self.synonyms.add_group(group, actor, reason=reason)
 
     def close(self) -> None:
         self.store.close()
@@ -71,4 +124,6 @@ def open_knowledge(
         store=store, index=index, gaps=gaps, queue=queue, answers=answers, synonyms=synonyms
     )
     store.subscribe(knowledge._forget_derived)
+    knowledge.use_synonyms(synonyms.groups())
+    synonyms.subscribe(knowledge.use_synonyms)
     return knowledge

@@ -582,6 +582,10 @@ ALL_COMMANDS = [
     ("export", {}),
     ("import", {"file": ("facts.json", b'{"facts": []}')}),
     ("gaps", {}),
+    ("synonym add", {"words": "zorgle, drone"}),
+    ("synonym remove", {"words": "zorgle, drone"}),
+    ("synonym list", {}),
+    ("synonym history", {}),
 ]
 
 

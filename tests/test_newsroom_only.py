@@ -54,6 +54,10 @@ FACTADMIN = {
     "gaps": {},
     "export": {},
     "import": {"file": ("facts.json", json.dumps([]).encode())},
+    "synonym add": {"words": "sandport, ovda"},
+    "synonym remove": {"words": "sandport, ovda"},
+    "synonym list": {},
+    "synonym history": {},
 }
 STAFF = {
     "facts": {"query": "silk way"},
