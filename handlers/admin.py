@@ -63,12 +63,13 @@ from knowledge.model import (
     MAX_URL,
     SOURCE_KINDS,
     STATUSES,
+    Actor,
     Fact,
     parse_fact,
 )
 from knowledge.review import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
 from knowledge.search import SearchIndex
-from knowledge.synonyms_store import MAX_WORD, MAX_WORDS, THESAURUS
+from knowledge.synonyms_store import MAX_WORD, MAX_WORDS, THESAURUS, Group
 from knowledge.transfer import read_document
 
 if TYPE_CHECKING:
@@ -615,15 +616,11 @@ class FactAdmin(
         reason: Range[str, 1, MAX_REASON] | None = None,
     ) -> None:
         """Teach search that these words mean the same: a search for one finds facts saying another."""
-        await interaction.response.defer(ephemeral=True, thinking=True)  # a saved write: may take a while
-        with as_form():
-            group = await self.knowledge.add_synonyms(
-                split_list(words) or [], actor_of(interaction), reason=reason
-            )
-        await tell(
+        await self._synonym_change(
             interaction,
-            f"Added the synonym group {synonym_words(group.words)}. /facts and Check facts now read each "
-            "of these words as the others. `/factadmin synonym remove` takes it back.",
+            partial(self.knowledge.add_synonyms, split_list(words) or [], reason=reason),
+            "Added the synonym group {words}. /facts and Check facts now read each of these words as "
+            "the others. `/factadmin synonym remove` takes it back.",
         )
 
     @synonym.command(name="remove")
@@ -638,16 +635,20 @@ class FactAdmin(
         reason: Range[str, 1, MAX_REASON] | None = None,
     ) -> None:
         """Remove a synonym group a moderator added (the groups shipped with the bot stay)."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        with as_form():
-            group = await self.knowledge.synonyms.remove_group(
-                split_list(words) or [], actor_of(interaction), reason=reason
-            )
-        await tell(
+        await self._synonym_change(
             interaction,
-            f"Removed the synonym group {synonym_words(group.words)}; "
-            "search no longer reads these words as the same.",
+            partial(self.knowledge.synonyms.remove_group, split_list(words) or [], reason=reason),
+            "Removed the synonym group {words}; search no longer reads these words as the same.",
         )
+
+    async def _synonym_change(
+        self, interaction: discord.Interaction, change: Callable[[Actor], Awaitable[Group]], done: str
+    ) -> None:
+        """Save a synonym change by this moderator; ``done`` (with ``{words}``) says what it did."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a saved write: may take a while
+        with as_form():  # a group's problems listed like a form's
+            group = await change(actor_of(interaction))
+        await tell(interaction, done.format(words=synonym_words(group.words)))
 
     @synonym_remove.autocomplete("words")
     async def added_groups(
