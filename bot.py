@@ -22,6 +22,7 @@ from dotenv import load_dotenv
 
 from handlers.text import STATUS_TITLES, source_text, visible
 from knowledge import transfer
+from knowledge.desk import read_only_thesaurus
 from knowledge.errors import KnowledgeError
 from knowledge.model import Actor, Fact, parse_facts
 from knowledge.search import SearchIndex, SearchOutcome
@@ -184,7 +185,8 @@ def read_only_index(db: Path, *, explicit: bool) -> SearchIndex:
     facts, errors = parse_facts(transfer.load_document(db), label=f"{db} record")
     for error in errors:
         print(f"warning: skipped {error}", file=sys.stderr)
-    return SearchIndex(fact for fact in facts if not fact.retracted)
+    # The synonyms moderators added too, so ask reads a query as /facts does.
+    return SearchIndex((fact for fact in facts if not fact.retracted), thesaurus=read_only_thesaurus(db))
 
 
 def describe_fact(fact: Fact) -> list[str]:

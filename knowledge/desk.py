@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from knowledge.answers import AnswerLog
-from knowledge.errors import InvalidSynonyms, Problem
+from knowledge.atomic import describe_os_error
+from knowledge.errors import InvalidSynonyms, KnowledgeError, Problem
 from knowledge.gaps import QueryLog
+from knowledge.history import HistoryLog
+from knowledge.loading import HISTORY_SUFFIX
 from knowledge.model import Actor
 from knowledge.queue import ReviewQueue
 from knowledge.search import SearchIndex
 from knowledge.store import SHIPPED_BASE, FactStore
-from knowledge.synonyms_store import Group, SynonymStore, parse_group
+from knowledge.synonyms_store import THESAURUS, Group, SynonymStore, parse_group, standing_groups
 from knowledge.wordforms import Thesaurus, phrase_of, shipped_thesaurus
 
 T = TypeVar("T")
@@ -58,6 +61,19 @@ def search_thesaurus(groups: Iterable[Sequence[str]]) -> Thesaurus:
             continue
         usable.append({"words": list(words)})
     return Thesaurus([*shipped_thesaurus().groups(), *usable])
+
+
+def read_only_thesaurus(db: Path) -> Thesaurus:
+    """:func:`search_thesaurus` with the groups moderators added to ``db``, read from its history
+    without the writer lock (for ``bot.py ask`` while the bot runs: the history is only appended to)."""
+    history = db.with_name(db.name + HISTORY_SUFFIX)
+    try:
+        groups = standing_groups(HistoryLog(history).read(THESAURUS))
+    except OSError as error:
+        raise KnowledgeError(
+            f"Cannot read the moderators' synonym groups from {history} ({describe_os_error(error)})."
+        ) from error
+    return search_thesaurus(group.words for group in groups)
 
 
 @dataclass(slots=True)

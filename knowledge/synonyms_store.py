@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -99,6 +99,33 @@ def parse_group(words: Any) -> tuple[str, ...]:
     return tuple(group)
 
 
+def _replay(groups: dict[frozenset[str], Group], entry: HistoryEntry) -> None:
+    """Apply one ``~thesaurus`` note to ``groups``; a note that cannot be read is skipped and logged."""
+    try:
+        words = parse_group(entry.extra.get("words"))
+    except InvalidSynonyms as error:
+        log.warning("skipped a thesaurus entry of %s at %s: %s", entry.actor, entry.at, error)
+        return
+    if entry.action == ADDED:
+        groups[frozenset(words)] = Group(words, entry.actor, entry.at)
+    elif entry.action == REMOVED:
+        groups.pop(frozenset(words), None)
+    else:
+        log.warning("skipped a thesaurus entry with the unknown action %r", entry.action)
+
+
+def standing_groups(entries: Iterable[HistoryEntry]) -> list[Group]:
+    """The groups that ``entries`` (``~thesaurus`` notes, oldest first) leave added, oldest first.
+
+    How :class:`SynonymStore` opens, and how ``bot.py ask`` reads the groups
+    from the history file without taking the writer lock.
+    """
+    groups: dict[frozenset[str], Group] = {}
+    for entry in entries:
+        _replay(groups, entry)
+    return list(groups.values())
+
+
 class SynonymStore:
     """The moderator-added synonym groups of ``store``'s database: see the module docstring."""
 
@@ -114,21 +141,7 @@ class SynonymStore:
                 f"Cannot read the moderators' synonym groups from the history of {store.path} "
                 f"({describe_os_error(error)})."
             ) from error
-        for entry in entries:
-            self._replay(entry)
-
-    def _replay(self, entry: HistoryEntry) -> None:
-        try:
-            words = parse_group(entry.extra.get("words"))
-        except InvalidSynonyms as error:
-            log.warning("skipped a thesaurus entry of %s at %s: %s", entry.actor, entry.at, error)
-            return
-        if entry.action == ADDED:
-            self._groups[frozenset(words)] = Group(words, entry.actor, entry.at)
-        elif entry.action == REMOVED:
-            self._groups.pop(frozenset(words), None)
-        else:
-            log.warning("skipped a thesaurus entry with the unknown action %r", entry.action)
+        self._groups = {frozenset(group.words): group for group in standing_groups(entries)}
 
     # --- reads ---
 
@@ -160,7 +173,7 @@ class SynonymStore:
             entry = await self._store.note(
                 THESAURUS, ADDED, actor, extra={"words": list(group)}, reason=reason
             )
-            self._replay(entry)
+            _replay(self._groups, entry)
             added = self._groups[frozenset(group)]
         self._tell()
         return added
@@ -176,7 +189,7 @@ class SynonymStore:
             entry = await self._store.note(
                 THESAURUS, REMOVED, actor, extra={"words": list(removed.words)}, reason=reason
             )
-            self._replay(entry)
+            _replay(self._groups, entry)
         self._tell()
         return removed
 

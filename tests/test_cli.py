@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot import ROOT
+from knowledge.model import Actor
 from knowledge.store import SHIPPED_BASE, FactStore
+from knowledge.synonyms_store import SynonymStore
 
 
 def run(*args: str, db: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -126,6 +128,21 @@ def test_ask_reads_while_another_process_holds_the_writer_lock(db: Path) -> None
     with FactStore.open(db):
         result = run("ask", "silk-way", db=db)
     assert result.returncode == 0, result.stderr
+
+
+async def test_ask_reads_a_query_with_the_synonyms_moderators_added_while_the_bot_holds_the_base(
+    db: Path,
+) -> None:
+    assert run("ask", "sandport", db=db).returncode == 1  # a word neither the base nor the thesaurus has
+    with FactStore.open(db) as store:
+        synonyms = SynonymStore(store)
+        await synonyms.add_group(["sandport", "ovda"], Actor("1", "desk"))
+        added = run("ask", "sandport", db=db)
+        await synonyms.remove_group(["sandport", "ovda"], Actor("1", "desk"))
+        removed = run("ask", "sandport", db=db)
+    assert added.returncode == 0, added.stderr
+    assert "Key: ovda-explosives-airfield" in added.stdout
+    assert removed.returncode == 1 and "No fact matches" in removed.stdout
 
 
 def test_ask_with_an_explicit_missing_database_is_an_error(tmp_path: Path) -> None:
