@@ -55,6 +55,7 @@ from knowledge.wordforms import (
     Thesaurus,
     Typed,
     keys,
+    latin_spellings,
     shipped_thesaurus,
     stem,
     typed_words,
@@ -526,8 +527,11 @@ class SearchIndex:
             # is the costliest lookup a query makes.
             if not alts and typos[0] > 0:
                 typos[0] -= 1
-                for term, distance in self._typo_matches(word):
-                    offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
+                # A Russian name the base spells in Latin letters is looked for as typed and as
+                # transliterated (`Аэронавтикс` -> aeronavtiks -> aeronautics, two letters off).
+                for spelling in (word, *latin_spellings(word)):
+                    for term, distance in self._typo_matches(spelling):
+                        offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
                 if not alts and (limit := _max_typos(word)):
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:

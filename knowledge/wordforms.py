@@ -8,7 +8,8 @@ Search and the ``/timeline`` topic filter both ask this module, so `drones`,
 - :func:`variants` are the other keys a *typed* word may stand for: its
   Turkish/Azerbaijani stem (stemmed before folding, since the stemmer needs
   ş ç ğ ı), the word without a Hebrew one-letter prefix (ו ה ב ל מ ש כ), and a
-  Cyrillic or Hebrew word spelt in Latin letters (anyascii), for names.
+  Cyrillic or Hebrew word spelt in Latin letters (anyascii), for names; a
+  Cyrillic one also as English usually spells Russian names (:func:`latin_spellings`).
 - :class:`Thesaurus` holds reviewed groups of words that mean the same here
   (``knowledge/thesaurus.json``): a word in a group also matches the others; a
   group's ``broader`` words are matched from it but never lead back to it
@@ -106,6 +107,24 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
+# How English spells sounds that anyascii writes the Russian way: Джейхан -> dzheykhan -> jeykhan
+# -> jeyhan, Хикмет -> khikmet -> hikmet.
+_RUSSIAN_TO_ENGLISH = (("dzh", "j"), ("kh", "h"))
+
+
+@lru_cache(maxsize=1 << 14)
+def latin_spellings(word: str) -> tuple[str, ...]:
+    """A Cyrillic ``word`` in Latin letters: as anyascii spells it, then as English usually does.
+    Empty for a word in another script (a Hebrew word in Latin letters keeps no vowels to match)."""
+    if not _CYRILLIC_RE.search(word):
+        return ()
+    latin = "".join(words(anyascii(word)))
+    english = latin
+    for russian, usual in _RUSSIAN_TO_ENGLISH:
+        english = english.replace(russian, usual)
+    return tuple(dict.fromkeys(w for w in (latin, english) if w))
+
+
 @dataclass(frozen=True, slots=True)
 class Typed:
     """A word as typed in a query: its folded form and what it was before folding."""
@@ -145,8 +164,9 @@ def variants(word: str, raw: str = "") -> tuple[str, ...]:
             found[fold(turkish)] = None
     if not word.isascii():
         latin = "".join(words(anyascii(word)))
-        if latin:
-            found[stem(latin)] = None
+        for spelling in (latin, *latin_spellings(word)):
+            if spelling:
+                found[stem(spelling)] = None
     found.pop(own, None)
     found.pop(word, None)
     return tuple(k for k in found if k)
