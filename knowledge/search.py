@@ -70,7 +70,12 @@ SUGGEST = 30.0
 # Verdicts, on confidence (0..1, the share of the query's weight found in the
 # fact's own words): calibrated on bench/eval/queries.tsv (see README).
 ANSWER_CONFIDENCE = 0.8
-SEVERAL_MARGIN = 0.04
+SEVERAL_MARGIN = 0.1
+# A query of _LONG_QUERY or more words (a reporter's whole question) needs only
+# LONG_ANSWER_CONFIDENCE: one word of five that the fact says otherwise is weaker evidence
+# against it than one of two, and a fact matching the other four rare words is no coincidence.
+_LONG_QUERY = 6
+LONG_ANSWER_CONFIDENCE = 0.75
 # A word the base never uses weighs this share of the rarest word's weight, or the
 # query's average known word if more; a word the base uses weighs at least
 # _LEAST_SHARE of it, so `israel` missing from a fact still counts although most say Israel.
@@ -792,7 +797,8 @@ class SearchIndex:
         """The verdict and the facts it is about (the answer first, or those fitting about equally)."""
         if all(g.numeric for g in q.groups):
             return "none", []  # a bare number or year says nothing about which fact
-        sure = [s for s in ranked if s.confidence >= ANSWER_CONFIDENCE and not s.dated_elsewhere]
+        needed = LONG_ANSWER_CONFIDENCE if len(q.groups) >= _LONG_QUERY else ANSWER_CONFIDENCE
+        sure = [s for s in ranked if s.confidence >= needed and not s.dated_elsewhere]
         if q.counting:
             sure = [s for s in sure if self._states_figure(q, s.fid)]
         exact = [s for s in ranked if s.exact]
