@@ -13,6 +13,8 @@ A positive with one key counts as top-1 correct only when the verdict is
 first is right too. Confident-wrong is a verdict "answer" with another fact
 first. ``bench/eval/holdout.tsv``, in the same format, was written after the
 engine and is never tuned on: measure it, do not read its misses while tuning.
+``bench/eval/probe.tsv`` holds fresh hard negatives written later to find what
+the engine still gets wrong; its misses were read, so it is a tuning set too.
 The floors in ``tests/test_search_quality.py`` are asserted on the same
 :func:`evaluate`, so the script and CI cannot disagree.
 """

@@ -56,6 +56,7 @@ from knowledge.wordforms import (
     Typed,
     keys,
     latin_spellings,
+    owners,
     shipped_thesaurus,
     stem,
     typed_words,
@@ -191,6 +192,7 @@ class _Query:
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
+    owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
 
     def fit(self, fid: int, span: tuple[int, int]) -> float:
@@ -648,7 +650,13 @@ class SearchIndex:
         counting = any(
             folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
         )
-        return _Query(text, phrase, tuple(groups), span, frozenset(named), counting)
+        owned = []
+        for owner, (thing,) in owners(text):
+            o = next((i for i, g in enumerate(groups) if stem(g.word.split()[-1]) == owner), None)
+            t = next((i for i, g in enumerate(groups) if stem(g.word.split()[0]) == thing), None)
+            if o is not None and t is not None and o != t:
+                owned.append((o, t))
+        return _Query(text, phrase, tuple(groups), span, frozenset(named), counting, tuple(owned))
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -786,8 +794,24 @@ class SearchIndex:
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
                 item.confidence = 0.0
+            if q.owned:
+                item.confidence -= self._owned_by_another(q, item.fid)
         best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
         return best
+
+    def _owned_by_another(self, q: _Query, fid: int) -> float:
+        """The query's share that the fact contradicts by giving a thing it asks about another owner:
+        `Armenia's arms imports` against "Azerbaijan's major arms imports". The owner's weight then
+        counts as not found, since the fact does say the word, but of something else."""
+        total = sum(g.weight for g in q.groups) or 1.0
+        stated = owners(self._facts[fid].claim, reach=2)
+        lost = 0.0
+        for o, t in q.owned:
+            owner = {key for alt in q.groups[o].alternatives for key in alt.terms}
+            thing = {alt.terms[0] for alt in q.groups[t].alternatives}
+            if any(z not in owner and thing.intersection(ws) for z, ws in stated):
+                lost += q.groups[o].weight / total
+        return lost
 
     def _hit(self, item: _Scored) -> Hit:
         score = round(min(100.0, 100 * item.score), 1)

@@ -181,6 +181,22 @@ def _filler(word: str) -> bool:
     return word in STOPWORDS or word in QUERY_FILLER
 
 
+_OWNER_RE = re.compile(r"([^\W_]+)['’ʼ‘`´]s\b")
+
+
+def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
+    """Each `X's ...` in ``text``: the form key of X and of the next ``reach`` words that are not
+    filler (what X owns, with room for an adjective: `Azerbaijan's major arms imports`)."""
+    text = unicodedata.normalize("NFC", text).replace("İ", "i").casefold()
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for match in _OWNER_RE.finditer(text):
+        owner = words(match.group(1))
+        after = [stem(t.word) for t in typed_words(text[match.end() :])[: reach + 2] if not _filler(t.word)]
+        if owner and after:
+            found.append((stem(owner[-1]), tuple(after[:reach])))
+    return found
+
+
 Phrase = tuple[str, ...]  # the form keys of a word or phrase, in order
 
 
