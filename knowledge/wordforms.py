@@ -197,6 +197,21 @@ def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
     return found
 
 
+# A capitalised word right before a noun, inside a sentence: `US embassy`, `Azerbaijani oil`.
+_NAMED_BEFORE_RE = re.compile(r"(?<=[^\W_] )([A-Z][^\W_]*) ([^\W\d_]+)")
+
+
+def stated_owners(claim: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Whose each thing is in a written claim: `X's` before it (:func:`owners`), or a name
+    right before it (`US embassy`, `Azerbaijani oil`); a capital that starts a sentence is no name."""
+    found = owners(claim, reach=2)
+    for match in _NAMED_BEFORE_RE.finditer(claim):
+        thing = fold(match.group(2))
+        if not _filler(thing):
+            found.append((stem(fold(match.group(1))), (stem(thing),)))
+    return found
+
+
 Phrase = tuple[str, ...]  # the form keys of a word or phrase, in order
 
 

@@ -63,6 +63,16 @@ def test_whose_thing_a_query_asks_about_must_not_be_another_owner_s_in_the_claim
     assert [h.fact.key for h in outcome.suggestions][:1] == ["arms-imports"]
 
 
+def test_a_name_right_before_a_thing_in_the_claim_says_whose_it_is() -> None:
+    claim = "A cable from the US embassy in Baku praised ties with Israel."
+    index = SearchIndex([*FACTS, fact("us-cable", claim)], thesaurus=Thesaurus())
+    assert index.search("embassy in baku israel").verdict == "answer"
+    assert index.search("israel's embassy in baku").verdict == "none"  # the embassy is the US's
+    assert index.search("us embassy in baku").verdict == "answer"
+    why = index.explain("israel's embassy in baku")
+    assert (why["facts"][0]["key"], why["facts"][0]["owner_contradicted"]) == ("us-cable", ["israel"])
+
+
 def test_a_thesaurus_group_can_be_added_at_run_time_without_rebuilding_the_index() -> None:
     index = SearchIndex(FACTS, thesaurus=Thesaurus())
     assert index.search("quadcopter strike bus").verdict == "none"
