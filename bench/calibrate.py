@@ -24,9 +24,13 @@ if str(REPO) not in sys.path:
 from bench.eval import evaluate, read_queries, shipped_facts  # noqa: E402
 from knowledge import search  # noqa: E402
 
+# The first DECIDING settings only change the verdict, so each is tried on one ranking.
+DECIDING = 4
 GRID = {
-    "ANSWER_CONFIDENCE": (0.6, 0.65, 0.7, 0.72, 0.75, 0.78, 0.8, 0.82, 0.85, 0.9),
-    "SEVERAL_MARGIN": (0.0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.2),
+    "ANSWER_CONFIDENCE": (0.7, 0.75, 0.78, 0.8, 0.82, 0.85),
+    "SEVERAL_MARGIN": (0.02, 0.04, 0.06, 0.1),
+    "LONG_ANSWER_CONFIDENCE": (0.65, 0.7, 0.75, 0.8),
+    "_LONG_QUERY": (5, 6, 7),
     "_UNKNOWN_SHARE": (0.6, 0.8, 1.0, 1.3),
     "_LEAST_SHARE": (0.2, 0.3, 0.4, 0.5, 0.6),
     "_TAG_CONFIDENCE": (0.9, 1.0),
@@ -58,7 +62,7 @@ def main() -> int:
     queries = read_queries()
     index = search.SearchIndex(shipped_facts())
     results = []
-    reading, deciding = list(GRID)[2:], list(GRID)[:2]
+    reading, deciding = list(GRID)[DECIDING:], list(GRID)[:DECIDING]
     for read_values in itertools.product(*(GRID[name] for name in reading)):
         for name, value in zip(reading, read_values, strict=True):
             setattr(search, name, value)

@@ -1,8 +1,8 @@
 """Search quality on the shipped base, measured the way reporters ask (issue 11).
 
-    python bench/eval.py [--json] [--misses]
+    python bench/eval.py [--set queries|holdout] [--json] [--misses]
 
-``bench/eval/queries.tsv`` holds one query a row: the query, what should come
+``bench/eval/queries.tsv`` (the default ``--set``) holds one query a row: the query, what should come
 back, and its category. What should come back is one or more fact keys
 (space-separated; any of them is a right first answer), ``*`` for a broad query
 many facts fit (the right verdict is "several", never "answer"), or ``-`` for a
@@ -11,7 +11,11 @@ query the base cannot answer (the right verdict is "none").
 A positive with one key counts as top-1 correct only when the verdict is
 "answer" and that fact is first; with several keys, "several" with one of them
 first is right too. Confident-wrong is a verdict "answer" with another fact
-first. The floors in ``tests/test_search_quality.py`` are asserted on the same
+first. ``bench/eval/holdout.tsv``, in the same format, was written after the
+engine and is never tuned on: measure it, do not read its misses while tuning.
+``bench/eval/probe.tsv`` holds fresh hard negatives written later to find what
+the engine still gets wrong; its misses were read, so it is a tuning set too.
+The floors in ``tests/test_search_quality.py`` are asserted on the same
 :func:`evaluate`, so the script and CI cannot disagree.
 """
 
@@ -32,7 +36,8 @@ if str(REPO) not in sys.path:
 from knowledge.model import Fact, parse_facts  # noqa: E402
 from knowledge.search import SearchIndex, SearchOutcome  # noqa: E402
 
-QUERIES = REPO / "bench" / "eval" / "queries.tsv"
+EVAL_DIR = REPO / "bench" / "eval"
+QUERIES = EVAL_DIR / "queries.tsv"
 SHIPPED_BASE = REPO / "knowledge" / "facts.json"
 BROAD, NEGATIVE = "*", "-"
 CATEGORIES = ("dev", "question", "paraphrase", "multilingual", "typo", "broad", "negative")
@@ -147,9 +152,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the tallies as JSON")
     parser.add_argument("--misses", action="store_true", help="list every query that is not right")
+    parser.add_argument(
+        "--set",
+        default="queries",
+        choices=sorted(p.stem for p in EVAL_DIR.glob("*.tsv")),
+        help="which evaluation set in bench/eval/ (holdout: measure only, never tune on it)",
+    )
     args = parser.parse_args(argv)
     index = SearchIndex(shipped_facts())
-    tallies = evaluate(index.search)
+    tallies = evaluate(index.search, read_queries(EVAL_DIR / f"{args.set}.tsv"))
     if args.json:
         data = {
             name: {k: v for k, v in asdict(t).items() if k != "misses" or args.misses}

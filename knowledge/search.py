@@ -56,7 +56,10 @@ from knowledge.wordforms import (
     Thesaurus,
     Typed,
     keys,
+    latin_spellings,
+    owners,
     shipped_thesaurus,
+    stated_owners,
     stem,
     typed_words,
     variants,
@@ -69,12 +72,17 @@ CONFIDENT = 55.0
 SUGGEST = 30.0
 # Verdicts, on confidence (0..1, the share of the query's weight found in the
 # fact's own words): calibrated on bench/eval/queries.tsv (see README).
-ANSWER_CONFIDENCE = 0.8
-SEVERAL_MARGIN = 0.04
+ANSWER_CONFIDENCE = 0.78
+SEVERAL_MARGIN = 0.1
+# A query of _LONG_QUERY or more words (a reporter's whole question) needs only
+# LONG_ANSWER_CONFIDENCE: one word of five that the fact says otherwise is weaker evidence
+# against it than one of two, and a fact matching the other four rare words is no coincidence.
+_LONG_QUERY = 6
+LONG_ANSWER_CONFIDENCE = 0.7
 # A word the base never uses weighs this share of the rarest word's weight, or the
 # query's average known word if more; a word the base uses weighs at least
 # _LEAST_SHARE of it, so `israel` missing from a fact still counts although most say Israel.
-_UNKNOWN_SHARE = 0.6
+_UNKNOWN_SHARE = 0.8
 _LEAST_SHARE = 0.4
 VERDICTS = ("answer", "several", "none")
 # A fact matching a query's year but none of its words counts this much, and is
@@ -186,6 +194,7 @@ class _Query:
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
+    owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
 
     def fit(self, fid: int, span: tuple[int, int]) -> float:
@@ -527,8 +536,11 @@ class SearchIndex:
             # is the costliest lookup a query makes.
             if not alts and typos[0] > 0:
                 typos[0] -= 1
-                for term, distance in self._typo_matches(word):
-                    offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
+                # A Russian name the base spells in Latin letters is looked for as typed and as
+                # transliterated (`Аэронавтикс` -> aeronavtiks -> aeronautics, two letters off).
+                for spelling in (word, *latin_spellings(word)):
+                    for term, distance in self._typo_matches(spelling):
+                        offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
                 if not alts and (limit := _max_typos(word)):
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
@@ -640,7 +652,13 @@ class SearchIndex:
         counting = any(
             folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
         )
-        return _Query(text, phrase, tuple(groups), span, frozenset(named), counting)
+        owned = []
+        for owner, (thing,) in owners(text):
+            o = next((i for i, g in enumerate(groups) if stem(g.word.split()[-1]) == owner), None)
+            t = next((i for i, g in enumerate(groups) if stem(g.word.split()[0]) == thing), None)
+            if o is not None and t is not None and o != t:
+                owned.append((o, t))
+        return _Query(text, phrase, tuple(groups), span, frozenset(named), counting, tuple(owned))
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -778,8 +796,25 @@ class SearchIndex:
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
                 item.confidence = 0.0
+            if q.owned:
+                total = sum(g.weight for g in q.groups) or 1.0
+                item.confidence -= sum(g.weight for g in self._owned_by_another(q, item.fid)) / total
         best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
         return best
+
+    def _owned_by_another(self, q: _Query, fid: int) -> list[_Group]:
+        """The owners in the query's `X's Y` that the fact contradicts by giving Y another owner:
+        `Armenia's arms imports` against "Azerbaijan's major arms imports", `Israel's embassy`
+        against "the US embassy". Such an owner counts as not found in that fact, since the fact
+        does say the word, but of something else."""
+        stated = stated_owners(self._facts[fid].claim)
+        contradicted = []
+        for o, t in q.owned:
+            owner = {key for alt in q.groups[o].alternatives for key in alt.terms}
+            thing = {alt.terms[0] for alt in q.groups[t].alternatives}
+            if any(z not in owner and thing.intersection(ws) for z, ws in stated):
+                contradicted.append(q.groups[o])
+        return contradicted
 
     def _hit(self, item: _Scored) -> Hit:
         score = round(min(100.0, 100 * item.score), 1)
@@ -789,7 +824,8 @@ class SearchIndex:
         """The verdict and the facts it is about (the answer first, or those fitting about equally)."""
         if all(g.numeric for g in q.groups):
             return "none", []  # a bare number or year says nothing about which fact
-        sure = [s for s in ranked if s.confidence >= ANSWER_CONFIDENCE and not s.dated_elsewhere]
+        needed = self._needed(q)
+        sure = [s for s in ranked if s.confidence >= needed and not s.dated_elsewhere]
         if q.counting:
             sure = [s for s in sure if self._states_figure(q, s.fid)]
         exact = [s for s in ranked if s.exact]
@@ -813,6 +849,11 @@ class SearchIndex:
                 chosen = close[marks.index(best)]
                 return "answer", [chosen, *(s for s in sure if s is not chosen)]
         return "several", close
+
+    @staticmethod
+    def _needed(q: _Query) -> float:
+        """The confidence an answer to ``q`` needs: less for a question of many words."""
+        return LONG_ANSWER_CONFIDENCE if len(q.groups) >= _LONG_QUERY else ANSWER_CONFIDENCE
 
     def _states_figure(self, q: _Query, fid: int) -> bool:
         """The fact's claim gives a count or amount (not a date) within a few words of a query word:
@@ -917,13 +958,15 @@ class SearchIndex:
                     "confidence": round(100 * min(1.0, item.confidence), 1),
                     "coverage": round(100 * item.coverage, 1),
                     "named_exactly": item.exact,
+                    # `X's Y` where the claim gives Y another owner: X counted as not found
+                    "owner_contradicted": [g.word for g in self._owned_by_another(parsed, item.fid)],
                     "words": matched,
                 }
             )
         return {
             "query": text,
             "verdict": verdict,
-            "answer_confidence": round(100 * ANSWER_CONFIDENCE, 1),
+            "answer_confidence": round(100 * self._needed(parsed), 1),
             "several_margin": round(100 * SEVERAL_MARGIN, 1),
             "chosen": [self._facts[s.fid].key for s in chosen[:limit]],
             "words": read,

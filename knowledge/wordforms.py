@@ -8,7 +8,8 @@ Search and the ``/timeline`` topic filter both ask this module, so `drones`,
 - :func:`variants` are the other keys a *typed* word may stand for: its
   Turkish/Azerbaijani stem (stemmed before folding, since the stemmer needs
   ş ç ğ ı), the word without a Hebrew one-letter prefix (ו ה ב ל מ ש כ), and a
-  Cyrillic or Hebrew word spelt in Latin letters (anyascii), for names.
+  Cyrillic or Hebrew word spelt in Latin letters (anyascii), for names; a
+  Cyrillic one also as English usually spells Russian names (:func:`latin_spellings`).
 - :class:`Thesaurus` holds reviewed groups of words that mean the same here
   (``knowledge/thesaurus.json``): a word in a group also matches the others; a
   group's ``broader`` words are matched from it but never lead back to it
@@ -106,6 +107,24 @@ def stems(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
+# How English spells sounds that anyascii writes the Russian way: Джейхан -> dzheykhan -> jeykhan
+# -> jeyhan, Хикмет -> khikmet -> hikmet.
+_RUSSIAN_TO_ENGLISH = (("dzh", "j"), ("kh", "h"))
+
+
+@lru_cache(maxsize=1 << 14)
+def latin_spellings(word: str) -> tuple[str, ...]:
+    """A Cyrillic ``word`` in Latin letters: as anyascii spells it, then as English usually does.
+    Empty for a word in another script (a Hebrew word in Latin letters keeps no vowels to match)."""
+    if not _CYRILLIC_RE.search(word):
+        return ()
+    latin = "".join(words(anyascii(word)))
+    english = latin
+    for russian, usual in _RUSSIAN_TO_ENGLISH:
+        english = english.replace(russian, usual)
+    return tuple(dict.fromkeys(w for w in (latin, english) if w))
+
+
 @dataclass(frozen=True, slots=True)
 class Typed:
     """A word as typed in a query: its folded form and what it was before folding."""
@@ -145,8 +164,9 @@ def variants(word: str, raw: str = "") -> tuple[str, ...]:
             found[fold(turkish)] = None
     if not word.isascii():
         latin = "".join(words(anyascii(word)))
-        if latin:
-            found[stem(latin)] = None
+        for spelling in (latin, *latin_spellings(word)):
+            if spelling:
+                found[stem(spelling)] = None
     found.pop(own, None)
     found.pop(word, None)
     return tuple(k for k in found if k)
@@ -159,6 +179,37 @@ def keys(word: str, raw: str = "") -> tuple[str, ...]:
 
 def _filler(word: str) -> bool:
     return word in STOPWORDS or word in QUERY_FILLER
+
+
+_OWNER_RE = re.compile(r"([^\W_]+)['’ʼ‘`´]s\b")
+
+
+def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
+    """Each `X's ...` in ``text``: the form key of X and of the next ``reach`` words that are not
+    filler (what X owns, with room for an adjective: `Azerbaijan's major arms imports`)."""
+    text = unicodedata.normalize("NFC", text).replace("İ", "i").casefold()
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for match in _OWNER_RE.finditer(text):
+        owner = words(match.group(1))
+        after = [stem(t.word) for t in typed_words(text[match.end() :])[: reach + 2] if not _filler(t.word)]
+        if owner and after:
+            found.append((stem(owner[-1]), tuple(after[:reach])))
+    return found
+
+
+# A capitalised word right before a noun, inside a sentence: `US embassy`, `Azerbaijani oil`.
+_NAMED_BEFORE_RE = re.compile(r"(?<=[^\W_] )([A-Z][^\W_]*) ([^\W\d_]+)")
+
+
+def stated_owners(claim: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Whose each thing is in a written claim: `X's` before it (:func:`owners`), or a name
+    right before it (`US embassy`, `Azerbaijani oil`); a capital that starts a sentence is no name."""
+    found = owners(claim, reach=2)
+    for match in _NAMED_BEFORE_RE.finditer(claim):
+        thing = fold(match.group(2))
+        if not _filler(thing):
+            found.append((stem(fold(match.group(1))), (stem(thing),)))
+    return found
 
 
 Phrase = tuple[str, ...]  # the form keys of a word or phrase, in order

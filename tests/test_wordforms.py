@@ -8,7 +8,7 @@ import pytest
 
 from knowledge.model import Fact, Source
 from knowledge.search import SearchIndex
-from knowledge.wordforms import Thesaurus, keys, stem, typed_words
+from knowledge.wordforms import Thesaurus, keys, latin_spellings, stem, typed_words
 
 
 def fact(key: str, claim: str, **fields: object) -> Fact:
@@ -37,6 +37,40 @@ def test_word_forms_in_english_russian_azerbaijani_and_hebrew() -> None:
     assert "טיל" in reading("טילי")  # Hebrew construct plural
     assert "עובדה" in reading("בעובדה")  # Hebrew one-letter prefix
     assert "aliev" in reading("Алиев")  # a name in Latin letters
+
+
+def test_a_russian_name_is_found_as_english_spells_it_and_within_typing_errors_of_it() -> None:
+    assert latin_spellings("джейхан") == ("dzheykhan", "jeyhan")
+    assert latin_spellings("ceyhan") == ()  # only Cyrillic is transliterated
+    base = [*FACTS, fact("licence", "The ministry suspended Aeronautics' licence after a Boeing deal.")]
+    index = SearchIndex(base, thesaurus=Thesaurus())
+    # No thesaurus entry for either name. Boing is one letter from boeing: as sure as a typo is.
+    outcome = index.search("Боинг")
+    assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "licence")
+    # Aeronavtiks is two letters from aeronautics: a guess, so suggested, not the answer.
+    outcome = index.search("Аэронавтикс")
+    assert (outcome.verdict, [h.fact.key for h in outcome.suggestions][:1]) == ("none", ["licence"])
+
+
+def test_whose_thing_a_query_asks_about_must_not_be_another_owner_s_in_the_claim() -> None:
+    claim = "Israel supplied 60% of Azerbaijan's major arms imports, more than Armenia ever bought."
+    index = SearchIndex([*FACTS, fact("arms-imports", claim)], thesaurus=Thesaurus())
+    assert index.search("azerbaijan's arms imports").verdict == "answer"
+    assert index.search("arms imports armenia").verdict == "answer"  # no owner asked for
+    # Every word is in the claim, but the imports it speaks of are Azerbaijan's.
+    outcome = index.search("armenia's arms imports")
+    assert outcome.verdict == "none"
+    assert [h.fact.key for h in outcome.suggestions][:1] == ["arms-imports"]
+
+
+def test_a_name_right_before_a_thing_in_the_claim_says_whose_it_is() -> None:
+    claim = "A cable from the US embassy in Baku praised ties with Israel."
+    index = SearchIndex([*FACTS, fact("us-cable", claim)], thesaurus=Thesaurus())
+    assert index.search("embassy in baku israel").verdict == "answer"
+    assert index.search("israel's embassy in baku").verdict == "none"  # the embassy is the US's
+    assert index.search("us embassy in baku").verdict == "answer"
+    why = index.explain("israel's embassy in baku")
+    assert (why["facts"][0]["key"], why["facts"][0]["owner_contradicted"]) == ("us-cable", ["israel"])
 
 
 def test_a_thesaurus_group_can_be_added_at_run_time_without_rebuilding_the_index() -> None:
