@@ -194,17 +194,17 @@ def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
     imports`)."""
     text = unicodedata.normalize("NFC", text).replace("İ", "i").casefold()
     found: list[tuple[str, tuple[str, ...]]] = []
-    for match in _OWNER_RE.finditer(text):
-        owner = words(match.group(1))
-        after = [stem(t.word) for t in typed_words(text[match.end() :])[: reach + 2] if not _filler(t.word)]
+
+    def owns(owner: list[str], end: int) -> None:
+        after = [stem(t.word) for t in typed_words(text[end:])[: reach + 2] if not _filler(t.word)]
         if owner and after:
             found.append((stem(owner[-1]), tuple(after[:reach])))
+
+    for match in _OWNER_RE.finditer(text):
+        owns(words(match.group(1)), match.end())
     for match in _ITS_RE.finditer(text):
         sentence = _SENTENCE_END.split(text[: match.start()])[-1]
-        subject = [t.word for t in typed_words(sentence) if not _filler(t.word)][:1]
-        after = [stem(t.word) for t in typed_words(text[match.end() :])[: reach + 2] if not _filler(t.word)]
-        if subject and after:
-            found.append((stem(subject[0]), tuple(after[:reach])))
+        owns([t.word for t in typed_words(sentence) if not _filler(t.word)][:1], match.end())
     return found
 
 
