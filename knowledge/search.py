@@ -847,7 +847,7 @@ class SearchIndex:
         # is its name (`harrop 2016`: the Harop fact, not the protest about it), else when
         # it says the query's words in the query's order (`arms for oil`) -- unless the
         # query is broad, when every fact listed fits it as well.
-        if self._broad(q):
+        if self._broad(q, close):
             return "several", close
         for standout in (self._called, self._in_order):
             marks = [standout(q, s.fid) for s in close]
@@ -857,7 +857,7 @@ class SearchIndex:
                 return "answer", [chosen, *(s for s in sure if s is not chosen)]
         return "several", close
 
-    def _broad(self, q: _Query) -> bool:
+    def _broad(self, q: _Query, close: list[_Scored]) -> bool:
         """Every word of ``q`` is in many of the facts (none rare, a year or a fact's name),
         and no filler links them: `arms for oil` states a relation a fact may say in that order,
         `israeli drones` only a topic."""
@@ -865,7 +865,9 @@ class SearchIndex:
         content = [i for i, filler in enumerate(kinds) if not filler]
         if content and any(kinds[content[0] : content[-1]]):
             return False
-        if q.named or any(g.year is not None or not g.alternatives or self._names_fact(g) for g in q.groups):
+        if q.named or any(
+            g.year is not None or not g.alternatives or self._names_fact(g, close) for g in q.groups
+        ):
             return False
         least = _BROAD_SHARE * len(self._facts)
         # A word is as spread as its most used sure reading: `azerbaijani` also reads
@@ -879,9 +881,12 @@ class SearchIndex:
         )
         return all(count >= least for count in spread)
 
-    def _names_fact(self, group: _Group) -> bool:
-        """The query word is a fact's name as typed or in another script (`ovda`, `לעובדה`)."""
-        return bool(self._named(group.word)) or any(alt.how == "another name" for alt in group.alternatives)
+    def _names_fact(self, group: _Group, close: list[_Scored]) -> bool:
+        """The query word is a fact's name as typed, in another script (`ovda`, `לעובדה`) or as
+        the synonym it first reads as (a moderator's `sandport` for `ovda`)."""
+        if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
+            return True
+        return any(group.alternatives[0].terms in self._alias_keys(s.fid) for s in close)
 
     @staticmethod
     def _needed(q: _Query) -> float:
@@ -927,9 +932,12 @@ class SearchIndex:
 
     def _called(self, q: _Query, fid: int) -> int:
         """How many query words are one of the fact's one-word names (an alias such as `harop`)."""
-        fact = self._facts[fid]
-        names = {tuple(stem(w) for w in words(alias)) for alias in fact.aliases}
+        names = self._alias_keys(fid)
         return sum(any(alt.terms in names for alt in g.alternatives) for g in q.groups)
+
+    def _alias_keys(self, fid: int) -> set[tuple[str, ...]]:
+        """The form keys of each of the fact's aliases."""
+        return {tuple(stem(w) for w in words(alias)) for alias in self._facts[fid].aliases}
 
     def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
         """The verdict for ``query``, the facts it is about and, below them, "did you mean" suggestions."""
