@@ -14,7 +14,9 @@ first is right too. Confident-wrong is a verdict "answer" with another fact
 first. ``bench/eval/holdout.tsv``, in the same format, was written after the
 engine and is never tuned on: measure it, do not read its misses while tuning.
 ``bench/eval/probe.tsv`` holds fresh hard negatives written later to find what
-the engine still gets wrong; its misses were read, so it is a tuning set too.
+the engine still gets wrong; its misses were read, so it is a tuning set too, as is
+``bench/eval/probe2.tsv`` (hard negatives, broad two-word queries and questions
+written before the broad-query rule it was used to test).
 The floors in ``tests/test_search_quality.py`` are asserted on the same
 :func:`evaluate`, so the script and CI cannot disagree.
 """

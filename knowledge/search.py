@@ -104,6 +104,10 @@ _FIELD_NAMES = ("name", "claim", "tag", "source or details")
 _SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
 
 _SEARCH_BUDGET = 1000  # candidate facts scored per query
+# A query whose every word is in at least this share of the facts (`israeli drones`,
+# `baku flights`) is broad: many facts fit it, and one saying its words in order or
+# carrying them in its key is chance, not the answer (the broad-word rule of issue 11).
+_BROAD_SHARE = 0.15
 _COMMON_SHARE = 0.2  # a query word in more of the facts than this is ignored ...
 _COMMON_COUNT = 1000  # ... once that is many facts
 _AUTOCOMPLETE_BUDGET = 600
@@ -841,7 +845,10 @@ class SearchIndex:
             return "answer", sure
         # Several fit about equally well. One of them still stands out when a query word
         # is its name (`harrop 2016`: the Harop fact, not the protest about it), else when
-        # it says the query's words in the query's order (`arms for oil`).
+        # it says the query's words in the query's order (`arms for oil`) -- unless the
+        # query is broad, when every fact listed fits it as well.
+        if self._broad(q, close):
+            return "several", close
         for standout in (self._called, self._in_order):
             marks = [standout(q, s.fid) for s in close]
             best = max(marks)
@@ -849,6 +856,37 @@ class SearchIndex:
                 chosen = close[marks.index(best)]
                 return "answer", [chosen, *(s for s in sure if s is not chosen)]
         return "several", close
+
+    def _broad(self, q: _Query, close: list[_Scored]) -> bool:
+        """Every word of ``q`` is in many of the facts (none rare, a year or a fact's name),
+        and no filler links them: `arms for oil` states a relation a fact may say in that order,
+        `israeli drones` only a topic."""
+        kinds = [_filler(t.word) for t in typed_words(q.text)]
+        content = [i for i, filler in enumerate(kinds) if not filler]
+        if content and any(kinds[content[0] : content[-1]]):
+            return False
+        if q.named or any(
+            g.year is not None or not g.alternatives or self._names_fact(g, close) for g in q.groups
+        ):
+            return False
+        least = _BROAD_SHARE * len(self._facts)
+        # A word is as spread as its most used sure reading: `azerbaijani` also reads
+        # `azerbaijan`, and `crude` reads `oil`, so neither is rare.
+        spread = (
+            max(
+                (min(map(self._df, alt.terms)) for alt in g.alternatives if alt.how in _SURE_READINGS),
+                default=0,
+            )
+            for g in q.groups
+        )
+        return all(count >= least for count in spread)
+
+    def _names_fact(self, group: _Group, close: list[_Scored]) -> bool:
+        """The query word is a fact's name as typed, in another script (`ovda`, `לעובדה`) or as
+        the synonym it first reads as (a moderator's `sandport` for `ovda`)."""
+        if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
+            return True
+        return any(group.alternatives[0].terms in self._alias_keys(s.fid) for s in close)
 
     @staticmethod
     def _needed(q: _Query) -> float:
@@ -894,9 +932,12 @@ class SearchIndex:
 
     def _called(self, q: _Query, fid: int) -> int:
         """How many query words are one of the fact's one-word names (an alias such as `harop`)."""
-        fact = self._facts[fid]
-        names = {tuple(stem(w) for w in words(alias)) for alias in fact.aliases}
+        names = self._alias_keys(fid)
         return sum(any(alt.terms in names for alt in g.alternatives) for g in q.groups)
+
+    def _alias_keys(self, fid: int) -> set[tuple[str, ...]]:
+        """The form keys of each of the fact's aliases."""
+        return {tuple(stem(w) for w in words(alias)) for alias in self._facts[fid].aliases}
 
     def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
         """The verdict for ``query``, the facts it is about and, below them, "did you mean" suggestions."""

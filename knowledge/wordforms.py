@@ -182,18 +182,29 @@ def _filler(word: str) -> bool:
 
 
 _OWNER_RE = re.compile(r"([^\W_]+)['’ʼ‘`´]s\b")
+# `its` stands for the sentence's subject, its first word that is not filler: "Azerbaijan
+# opened its embassy", "when did Israel open its embassy".
+_ITS_RE = re.compile(r"\b(?:its|their)\b")
+_SENTENCE_END = re.compile(r"[.!?]\s")
 
 
 def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
-    """Each `X's ...` in ``text``: the form key of X and of the next ``reach`` words that are not
-    filler (what X owns, with room for an adjective: `Azerbaijan's major arms imports`)."""
+    """Each `X's ...` (or `X ... its ...`) in ``text``: the form key of X and of the next ``reach``
+    words that are not filler (what X owns, with room for an adjective: `Azerbaijan's major arms
+    imports`)."""
     text = unicodedata.normalize("NFC", text).replace("İ", "i").casefold()
     found: list[tuple[str, tuple[str, ...]]] = []
-    for match in _OWNER_RE.finditer(text):
-        owner = words(match.group(1))
-        after = [stem(t.word) for t in typed_words(text[match.end() :])[: reach + 2] if not _filler(t.word)]
+
+    def owns(owner: list[str], end: int) -> None:
+        after = [stem(t.word) for t in typed_words(text[end:])[: reach + 2] if not _filler(t.word)]
         if owner and after:
             found.append((stem(owner[-1]), tuple(after[:reach])))
+
+    for match in _OWNER_RE.finditer(text):
+        owns(words(match.group(1)), match.end())
+    for match in _ITS_RE.finditer(text):
+        sentence = _SENTENCE_END.split(text[: match.start()])[-1]
+        owns([t.word for t in typed_words(sentence) if not _filler(t.word)][:1], match.end())
     return found
 
 

@@ -337,3 +337,46 @@ def test_lone_surrogates_are_dropped_from_the_query(index: SearchIndex) -> None:
     outcome = index.search("\ud800ovda\udfff")
     assert outcome.query == "ovda"
     assert outcome.results[0].fact.key == "ovda-explosives-airfield"
+
+
+def _spread_base() -> SearchIndex:
+    """Five facts about drones and Israel; one says `israeli drones` in that order, one
+    `drones for oil`."""
+    return SearchIndex(
+        [
+            fact("drones-admitted", "An aide said the army used Israeli drones in the war."),
+            fact("drones-for-oil", "Reports say drones for oil was the deal with Israel."),
+            fact("drone-bus", "A drone made in Israel struck a bus."),
+            fact("drone-licence", "Israel suspended a drone maker's licence."),
+            fact("drone-share", "Israel supplied most of the drones imported."),
+            fact("pipeline", "The pipeline carries crude to a port."),
+        ]
+    )
+
+
+def test_a_query_of_only_widespread_words_lists_the_facts_and_answers_none() -> None:
+    # Every fact but one says Israel and a drone, so none of them is *the* answer to
+    # `israeli drones`, although one says those words in that order.
+    outcome = _spread_base().search("israeli drones")
+    assert outcome.verdict == "several"
+    assert "drones-admitted" in {hit.fact.key for hit in outcome.results}
+
+
+def test_widespread_words_linked_by_a_word_still_name_the_fact_that_says_them_so() -> None:
+    outcome = _spread_base().search("drones for oil")
+    assert outcome.verdict == "answer"
+    assert outcome.results[0].fact.key == "drones-for-oil"
+
+
+def test_its_gives_a_thing_the_sentence_s_subject_as_owner() -> None:
+    # "Azerbaijan opened its embassy": the embassy is Azerbaijan's, so asking when Israel
+    # opened its embassy is not answered by it, while asking about Azerbaijan's is.
+    base = SearchIndex(
+        [
+            fact("embassy-opened", "Azerbaijan opened its embassy in Israel on 29 March 2023."),
+            fact("drones-sold", "Russia sold drones to Azerbaijan."),
+            fact("pipeline", "A pipeline from Baku carries crude to Turkey."),
+        ]
+    )
+    assert base.search("when did israel open its embassy").verdict == "none"
+    assert first(base, "when did azerbaijan open its embassy") == "embassy-opened"
