@@ -775,6 +775,7 @@ class SearchIndex:
         # The query without its years, to compare with what each fact is called.
         naming = " ".join(g.word for g in q.groups if g.year is None)
         asked = [g.year for g in q.groups if g.year is not None]
+        needed = self._needed(q)
         top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
         best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
         for item in best:
@@ -800,7 +801,10 @@ class SearchIndex:
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
                 item.confidence = 0.0
-            if q.owned:
+            # Reading whose thing a claim names costs the most of any check here (it parses the
+            # claim), and it can only lower confidence: a fact already short of an answer's
+            # confidence cannot be made one by it, so only the others are read.
+            if q.owned and item.confidence >= needed:
                 total = sum(g.weight for g in q.groups) or 1.0
                 item.confidence -= sum(g.weight for g in self._owned_by_another(q, item.fid)) / total
         best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
@@ -865,9 +869,7 @@ class SearchIndex:
         content = [i for i, filler in enumerate(kinds) if not filler]
         if content and any(kinds[content[0] : content[-1]]):
             return False
-        if q.named or any(
-            g.year is not None or not g.alternatives or self._names_fact(g, close) for g in q.groups
-        ):
+        if q.named or any(g.year is not None or not g.alternatives for g in q.groups):
             return False
         least = _BROAD_SHARE * len(self._facts)
         # A word is as spread as its most used sure reading: `azerbaijani` also reads
@@ -879,7 +881,11 @@ class SearchIndex:
             )
             for g in q.groups
         )
-        return all(count >= least for count in spread)
+        # Whether a word names one of the close facts stems their aliases: asked last, as it costs
+        # the most when many facts are close.
+        return all(count >= least for count in spread) and not any(
+            self._names_fact(g, close) for g in q.groups
+        )
 
     def _names_fact(self, group: _Group, close: list[_Scored]) -> bool:
         """The query word is a fact's name as typed, in another script (`ovda`, `לעובדה`) or as
