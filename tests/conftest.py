@@ -8,6 +8,7 @@ that guild and act in it.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -136,15 +137,18 @@ async def restart(simcord_env: Env, settings: Settings) -> AsyncIterator[Callabl
     """Stop the bot (releasing the database) and start a new one on the same file and servers.
 
     ``meanwhile``: run while no bot is running (like a change made from the command line).
+    ``changes``: settings the new bot starts with instead (they stay for later restarts).
     """
     started: list[FactBot] = []
+    current = [settings]
 
-    async def again(meanwhile: Callable[[], Awaitable[None]] | None = None) -> FactBot:
+    async def again(meanwhile: Callable[[], Awaitable[None]] | None = None, **changes: Any) -> FactBot:
+        current[0] = dataclasses.replace(current[0], **changes)
         await simcord_env.settle()
         simcord_env.bot.knowledge.close()
         if meanwhile is not None:
             await meanwhile()
-        bot = create_bot(settings)
+        bot = create_bot(current[0])
         started.append(bot)
         await simcord_env.restart_bot(bot)
         return bot

@@ -8,8 +8,7 @@ the new bot has never seen.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -19,8 +18,6 @@ from simcord.enums import InteractionType
 from simcord.interactions import base_payload
 from simcord.results import InteractionResult
 
-from bot import Settings
-from handlers.app import FactBot, create_bot
 from handlers.checks import OUTSIDE_NEWSROOM, NotModerator
 from handlers.desk_text import suggested_key
 from knowledge.queue import MAX_OPEN_PER_PERSON, AlreadyResolved, BeingAccepted, TooManyOpen
@@ -40,26 +37,6 @@ FLAGGED = "silk-way-ovda-flights"
 PROBLEM = "Haaretz now counts 95 flights, not 92."
 CLAIM = "Azerbaijan bought Barak MX air defence systems from Israel in 2023."
 LINK = "https://example.com/barak-mx-2023"
-
-
-@pytest.fixture
-async def restart(simcord_env: Env, settings: Settings) -> AsyncIterator[Callable[..., Any]]:
-    """Stop the bot and start a new one on the same database, with ``changes`` to its settings."""
-    started: list[FactBot] = []
-    current = [settings]
-
-    async def again(**changes: Any) -> FactBot:
-        current[0] = dataclasses.replace(current[0], **changes)
-        await simcord_env.settle()
-        simcord_env.bot.knowledge.close()
-        bot = create_bot(current[0])
-        started.append(bot)
-        await simcord_env.restart_bot(bot)
-        return bot
-
-    yield again
-    for bot in started:
-        bot.knowledge.close()
 
 
 @pytest.fixture
