@@ -13,6 +13,8 @@ A positive with one key counts as top-1 correct only when the verdict is
 first is right too. Confident-wrong is a verdict "answer" with another fact
 first. ``bench/eval/holdout.tsv``, in the same format, was written after the
 engine and is never tuned on: measure it, do not read its misses while tuning.
+``bench/eval/holdout2.tsv`` was written blind after issue 11's second round, by someone who had seen
+neither the engine nor its misses, and is measure-only like ``holdout.tsv``.
 ``bench/eval/probe.tsv`` holds fresh hard negatives written later to find what
 the engine still gets wrong; its misses were read, so it is a tuning set too, as is
 ``bench/eval/probe2.tsv`` (hard negatives, broad two-word queries and questions
