@@ -19,6 +19,8 @@ neither the engine nor its misses, and is measure-only like ``holdout.tsv``.
 the engine still gets wrong; its misses were read, so it is a tuning set too, as is
 ``bench/eval/probe2.tsv`` (hard negatives, broad two-word queries and questions
 written before the broad-query rule it was used to test).
+``bench/eval/probe3.tsv`` was written blind after issue 11's second round, by someone who had seen
+neither the engine nor its misses, as a tuning set: its misses are read, unlike holdout/holdout2.
 The floors in ``tests/test_search_quality.py`` are asserted on the same
 :func:`evaluate`, so the script and CI cannot disagree.
 """
