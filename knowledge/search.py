@@ -21,7 +21,11 @@ publisher) and decides the verdict: "answer" when one fact's confidence
 reaches :data:`ANSWER_CONFIDENCE` clearly ahead of the rest, "several" when
 more are within :data:`SEVERAL_MARGIN` of it, "none" otherwise, and always
 for a query of numbers or years alone. :meth:`SearchIndex.explain` returns the
-same reasoning as plain data. Writes call :meth:`SearchIndex.upsert`, which
+same reasoning as plain data. Two readings of the sentence can take an
+answer back: a query's `X's Y` where the claim gives Y another owner, and a
+query's `A gives B` where the claim says B gives A (:mod:`knowledge.roles`);
+"when" asks for a fact that says when, as "how many" asks for a figure.
+Writes call :meth:`SearchIndex.upsert`, which
 swaps one fact's postings; :meth:`SearchIndex.use_thesaurus` swaps the thesaurus
 without touching the postings.
 """
@@ -45,6 +49,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.duplicates import claim_similarity
 from knowledge.model import Fact
+from knowledge.roles import Direction, directions, names
 from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
 from knowledge.wordforms import (
     COUNT_QUESTIONS,
@@ -52,6 +57,7 @@ from knowledge.wordforms import (
     MONTHS,
     NUMBER_WORDS,
     QUERY_FILLER,
+    WHEN_QUESTIONS,
     Phrase,
     Thesaurus,
     Typed,
@@ -198,7 +204,9 @@ class _Query:
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
+    dating: bool = False  # "when", "what year": only a fact stating a date answers it
     owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
+    directions: tuple[Direction, ...] = ()  # who gives to whom, as the query says it
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
 
     def fit(self, fid: int, span: tuple[int, int]) -> float:
@@ -331,6 +339,10 @@ class SearchIndex:
         # does; a wrong first letter is rare when typing, and this is 20x fewer comparisons.
         self._by_length: dict[tuple[str, int], list[str]] = {}
         self._fuzzy_cache: dict[str, list[tuple[str, int]]] = {}
+        # Form keys the claims write with a capital (the parties a direction can name), by how
+        # many facts do, and each fact's stated directions once a query has needed them.
+        self._names: Counter[str] = Counter()
+        self._claim_directions: dict[int, list[Direction]] = {}
         self._thesaurus = thesaurus if thesaurus is not None else shipped_thesaurus()
         for fact in facts:
             self.upsert(fact)
@@ -363,6 +375,7 @@ class SearchIndex:
         if fact.retracted:
             return
         self._facts[fid] = fact
+        self._names.update(names(fact.claim))
         for term, kind in _fact_terms(fact).items():
             posting = self._postings.get(term)
             if posting is None:
@@ -385,6 +398,8 @@ class SearchIndex:
 
     def _remove(self, fid: int, old: Fact) -> None:
         """Take out what ``old`` (the indexed version of fact ``fid``) put in."""
+        self._names.subtract(names(old.claim))
+        self._claim_directions.pop(fid, None)
         for term, kind in _fact_terms(old).items():
             posting = self._postings[term]
             posting.remove(fid << 2 | kind)
@@ -653,8 +668,9 @@ class SearchIndex:
             for form in variants(content[0].word, content[0].raw):
                 named.update(self._named(form))
         folded = [t.word for t in typed_words(text)]
-        counting = any(
-            folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
+        counting, dating = (
+            any(folded[i : i + len(ask)] == list(ask) for ask in asks for i in range(len(folded)))
+            for asks in (COUNT_QUESTIONS, WHEN_QUESTIONS)
         )
         owned = []
         for owner, (thing,) in owners(text):
@@ -662,7 +678,10 @@ class SearchIndex:
             t = next((i for i, g in enumerate(groups) if stem(g.word.split()[0]) == thing), None)
             if o is not None and t is not None and o != t:
                 owned.append((o, t))
-        return _Query(text, phrase, tuple(groups), span, frozenset(named), counting, tuple(owned))
+        stated = tuple(directions(text, self._is_name))
+        return _Query(
+            text, phrase, tuple(groups), span, frozenset(named), counting, dating, tuple(owned), stated
+        )
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -804,9 +823,11 @@ class SearchIndex:
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.
-            if q.owned and item.confidence >= needed:
+            if (q.owned or q.directions) and item.confidence >= needed:
                 total = sum(g.weight for g in q.groups) or 1.0
-                item.confidence -= sum(g.weight for g in self._owned_by_another(q, item.fid)) / total
+                wrong = self._owned_by_another(q, item.fid) + self._reversed(q, item.fid)
+                unique = {id(g): g for g in wrong}.values()
+                item.confidence -= sum(g.weight for g in unique) / total
         best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
         return best
 
@@ -824,6 +845,43 @@ class SearchIndex:
                 contradicted.append(q.groups[o])
         return contradicted
 
+    def _is_name(self, key: str) -> bool:
+        return self._names[key] > 0
+
+    def _reversed(self, q: _Query, fid: int) -> list[_Group]:
+        """The parties of a query's `A gives B` that the fact states the other way round, about
+        the same thing: `Azerbaijan sells weapons to Israel` against "Israel sells Azerbaijan
+        weapons". Like a contradicted owner, they count as not found in that fact."""
+        if not q.directions:
+            return []
+        claimed = self._claim_directions.get(fid)
+        if claimed is None:
+            claimed = self._claim_directions[fid] = directions(self._facts[fid].claim, self._is_name)
+        groups = {stem(w): g for g in q.groups for w in g.word.split()}
+
+        def reads(key: str) -> set[str]:
+            group = groups.get(key)
+            return {key} | ({t for alt in group.alternatives for t in alt.terms} if group else set())
+
+        # Each party's role in the claim: giver or receiver, with what the clause is about.
+        roles: list[tuple[str, bool, frozenset[str]]] = []
+        for c in claimed:
+            roles += [(c.giver, True, c.about), (c.receiver, False, c.about)]
+        wrong: list[_Group] = []
+        for said in q.directions:
+            about = set().union(*map(reads, said.about)) if said.about else set()
+            for party, gives in ((said.giver, True), (said.receiver, False)):
+                known = reads(party)
+                stated = [(role, topic) for key, role, topic in roles if key in known]
+                same = [topic for role, topic in stated if role == gives]
+                other = [topic for role, topic in stated if role != gives]
+                if same and other and about:  # the claim says both (oil one way, arms the other)
+                    same = [t for t in same if about & t]
+                    other = [t for t in other if about & t]
+                if other and not same and (group := groups.get(party)) is not None:
+                    wrong.append(group)
+        return wrong
+
     def _hit(self, item: _Scored) -> Hit:
         score = round(min(100.0, 100 * item.score), 1)
         return Hit(self._facts[item.fid], score, round(100 * min(1.0, item.confidence), 1))
@@ -836,6 +894,8 @@ class SearchIndex:
         sure = [s for s in ranked if s.confidence >= needed and not s.dated_elsewhere]
         if q.counting:
             sure = [s for s in sure if self._states_figure(q, s.fid)]
+        if q.dating:
+            sure = [s for s in sure if self._states_date(s.fid)]
         exact = [s for s in ranked if s.exact]
         if exact:  # named by its key or an alias; the others that fit follow it
             others = [s for s in sure if not s.exact]
@@ -915,6 +975,15 @@ class SearchIndex:
             if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
                 return True
         return False
+
+    def _states_date(self, fid: int) -> bool:
+        """The fact says when: it has a period, or its claim names a year or a month
+        ("when was the archive stolen" is not answered by a claim that never says when)."""
+        fact = self._facts[fid]
+        claim = words(fact.claim)
+        return bool(fact.period) or any(
+            w in MONTHS or (len(w) == 4 and w.isdigit() and w.startswith(("19", "20"))) for w in claim
+        )
 
     def _fields_keys(self, fid: int) -> list[list[str]]:
         """The form keys of the fact's key, aliases and claim, one list per field, filler left out."""
@@ -1007,6 +1076,8 @@ class SearchIndex:
                     "named_exactly": item.exact,
                     # `X's Y` where the claim gives Y another owner: X counted as not found
                     "owner_contradicted": [g.word for g in self._owned_by_another(parsed, item.fid)],
+                    # `A gives B` where the claim says B gives A: both counted as not found
+                    "direction_contradicted": [g.word for g in self._reversed(parsed, item.fid)],
                     "words": matched,
                 }
             )

@@ -78,6 +78,10 @@ NUMBER_WORDS = frozenset(
 
 # Questions that ask for a count or an amount: only a fact that states a figure answers them.
 COUNT_QUESTIONS = (("how", "many"), ("how", "much"), ("сколько",), ("כמה",), ("nece",))
+# Questions that ask for a time: only a fact that states a date or period answers them.
+WHEN_QUESTIONS = (
+    ("when",), ("what", "year"), ("which", "year"), ("когда",), ("מתי",), ("ne", "vaxt"), ("ne", "zaman"),
+)  # fmt: skip
 # Words that state a count in a claim, as digits do.
 COUNT_WORDS = frozenset(
     {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",

@@ -1,0 +1,129 @@
+"""Who gives what to whom: the direction a sentence states between two named parties.
+
+"Israel sells Azerbaijan weapons" and "Azerbaijan sells weapons to Israel" share
+every word; only the direction differs, and a reporter asking the second must
+not be told the first. :func:`directions` reads, clause by clause, the pairs
+(giver, receiver) a text states, in form keys (:func:`knowledge.wordforms.stem`),
+with the clause's other words, so that a query's pair can be checked against a
+claim's: the same two parties the other way round, about the same thing,
+contradict it.
+
+It reads a few plain patterns, in English, the language the claims are written in:
+
+- ``from X`` gives, ``to X`` / ``into X`` receives (not ``according to``, ``due to``...);
+- the name just before a verb of giving (`sells`, `supplied`, `exports`) gives, and a name
+  right after it receives ("sells Azerbaijan weapons");
+- the name just before a verb of receiving (`bought`, `imports`) receives;
+- in a clause with a receiver but no giver, its first name gives ("Armenia protested
+  to Israel").
+
+Only names count as parties (``is_name`` decides: search passes the words the base
+writes with a capital). A pattern it does not know states no direction, so the
+check only ever removes an answer that says the opposite, never adds one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from knowledge.textnorm import STOPWORDS, fold
+from knowledge.wordforms import MONTHS, QUERY_FILLER, stem
+
+# Verbs and nouns of giving and of receiving, as form keys.
+GIVING = frozenset(
+    stem(w)
+    for w in (
+        "sell", "sells", "sold", "sale", "sales", "supply", "supplied", "supplier", "export", "exports",
+        "exported", "deliver", "delivered", "gives", "give", "gave", "provide", "provided", "ship",
+        "shipped", "send", "sent", "transfer", "transferred", "fly", "flew", "flown", "exporter",
+    )
+)  # fmt: skip
+RECEIVING = frozenset(
+    stem(w)
+    for w in (
+        "buy", "buys", "bought", "buyer", "purchase", "purchased", "import", "imports", "imported",
+        "receive", "received", "acquire", "acquired", "obtain", "obtained", "destination", "recipient",
+        "importer", "customer",
+    )
+)  # fmt: skip
+_TO = frozenset({"to", "into", "towards", "toward"})
+_FROM = frozenset({"from"})
+# `to` that does not point at a receiver: "according to SIPRI", "close to Iran".
+_NOT_RECEIVING = frozenset(
+    {"according", "due", "close", "next", "compared", "similar", "equal", "up", "thanks"}
+)
+_REACH = 3  # content words looked through for the party of a pattern
+_CLAUSE_RE = re.compile(r"[.;:!?]+(?:\s|$)")
+_TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Direction:
+    """One clause's statement that ``giver`` gives to ``receiver``; ``about``: its other words."""
+
+    giver: str
+    receiver: str
+    about: frozenset[str]
+
+
+def _content(word: str) -> bool:
+    return word not in STOPWORDS and word not in QUERY_FILLER and word not in MONTHS and not word.isdigit()
+
+
+def names(claim: str) -> set[str]:
+    """The form keys of the words ``claim`` writes with a capital: the parties it can name."""
+    return {stem(fold(t)) for t in _TOKEN_RE.findall(claim) if t[0].isupper() and _content(fold(t))}
+
+
+def _name_after(keys: list[str], content: list[int], i: int, is_name: Callable[[str], bool]) -> str | None:
+    """The first name in the few content words after position ``i``, unless a verb of giving or
+    receiving comes first ("to buy": no receiver)."""
+    for j in [j for j in content if j > i][:_REACH]:
+        if keys[j] in GIVING or keys[j] in RECEIVING:
+            return None
+        if is_name(keys[j]):
+            return keys[j]
+    return None
+
+
+def _name_before(keys: list[str], content: list[int], i: int, is_name: Callable[[str], bool]) -> str | None:
+    """The nearest name in the few content words before position ``i``."""
+    return next(
+        (keys[j] for j in reversed([j for j in content if j < i][-_REACH:]) if is_name(keys[j])), None
+    )
+
+
+def directions(text: str, is_name: Callable[[str], bool]) -> list[Direction]:
+    """Every (giver, receiver) pair ``text`` states, clause by clause, as form keys."""
+    found: list[Direction] = []
+    for clause in _CLAUSE_RE.split(text):
+        tokens = [fold(t) for t in _TOKEN_RE.findall(clause.replace("'s", " "))]
+        keys = [stem(t) for t in tokens]
+        content = [i for i, t in enumerate(tokens) if _content(t)]
+        givers: dict[str, None] = {}
+        receivers: dict[str, None] = {}
+        for i, (token, key) in enumerate(zip(tokens, keys, strict=True)):
+            if token in _FROM and (party := _name_after(keys, content, i, is_name)):
+                givers[party] = None
+            elif token in _TO and not (i and tokens[i - 1] in _NOT_RECEIVING):
+                if party := _name_after(keys, content, i, is_name):
+                    receivers[party] = None
+            elif key in GIVING:
+                # "missiles delivered from Israel": before a passive verb is the thing, not the giver
+                passive = i + 1 < len(tokens) and tokens[i + 1] in _FROM
+                if not passive and (party := _name_before(keys, content, i, is_name)):
+                    givers[party] = None
+                after = next((j for j in content if j > i), None)
+                if after is not None and is_name(keys[after]):  # "sells Azerbaijan weapons"
+                    receivers[keys[after]] = None
+            elif key in RECEIVING and (party := _name_before(keys, content, i, is_name)):
+                receivers[party] = None
+        if receivers and not givers:
+            first = next((keys[j] for j in content if is_name(keys[j]) and keys[j] not in receivers), None)
+            if first is not None:
+                givers[first] = None
+        about = frozenset(keys[j] for j in content) - set(givers) - set(receivers) - GIVING - RECEIVING
+        found += [Direction(g, r, about) for g in givers for r in receivers if g != r]
+    return found
