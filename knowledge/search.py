@@ -668,10 +668,11 @@ class SearchIndex:
             for form in variants(content[0].word, content[0].raw):
                 named.update(self._named(form))
         folded = [t.word for t in typed_words(text)]
-        counting, dating = (
-            any(folded[i : i + len(ask)] == list(ask) for ask in asks for i in range(len(folded)))
-            for asks in (COUNT_QUESTIONS, WHEN_QUESTIONS)
+        counting = any(
+            folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
         )
+        # "when" asks only at the start: "flights ... when the war started" asks for a count.
+        dating = any(folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2))
         owned = []
         for owner, (thing,) in owners(text):
             o = next((i for i, g in enumerate(groups) if stem(g.word.split()[-1]) == owner), None)

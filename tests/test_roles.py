@@ -107,3 +107,6 @@ def test_a_when_question_needs_a_fact_that_says_when(index: SearchIndex) -> None
     assert undated.verdict == "none"
     assert undated.suggestions[0].fact.key == "archive"
     assert index.search("iran's nuclear archive taken out").verdict == "answer"
+    # "when" asks only at the start of a question; later it joins two clauses.
+    assert index.search("when were the lora missiles delivered to azerbaijan").verdict == "none"
+    assert index.search("lora missiles delivered to azerbaijan when").verdict == "answer"
