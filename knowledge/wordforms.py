@@ -13,7 +13,10 @@ Search and the ``/timeline`` topic filter both ask this module, so `drones`,
 - :class:`Thesaurus` holds reviewed groups of words that mean the same here
   (``knowledge/thesaurus.json``): a word in a group also matches the others; a
   group's ``broader`` words are matched from it but never lead back to it
-  (`yerevan` finds Armenia, `armenia` does not find Yerevan).
+  (`yerevan` finds Armenia, `armenia` does not find Yerevan). A group keeps its
+  Russian, Hebrew and Azerbaijani words apart (:data:`LANGUAGES`), so a reviewer
+  sees which language each is and ``bench/thesaurus_coverage.py`` can tell what is
+  still missing; search treats them all as members.
   :meth:`Thesaurus.with_group` returns a new thesaurus with one more group, so
   a group added at run time takes effect without reloading the file.
 """
@@ -36,6 +39,8 @@ from rapidfuzz.distance import OSA
 from knowledge.textnorm import STOPWORDS, fold, words
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
+# A group's words in the languages the desk writes besides English: Russian, Hebrew, Azerbaijani.
+LANGUAGES = ("ru", "he", "az")
 
 _ENGLISH = Stemmer.Stemmer("english")
 _RUSSIAN = Stemmer.Stemmer("russian")
@@ -249,7 +254,8 @@ class Thesaurus:
         self._singles: list[str] | None = None  # one-word members, for spelt_like
         self.longest = 1
         for group in groups:
-            self._add(tuple(group.get("words", ())), tuple(group.get("broader", ())))
+            members = [word for field in ("words", *LANGUAGES) for word in group.get(field, ())]
+            self._add(tuple(members), tuple(group.get("broader", ())))
 
     @classmethod
     def load(cls, path: Path = THESAURUS_FILE) -> Thesaurus:
