@@ -149,13 +149,17 @@ def typed_words(text: str) -> list[Typed]:
 
 
 @lru_cache(maxsize=1 << 14)
-def variants(word: str, raw: str = "") -> tuple[str, ...]:
-    """Other form keys the typed ``word`` may stand for (never including its own :func:`stem`)."""
+def variants(word: str, raw: str = "", *, typed: bool = True) -> tuple[str, ...]:
+    """Other form keys the typed ``word`` may stand for (never including its own :func:`stem`).
+    A reviewed thesaurus word (``typed=False``) is written as meant: its first letters are no
+    Hebrew prefix, and a Hebrew word has no Latin spelling (without vowels, אחוזים and חוזים,
+    percent and contracts, are both hvzym)."""
     raw = raw or word
     own = stem(word)
     found: dict[str, None] = {}
-    if _HEBREW_RE.search(word):
-        for cut in (0, 1, 2):  # ו, ה, ב ... and pairs like וה, שב, מה
+    hebrew = bool(_HEBREW_RE.search(word))
+    if hebrew:
+        for cut in (0, 1, 2) if typed else (0,):  # ו, ה, ב ... and pairs like וה, שב, מה
             if len(word) - cut >= 2 and all(ch in _HEBREW_PREFIXES for ch in word[:cut]):
                 bare = word[cut:]
                 found[bare] = None
@@ -167,13 +171,16 @@ def variants(word: str, raw: str = "") -> tuple[str, ...]:
         turkish = _TURKISH.stemWord(raw.replace("ə", "e"))
         if _TURKISH_LETTERS.search(raw) or turkish != raw:
             found[fold(turkish)] = None
-    if not word.isascii():
+        if _TURKISH_LETTERS.search(raw):
+            # the Azerbaijani word unstemmed: the Turkish stemmer cuts müqavilə to müqavil, but
+            # müqavilələr to müqavilə
+            found[word] = None
+    if not word.isascii() and (typed or not hebrew):
         latin = "".join(words(anyascii(word)))
         for spelling in (latin, *latin_spellings(word)):
             if spelling:
                 found[stem(spelling)] = None
     found.pop(own, None)
-    found.pop(word, None)
     return tuple(k for k in found if k)
 
 
@@ -305,11 +312,15 @@ class Thesaurus:
 
 
 def _member_phrases(member: str) -> set[Phrase]:
-    """The keys a thesaurus word is found by: its stems, and for one word its variants too."""
+    """The keys a thesaurus word is found by: its stems, and for one word its variants too.
+
+    A member is written as a reviewer meant it, so its first letters are not a Hebrew prefix
+    (משרד is a ministry, not ש+רד; מברק a cable, not מ+ברק, Barak), and a variant shorter than
+    three letters is another word (מכרו -> רו, data -> da), not a form of this one."""
     typed = [t for t in typed_words(member) if not _filler(t.word)]
     found = {tuple(stem(t.word) for t in typed)}
     if len(typed) == 1:
-        found.update((key,) for key in keys(typed[0].word, typed[0].raw))
+        found.update((key,) for key in variants(typed[0].word, typed[0].raw, typed=False) if len(key) >= 3)
     return {p for p in found if p}
 
 
