@@ -282,7 +282,7 @@ class Thesaurus:
         index = len(self._groups)
         self._groups.append((members, broader))
         for member in members:
-            for phrase in _member_phrases(member):
+            for phrase in member_phrases(member):
                 self._member_of.setdefault(phrase, []).append(index)
                 self.longest = max(self.longest, len(phrase))
 
@@ -311,7 +311,7 @@ class Thesaurus:
         return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
 
 
-def _member_phrases(member: str) -> set[Phrase]:
+def member_phrases(member: str) -> set[Phrase]:
     """The keys a thesaurus word is found by: its stems, and for one word its variants too.
 
     A member is written as a reviewer meant it, so its first letters are not a Hebrew prefix
