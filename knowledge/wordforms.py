@@ -50,6 +50,9 @@ _HEBREW_RE = re.compile(r"[\u0590-\u05ff]")
 _HEBREW_PREFIXES = "והבלמשכ"
 _HEBREW_ENDINGS = ("ים", "ות", "י")
 _TURKISH_LETTERS = re.compile(r"[əışçğöü]")
+# fold() writes й as и (its breve is a combining mark), but the Russian stemmer knows the endings
+# -ый -ий -ой -ей only with й: ядерныи would stem to ядерны, not ядерн like ядерная.
+_LOST_SHORT_I_RE = re.compile(r"(?<=[ыиое])и$")
 # A raw word before folding: letters and digits, apostrophes inside a word dropped.
 _RAW_WORD_RE = re.compile(r"[^\W_]+")
 _RAW_APOSTROPHE_RE = re.compile(r"(?<=\w)['’ʼ‘`´\"״׳](?=\w)")
@@ -101,7 +104,7 @@ def stem(word: str) -> str:
     if word.isdigit() or len(word) < 3:
         return word
     if _CYRILLIC_RE.search(word):
-        return _RUSSIAN.stemWord(word)
+        return _RUSSIAN.stemWord(_LOST_SHORT_I_RE.sub("й", word))
     if _HEBREW_RE.search(word):
         return word
     return _ENGLISH.stemWord(word)
