@@ -48,7 +48,7 @@ _TURKISH = Stemmer.Stemmer("turkish")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _HEBREW_RE = re.compile(r"[\u0590-\u05ff]")
 _HEBREW_PREFIXES = "והבלמשכ"
-_HEBREW_ENDINGS = ("ים", "ות", "י")
+_HEBREW_ENDINGS = ("ים", "ות", "ית", "י")  # plural, feminine singular (ישראלית), construct
 _TURKISH_LETTERS = re.compile(r"[əışçğöü]")
 # fold() writes й as и (its breve is a combining mark), but the Russian stemmer knows the endings
 # -ый -ий -ой -ей only with й: ядерныи would stem to ядерны, not ядерн like ядерная.
@@ -62,7 +62,8 @@ _POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
 # decide which fact is meant. (English ones live in textnorm.STOPWORDS, which
 # duplicate detection also uses; these are for queries only.)
 QUERY_FILLER = frozenset(
-    {
+    fold(word)  # as a query's words are compared: свой is свои, isə is ise
+    for word in {
         # English question and request words
         "get", "got", "say", "said", "says", "know", "known", "according", "happen", "happened",
         "mean", "means", "like", "more", "most", "out", "up", "off", "there", "ever", "really", "exactly",
@@ -71,10 +72,24 @@ QUERY_FILLER = frozenset(
         # Russian
         "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
         "для", "где", "ли", "это", "к", "от", "у", "за",
+        "а", "но", "или", "же", "бы", "не", "ни", "ещё", "уже", "также", "тоже", "есть", "был", "была",
+        "было", "были", "будет", "его", "её", "их", "он", "она", "оно", "они", "мы", "вы", "свой", "своё",
+        "своя", "свои", "своего", "своей", "своих", "этот", "эта", "эти", "этого", "этой", "тот", "та", "те",
+        "какой", "какая", "какое", "какие", "какую", "каких", "каким", "каков", "какова", "почему", "зачем",
+        "чей", "чья", "чьи", "до", "при", "про", "через", "между", "после", "около", "там", "здесь", "чем",
+        "чего", "кого", "кому", "ему", "ей", "им", "нам", "вам", "мне", "меня", "всё", "все", "весь", "вся",
+        "всех", "сам", "сама", "сами",
         # Hebrew
         "של", "את", "על", "כמה", "מה", "מי", "מתי", "איך", "עם", "אל", "זה",
+        "יש", "אין", "אבל", "גם", "כל", "הוא", "היא", "הם", "הן", "אני", "אנחנו", "או", "אם", "כי", "לא",
+        "רק", "עוד", "כבר", "היה", "הייתה", "היו", "בין", "אחרי", "לפני", "בפני", "אשר", "איזה", "איזו",
+        "אילו", "למה", "מדוע", "האם", "זאת", "זו", "אלה", "אותו", "אותה", "אותם", "שלו", "שלה", "שלהם",
+        "לו", "לה", "להם", "כדי", "יותר",
         # Azerbaijani
         "ve", "ile", "ne", "nə", "kim", "nece", "neçə", "haqqinda", "haqqında", "ucun", "üçün", "bu", "hansi",
+        "da", "də", "isə", "amma", "lakin", "ya", "yaxud", "niyə", "harada", "hara", "vaxt", "olub", "oldu",
+        "olan", "olunub", "edir", "etdi", "edib", "etmişdir", "var", "yox", "kimi", "görə", "sonra", "əvvəl",
+        "qədər", "necə", "dəfə", "bəs", "onun", "onlar", "həmin", "hər", "ki", "mi", "mı", "mu", "mü",
     }
 )  # fmt: skip
 

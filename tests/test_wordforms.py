@@ -157,3 +157,18 @@ def test_a_russian_adjective_or_instrumental_keeps_its_short_i_for_the_stemmer()
     # folding writes й as и; ядерный and системой must still stem like ядерная and система
     assert reading("ядерный")[0] == reading("ядерная")[0] == reading("ядерных")[0]
     assert reading("системой")[0] == reading("система")[0]
+
+
+def test_the_function_words_of_a_native_question_weigh_nothing() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus())
+    for question, content in (
+        ("какой аэродром есть", "аэродром"),
+        ("איזה בסיס יש", "בסיס"),
+        ("hansı baza var", "baza"),
+    ):
+        assert [w["word"] for w in index.explain(question)["words"]] == [content]  # type: ignore[index]
+
+
+def test_a_hebrew_feminine_adjective_reads_as_its_masculine() -> None:
+    assert set(reading("הישראלית")) & set(reading("ישראלי"))
+    assert set(reading("האמריקאית")) & set(reading("אמריקאי"))
