@@ -31,7 +31,10 @@ from bench.eval import shipped_facts  # noqa: E402
 from knowledge.model import Fact  # noqa: E402
 from knowledge.wordforms import LANGUAGES, THESAURUS_FILE, Phrase, Thesaurus, keys, phrase_of, typed_words  # noqa: E402
 
-_CODE = "a code or call sign, typed in Latin letters in every language (Russian ИАТА transliterates to it)"
+_CODE = (
+    "a code or call sign, typed in Latin letters in every language (Russian ИАТА transliterates to it; "
+    "БТД, the Russian for BTC, has its own group)"
+)
 _FUNCTION = "a function word or light verb: it never decides which fact is meant"
 _DATE = "part of a date (`late 2020`, `mid-2016`); the year beside it is matched exactly"
 _COUNT = (
