@@ -13,7 +13,10 @@ Search and the ``/timeline`` topic filter both ask this module, so `drones`,
 - :class:`Thesaurus` holds reviewed groups of words that mean the same here
   (``knowledge/thesaurus.json``): a word in a group also matches the others; a
   group's ``broader`` words are matched from it but never lead back to it
-  (`yerevan` finds Armenia, `armenia` does not find Yerevan).
+  (`yerevan` finds Armenia, `armenia` does not find Yerevan). A group keeps its
+  Russian, Hebrew and Azerbaijani words apart (:data:`LANGUAGES`), so a reviewer
+  sees which language each is and ``bench/thesaurus_coverage.py`` can tell what is
+  still missing; search treats them all as members.
   :meth:`Thesaurus.with_group` returns a new thesaurus with one more group, so
   a group added at run time takes effect without reloading the file.
 """
@@ -36,6 +39,8 @@ from rapidfuzz.distance import OSA
 from knowledge.textnorm import STOPWORDS, fold, words
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
+# A group's words in the languages the desk writes besides English: Russian, Hebrew, Azerbaijani.
+LANGUAGES = ("ru", "he", "az")
 
 _ENGLISH = Stemmer.Stemmer("english")
 _RUSSIAN = Stemmer.Stemmer("russian")
@@ -43,8 +48,11 @@ _TURKISH = Stemmer.Stemmer("turkish")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _HEBREW_RE = re.compile(r"[\u0590-\u05ff]")
 _HEBREW_PREFIXES = "והבלמשכ"
-_HEBREW_ENDINGS = ("ים", "ות", "י")
+_HEBREW_ENDINGS = ("ים", "ות", "ית", "י")  # plural, feminine singular (ישראלית), construct
 _TURKISH_LETTERS = re.compile(r"[əışçğöü]")
+# fold() writes й as и (its breve is a combining mark), but the Russian stemmer knows the endings
+# -ый -ий -ой -ей only with й: ядерныи would stem to ядерны, not ядерн like ядерная.
+_LOST_SHORT_I_RE = re.compile(r"(?<=[ыиое])и$")
 # A raw word before folding: letters and digits, apostrophes inside a word dropped.
 _RAW_WORD_RE = re.compile(r"[^\W_]+")
 _RAW_APOSTROPHE_RE = re.compile(r"(?<=\w)['’ʼ‘`´\"״׳](?=\w)")
@@ -54,7 +62,8 @@ _POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
 # decide which fact is meant. (English ones live in textnorm.STOPWORDS, which
 # duplicate detection also uses; these are for queries only.)
 QUERY_FILLER = frozenset(
-    {
+    fold(word)  # as a query's words are compared: свой is свои, isə is ise
+    for word in {
         # English question and request words
         "get", "got", "say", "said", "says", "know", "known", "according", "happen", "happened",
         "mean", "means", "like", "more", "most", "out", "up", "off", "there", "ever", "really", "exactly",
@@ -63,10 +72,24 @@ QUERY_FILLER = frozenset(
         # Russian
         "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
         "для", "где", "ли", "это", "к", "от", "у", "за",
+        "а", "но", "или", "же", "бы", "не", "ни", "ещё", "уже", "также", "тоже", "есть", "был", "была",
+        "было", "были", "будет", "его", "её", "их", "он", "она", "оно", "они", "мы", "вы", "свой", "своё",
+        "своя", "свои", "своего", "своей", "своих", "этот", "эта", "эти", "этого", "этой", "тот", "та", "те",
+        "какой", "какая", "какое", "какие", "какую", "каких", "каким", "каков", "какова", "почему", "зачем",
+        "чей", "чья", "чьи", "до", "при", "про", "через", "между", "после", "около", "там", "здесь", "чем",
+        "чего", "кого", "кому", "ему", "ей", "им", "нам", "вам", "мне", "меня", "всё", "все", "весь", "вся",
+        "всех", "сам", "сама", "сами",
         # Hebrew
         "של", "את", "על", "כמה", "מה", "מי", "מתי", "איך", "עם", "אל", "זה",
+        "יש", "אין", "אבל", "גם", "כל", "הוא", "היא", "הם", "הן", "אני", "אנחנו", "או", "אם", "כי", "לא",
+        "רק", "עוד", "כבר", "היה", "הייתה", "היו", "בין", "אחרי", "לפני", "בפני", "אשר", "איזה", "איזו",
+        "אילו", "למה", "מדוע", "האם", "זאת", "זו", "אלה", "אותו", "אותה", "אותם", "שלו", "שלה", "שלהם",
+        "לו", "לה", "להם", "כדי", "יותר",
         # Azerbaijani
         "ve", "ile", "ne", "nə", "kim", "nece", "neçə", "haqqinda", "haqqında", "ucun", "üçün", "bu", "hansi",
+        "da", "də", "isə", "amma", "lakin", "ya", "yaxud", "niyə", "harada", "hara", "vaxt", "olub", "oldu",
+        "olan", "olunub", "edir", "etdi", "edib", "etmişdir", "var", "yox", "kimi", "görə", "sonra", "əvvəl",
+        "qədər", "necə", "dəfə", "bəs", "onun", "onlar", "həmin", "hər", "ki", "mi", "mı", "mu", "mü",
     }
 )  # fmt: skip
 
@@ -100,7 +123,7 @@ def stem(word: str) -> str:
     if word.isdigit() or len(word) < 3:
         return word
     if _CYRILLIC_RE.search(word):
-        return _RUSSIAN.stemWord(word)
+        return _RUSSIAN.stemWord(_LOST_SHORT_I_RE.sub("й", word))
     if _HEBREW_RE.search(word):
         return word
     return _ENGLISH.stemWord(word)
@@ -148,13 +171,17 @@ def typed_words(text: str) -> list[Typed]:
 
 
 @lru_cache(maxsize=1 << 14)
-def variants(word: str, raw: str = "") -> tuple[str, ...]:
-    """Other form keys the typed ``word`` may stand for (never including its own :func:`stem`)."""
+def variants(word: str, raw: str = "", *, typed: bool = True) -> tuple[str, ...]:
+    """Other form keys the typed ``word`` may stand for (never including its own :func:`stem`).
+    A reviewed thesaurus word (``typed=False``) is written as meant: its first letters are no
+    Hebrew prefix, and a Hebrew word has no Latin spelling (without vowels, אחוזים and חוזים,
+    percent and contracts, are both hvzym)."""
     raw = raw or word
     own = stem(word)
     found: dict[str, None] = {}
-    if _HEBREW_RE.search(word):
-        for cut in (0, 1, 2):  # ו, ה, ב ... and pairs like וה, שב, מה
+    hebrew = bool(_HEBREW_RE.search(word))
+    if hebrew:
+        for cut in (0, 1, 2) if typed else (0,):  # ו, ה, ב ... and pairs like וה, שב, מה
             if len(word) - cut >= 2 and all(ch in _HEBREW_PREFIXES for ch in word[:cut]):
                 bare = word[cut:]
                 found[bare] = None
@@ -166,13 +193,16 @@ def variants(word: str, raw: str = "") -> tuple[str, ...]:
         turkish = _TURKISH.stemWord(raw.replace("ə", "e"))
         if _TURKISH_LETTERS.search(raw) or turkish != raw:
             found[fold(turkish)] = None
-    if not word.isascii():
+        if _TURKISH_LETTERS.search(raw):
+            # the Azerbaijani word unstemmed: the Turkish stemmer cuts müqavilə to müqavil, but
+            # müqavilələr to müqavilə
+            found[word] = None
+    if not word.isascii() and (typed or not hebrew):
         latin = "".join(words(anyascii(word)))
         for spelling in (latin, *latin_spellings(word)):
             if spelling:
                 found[stem(spelling)] = None
     found.pop(own, None)
-    found.pop(word, None)
     return tuple(k for k in found if k)
 
 
@@ -253,7 +283,8 @@ class Thesaurus:
         self._singles: list[str] | None = None  # one-word members, for spelt_like
         self.longest = 1
         for group in groups:
-            self._add(tuple(group.get("words", ())), tuple(group.get("broader", ())))
+            members = [word for field in ("words", *LANGUAGES) for word in group.get(field, ())]
+            self._add(tuple(members), tuple(group.get("broader", ())))
 
     @classmethod
     def load(cls, path: Path = THESAURUS_FILE) -> Thesaurus:
@@ -273,7 +304,7 @@ class Thesaurus:
         index = len(self._groups)
         self._groups.append((members, broader))
         for member in members:
-            for phrase in _member_phrases(member):
+            for phrase in member_phrases(member):
                 self._member_of.setdefault(phrase, []).append(index)
                 self.longest = max(self.longest, len(phrase))
 
@@ -302,12 +333,16 @@ class Thesaurus:
         return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
 
 
-def _member_phrases(member: str) -> set[Phrase]:
-    """The keys a thesaurus word is found by: its stems, and for one word its variants too."""
+def member_phrases(member: str) -> set[Phrase]:
+    """The keys a thesaurus word is found by: its stems, and for one word its variants too.
+
+    A member is written as a reviewer meant it, so its first letters are not a Hebrew prefix
+    (משרד is a ministry, not ש+רד; מברק a cable, not מ+ברק, Barak), and a variant shorter than
+    three letters is another word (מכרו -> רו, data -> da), not a form of this one."""
     typed = [t for t in typed_words(member) if not _filler(t.word)]
     found = {tuple(stem(t.word) for t in typed)}
     if len(typed) == 1:
-        found.update((key,) for key in keys(typed[0].word, typed[0].raw))
+        found.update((key,) for key in variants(typed[0].word, typed[0].raw, typed=False) if len(key) >= 3)
     return {p for p in found if p}
 
 

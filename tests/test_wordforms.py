@@ -136,3 +136,39 @@ def test_explain_is_plain_data_saying_how_each_word_was_read_and_matched() -> No
     best = why["facts"][0]
     assert best["key"] == "drone-strike"
     assert {m["word"]: m["found"] for m in best["words"]} == {"uav": True, "bus": True, "weather": False}
+
+
+def test_a_thesaurus_word_is_read_as_written_while_a_typed_word_may_carry_a_prefix() -> None:
+    thesaurus = Thesaurus([{"words": ["cable"], "he": ["מברק"]}, {"words": ["barak"], "he": ["ברק"]}])
+    assert [r.phrase for r in thesaurus.related(("ברק",))] == [("barak",)]  # not the cable: מברק is no מ+ברק
+    assert "מברק" in reading("במברק")  # a reporter's prefix is still read off
+    assert ("hvzym",) not in Thesaurus([{"words": ["contract"], "he": ["חוזים"]}])  # no vowel-less Latin key
+
+
+def test_a_group_keeps_its_languages_apart_and_search_reads_them_all() -> None:
+    thesaurus = Thesaurus([{"words": ["contract"], "ru": ["контракт"], "he": ["חוזה"], "az": ["müqavilə"]}])
+    for typed in ("контракты", "החוזה", "müqavilələr"):
+        assert any(("contract",) in [r.phrase for r in thesaurus.related((k,))] for k in reading(typed)), (
+            typed
+        )
+
+
+def test_a_russian_adjective_or_instrumental_keeps_its_short_i_for_the_stemmer() -> None:
+    # folding writes й as и; ядерный and системой must still stem like ядерная and система
+    assert reading("ядерный")[0] == reading("ядерная")[0] == reading("ядерных")[0]
+    assert reading("системой")[0] == reading("система")[0]
+
+
+def test_the_function_words_of_a_native_question_weigh_nothing() -> None:
+    index = SearchIndex(FACTS, thesaurus=Thesaurus())
+    for question, content in (
+        ("какой аэродром есть", "аэродром"),
+        ("איזה בסיס יש", "בסיס"),
+        ("hansı baza var", "baza"),
+    ):
+        assert [w["word"] for w in index.explain(question)["words"]] == [content]  # type: ignore[index]
+
+
+def test_a_hebrew_feminine_adjective_reads_as_its_masculine() -> None:
+    assert set(reading("הישראלית")) & set(reading("ישראלי"))
+    assert set(reading("האמריקאית")) & set(reading("אמריקאי"))
