@@ -17,6 +17,11 @@ It reads a few plain patterns, in English, the language the claims are written i
 - in a clause with a receiver but no giver, its first name gives ("Armenia protested
   to Israel").
 
+It also reads where a sentence puts things: the names right after ``in`` or ``at``
+("its embassy in Tel Aviv", "landed at Israel's Ovda air base"), but not a date
+("in April 2016"). A query's `embassy in baku` is not answered by a claim that
+places it in Tel Aviv.
+
 Only names count as parties (``is_name`` decides: search passes the words the base
 writes with a capital). A pattern it does not know states no direction, so the
 check only ever removes an answer that says the opposite, never adds one.
@@ -49,6 +54,10 @@ RECEIVING = frozenset(
     )
 )  # fmt: skip
 _TO = frozenset({"to", "into", "towards", "toward"})
+_AT = frozenset({"in", "at"})
+_NOT_PLACE = frozenset(
+    {"least", "most", "all", "first", "last", "once", "times", "return", "total"}
+)  # at least ...
 _FROM = frozenset({"from"})
 # `to` that does not point at a receiver: "according to SIPRI", "close to Iran".
 _NOT_RECEIVING = frozenset(
@@ -57,6 +66,14 @@ _NOT_RECEIVING = frozenset(
 _REACH = 3  # content words looked through for the party of a pattern
 _CLAUSE_RE = re.compile(r"[.;:!?]+(?:\s|$)")
 _TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What a text says of its names: who gives to whom, and the places it puts things in."""
+
+    directions: tuple[Direction, ...] = ()
+    places: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +110,29 @@ def _name_before(keys: list[str], content: list[int], i: int, is_name: Callable[
     return next(
         (keys[j] for j in reversed([j for j in content if j < i][-_REACH:]) if is_name(keys[j])), None
     )
+
+
+def read(text: str, is_name: Callable[[str], bool]) -> Reading:
+    """The directions and places ``text`` states, as form keys."""
+    return Reading(tuple(directions(text, is_name)), frozenset(places(text, is_name)))
+
+
+def places(text: str, is_name: Callable[[str], bool]) -> set[str]:
+    """The names right after ``in`` or ``at`` (up to two: "in southern Israel", "at Israel's Ovda"),
+    unless a date follows it ("in April 2016", "in 2022")."""
+    found: set[str] = set()
+    tokens = [fold(t) for t in _TOKEN_RE.findall(text.replace("'s", " "))]
+    for i, token in enumerate(tokens[:-1]):
+        if (
+            token not in _AT
+            or tokens[i + 1] in MONTHS
+            or tokens[i + 1].isdigit()
+            or tokens[i + 1] in _NOT_PLACE
+        ):
+            continue
+        after = [t for t in tokens[i + 1 : i + 6] if _content(t)][:2]
+        found.update(key for key in map(stem, after) if is_name(key))
+    return found
 
 
 def directions(text: str, is_name: Callable[[str], bool]) -> list[Direction]:

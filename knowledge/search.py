@@ -49,7 +49,7 @@ from rapidfuzz.distance import OSA
 
 from knowledge.duplicates import claim_similarity
 from knowledge.model import Fact
-from knowledge.roles import Direction, directions, names
+from knowledge.roles import Reading, names, read
 from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
 from knowledge.wordforms import (
     COUNT_QUESTIONS,
@@ -206,7 +206,7 @@ class _Query:
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
     dating: bool = False  # "when", "what year": only a fact stating a date answers it
     owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
-    directions: tuple[Direction, ...] = ()  # who gives to whom, as the query says it
+    roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
 
     def fit(self, fid: int, span: tuple[int, int]) -> float:
@@ -340,9 +340,9 @@ class SearchIndex:
         self._by_length: dict[tuple[str, int], list[str]] = {}
         self._fuzzy_cache: dict[str, list[tuple[str, int]]] = {}
         # Form keys the claims write with a capital (the parties a direction can name), by how
-        # many facts do, and each fact's stated directions once a query has needed them.
+        # many facts do, and what each fact's claim says of them once a query has needed it.
         self._names: Counter[str] = Counter()
-        self._claim_directions: dict[int, list[Direction]] = {}
+        self._claim_roles: dict[int, Reading] = {}
         self._thesaurus = thesaurus if thesaurus is not None else shipped_thesaurus()
         for fact in facts:
             self.upsert(fact)
@@ -399,7 +399,7 @@ class SearchIndex:
     def _remove(self, fid: int, old: Fact) -> None:
         """Take out what ``old`` (the indexed version of fact ``fid``) put in."""
         self._names.subtract(names(old.claim))
-        self._claim_directions.pop(fid, None)
+        self._claim_roles.pop(fid, None)
         for term, kind in _fact_terms(old).items():
             posting = self._postings[term]
             posting.remove(fid << 2 | kind)
@@ -679,7 +679,7 @@ class SearchIndex:
             t = next((i for i, g in enumerate(groups) if stem(g.word.split()[0]) == thing), None)
             if o is not None and t is not None and o != t:
                 owned.append((o, t))
-        stated = tuple(directions(text, self._is_name))
+        stated = read(text, self._is_name)
         return _Query(
             text, phrase, tuple(groups), span, frozenset(named), counting, dating, tuple(owned), stated
         )
@@ -824,9 +824,9 @@ class SearchIndex:
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.
-            if (q.owned or q.directions) and item.confidence >= needed:
+            if (q.owned or q.roles.directions or q.roles.places) and item.confidence >= needed:
                 total = sum(g.weight for g in q.groups) or 1.0
-                wrong = self._owned_by_another(q, item.fid) + self._reversed(q, item.fid)
+                wrong = self._owned_by_another(q, item.fid) + self._misread_roles(q, item.fid)
                 unique = {id(g): g for g in wrong}.values()
                 item.confidence -= sum(g.weight for g in unique) / total
         best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
@@ -849,27 +849,37 @@ class SearchIndex:
     def _is_name(self, key: str) -> bool:
         return self._names[key] > 0
 
-    def _reversed(self, q: _Query, fid: int) -> list[_Group]:
-        """The parties of a query's `A gives B` that the fact states the other way round, about
-        the same thing: `Azerbaijan sells weapons to Israel` against "Israel sells Azerbaijan
-        weapons". Like a contradicted owner, they count as not found in that fact."""
-        if not q.directions:
+    def _misread_roles(self, q: _Query, fid: int) -> list[_Group]:
+        """The names of the query whose role the fact states otherwise: the parties of `A gives B`
+        when it says B gives A about the same thing (`Azerbaijan sells weapons to Israel` against
+        "Israel sells Azerbaijan weapons"), and the place of `in P` when it puts things in
+        another place only (`embassy in Baku` against "its embassy in Tel Aviv"). Like a
+        contradicted owner, they count as not found in that fact."""
+        if not (q.roles.directions or q.roles.places):
             return []
-        claimed = self._claim_directions.get(fid)
+        claimed = self._claim_roles.get(fid)
         if claimed is None:
-            claimed = self._claim_directions[fid] = directions(self._facts[fid].claim, self._is_name)
+            claimed = self._claim_roles[fid] = read(self._facts[fid].claim, self._is_name)
         groups = {stem(w): g for g in q.groups for w in g.word.split()}
 
         def reads(key: str) -> set[str]:
             group = groups.get(key)
             return {key} | ({t for alt in group.alternatives for t in alt.terms} if group else set())
 
+        wrong: list[_Group] = []
+        if claimed.places:
+            # Only a place the claim does name, but not as where things are: a place it never
+            # names is not found anyway, and may hold the claim's (Tel Aviv is in Israel).
+            said = {stem(w) for w in words(self._facts[fid].claim)}
+            for place in q.roles.places:
+                where = reads(place)
+                if where & said and not where & claimed.places and (group := groups.get(place)):
+                    wrong.append(group)
         # Each party's role in the claim: giver or receiver, with what the clause is about.
         roles: list[tuple[str, bool, frozenset[str]]] = []
-        for c in claimed:
+        for c in claimed.directions:
             roles += [(c.giver, True, c.about), (c.receiver, False, c.about)]
-        wrong: list[_Group] = []
-        for said in q.directions:
+        for said in q.roles.directions:
             about = set().union(*map(reads, said.about)) if said.about else set()
             for party, gives in ((said.giver, True), (said.receiver, False)):
                 known = reads(party)
@@ -1077,8 +1087,9 @@ class SearchIndex:
                     "named_exactly": item.exact,
                     # `X's Y` where the claim gives Y another owner: X counted as not found
                     "owner_contradicted": [g.word for g in self._owned_by_another(parsed, item.fid)],
-                    # `A gives B` where the claim says B gives A: both counted as not found
-                    "direction_contradicted": [g.word for g in self._reversed(parsed, item.fid)],
+                    # `A gives B` where the claim says B gives A, or `in P` where it says
+                    # another place: counted as not found
+                    "role_contradicted": [g.word for g in self._misread_roles(parsed, item.fid)],
                     "words": matched,
                 }
             )

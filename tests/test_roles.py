@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.model import Fact, Source
-from knowledge.roles import Direction, directions, names
+from knowledge.roles import Direction, directions, names, places
 from knowledge.search import SearchIndex
 
 PARTIES = {"israel", "isra", "azerbaijan", "armenia", "russia", "sipri", "lora"}
@@ -44,6 +44,23 @@ def test_each_clause_keeps_its_own_direction_and_topic() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Azerbaijan opened its embassy in Tel Aviv on 29 March 2023.", {"tel", "aviv"}),
+        ("Silk Way flights landed at Israel's Ovda air base.", {"israel", "ovda"}),
+        ("the only airfield in southern Israel", {"israel"}),
+        # a date, or `at least`, is not a place
+        ("In April 2016 Armenia protested.", set()),
+        ("at least 92 Ilyushin flights", set()),
+        ("in 2022 Baku bought more", set()),
+    ],
+)
+def test_places_are_the_names_after_in_or_at(text: str, expected: set[str]) -> None:
+    known = {"tel", "aviv", "isra", "ovda", "israel", "armenia", "ilyushin", "baku"}
+    assert places(text, known.__contains__) == expected
+
+
 def test_names_are_the_words_a_claim_capitalises() -> None:
     assert names("In April 2016 Armenia protested to Israel over the IAI drone.") == {
         "armenia",
@@ -78,6 +95,9 @@ def index() -> SearchIndex:
         ("oil from azerbaijan to israel", "arms-for-oil"),
         ("lora missiles delivered to azerbaijan", "lora"),
         ("armenia protested to israel", "protest"),
+        ("azerbaijan opened an embassy in tel aviv", "embassy"),
+        # a place the claim never names is only not found, and may hold the claim's place
+        ("when did azerbaijan open an embassy in israel", "embassy"),
     ],
 )
 def test_the_direction_a_fact_states_is_answered(index: SearchIndex, query: str, key: str) -> None:
@@ -98,6 +118,21 @@ def test_the_direction_a_fact_states_is_answered(index: SearchIndex, query: str,
 def test_the_reverse_of_what_a_fact_states_is_not_answered_by_it(index: SearchIndex, query: str) -> None:
     outcome = index.search(query)
     assert outcome.verdict == "none", [h.fact.key for h in outcome.results]
+
+
+def test_a_place_the_claim_names_but_puts_things_elsewhere_is_not_found() -> None:
+    base = SearchIndex(
+        [
+            fact("embassy", "Georgia opened its embassy in Paris in 1992."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+            fact("drones", "Russia sold drones to Armenia."),
+        ]
+    )
+    assert base.search("georgia opened an embassy in paris").verdict == "answer"
+    # The claim names Georgia, but as who opened the embassy, and puts it in Paris.
+    outcome = base.search("embassy in georgia opened")
+    assert outcome.verdict == "none"
+    assert base.explain("embassy in georgia opened")["facts"][0]["role_contradicted"] == ["georgia"]
 
 
 def test_a_when_question_needs_a_fact_that_says_when(index: SearchIndex) -> None:
