@@ -65,6 +65,7 @@ _NOT_RECEIVING = frozenset(
 )
 _REACH = 3  # content words looked through for the party of a pattern
 _CLAUSE_RE = re.compile(r"[.;:!?]+(?:\s|$)")
+_POSSESSIVE_RE = re.compile(r"['’]s\b")
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
 
@@ -118,20 +119,37 @@ def read(text: str, is_name: Callable[[str], bool]) -> Reading:
 
 
 def places(text: str, is_name: Callable[[str], bool]) -> set[str]:
-    """The names right after ``in`` or ``at`` (up to two: "in southern Israel", "at Israel's Ovda"),
-    unless a date follows it ("in April 2016", "in 2022")."""
+    """The name right after ``in`` or ``at`` (past one word: "in southern Israel"), with the rest
+    of a name of several words ("in Tel Aviv") or the place it owns ("at Israel's Ovda"), unless a
+    date follows ("in April 2016", "in 2022")."""
     found: set[str] = set()
-    tokens = [fold(t) for t in _TOKEN_RE.findall(text.replace("'s", " "))]
+    tokens: list[str] = []
+    owner: list[bool] = []  # the word is followed by 's
+    capital: list[bool] = []
+    matches = iter(_TOKEN_RE.finditer(text))
+    for match in matches:
+        tokens.append(fold(match.group()))
+        capital.append(match.group()[0].isupper())
+        owner.append(bool(_POSSESSIVE_RE.match(text, match.end())))
+        if owner[-1]:
+            next(matches, None)  # the s of 's
     for i, token in enumerate(tokens[:-1]):
-        if (
-            token not in _AT
-            or tokens[i + 1] in MONTHS
-            or tokens[i + 1].isdigit()
-            or tokens[i + 1] in _NOT_PLACE
-        ):
+        following = tokens[i + 1]
+        if token not in _AT or following in MONTHS or following.isdigit() or following in _NOT_PLACE:
             continue
-        after = [t for t in tokens[i + 1 : i + 6] if _content(t)][:2]
-        found.update(key for key in map(stem, after) if is_name(key))
+        after = [j for j in range(i + 1, min(len(tokens), i + 6)) if _content(tokens[j])][:2]
+        first = next((j for j in after if is_name(stem(tokens[j]))), None)
+        if first is None:
+            continue
+        found.add(stem(tokens[first]))
+        last = first
+        # a name of several words, as written with capitals ("in Tel Aviv"; typed `in baku israel`
+        # is two names), or the place the name owns ("at Israel's Ovda")
+        while last + 1 < len(tokens) and is_name(stem(tokens[last + 1])):
+            if not (owner[last] or (capital[last] and capital[last + 1])):
+                break
+            last += 1
+            found.add(stem(tokens[last]))
     return found
 
 

@@ -54,6 +54,7 @@ from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
 from knowledge.wordforms import (
     COUNT_QUESTIONS,
     COUNT_WORDS,
+    DATE_WORDS,
     MONTHS,
     NUMBER_WORDS,
     QUERY_FILLER,
@@ -672,7 +673,9 @@ class SearchIndex:
             folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
         )
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
-        dating = any(folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2))
+        dating = any(
+            folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2)
+        ) or any(w in DATE_WORDS for w in folded)
         owned = []
         for owner, (thing,) in owners(text):
             o = next((i for i, g in enumerate(groups) if stem(g.word.split()[-1]) == owner), None)

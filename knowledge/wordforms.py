@@ -58,6 +58,10 @@ _RAW_WORD_RE = re.compile(r"[^\W_]+")
 _RAW_APOSTROPHE_RE = re.compile(r"(?<=\w)['’ʼ‘`´\"״׳](?=\w)")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
 
+# Words that ask for a date wherever they stand (`opening date`); like "when", they weigh
+# nothing and only a fact that says when answers them.
+DATE_WORDS = frozenset(fold(w) for w in ("date", "dates", "дата", "дату", "даты", "תאריך", "tarix", "tarixi"))
+
 # Words a question is built from in the languages reporters write in; they never
 # decide which fact is meant. (English ones live in textnorm.STOPWORDS, which
 # duplicate detection also uses; these are for queries only.)
@@ -91,7 +95,7 @@ QUERY_FILLER = frozenset(
         "olan", "olunub", "edir", "etdi", "edib", "etmişdir", "var", "yox", "kimi", "görə", "sonra", "əvvəl",
         "qədər", "necə", "dəfə", "bəs", "onun", "onlar", "həmin", "hər", "ki", "mi", "mı", "mu", "mü",
     }
-)  # fmt: skip
+) | DATE_WORDS  # fmt: skip
 
 # Words that only say how big a figure is: with digits alone they are still a bare number.
 NUMBER_WORDS = frozenset(

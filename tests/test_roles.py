@@ -50,6 +50,8 @@ def test_each_clause_keeps_its_own_direction_and_topic() -> None:
         ("Azerbaijan opened its embassy in Tel Aviv on 29 March 2023.", {"tel", "aviv"}),
         ("Silk Way flights landed at Israel's Ovda air base.", {"israel", "ovda"}),
         ("the only airfield in southern Israel", {"israel"}),
+        # typed without capitals, two names after `in` are two things, not one place
+        ("embassy in baku israel", {"baku"}),
         # a date, or `at least`, is not a place
         ("In April 2016 Armenia protested.", set()),
         ("at least 92 Ilyushin flights", set()),
@@ -142,6 +144,9 @@ def test_a_when_question_needs_a_fact_that_says_when(index: SearchIndex) -> None
     assert undated.verdict == "none"
     assert undated.suggestions[0].fact.key == "archive"
     assert index.search("iran's nuclear archive taken out").verdict == "answer"
+    # `date` asks for one wherever it stands, and weighs nothing itself.
+    assert index.search("azerbaijan embassy opening date").verdict == "answer"
+    assert index.search("iran nuclear archive date").verdict == "none"
     # "when" asks only at the start of a question; later it joins two clauses.
     assert index.search("when were the lora missiles delivered to azerbaijan").verdict == "none"
     assert index.search("lora missiles delivered to azerbaijan when").verdict == "answer"
