@@ -582,13 +582,27 @@ class SearchIndex:
     def _phrase_group(self, typed: list[Typed]) -> _Group | None:
         """Two or more query words the thesaurus knows as one phrase (`spy agency`, `tel aviv`,
         `בתל אביב` with its prefix, `kaset bombaları` in its Turkish form)."""
-        readings = itertools.product(*(keys(t.word, t.raw)[:3] for t in typed))
-        phrase = next((p for p in readings if p in self._thesaurus), None)
+        forms = [keys(t.word, t.raw)[:3] for t in typed]
+        phrase = next((p for p in itertools.product(*forms) if p in self._thesaurus), None)
+        if phrase is None and len(typed) == 2:
+            # Two words, each in other words: `suicide UAV` is the thesaurus's `suicide drone`.
+            other = [(*f, *self._synonym_keys(f)) for f in forms]
+            phrase = next((p for p in itertools.product(*other) if p in self._thesaurus), None)
         if phrase is None:
             return None
         alts = [_Alternative(phrase, 1.0)] if self._known(phrase) else []
         alts += self._related(phrase)
         return _Group(" ".join(t.word for t in typed), 0.0, alts)
+
+    def _synonym_keys(self, forms: Sequence[str]) -> list[str]:
+        """The one-word synonyms (not broader terms) the thesaurus gives any of ``forms``."""
+        found = {
+            r.phrase[0]
+            for form in forms
+            for r in self._thesaurus.related((form,))
+            if len(r.phrase) == 1 and not r.broader
+        }
+        return sorted(found - set(forms))[:_MAX_EXPANSIONS]
 
     # --- queries -----------------------------------------------------------
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from knowledge.model import Fact, Source
 from knowledge.search import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
 from knowledge.textnorm import normalise, strip_markup, words
+from knowledge.wordforms import Thesaurus
 
 RETRACTED_AT = "2026-01-01T00:00:00+00:00"
 
@@ -380,3 +381,20 @@ def test_its_gives_a_thing_the_sentence_s_subject_as_owner() -> None:
     )
     assert base.search("when did israel open its embassy").verdict == "none"
     assert first(base, "when did azerbaijan open its embassy") == "embassy-opened"
+
+
+def test_two_words_each_said_otherwise_can_make_a_thesaurus_phrase() -> None:
+    # `suicide UAV` is the group's `suicide drone`, which the group says is a drone: the fact
+    # saying "drone" answers it, although it never says "suicide".
+    thesaurus = Thesaurus([{"words": ["drone", "UAV", "suicide drone"]}])
+    base = SearchIndex(
+        [
+            fact("drone-sale", "Israel sold a drone to Azerbaijan."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ],
+        thesaurus=thesaurus,
+    )
+    outcome = base.search("suicide uav azerbaijan")
+    assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "drone-sale")
+    read = base.explain("suicide uav azerbaijan")["words"][0]
+    assert read["word"] == "suicide uav"
