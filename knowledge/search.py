@@ -615,7 +615,12 @@ class SearchIndex:
             return (
                 "Nothing to search for: mentions, emoji and symbols are ignored; type a word, name or year."
             )
-        content = [t for t in typed_words(text) if not _filler(t.word)]
+        typed = typed_words(text)
+        # The word after "how" is what the question measures (`how big`, `how long`), not what it
+        # is about.
+        content = [
+            t for i, t in enumerate(typed) if not _filler(t.word) and not (i and typed[i - 1].word == "how")
+        ]
         if not content:
             return (
                 "Nothing to search for: only common words like 'the' or 'how'; add a name, place or number."

@@ -104,7 +104,9 @@ NUMBER_WORDS = frozenset(
 )  # fmt: skip
 
 # Questions that ask for a count or an amount: only a fact that states a figure answers them.
-COUNT_QUESTIONS = (("how", "many"), ("how", "much"), ("сколько",), ("כמה",), ("nece",))
+COUNT_QUESTIONS = (
+    ("how", "many"), ("how", "much"), ("how", "big"), ("how", "large"), ("сколько",), ("כמה",), ("nece",),
+)  # fmt: skip
 # Questions that ask for a time: only a fact that states a date or period answers them.
 WHEN_QUESTIONS = (
     ("when",), ("what", "year"), ("which", "year"), ("когда",), ("מתי",), ("ne", "vaxt"), ("ne", "zaman"),

@@ -398,3 +398,16 @@ def test_two_words_each_said_otherwise_can_make_a_thesaurus_phrase() -> None:
     assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "drone-sale")
     read = base.explain("suicide uav azerbaijan")["words"][0]
     assert read["word"] == "suicide uav"
+
+
+def test_the_word_after_how_is_what_the_question_measures() -> None:
+    base = SearchIndex(
+        [
+            fact("trade-worth", "Georgia's trade with Armenia was worth USD 2 billion in 2008."),
+            fact("trade-pact", "Georgia signed a trade pact with Armenia in 2008."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ]
+    )
+    # `big` is no word of either fact, and asks for a figure: the fact that states one answers.
+    outcome = base.search("how big was georgia armenia trade in 2008")
+    assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "trade-worth")
