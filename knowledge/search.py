@@ -54,7 +54,9 @@ from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
 from knowledge.wordforms import (
     COUNT_QUESTIONS,
     COUNT_WORDS,
+    CURRENCY_WORDS,
     DATE_WORDS,
+    MONEY_WORDS,
     MONTHS,
     NUMBER_WORDS,
     QUERY_FILLER,
@@ -206,6 +208,7 @@ class _Query:
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
     dating: bool = False  # "when", "what year": only a fact stating a date answers it
+    pricing: bool = False  # "worth", "cost": only a fact stating a sum of money answers it
     owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
     roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
@@ -688,6 +691,7 @@ class SearchIndex:
             for form in variants(content[0].word, content[0].raw):
                 named.update(self._named(form))
         folded = [t.word for t in typed_words(text)]
+        pricing = any(w in MONEY_WORDS for w in folded)
         counting = any(
             folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
         )
@@ -703,7 +707,16 @@ class SearchIndex:
                 owned.append((o, t))
         stated = read(text, self._is_name)
         return _Query(
-            text, phrase, tuple(groups), span, frozenset(named), counting, dating, tuple(owned), stated
+            text,
+            phrase,
+            tuple(groups),
+            span,
+            frozenset(named),
+            counting,
+            dating,
+            pricing,
+            tuple(owned),
+            stated,
         )
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
@@ -929,6 +942,8 @@ class SearchIndex:
             sure = [s for s in sure if self._states_figure(q, s.fid)]
         if q.dating:
             sure = [s for s in sure if self._states_date(s.fid)]
+        if q.pricing:
+            sure = [s for s in sure if self._states_money(s.fid)]
         exact = [s for s in ranked if s.exact]
         if exact:  # named by its key or an alias; the others that fit follow it
             others = [s for s in sure if not s.exact]
@@ -1008,6 +1023,17 @@ class SearchIndex:
             if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
                 return True
         return False
+
+    def _states_money(self, fid: int) -> bool:
+        """The fact's claim states a sum of money: a currency within a few words of a figure
+        ("USD 3.5 billion", "billions of dollars"), not a count ("about 50 LORA missiles")."""
+        claim = words(self._facts[fid].claim)
+        for i, word in enumerate(claim):
+            if word in CURRENCY_WORDS:
+                near = claim[max(0, i - 3) : i + 4]
+                if any(w.isdigit() or w in COUNT_WORDS for w in near):
+                    return True
+        return "$" in self._facts[fid].claim
 
     def _states_date(self, fid: int) -> bool:
         """The fact says when: it has a period, or its claim names a year or a month

@@ -62,6 +62,19 @@ _POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
 # nothing and only a fact that says when answers them.
 DATE_WORDS = frozenset(fold(w) for w in ("date", "dates", "дата", "дату", "даты", "תאריך", "tarix", "tarixi"))
 
+# Words that ask what something cost (`what was the trade worth`, `harop price`): they weigh
+# nothing, and only a fact that states a sum of money answers them.
+MONEY_WORDS = frozenset(
+    fold(word)
+    for word in (
+        "worth", "cost", "costs", "price", "prices", "priced", "value", "valued", "paid", "pay", "pays",
+        "spent", "spend", "expensive", "cheap", "стоимость", "стоил", "стоила", "стоили", "цена", "מחיר",
+        "עלות", "dəyəri", "qiyməti",
+    )
+)  # fmt: skip
+# Words that say a sum is money.
+CURRENCY_WORDS = frozenset({"usd", "dollar", "dollars", "eur", "euro", "euros", "nis", "shekels", "manat"})
+
 # Words a question is built from in the languages reporters write in; they never
 # decide which fact is meant. (English ones live in textnorm.STOPWORDS, which
 # duplicate detection also uses; these are for queries only.)
@@ -95,7 +108,7 @@ QUERY_FILLER = frozenset(
         "olan", "olunub", "edir", "etdi", "edib", "etmişdir", "var", "yox", "kimi", "görə", "sonra", "əvvəl",
         "qədər", "necə", "dəfə", "bəs", "onun", "onlar", "həmin", "hər", "ki", "mi", "mı", "mu", "mü",
     }
-) | DATE_WORDS  # fmt: skip
+) | DATE_WORDS | MONEY_WORDS  # fmt: skip
 
 # Words that only say how big a figure is: with digits alone they are still a bare number.
 NUMBER_WORDS = frozenset(

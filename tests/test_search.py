@@ -411,3 +411,18 @@ def test_the_word_after_how_is_what_the_question_measures() -> None:
     # `big` is no word of either fact, and asks for a figure: the fact that states one answers.
     outcome = base.search("how big was georgia armenia trade in 2008")
     assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "trade-worth")
+
+
+def test_a_question_of_cost_needs_a_fact_that_states_a_sum_of_money() -> None:
+    base = SearchIndex(
+        [
+            fact("trade-worth", "Georgia's trade with Armenia reached USD 2 billion in 2008."),
+            fact("missiles", "About 50 LORA missiles were delivered to Georgia."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ]
+    )
+    outcome = base.search("what was georgia armenia trade worth in 2008")
+    assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "trade-worth")
+    # 50 is a count of missiles, not what they cost.
+    assert base.search("how much did the lora missiles cost").verdict == "none"
+    assert base.search("lora missiles delivered to georgia").verdict == "answer"
