@@ -237,6 +237,15 @@ class _Ranking:
     scored: list[_Scored] = field(default_factory=list)
 
 
+# A period written short: 2015-19, 2016–20 (not 2015-2019, and not 2015 19 apart).
+_SHORT_RANGE_RE = re.compile(r"(?<!\d)([12]\d)(\d{2})\s*[-–—/]\s*(\d{2})(?!\d)")
+
+
+def _whole_years(text: str) -> str:
+    """``text`` with short periods written out: `2015-19` -> `2015-2019`."""
+    return _SHORT_RANGE_RE.sub(lambda m: f"{m[1]}{m[2]}-{m[1]}{m[3]}", text)
+
+
 def _clean(query: object) -> str:
     """The query without Discord markup or control characters, cut to a sane length."""
     if not isinstance(query, str):
@@ -613,6 +622,7 @@ class SearchIndex:
         """The cleaned query ``text`` ready to score, or why there is nothing to search for."""
         if not (isinstance(query, str) and query.strip()):
             return "Nothing to search for: the query is empty; type a few words, a name or a year."
+        text = _whole_years(text)
         all_words = words(text)
         if not all_words:
             return (

@@ -86,6 +86,8 @@ QUERY_FILLER = frozenset(
         "mean", "means", "like", "more", "most", "out", "up", "off", "there", "ever", "really", "exactly",
         "between", "since", "around", "before", "after", "during", "came", "come", "comes", "people",
         "person", "thing", "things", "describe", "described", "make", "made", "makes", "often",
+        # words that only say a figure is approximate
+        "nearly", "almost", "roughly", "approximately", "approx", "circa", "some",
         # Russian
         "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
         "для", "где", "ли", "это", "к", "от", "у", "за",

@@ -426,3 +426,15 @@ def test_a_question_of_cost_needs_a_fact_that_states_a_sum_of_money() -> None:
     # 50 is a count of missiles, not what they cost.
     assert base.search("how much did the lora missiles cost").verdict == "none"
     assert base.search("lora missiles delivered to georgia").verdict == "answer"
+
+
+@pytest.mark.parametrize("query", ["azerbaijan arms imports 2015-19", "azerbaijan arms imports 2015–19"])
+def test_a_period_written_short_is_the_whole_period(index: SearchIndex, query: str) -> None:
+    outcome = index.search(query)
+    assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "sipri-share-2015-2019")
+    assert "19" not in [w["word"] for w in index.explain(query)["words"]]
+
+
+def test_a_word_that_only_says_a_figure_is_approximate_weighs_nothing(index: SearchIndex) -> None:
+    # `nearly` is no form of "near": it says 90 is about the figure, not where.
+    assert [w["word"] for w in index.explain("nearly 90 silk way flights to ovda")["words"]][:1] == ["90"]
