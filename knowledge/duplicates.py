@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from rapidfuzz import fuzz
 
 from knowledge.model import Fact
-from knowledge.textnorm import STOPWORDS, words
+from knowledge.textnorm import STOPWORDS, is_number, words
 
 # Claims shorter than this many words are not compared word by word: in "Ovda is
 # in the Negev" one changed word is a different fact, not a template.
@@ -41,7 +41,7 @@ def claim_similarity(mine: str, my_numbers: set[str], other_claim: str) -> float
     other_words = [w for w in words(other_claim) if w not in STOPWORDS]
     other = " ".join(other_words)
     score = max(fuzz.token_sort_ratio(mine, other, processor=None), fuzz.ratio(mine, other, processor=None))
-    if my_numbers != {w for w in other_words if w.isdigit()}:
+    if my_numbers != {w for w in other_words if is_number(w)}:
         score -= 25  # same wording, different figures: usually two facts, not one
     return float(score)
 

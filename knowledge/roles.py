@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.textnorm import STOPWORDS, fold
+from knowledge.textnorm import STOPWORDS, fold, is_number
 from knowledge.wordforms import MONTHS, QUERY_FILLER, stem
 
 # Verbs and nouns of giving and of receiving, as form keys.
@@ -87,7 +87,7 @@ class Direction:
 
 
 def _content(word: str) -> bool:
-    return word not in STOPWORDS and word not in QUERY_FILLER and word not in MONTHS and not word.isdigit()
+    return word not in STOPWORDS and word not in QUERY_FILLER and word not in MONTHS and not is_number(word)
 
 
 def names(claim: str) -> set[str]:

@@ -50,7 +50,7 @@ from rapidfuzz.distance import OSA
 from knowledge.duplicates import claim_similarity
 from knowledge.model import Fact
 from knowledge.roles import Reading, names, read
-from knowledge.textnorm import STOPWORDS, fold, normalise, strip_markup, words
+from knowledge.textnorm import STOPWORDS, fold, is_number, normalise, strip_markup, words
 from knowledge.wordforms import (
     COUNT_QUESTIONS,
     COUNT_WORDS,
@@ -196,7 +196,7 @@ class _Group:
     @property
     def numeric(self) -> bool:
         """A figure: digits, or a word that only says how big one is (`billion`, `percent`)."""
-        return self.word.replace(" ", "").isdigit() or self.word in NUMBER_WORDS
+        return is_number(self.word.replace(" ", "")) or self.word in NUMBER_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +310,7 @@ def _year_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
 
 
 def _max_typos(word: str) -> int:
-    if word.isdigit() or len(word) < 3:
+    if is_number(word) or len(word) < 3:
         return 0  # 2020 is not a typo of 2021, and two letters are too easy to confuse
     return 1 if len(word) < 8 else 2
 
@@ -327,7 +327,7 @@ def _slip(word: str, term: str) -> bool:
 
 def _filler(word: str) -> bool:
     """A word that never decides which fact is meant: a question word, filler, or a lone letter."""
-    return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not word.isdigit())
+    return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not is_number(word))
 
 
 class SearchIndex:
@@ -433,7 +433,7 @@ class SearchIndex:
     def _add_term(self, term: str) -> None:
         if self._sorted_terms is not None:
             bisect.insort(self._sorted_terms, term)
-        if not term.isdigit():  # numbers are never typos of each other
+        if not is_number(term):  # numbers are never typos of each other
             self._by_length.setdefault((term[0], len(term)), []).append(term)
         self._by_stem.setdefault(stem(term), []).append(term)
         self._fuzzy_cache.clear()
@@ -442,7 +442,7 @@ class SearchIndex:
         if self._sorted_terms is not None:
             i = bisect.bisect_left(self._sorted_terms, term)
             del self._sorted_terms[i]
-        if not term.isdigit():
+        if not is_number(term):
             self._by_length[term[0], len(term)].remove(term)
         key = stem(term)
         self._by_stem[key].remove(term)
@@ -553,7 +553,7 @@ class SearchIndex:
             if len(word) >= 2:
                 for term in self._prefix_matches(word):
                     offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
-        elif not word.isdigit():
+        elif not is_number(word):
             for form in forms[1:]:
                 if form in self._by_stem:
                     offer(_Alternative((form,), _FORM, "word form"))
@@ -948,6 +948,9 @@ class SearchIndex:
             return "none", []  # a bare number or year says nothing about which fact
         needed = self._needed(q)
         sure = [s for s in ranked if s.confidence >= needed and not s.dated_elsewhere]
+        if any(g.year is None and is_number(g.word) for g in q.groups):
+            # A figure the query states must be the fact's: `1.6 billion` is not its 1.2 billion.
+            sure = [s for s in sure if self._says_every_figure(q, s.fid)]
         if q.counting:
             sure = [s for s in sure if self._states_figure(q, s.fid)]
         if q.dating:
@@ -1023,7 +1026,7 @@ class SearchIndex:
         claim = words(self._facts[fid].claim)
         readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
         for i, word in enumerate(claim):
-            if not (word.isdigit() or word in COUNT_WORDS):
+            if not (is_number(word) or word in COUNT_WORDS):
                 continue
             near = claim[max(0, i - 1) : i + 2]
             if word.isdigit() and (
@@ -1034,6 +1037,14 @@ class SearchIndex:
                 return True
         return False
 
+    def _says_every_figure(self, q: _Query, fid: int) -> bool:
+        """Every figure of the query other than a year is in the fact's own words."""
+        return all(
+            any(e >> 2 == fid and _OWN_WEIGHT[e & 3] > 0 for e in self._postings.get(g.word, ()))
+            for g in q.groups
+            if g.year is None and is_number(g.word)
+        )
+
     def _states_money(self, fid: int) -> bool:
         """The fact's claim states a sum of money: a currency within a few words of a figure
         ("USD 3.5 billion", "billions of dollars"), not a count ("about 50 LORA missiles")."""
@@ -1041,7 +1052,7 @@ class SearchIndex:
         for i, word in enumerate(claim):
             if word in CURRENCY_WORDS:
                 near = claim[max(0, i - 3) : i + 4]
-                if any(w.isdigit() or w in COUNT_WORDS for w in near):
+                if any(is_number(w) or w in COUNT_WORDS for w in near):
                     return True
         return "$" in self._facts[fid].claim
 
@@ -1212,7 +1223,7 @@ class SearchIndex:
         needed = (len(rare) + 1) // 2
         found.update(fid for fid, count in shared.items() if count >= needed)
         mine = " ".join(claim_words)
-        my_numbers = {w for w in claim_words if w.isdigit()}
+        my_numbers = {w for w in claim_words if is_number(w)}
         my_aliases = {normalise(a) for a in aliases} - {""}
         hits: list[Hit] = []
         for fid in found:

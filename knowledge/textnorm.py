@@ -28,7 +28,8 @@ _APOSTROPHES = "'’ʼ‘`´"
 _POSSESSIVE_RE = re.compile(rf"(?<=\w)[{_APOSTROPHES}]s\b")
 _APOSTROPHE_RE = re.compile(f"[{_APOSTROPHES}]")
 # Letters and digits only: hyphens, underscores and punctuation separate words.
-_WORD_RE = re.compile(r"[^\W_]+")
+# A decimal figure is one word (`3.5 billion` is not 3 and 5, so `1.6` never matches `1.2`).
+_WORD_RE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")
 
 # Discord markup that names someone or something rather than saying anything:
 # user, role and channel mentions, custom emoji, slash-command links, timestamps.
@@ -154,12 +155,30 @@ def fold(text: str) -> str:
     return stripped.casefold().translate(_FOLD)
 
 
+# A comma inside a figure: before exactly three digits it groups thousands (523,500), otherwise it
+# is a decimal comma, as Russian and Azerbaijani write them (4,85 milyard).
+_THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_DECIMAL_COMMA_RE = re.compile(r"(?<=\d),(?=\d)")
+
+
+def figures(text: str) -> str:
+    """``text`` with its figures written one way: `523,500` -> 523500, `4,85` -> 4.85."""
+    if "," not in text:
+        return text
+    return _DECIMAL_COMMA_RE.sub(".", _THOUSANDS_RE.sub("", text))
+
+
 def words(text: str) -> list[str]:
     """The words of ``text``, folded, with possessives and apostrophes dropped."""
-    text = fold(text)
+    text = fold(figures(text))
     if _APOSTROPHE_RE.search(text):
         text = _APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
     return _WORD_RE.findall(text)
+
+
+def is_number(word: str) -> bool:
+    """A word of digits, or a decimal figure (`3.5`)."""
+    return word.replace(".", "").isdigit()
 
 
 def normalise(text: str) -> str:

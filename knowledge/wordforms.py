@@ -36,7 +36,7 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.textnorm import STOPWORDS, fold, words
+from knowledge.textnorm import STOPWORDS, figures, fold, is_number, words
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
 # A group's words in the languages the desk writes besides English: Russian, Hebrew, Azerbaijani.
@@ -54,7 +54,7 @@ _TURKISH_LETTERS = re.compile(r"[əışçğöü]")
 # -ый -ий -ой -ей only with й: ядерныи would stem to ядерны, not ядерн like ядерная.
 _LOST_SHORT_I_RE = re.compile(r"(?<=[ыиое])и$")
 # A raw word before folding: letters and digits, apostrophes inside a word dropped.
-_RAW_WORD_RE = re.compile(r"[^\W_]+")
+_RAW_WORD_RE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")  # as textnorm.words reads a decimal figure
 _RAW_APOSTROPHE_RE = re.compile(r"(?<=\w)['’ʼ‘`´\"״׳](?=\w)")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
 
@@ -141,7 +141,7 @@ MONTHS = frozenset(
 @lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """The form key of one folded word: `flights` -> `flight`, `ракеты` -> `ракет`."""
-    if word.isdigit() or len(word) < 3:
+    if is_number(word) or len(word) < 3:
         return word
     if _CYRILLIC_RE.search(word):
         return _RUSSIAN.stemWord(_LOST_SHORT_I_RE.sub("й", word))
@@ -183,7 +183,7 @@ class Typed:
 
 def typed_words(text: str) -> list[Typed]:
     """The query's words, each with its unfolded spelling (for the Turkish stemmer)."""
-    text = unicodedata.normalize("NFC", text).replace("İ", "i").casefold()
+    text = figures(unicodedata.normalize("NFC", text).replace("İ", "i").casefold())
     text = _RAW_APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
     found: list[Typed] = []
     for raw in _RAW_WORD_RE.findall(text):
@@ -210,7 +210,7 @@ def variants(word: str, raw: str = "", *, typed: bool = True) -> tuple[str, ...]
                 for ending in _HEBREW_ENDINGS:
                     if bare.endswith(ending) and len(bare) - len(ending) >= 2:
                         found[bare[: -len(ending)]] = None
-    elif not _CYRILLIC_RE.search(word) and not word.isdigit():
+    elif not _CYRILLIC_RE.search(word) and not is_number(word):
         turkish = _TURKISH.stemWord(raw.replace("ə", "e"))
         if _TURKISH_LETTERS.search(raw) or turkish != raw:
             found[fold(turkish)] = None

@@ -438,3 +438,30 @@ def test_a_period_written_short_is_the_whole_period(index: SearchIndex, query: s
 def test_a_word_that_only_says_a_figure_is_approximate_weighs_nothing(index: SearchIndex) -> None:
     # `nearly` is no form of "near": it says 90 is about the figure, not where.
     assert [w["word"] for w in index.explain("nearly 90 silk way flights to ovda")["words"]][:1] == ["90"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("USD 3.5 billion", ["usd", "3.5", "billion"]),
+        ("4,85 milyard", ["4.85", "milyard"]),  # a decimal comma
+        ("523,500 tonnes", ["523500", "tonnes"]),  # a thousands comma
+        ("in 2015-2019.", ["in", "2015", "2019"]),
+    ],
+)
+def test_a_figure_is_one_word_however_it_is_written(text: str, expected: list[str]) -> None:
+    assert words(text) == expected
+
+
+def test_a_figure_the_query_states_must_be_the_fact_s() -> None:
+    base = SearchIndex(
+        [
+            fact("barak", "Azerbaijan bought the Barak MX system for USD 1.2 billion in 2023."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ]
+    )
+    assert base.search("usd 1.2 billion barak deal").verdict == "answer"
+    assert base.search("1,2 milyard barak").verdict == "answer"
+    # 1.6 is not 1.2, and not 1 and 6 either: no answer, the fact only suggested.
+    outcome = base.search("usd 1.6 billion barak deal")
+    assert (outcome.verdict, outcome.suggestions[0].fact.key) == ("none", "barak")
