@@ -462,6 +462,8 @@ def test_a_figure_the_query_states_must_be_the_fact_s() -> None:
     )
     assert base.search("usd 1.2 billion barak deal").verdict == "answer"
     assert base.search("1,2 milyard barak").verdict == "answer"
-    # 1.6 is not 1.2, and not 1 and 6 either: no answer, the fact only suggested.
-    outcome = base.search("usd 1.6 billion barak deal")
-    assert (outcome.verdict, outcome.suggestions[0].fact.key) == ("none", "barak")
+    # 1.6 is not 1.2, and not 1 and 6 either: no answer, the fact only suggested -- even in a
+    # question whose every other word the fact says.
+    for query in ("usd 1.6 billion barak deal", "azerbaijan bought the barak mx system for usd 1.6 billion"):
+        outcome = base.search(query)
+        assert (outcome.verdict, outcome.suggestions[0].fact.key) == ("none", "barak"), query
