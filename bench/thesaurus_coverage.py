@@ -93,9 +93,12 @@ NEEDS_NO_TRANSLATION: dict[str, str] = {
 }  # fmt: skip
 
 _MONTH = "a month: its abbreviation (jan, sept) is the only other way to write it"
-_PLACE = (
-    "a place or country name with no description that identifies it in this domain; capitals and governments "
-    "lead to a country as broader terms (Yerevan)"
+_PLACE = "a place name with no description that identifies it in this domain"
+_PARTY = (
+    "a country that gives or receives in the claims: a description (the Jewish state, Tehran, the "
+    "Azerbaijani capital) would pass the who-gives-to-whom check (knowledge/roles.py reads only the base's "
+    "names as parties), and 'Iran gives the Jewish state oil' was answered; Baku and Yerevan already lead "
+    "to their country as broader terms"
 )
 _PRODUCT = (
     "a product or maker's name; its kind (drone, air defence, cargo plane) is its own word and must not lead "
@@ -115,7 +118,10 @@ NO_ENGLISH_ALTERNATIVE: dict[str, str] = {
     **dict.fromkeys(
         ("january", "march", "april", "july", "september", "october", "november", "december"), _MONTH
     ),
-    **dict.fromkeys(("armenia", "armenian", "hadrut"), _PLACE),
+    "hadrut": _PLACE,
+    **dict.fromkeys(
+        ("armenia", "armenian", "baku", "iran", "israel", "israeli", "israelis", "russia"), _PARTY
+    ),
     **dict.fromkeys(("harop", "barak", "orbiter", "ilyushin"), _PRODUCT),
     **dict.fromkeys(("silk", "way", "tel", "aviv"), _NAME),
     **dict.fromkeys(("week", "weeks", "third"), _UNIT),
