@@ -1,4 +1,5 @@
-"""The shipped thesaurus reaches every concept word of the shipped base from Russian, Hebrew and Azerbaijani.
+"""The shipped thesaurus reaches every concept word of the shipped base from Russian, Hebrew and Azerbaijani,
+and from another English word wherever one means the same.
 
 The rule and the reviewed list of words that need no translation are in
 ``bench/thesaurus_coverage.py`` (``python bench/thesaurus_coverage.py --missing``
@@ -11,7 +12,14 @@ import json
 import re
 
 from bench.eval import shipped_facts
-from bench.thesaurus_coverage import NEEDS_NO_TRANSLATION, coverage, full_groups
+from bench.thesaurus_coverage import (
+    NEEDS_NO_TRANSLATION,
+    NO_ENGLISH_ALTERNATIVE,
+    all_groups,
+    coverage,
+    english_alternatives,
+    full_groups,
+)
 from knowledge.model import Fact, Source
 from knowledge.textnorm import words
 from knowledge.wordforms import LANGUAGES, THESAURUS_FILE, Thesaurus, member_phrases
@@ -43,6 +51,36 @@ def test_a_new_claim_word_without_translations_is_named() -> None:
     source = Source(publisher="Example", url="https://example.com/sub")
     new = Fact(key="submarine-sale", claim="Israel sold Azerbaijan a submarine.", sources=(source,))
     assert coverage([*shipped_facts(), new], full_groups()).missing == ["submarine"]
+
+
+def test_every_concept_word_has_another_english_word_or_a_reviewed_reason() -> None:
+    found = english_alternatives(shipped_facts(), all_groups())
+    unreviewed = {word: found.words[word] for word in found.missing if word not in NO_ENGLISH_ALTERNATIVE}
+    assert not unreviewed, (
+        f"claim words with no other English word (add one, or review them into NO_ENGLISH_ALTERNATIVE): "
+        f"{unreviewed}"
+    )
+    # a reviewed word that has gained an alternative leaves the list, so the list cannot go stale
+    assert sorted(NO_ENGLISH_ALTERNATIVE) == found.missing
+    assert found.covered > 140  # the rule still reads the base
+
+
+def test_a_form_or_abbreviation_is_no_english_alternative() -> None:
+    source = Source(publisher="Example", url="https://example.com/pipe")
+    fact = Fact(key="pipeline-jan", claim="The pipeline opened in January.", sources=(source,))
+    groups = [
+        {"words": ["pipeline", "pipe"]},
+        {"words": ["january", "jan"]},
+        {"words": ["open", "opened", "inaugurate"]},
+    ]
+    assert english_alternatives([fact], groups).missing == ["january", "pipeline"]
+
+
+def test_a_phrase_the_claim_says_in_full_has_the_other_words_of_its_group() -> None:
+    source = Source(publisher="Example", url="https://example.com/base")
+    fact = Fact(key="air-base", claim="Planes landed at the air base.", sources=(source,))
+    groups = [{"words": ["airfield", "air base"]}, {"words": ["plane", "aircraft"]}]
+    assert english_alternatives([fact], groups).missing == ["landed"]
 
 
 def test_every_word_said_to_need_no_translation_is_in_the_base() -> None:
