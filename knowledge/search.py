@@ -687,6 +687,9 @@ class SearchIndex:
                 # about, however many other facts mention it in passing.
                 if named := self._named(group.word):
                     group.weight = max(group.weight, math.log(1 + len(self._facts) / len(named)))
+                # A phrase of n words weighs 1 + (n - 1) / 2 words: more evidence than one typed word,
+                # less than n apart, since together they name one thing (`president's adviser`).
+                group.weight *= 1 + 0.5 * (len(group.word.split()) - 1)
             elif group.year is not None and group.year in self._by_year:
                 group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
         # A word the base never uses weighs at least as much as the query's average known

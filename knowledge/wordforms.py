@@ -23,6 +23,7 @@ Search and the ``/timeline`` topic filter both ask this module, so `drones`,
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -364,6 +365,14 @@ def member_phrases(member: str) -> set[Phrase]:
     found = {tuple(stem(t.word) for t in typed)}
     if len(typed) == 1:
         found.update((key,) for key in variants(typed[0].word, typed[0].raw, typed=False) if len(key) >= 3)
+    elif len(typed) <= 4:
+        # each word of a phrase in its other form too, as a query's words are read
+        # (`pilotsuz uçuş aparatı` is found by `pilotsuz uçuş aparatları`, both `aparat`)
+        forms = [
+            (stem(t.word), *[k for k in variants(t.word, t.raw, typed=False) if len(k) >= 3][:1])
+            for t in typed
+        ]
+        found.update(itertools.product(*forms))
     return {p for p in found if p}
 
 

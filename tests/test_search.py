@@ -467,3 +467,17 @@ def test_a_figure_the_query_states_must_be_the_fact_s() -> None:
     for query in ("usd 1.6 billion barak deal", "azerbaijan bought the barak mx system for usd 1.6 billion"):
         outcome = base.search(query)
         assert (outcome.verdict, outcome.suggestions[0].fact.key) == ("none", "barak"), query
+
+
+def test_a_phrase_weighs_more_than_one_word_and_less_than_two() -> None:
+    # `president's adviser` read as one phrase must not count as one word against the others.
+    thesaurus = Thesaurus([{"words": ["tel aviv", "yafo"]}])
+    base = SearchIndex(
+        [
+            fact("embassy", "Georgia opened its embassy in Tel Aviv."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ],
+        thesaurus=thesaurus,
+    )
+    weights = {w["word"]: w["weight"] for w in base.explain("embassy tel aviv")["words"]}
+    assert weights["tel aviv"] == pytest.approx(1.5 * weights["embassy"], rel=0.01)

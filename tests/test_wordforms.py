@@ -172,3 +172,9 @@ def test_the_function_words_of_a_native_question_weigh_nothing() -> None:
 def test_a_hebrew_feminine_adjective_reads_as_its_masculine() -> None:
     assert set(reading("הישראלית")) & set(reading("ישראלי"))
     assert set(reading("האמריקאית")) & set(reading("אמריקאי"))
+
+
+def test_each_word_of_a_thesaurus_phrase_is_found_in_its_other_form_too() -> None:
+    # The Turkish stemmer reads aparatı and aparatları both as aparat.
+    thesaurus = Thesaurus([{"words": ["drone", "pilotsuz uçuş aparatı"]}])
+    assert ("pilotsuz", "ucus", "aparat") in thesaurus
