@@ -64,7 +64,9 @@ _NOT_RECEIVING = frozenset(
     {"according", "due", "close", "next", "compared", "similar", "equal", "up", "thanks"}
 )
 _REACH = 3  # content words looked through for the party of a pattern
-_CLAUSE_RE = re.compile(r"[.;:!?]+(?:\s|$)")
+# Clauses end at a sentence's punctuation and before `that`: "a cable from Baku reported that
+# Israeli firms sold equipment to Azerbaijan" is a cable's origin, then a sale.
+_CLAUSE_RE = re.compile(r"[.;:!?]+(?:\s|$)|\bthat\b", re.IGNORECASE)
 _POSSESSIVE_RE = re.compile(r"['’]s\b")
 _TOKEN_RE = re.compile(r"[^\W_]+")
 

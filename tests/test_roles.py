@@ -8,7 +8,7 @@ from knowledge.model import Fact, Source
 from knowledge.roles import Direction, directions, names, places
 from knowledge.search import SearchIndex
 
-PARTIES = {"israel", "isra", "azerbaijan", "armenia", "russia", "sipri", "lora"}
+PARTIES = {"israel", "isra", "azerbaijan", "armenia", "russia", "sipri", "lora", "baku"}
 
 
 def pairs(text: str) -> set[tuple[str, str]]:
@@ -30,6 +30,11 @@ def pairs(text: str) -> set[tuple[str, str]]:
         # `according to` names a source, not a receiver
         ("According to SIPRI, Israel supplied most of the drones.", set()),
         ("Flights ran between Azerbaijan and Israel.", set()),
+        # `that` starts another clause: where the cable came from is not who sold
+        (
+            "A cable from Baku reported that Israeli firms sold equipment to Azerbaijan.",
+            {("isra", "azerbaijan")},
+        ),
     ],
 )
 def test_directions_read_giver_and_receiver(text: str, expected: set[tuple[str, str]]) -> None:
