@@ -977,7 +977,7 @@ class SearchIndex:
         # query is broad, when every fact listed fits it as well.
         if self._broad(q, close):
             return "several", close
-        for standout in (self._called, self._in_order):
+        for standout in (self._led_by, self._called, self._in_order):
             marks = [standout(q, s.fid) for s in close]
             best = max(marks)
             if best and marks.count(best) == 1:
@@ -1087,6 +1087,17 @@ class SearchIndex:
         for left, right in pairwise(readings):
             count += any(a in left and b in right for field_keys in fields for a, b in pairwise(field_keys))
         return count
+
+    def _led_by(self, q: _Query, fid: int) -> int:
+        """1 when the query's first word is a name and the claim's first name is that one: both
+        are about what the same party did (`what did armenia do about the harop strike`: Armenia
+        protested, not the drone that struck)."""
+        first = next((g for g in q.groups if g.year is None), None)
+        if len(q.groups) < 2 or first is None or not self._is_name(stem(first.word.split()[0])):
+            return 0
+        claim = [stem(w) for w in words(self._facts[fid].claim) if not _filler(w) and w not in MONTHS]
+        subject = next((k for k in claim if self._is_name(k)), None)
+        return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
 
     def _called(self, q: _Query, fid: int) -> int:
         """How many query words are one of the fact's one-word names (an alias such as `harop`)."""

@@ -481,3 +481,20 @@ def test_a_phrase_weighs_more_than_one_word_and_less_than_two() -> None:
     )
     weights = {w["word"]: w["weight"] for w in base.explain("embassy tel aviv")["words"]}
     assert weights["tel aviv"] == pytest.approx(1.5 * weights["embassy"], rel=0.01)
+
+
+def test_when_two_fit_the_one_whose_subject_the_query_starts_with_stands_out() -> None:
+    base = SearchIndex(
+        [
+            fact("protest", "In 2016 Georgia protested to Turkey over the strike by the Bayraktar drone."),
+            fact(
+                "bus-strike",
+                "In 2016 a Bayraktar drone was filmed; Georgia's ministry said one struck a bus.",
+                aliases=("Bayraktar",),
+            ),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ]
+    )
+    # Both say Georgia, Bayraktar and the strike; the question is what Georgia did.
+    outcome = base.search("what did georgia do about the bayraktar strike")
+    assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "protest")
