@@ -1092,9 +1092,11 @@ class SearchIndex:
     def _led_by(self, q: _Query, fid: int) -> int:
         """1 when the query's first word is a name and the claim's first name is that one: both
         are about what the same party did (`what did armenia do about the harop strike`: Armenia
-        protested, not the drone that struck)."""
-        first = next((g for g in q.groups if g.year is None), None)
-        if len(q.groups) < 2 or first is None or not self._is_name(stem(first.word.split()[0])):
+        protested, not the drone that struck). Only for three words or more besides years: in
+        `ovda 2020` the name is the topic, not who acted."""
+        worded = [g for g in q.groups if g.year is None]
+        first = worded[0] if len(worded) >= 3 else None  # a sentence, not a name and a year
+        if first is None or not self._is_name(stem(first.word.split()[0])):
             return 0
         claim = [stem(w) for w in words(self._facts[fid].claim) if not _filler(w) and w not in MONTHS]
         subject = next((k for k in claim if self._is_name(k)), None)

@@ -498,3 +498,20 @@ def test_when_two_fit_the_one_whose_subject_the_query_starts_with_stands_out() -
     # Both say Georgia, Bayraktar and the strike; the question is what Georgia did.
     outcome = base.search("what did georgia do about the bayraktar strike")
     assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", "protest")
+
+
+def test_a_name_and_a_year_are_a_topic_not_who_acted() -> None:
+    base = SearchIndex(
+        [
+            fact(
+                "flights-2020",
+                "Around the fighting of September 2020, four flights ran between Baku and Ovda.",
+                period="2020-09",
+            ),
+            fact("ovda-note", "Ovda was named in a 2020 report on desert tourism.", period="2020"),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ]
+    )
+    # The second claim starting with Ovda does not make it the answer to `ovda 2020`.
+    outcome = base.search("ovda 2020")
+    assert (outcome.verdict, outcome.results[0].fact.key) != ("answer", "ovda-note")
