@@ -302,6 +302,10 @@ class Thesaurus:
         self._groups: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         # form key phrase -> indexes of the groups it is a member of
         self._member_of: dict[Phrase, list[int]] = {}
+        # each group's members and broader terms as form keys, read once: a query asks for them
+        # word after word, and reading a member is the costliest step of a lookup
+        self._keys: list[tuple[tuple[Phrase, ...], tuple[Phrase, ...]]] = []
+        self._related: dict[Phrase, list[Related]] = {}
         self._singles: list[str] | None = None  # one-word members, for spelt_like
         self.longest = 1
         for group in groups:
@@ -325,6 +329,7 @@ class Thesaurus:
     def _add(self, members: tuple[str, ...], broader: tuple[str, ...]) -> None:
         index = len(self._groups)
         self._groups.append((members, broader))
+        self._keys.append((tuple(map(phrase_of, members)), tuple(map(phrase_of, broader))))
         for member in members:
             for phrase in member_phrases(member):
                 self._member_of.setdefault(phrase, []).append(index)
@@ -332,15 +337,21 @@ class Thesaurus:
 
     def related(self, phrase: Phrase) -> list[Related]:
         """The phrases ``phrase`` may stand for: the other members of its groups, then their broader terms."""
+        if phrase not in self._member_of:
+            return []
+        known = self._related.get(phrase)  # at most one entry per member: bounded by the groups
+        if known is not None:
+            return known
         found: dict[Phrase, bool] = {}
         for index in self._member_of.get(phrase, ()):
-            members, broader = self._groups[index]
+            members, broader = self._keys[index]
             for member in members:
-                found.setdefault(phrase_of(member), False)
+                found.setdefault(member, False)
             for term in broader:
-                found.setdefault(phrase_of(term), True)
+                found.setdefault(term, True)
         found.pop(phrase, None)
-        return [Related(p, b) for p, b in found.items() if p]
+        known = self._related[phrase] = [Related(p, b) for p, b in found.items() if p]
+        return known
 
     def __contains__(self, phrase: Phrase) -> bool:
         return phrase in self._member_of
