@@ -89,6 +89,9 @@ QUERY_FILLER = frozenset(
         "person", "thing", "things", "describe", "described", "make", "made", "makes", "often",
         # words that only say a figure is approximate
         "nearly", "almost", "roughly", "approximately", "approx", "circa", "some",
+        # how a reporter frames a request: "can you confirm", "any info on", "is it true that"
+        "info", "information", "background", "confirm", "true", "check", "verify", "anything",
+        "something", "need", "want", "looking", "please", "pls", "plz", "quick", "q", "question",
         # Russian
         "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
         "для", "где", "ли", "это", "к", "от", "у", "за",

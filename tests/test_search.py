@@ -515,3 +515,21 @@ def test_a_name_and_a_year_are_a_topic_not_who_acted() -> None:
     # The second claim starting with Ovda does not make it the answer to `ovda 2020`.
     outcome = base.search("ovda 2020")
     assert (outcome.verdict, outcome.results[0].fact.key) != ("answer", "ovda-note")
+
+
+@pytest.mark.parametrize(
+    "framed",
+    [
+        "any info on {}",
+        "is it true that {}",
+        "can you confirm {}",
+        "background on {}",
+        "quick q: {}",
+        "do we have anything on {}",
+    ],
+)
+def test_how_a_reporter_frames_a_request_weighs_nothing(index: SearchIndex, framed: str) -> None:
+    plain = index.search("silk way cargo flights to ovda")
+    outcome = index.search(framed.format("silk way cargo flights to ovda"))
+    assert (outcome.verdict, outcome.results[0].fact.key) == (plain.verdict, plain.results[0].fact.key)
+    assert plain.verdict == "answer"
