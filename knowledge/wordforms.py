@@ -177,6 +177,12 @@ def latin_spellings(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in (latin, english) if w))
 
 
+def _lower(text: str) -> str:
+    """``text`` in lower case as the Turkish and Azerbaijani İ reads: `İran` and a lowercased
+    `i̇ran` (i and a combining dot) are both `iran`, never `i` and `ran`."""
+    return unicodedata.normalize("NFC", text).replace("İ", "i").casefold().replace("\u0307", "")
+
+
 @dataclass(frozen=True, slots=True)
 class Typed:
     """A word as typed in a query: its folded form and what it was before folding."""
@@ -187,7 +193,7 @@ class Typed:
 
 def typed_words(text: str) -> list[Typed]:
     """The query's words, each with its unfolded spelling (for the Turkish stemmer)."""
-    text = figures(unicodedata.normalize("NFC", text).replace("İ", "i").casefold())
+    text = figures(_lower(text))
     text = _RAW_APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
     found: list[Typed] = []
     for raw in _RAW_WORD_RE.findall(text):
@@ -251,7 +257,7 @@ def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
     """Each `X's ...` (or `X ... its ...`) in ``text``: the form key of X and of the next ``reach``
     words that are not filler (what X owns, with room for an adjective: `Azerbaijan's major arms
     imports`)."""
-    text = unicodedata.normalize("NFC", text).replace("İ", "i").casefold()
+    text = _lower(text)
     found: list[tuple[str, tuple[str, ...]]] = []
 
     def owns(owner: list[str], end: int) -> None:
@@ -366,7 +372,34 @@ class Thesaurus:
             self._singles = sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3})
         candidates = [w for w in self._singles if w[0] == key[:1] and abs(len(w) - len(key)) <= limit]
         found = process.extract(key, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        found = [f for f in found if typing_slip(key, f[0])]
         return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
+
+
+# Neighbouring keys on a QWERTY keyboard: a finger that slips hits one of these.
+_QWERTY = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEIGHBOURS = {
+    key: {
+        other
+        for r2, other_row in enumerate(_QWERTY)
+        for c2, other in enumerate(other_row)
+        if abs(r2 - r) <= 1 and abs(c2 - c) <= 1 and other != key
+    }
+    for r, row in enumerate(_QWERTY)
+    for c, key in enumerate(row)
+}
+
+
+def typing_slip(typed: str, meant: str) -> bool:
+    """``typed`` could be ``meant`` mistyped: a letter left out, added or swapped, or a key next to
+    the right one. One letter replaced by a far key is another word (`crash` is no `clash`)."""
+    if len(typed) != len(meant) or not (typed.isascii() and meant.isascii()):
+        return True
+    wrong = [(a, b) for a, b in zip(typed, meant, strict=True) if a != b]
+    if len(wrong) != 1:
+        return True  # a swap of two letters, or more than one slip: the distance decides
+    a, b = wrong[0]
+    return b in _NEIGHBOURS.get(a, ())
 
 
 def member_phrases(member: str) -> set[Phrase]:

@@ -533,3 +533,17 @@ def test_how_a_reporter_frames_a_request_weighs_nothing(index: SearchIndex, fram
     outcome = index.search(framed.format("silk way cargo flights to ovda"))
     assert (outcome.verdict, outcome.results[0].fact.key) == (plain.verdict, plain.results[0].fact.key)
     assert plain.verdict == "answer"
+
+
+def test_a_real_word_one_far_key_from_a_synonym_is_not_read_as_its_typo() -> None:
+    # `crash` is one letter from `clash` (the shipped thesaurus's word for fighting), but r is
+    # nowhere near l: a crash is another thing, and the flights during the fighting no answer.
+    base = SearchIndex(
+        [
+            fact("flights-fighting", "Silk Way flights grew more frequent during the fighting."),
+            fact("codes", "Silk Way Airlines flies under IATA code ZP."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+        ]
+    )
+    assert base.search("silk way crash").verdict == "none"
+    assert base.search("silk way fightng").results[0].fact.key == "flights-fighting"

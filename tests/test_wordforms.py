@@ -8,7 +8,15 @@ import pytest
 
 from knowledge.model import Fact, Source
 from knowledge.search import SearchIndex
-from knowledge.wordforms import Thesaurus, keys, latin_spellings, stem, typed_words
+from knowledge.wordforms import (
+    Thesaurus,
+    keys,
+    latin_spellings,
+    member_phrases,
+    stem,
+    typed_words,
+    typing_slip,
+)
 
 
 def fact(key: str, claim: str, **fields: object) -> Fact:
@@ -178,3 +186,26 @@ def test_each_word_of_a_thesaurus_phrase_is_found_in_its_other_form_too() -> Non
     # The Turkish stemmer reads aparatı and aparatları both as aparat.
     thesaurus = Thesaurus([{"words": ["drone", "pilotsuz uçuş aparatı"]}])
     assert ("pilotsuz", "ucus", "aparat") in thesaurus
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant", "slip"),
+    [
+        ("atack", "attack", True),  # a letter left out
+        ("attsck", "attack", True),  # s is next to a
+        ("atatck", "attack", True),  # two letters swapped
+        ("crash", "clash", False),  # r is far from l: another word, not a slip
+        ("next", "neft", False),
+    ],
+)
+def test_a_typing_slip_is_a_missed_doubled_swapped_or_neighbouring_key(
+    typed: str, meant: str, slip: bool
+) -> None:
+    assert typing_slip(typed, meant) is slip
+
+
+def test_a_dotted_capital_i_lowercased_stays_one_word() -> None:
+    # İran lowercased is i + a combining dot: one word, iran, never `ran` (as in "flights ran").
+    assert ("iran",) in member_phrases("i̇ran")
+    assert ("ran",) not in member_phrases("i̇ran")
+    assert [t.word for t in typed_words("İran i̇ran")] == ["iran", "iran"]
