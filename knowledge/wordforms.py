@@ -92,6 +92,8 @@ QUERY_FILLER = frozenset(
         # how a reporter frames a request: "can you confirm", "any info on", "is it true that"
         "info", "information", "background", "confirm", "true", "check", "verify", "anything",
         "something", "need", "want", "looking", "please", "pls", "plz", "quick", "q", "question",
+        "известно", "расскажи", "расскажите", "информация", "информацию", "подтверди", "правда",
+        "нужно", "нужна", "ידוע", "ספר", "ספרי", "תספר", "לי", "מידע", "נכון", "barədə", "danış", "de",
         # Russian
         "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
         "для", "где", "ли", "это", "к", "от", "у", "за",

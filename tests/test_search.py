@@ -526,6 +526,11 @@ def test_a_name_and_a_year_are_a_topic_not_who_acted() -> None:
         "background on {}",
         "quick q: {}",
         "do we have anything on {}",
+        "что известно о {}",
+        "расскажи про {}",
+        "ספר לי על {}",
+        "מה ידוע על {}",
+        "{} barədə məlumat",
     ],
 )
 def test_how_a_reporter_frames_a_request_weighs_nothing(index: SearchIndex, framed: str) -> None:
