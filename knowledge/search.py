@@ -290,6 +290,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             del self._by_stem[key]
         self._fuzzy_cache.clear()
 
+    # --- lookups the reading, scoring and deciding steps make ----------------
+
     def _named(self, name: str) -> tuple[int, ...]:
         """Facts whose key or an alias is ``name`` (spaces ignored)."""
         holders = self._by_name.get(name.replace(" ", ""))
@@ -298,11 +300,11 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
     def _is_name(self, key: str) -> bool:
         return self._names[key] > 0
 
-    # --- vocabulary lookups --------------------------------------------------
-
     def _df(self, key: str) -> int:
         """How many facts use a word with form key ``key`` (a fact using two forms counts twice)."""
         return sum(len(self._postings[t]) for t in self._by_stem.get(key, ()))
+
+    # --- queries -----------------------------------------------------------
 
     def _hit(self, item: _Scored) -> Hit:
         score = round(min(100.0, 100 * item.score), 1)

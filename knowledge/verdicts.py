@@ -4,8 +4,9 @@ Split from :mod:`knowledge.search`, which had grown to 1,250 lines: the verdict 
 claim-level checks behind it (does the fact state a figure, a sum of money, a date; say the
 query's words in order; give `X's Y` another owner; reverse `A gives B`) are one concern, the
 one calibrated by ``bench/calibrate.py``, which sets the thresholds below on this module; they
-are read here at call time. The checks read a fact's claim and the index's postings and names,
-so they are a mixin of :class:`knowledge.search.SearchIndex`.
+are read here at call time. A check that needs only the query and a fact is a plain function;
+the verdict and the checks that read the index's postings, names or claim readings are a mixin
+of :class:`knowledge.search.SearchIndex`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,57 @@ _BROAD_SHARE = 0.15
 _FIGURE_REACH = 5  # words between a figure and what it counts
 
 
+def _states_figure(q: _Query, fact: Fact) -> bool:
+    """The fact's claim gives a count or amount (not a date) within a few words of a query word:
+    `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not."""
+    claim = words(fact.claim)
+    readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
+    for i, word in enumerate(claim):
+        if not (is_number(word) or word in COUNT_WORDS):
+            continue
+        near = claim[max(0, i - 1) : i + 2]
+        if word.isdigit() and (
+            (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
+        ):
+            continue  # a year or a day of a month: a date, not a figure
+        if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
+            return True
+    return False
+
+
+def _states_money(fact: Fact) -> bool:
+    """The fact's claim states a sum of money: a currency within a few words of a figure
+    ("USD 3.5 billion", "billions of dollars"), not a count ("about 50 LORA missiles")."""
+    claim = words(fact.claim)
+    for i, word in enumerate(claim):
+        if word in CURRENCY_WORDS:
+            near = claim[max(0, i - 3) : i + 4]
+            if any(is_number(w) or w in COUNT_WORDS for w in near):
+                return True
+    return "$" in fact.claim
+
+
+def _states_date(fact: Fact) -> bool:
+    """The fact says when: it has a period, or its claim names a year or a month
+    ("when was the archive stolen" is not answered by a claim that never says when)."""
+    claim = words(fact.claim)
+    return bool(fact.period) or any(
+        w in MONTHS or (len(w) == 4 and w.isdigit() and w.startswith(("19", "20"))) for w in claim
+    )
+
+
+def _fields_keys(fact: Fact) -> list[list[str]]:
+    """The form keys of the fact's key, aliases and claim, one list per field, filler left out."""
+    return [
+        [stem(w) for w in words(text) if not _filler(w)] for text in (fact.key, *fact.aliases, fact.claim)
+    ]
+
+
+def _alias_keys(fact: Fact) -> set[tuple[str, ...]]:
+    """The form keys of each of the fact's aliases."""
+    return {tuple(stem(w) for w in words(alias)) for alias in fact.aliases}
+
+
 class _Deciding:
     """The verdict and the claim-level checks of :class:`knowledge.search.SearchIndex`, which
     owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
@@ -56,11 +108,11 @@ class _Deciding:
             # A figure the query states must be the fact's: `1.6 billion` is not its 1.2 billion.
             sure = [s for s in sure if self._says_every_figure(q, s.fid)]
         if q.counting:
-            sure = [s for s in sure if self._states_figure(q, s.fid)]
+            sure = [s for s in sure if _states_figure(q, self._facts[s.fid])]
         if q.dating:
-            sure = [s for s in sure if self._states_date(s.fid)]
+            sure = [s for s in sure if _states_date(self._facts[s.fid])]
         if q.pricing:
-            sure = [s for s in sure if self._states_money(s.fid)]
+            sure = [s for s in sure if _states_money(self._facts[s.fid])]
         exact = [s for s in ranked if s.exact]
         if exact:  # named by its key or an alias; the others that fit follow it
             others = [s for s in sure if not s.exact]
@@ -117,29 +169,12 @@ class _Deciding:
         the synonym it first reads as (a moderator's `sandport` for `ovda`)."""
         if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
             return True
-        return any(group.alternatives[0].terms in self._alias_keys(s.fid) for s in close)
+        return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
 
     @staticmethod
     def _needed(q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
         return LONG_ANSWER_CONFIDENCE if len(q.groups) >= _LONG_QUERY else ANSWER_CONFIDENCE
-
-    def _states_figure(self, q: _Query, fid: int) -> bool:
-        """The fact's claim gives a count or amount (not a date) within a few words of a query word:
-        `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not."""
-        claim = words(self._facts[fid].claim)
-        readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
-        for i, word in enumerate(claim):
-            if not (is_number(word) or word in COUNT_WORDS):
-                continue
-            near = claim[max(0, i - 1) : i + 2]
-            if word.isdigit() and (
-                (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
-            ):
-                continue  # a year or a day of a month: a date, not a figure
-            if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
-                return True
-        return False
 
     def _says_every_figure(self, q: _Query, fid: int) -> bool:
         """Every figure of the query other than a year is in the fact's own words."""
@@ -149,33 +184,6 @@ class _Deciding:
             if g.year is None and is_number(g.word)
         )
 
-    def _states_money(self, fid: int) -> bool:
-        """The fact's claim states a sum of money: a currency within a few words of a figure
-        ("USD 3.5 billion", "billions of dollars"), not a count ("about 50 LORA missiles")."""
-        claim = words(self._facts[fid].claim)
-        for i, word in enumerate(claim):
-            if word in CURRENCY_WORDS:
-                near = claim[max(0, i - 3) : i + 4]
-                if any(is_number(w) or w in COUNT_WORDS for w in near):
-                    return True
-        return "$" in self._facts[fid].claim
-
-    def _states_date(self, fid: int) -> bool:
-        """The fact says when: it has a period, or its claim names a year or a month
-        ("when was the archive stolen" is not answered by a claim that never says when)."""
-        fact = self._facts[fid]
-        claim = words(fact.claim)
-        return bool(fact.period) or any(
-            w in MONTHS or (len(w) == 4 and w.isdigit() and w.startswith(("19", "20"))) for w in claim
-        )
-
-    def _fields_keys(self, fid: int) -> list[list[str]]:
-        """The form keys of the fact's key, aliases and claim, one list per field, filler left out."""
-        fact = self._facts[fid]
-        return [
-            [stem(w) for w in words(text) if not _filler(w)] for text in (fact.key, *fact.aliases, fact.claim)
-        ]
-
     def _in_order(self, q: _Query, fid: int) -> int:
         """How many neighbouring pairs of query words the fact says next to each other, in order."""
         readings = [
@@ -183,7 +191,7 @@ class _Deciding:
             for g in q.groups
             if g.alternatives and not g.numeric
         ]
-        fields = self._fields_keys(fid)
+        fields = _fields_keys(self._facts[fid])
         count = 0
         for left, right in pairwise(readings):
             count += any(a in left and b in right for field_keys in fields for a, b in pairwise(field_keys))
@@ -204,12 +212,8 @@ class _Deciding:
 
     def _called(self, q: _Query, fid: int) -> int:
         """How many query words are one of the fact's one-word names (an alias such as `harop`)."""
-        names = self._alias_keys(fid)
+        names = _alias_keys(self._facts[fid])
         return sum(any(alt.terms in names for alt in g.alternatives) for g in q.groups)
-
-    def _alias_keys(self, fid: int) -> set[tuple[str, ...]]:
-        """The form keys of each of the fact's aliases."""
-        return {tuple(stem(w) for w in words(alias)) for alias in self._facts[fid].aliases}
 
     def _owned_by_another(self, q: _Query, fid: int) -> list[_Group]:
         """The owners in the query's `X's Y` that the fact contradicts by giving Y another owner:
