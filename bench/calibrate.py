@@ -11,7 +11,7 @@ answers over all the tuning sets (queries, probe, probe2 and probe3, which was
 written blind) wins, then the most right answers less twice the negatives
 answered over them: a wrong fact presented confidently is worse than no
 answer. The held-out sets are never used.
-The chosen values are then written into ``knowledge/search.py`` by hand, so a
+The chosen values are then written by hand into the module that reads each (``HOME``), so a
 change of threshold is a reviewed commit.
 """
 
@@ -26,7 +26,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.eval import EVAL_DIR, evaluate, read_queries, shipped_facts  # noqa: E402
-from knowledge import search  # noqa: E402
+from knowledge import reading as query_reading  # noqa: E402
+from knowledge import scoring, search, verdicts  # noqa: E402
 
 TUNING = ("probe", "probe2", "probe3")  # tuning sets beside queries.tsv
 # The first DECIDING settings only change the verdict, so each is tried on one ranking.
@@ -39,6 +40,17 @@ GRID = {
     "_UNKNOWN_SHARE": (0.6, 0.8, 1.0, 1.3),
     "_LEAST_SHARE": (0.2, 0.3, 0.4, 0.5, 0.6),
     "_TAG_CONFIDENCE": (0.9, 1.0),
+}
+# Where each setting lives: the module that reads it, at call time, when a query is read,
+# ranked or decided.
+HOME = {
+    "ANSWER_CONFIDENCE": verdicts,
+    "SEVERAL_MARGIN": verdicts,
+    "LONG_ANSWER_CONFIDENCE": verdicts,
+    "_LONG_QUERY": verdicts,
+    "_UNKNOWN_SHARE": query_reading,
+    "_LEAST_SHARE": query_reading,
+    "_TAG_CONFIDENCE": scoring,
 }
 
 
@@ -73,16 +85,16 @@ def main() -> int:
     index = search.SearchIndex(shipped_facts())
     results = []
     reading, deciding = list(GRID)[DECIDING:], list(GRID)[:DECIDING]
-    current = tuple(getattr(search, name) for name in (*deciding, *reading))
+    current = tuple(getattr(HOME[name], name) for name in (*deciding, *reading))
     for read_values in itertools.product(*(GRID[name] for name in reading)):
         for name, value in zip(reading, read_values, strict=True):
-            setattr(search, name, value)
-        search._OWN_WEIGHT[search._TAG] = search._TAG_CONFIDENCE
+            setattr(HOME[name], name, value)
+        scoring._OWN_WEIGHT[scoring._TAG] = scoring._TAG_CONFIDENCE
         # Reading and ranking depend only on the first group of settings: done once per combination.
         # Ranking reads whose thing a claim names only for facts that reach an answer's confidence,
         # so it is done at the lowest threshold tried: every fact that may be the answer is read.
         lowest = min(*GRID["ANSWER_CONFIDENCE"], *GRID["LONG_ANSWER_CONFIDENCE"])
-        search.ANSWER_CONFIDENCE = search.LONG_ANSWER_CONFIDENCE = lowest
+        verdicts.ANSWER_CONFIDENCE = verdicts.LONG_ANSWER_CONFIDENCE = lowest
         ranked = {}
         for item in [*queries, *tuning]:
             parsed = index._parse(item.query, search._clean(item.query), prefix_last=False)
@@ -92,13 +104,13 @@ def main() -> int:
             )
         for decide_values in itertools.product(*(GRID[name] for name in deciding)):
             for name, value in zip(deciding, decide_values, strict=True):
-                setattr(search, name, value)
+                setattr(HOME[name], name, value)
             results.append(judge_all(index, queries, tuning, ranked, (*decide_values, *read_values)))
     results.sort(key=lambda r: r[:3], reverse=True)
     print("admissible confident-wrong score right negatives-answered worst-category", *deciding, *reading)
     for admissible, wrong, score, right, answered, worst, values in results[:10]:
         print(admissible, -wrong, score, right, -answered, f"{worst:.2f}", *values)
-    print("now in knowledge/search.py:", *current)
+    print("now in knowledge/:", *current)
     return 0
 
 

@@ -1,0 +1,446 @@
+"""Reading a query: what each of its words may stand for among the words the base uses.
+
+Split from :mod:`knowledge.search`, which had grown to 1,250 lines: reading is one step with one
+concern, turning the reporter's text into weighted groups of alternatives (:class:`_Query`), and
+it never scores a fact. The lookups it makes (form keys, thesaurus, another name of a fact,
+typos, prefixes, joined and split words) read the index's vocabulary, so they are a mixin of
+:class:`knowledge.search.SearchIndex` rather than functions handed its dictionaries one by one.
+The word weights it sets (:data:`_UNKNOWN_SHARE`, :data:`_LEAST_SHARE`) are read here at call
+time, which is where ``bench/calibrate.py`` sets them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+from array import array
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from knowledge.model import Fact
+from knowledge.roles import Reading, read
+from knowledge.textnorm import STOPWORDS, fold, is_number, normalise, strip_markup, words
+from knowledge.wordforms import (
+    COUNT_QUESTIONS,
+    DATE_WORDS,
+    MONEY_WORDS,
+    NUMBER_WORDS,
+    QUERY_FILLER,
+    WHEN_QUESTIONS,
+    Phrase,
+    Thesaurus,
+    Typed,
+    keys,
+    latin_spellings,
+    owners,
+    stem,
+    typed_words,
+    variants,
+)
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 12
+# A word the base never uses weighs this share of the rarest word's weight, or the
+# query's average known word if more; a word the base uses weighs at least
+# _LEAST_SHARE of it, so `israel` missing from a fact still counts although most say Israel.
+_UNKNOWN_SHARE = 0.8
+_LEAST_SHARE = 0.4
+_SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
+_COMMON_SHARE = 0.2  # a query word in more of the facts than this is ignored ...
+_COMMON_COUNT = 1000  # ... once that is many facts
+_MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
+_MAX_TYPO_WORDS = 4  # query words looked up as possible typos
+# How close each kind of match is to the word as typed.
+_FORM, _SYNONYM, _BROADER, _SIBLING, _SPLIT = 0.95, 0.9, 0.8, 0.9, 0.95
+_TYPO_SYNONYM = 0.88  # as sure as a one-letter typo
+_YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class _Alternative:
+    """One reading of a query word: form keys that must all appear, how close, and why."""
+
+    terms: tuple[str, ...]
+    similarity: float
+    how: str = "exact"
+
+    @property
+    def certainty(self) -> float:
+        """How sure the reading is, for confidence: a word form, a reviewed synonym or another
+        name of the fact mean the same word; a typo or a prefix is a guess, a broader term less."""
+        if self.how in _SURE_READINGS:
+            return 1.0
+        return _BROADER if self.how == "broader term" else self.similarity
+
+
+@dataclass(slots=True)
+class _Group:
+    """One query word (or thesaurus phrase) and the terms it may stand for."""
+
+    word: str
+    weight: float
+    alternatives: list[_Alternative]
+    year: int | None = None
+
+    @property
+    def numeric(self) -> bool:
+        """A figure: digits, or a word that only says how big one is (`billion`, `percent`)."""
+        return is_number(self.word.replace(" ", "")) or self.word in NUMBER_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    text: str
+    phrase: str
+    groups: tuple[_Group, ...]
+    years: tuple[int, int] | None
+    named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
+    counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
+    dating: bool = False  # "when", "what year": only a fact stating a date answers it
+    pricing: bool = False  # "worth", "cost": only a fact stating a sum of money answers it
+    owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
+    roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
+    fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
+
+    def fit(self, fid: int, span: tuple[int, int]) -> float:
+        """How well a fact's period fits the query's years (0..1), remembered for this query."""
+        found = self.fits.get(fid)
+        if found is None and self.years is not None:
+            found = self.fits[fid] = _year_overlap(self.years, span)
+        return found or 0.0
+
+
+# A period written short: 2015-19, 2016–20 (not 2015-2019, and not 2015 19 apart).
+_SHORT_RANGE_RE = re.compile(r"(?<!\d)([12]\d)(\d{2})\s*[-–—/]\s*(\d{2})(?!\d)")
+
+
+def _whole_years(text: str) -> str:
+    """``text`` with short periods written out: `2015-19` -> `2015-2019`."""
+    return _SHORT_RANGE_RE.sub(lambda m: f"{m[1]}{m[2]}-{m[1]}{m[3]}", text)
+
+
+def _clean(query: object) -> str:
+    """The query without Discord markup or control characters, cut to a sane length."""
+    if not isinstance(query, str):
+        return ""
+    return " ".join(strip_markup(query[: MAX_QUERY_CHARS * 10]).split())[:MAX_QUERY_CHARS]
+
+
+def _year_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Share of the two spans that they have in common (Jaccard over years)."""
+    common = min(a[1], b[1]) - max(a[0], b[0]) + 1
+    if common <= 0:
+        return 0.0
+    return common / (max(a[1], b[1]) - min(a[0], b[0]) + 1)
+
+
+def _max_typos(word: str) -> int:
+    if is_number(word) or len(word) < 3:
+        return 0  # 2020 is not a typo of 2021, and two letters are too easy to confuse
+    return 1 if len(word) < 8 else 2
+
+
+def _slip(word: str, term: str) -> bool:
+    """``term`` is ``word`` with two letters swapped or one letter doubled or undoubled."""
+    if sorted(word) == sorted(term):
+        return True
+    short, long_ = sorted((word, term), key=len)
+    return len(long_) == len(short) + 1 and any(
+        long_[i] == long_[i + 1] and long_[:i] + long_[i + 1 :] == short for i in range(len(long_) - 1)
+    )
+
+
+def _filler(word: str) -> bool:
+    """A word that never decides which fact is meant: a question word, filler, or a lone letter."""
+    return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not is_number(word))
+
+
+class _QueryReading:
+    """Reading a query against the vocabulary of :class:`knowledge.search.SearchIndex`, which
+    owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
+
+    _facts: dict[int, Fact]
+    _postings: dict[str, array[int]]
+    _by_stem: dict[str, list[str]]
+    _by_year: dict[int, set[int]]
+    _sorted_terms: list[str] | None
+    _by_length: dict[tuple[str, int], list[str]]
+    _fuzzy_cache: dict[str, list[tuple[str, int]]]
+    _thesaurus: Thesaurus
+
+    def _common(self, alt: _Alternative) -> bool:
+        count = min(self._df(t) for t in alt.terms)
+        return count > _COMMON_COUNT and count > _COMMON_SHARE * len(self._facts)
+
+    def _idf(self, key: str) -> float:
+        return math.log(1 + len(self._facts) / max(1, self._df(key)))
+
+    def _typo_matches(self, word: str) -> list[tuple[str, int]]:
+        """Vocabulary words within the allowed number of typing errors of ``word``."""
+        cached = self._fuzzy_cache.get(word)
+        if cached is not None:
+            return cached
+        limit = _max_typos(word)
+        found: list[tuple[str, int]] = []
+        if limit:
+            for length in range(len(word) - limit, len(word) + limit + 1):
+                for term, distance, _ in process.extract(
+                    word,
+                    self._by_length.get((word[0], length), ()),
+                    scorer=OSA.distance,
+                    score_cutoff=limit,
+                    limit=None,
+                ):
+                    if term == word:
+                        continue
+                    # In a word of three or four letters only swapped letters (`wya`) or
+                    # a doubled one (`rom`, `romm`) are a typo; any other change makes
+                    # another word (`came` is not `name`, `fled` is not `flew`).
+                    if len(word) <= 4 and not _slip(word, term):
+                        continue
+                    found.append((term, int(distance)))
+        found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
+        if len(self._fuzzy_cache) > 4096:
+            self._fuzzy_cache.clear()
+        self._fuzzy_cache[word] = found = found[:_MAX_EXPANSIONS]
+        return found
+
+    def _prefix_matches(self, prefix: str) -> list[str]:
+        """The most widely used vocabulary words starting with ``prefix``."""
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self._postings)
+        terms = self._sorted_terms
+        start = bisect.bisect_left(terms, prefix)
+        end = bisect.bisect_left(terms, prefix + "\U0010ffff", lo=start)
+        found = [t for t in terms[start:end] if t != prefix]
+        if len(found) > _MAX_EXPANSIONS:
+            found.sort(key=lambda t: -len(self._postings[t]))
+            found = found[:_MAX_EXPANSIONS]
+        return found
+
+    def _siblings(self, forms: Sequence[str]) -> list[str]:
+        """Form keys of the other one-word names of the facts a word names (עובדה -> ovda, uvda),
+        whichever of its forms (``forms``: form keys) names them (`Овду` -> Овда)."""
+        siblings: set[str] = set()
+        named = {fid for key in forms for term in self._by_stem.get(key, ()) for fid in self._named(term)}
+        for fid in sorted(named)[:_MAX_EXPANSIONS]:
+            for alias in self._facts[fid].aliases:
+                name = normalise(alias)
+                if name and " " not in name and stem(name) not in forms:
+                    siblings.add(stem(name))
+        return sorted(siblings)[:_MAX_EXPANSIONS]
+
+    def _known(self, phrase: Phrase) -> bool:
+        return all(key in self._by_stem for key in phrase)
+
+    def _related(self, phrase: Phrase) -> Iterator[_Alternative]:
+        """What the thesaurus says ``phrase`` may stand for, among the words the base uses."""
+        for related in self._thesaurus.related(phrase):
+            if self._known(related.phrase):
+                if related.broader:
+                    yield _Alternative(related.phrase, _BROADER, "broader term")
+                else:
+                    yield _Alternative(related.phrase, _SYNONYM, "synonym")
+
+    def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
+        """What one query word may stand for; ``typos`` counts down the near-spelling lookups
+        the query may still make (the costliest kind)."""
+        word = typed.word
+        alts: dict[tuple[str, ...], _Alternative] = {}
+
+        def offer(alt: _Alternative) -> None:
+            if alt.similarity > (alts[alt.terms].similarity if alt.terms in alts else 0.0):
+                alts[alt.terms] = alt
+
+        forms = keys(word, typed.raw)
+        if forms[0] in self._by_stem:
+            exact = word in self._postings
+            offer(_Alternative((forms[0],), 1.0 if exact else _FORM, "exact" if exact else "word form"))
+        if prefix:  # a word still being typed: what it may become, nothing more
+            if len(word) >= 2:
+                for term in self._prefix_matches(word):
+                    offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
+        elif not is_number(word):
+            for form in forms[1:]:
+                if form in self._by_stem:
+                    offer(_Alternative((form,), _FORM, "word form"))
+            for form in forms:
+                for alt in self._related((form,)):
+                    offer(alt)
+            for key in self._siblings(forms):
+                if key in self._by_stem:
+                    offer(_Alternative((key,), _SIBLING, "another name"))
+            # A word the base uses, in some form or other words, is not a typo: looking
+            # for near spellings of it would only add guesses (`times` -> `ties`), and
+            # is the costliest lookup a query makes.
+            if not alts and typos[0] > 0:
+                typos[0] -= 1
+                # A Russian name the base spells in Latin letters is looked for as typed and as
+                # transliterated (`Аэронавтикс` -> aeronavtiks -> aeronautics, two letters off).
+                for spelling in (word, *latin_spellings(word)):
+                    for term, distance in self._typo_matches(spelling):
+                        offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
+                if not alts and (limit := _max_typos(word)):
+                    # a typo of a word the base says otherwise (`atack` -> attack -> struck)
+                    for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
+                        for alt in self._related((key,)):
+                            offer(
+                                _Alternative(alt.terms, _TYPO_SYNONYM * alt.similarity, "typo of a synonym")
+                            )
+            if len(word) >= 5:  # also when one fact writes it joined and another apart
+                for i in range(2, len(word) - 1):
+                    head, tail = word[:i], word[i:]
+                    if head in self._postings and tail in self._postings:
+                        offer(_Alternative((stem(head), stem(tail)), _SPLIT, "split"))
+            if len(word) >= 4 and not alts:
+                for term in self._prefix_matches(word):
+                    offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
+        ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
+        return ranked[: _MAX_EXPANSIONS * 2]
+
+    def _phrase_group(self, typed: list[Typed]) -> _Group | None:
+        """Two or more query words the thesaurus knows as one phrase (`spy agency`, `tel aviv`,
+        `בתל אביב` with its prefix, `kaset bombaları` in its Turkish form)."""
+        forms = [keys(t.word, t.raw)[:3] for t in typed]
+        phrase = next((p for p in itertools.product(*forms) if p in self._thesaurus), None)
+        if phrase is None and len(typed) == 2:
+            # Two words, each in other words: `suicide UAV` is the thesaurus's `suicide drone`.
+            other = [(*f, *self._synonym_keys(f)) for f in forms]
+            phrase = next((p for p in itertools.product(*other) if p in self._thesaurus), None)
+        if phrase is None:
+            return None
+        alts = [_Alternative(phrase, 1.0)] if self._known(phrase) else []
+        alts += self._related(phrase)
+        return _Group(" ".join(t.word for t in typed), 0.0, alts)
+
+    def _synonym_keys(self, forms: Sequence[str]) -> list[str]:
+        """The one-word synonyms (not broader terms) the thesaurus gives any of ``forms``."""
+        found = {
+            r.phrase[0]
+            for form in forms
+            for r in self._thesaurus.related((form,))
+            if len(r.phrase) == 1 and not r.broader
+        }
+        return sorted(found - set(forms))[:_MAX_EXPANSIONS]
+
+    # --- queries -----------------------------------------------------------
+
+    def _parse(self, query: object, text: str, *, prefix_last: bool) -> _Query | str:
+        """The cleaned query ``text`` ready to score, or why there is nothing to search for."""
+        if not (isinstance(query, str) and query.strip()):
+            return "Nothing to search for: the query is empty; type a few words, a name or a year."
+        text = _whole_years(text)
+        all_words = words(text)
+        if not all_words:
+            return (
+                "Nothing to search for: mentions, emoji and symbols are ignored; type a word, name or year."
+            )
+        typed = typed_words(text)
+        # The word after "how" is what the question measures (`how big`, `how long`), not what it
+        # is about.
+        content = [
+            t for i, t in enumerate(typed) if not _filler(t.word) and not (i and typed[i - 1].word == "how")
+        ]
+        if not content:
+            return (
+                "Nothing to search for: only common words like 'the' or 'how'; add a name, place or number."
+            )
+        content = list({t.word: t for t in content}.values())[:MAX_QUERY_WORDS]
+
+        years: list[int] = []
+        for m in _YEAR_RE.finditer(fold(text)):
+            first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+            years.extend((first, last) if first <= last else (first,))
+        span = (min(years), max(years)) if years else None
+
+        groups: list[_Group] = []
+        # A pasted paragraph is not a dozen typing errors: only so many words are looked up as typos.
+        typos = [_MAX_TYPO_WORDS]
+        i = 0
+        while i < len(content):
+            longest = min(self._thesaurus.longest, len(content) - i)
+            phrase = next(
+                (g for n in range(longest, 1, -1) if (g := self._phrase_group(content[i : i + n]))), None
+            )
+            if phrase is not None and phrase.alternatives:
+                groups.append(phrase)
+                i += len(phrase.word.split())
+                continue
+            typed = content[i]
+            alts = self._alternatives(typed, prefix=prefix_last and i == len(content) - 1, typos=typos)
+            year = int(typed.word) if typed.word.isdigit() and len(typed.word) == 4 and span else None
+            groups.append(_Group(typed.word, 0.0, alts, year))
+            i += 1
+        # Two query words a fact writes as one (`silk way` / `silkway`).
+        for left, right in pairwise(groups):
+            joined = left.word + right.word
+            if joined in self._postings:
+                for group in (left, right):
+                    group.alternatives.insert(0, _Alternative((stem(joined),), 1.0, "joined"))
+        if prefix_last and len(groups) > 1 and not groups[-1].alternatives:
+            groups.pop()  # a word still being typed that matches nothing yet
+        # In a large base, a word in a large share of the facts tells them apart no
+        # better than "the", and scoring its long posting list would cost the most.
+        common = [g for g in groups if g.alternatives and g.year is None and self._common(g.alternatives[0])]
+        if len(common) < len(groups):
+            groups = [g for g in groups if g not in common]
+        rarest = math.log(1 + max(1, len(self._facts)))
+        least, unknown = _LEAST_SHARE * rarest, _UNKNOWN_SHARE * rarest
+        for group in groups:
+            if group.alternatives:
+                best = group.alternatives[0]
+                group.weight = max(least, sum(self._idf(t) for t in best.terms) / len(best.terms))
+                # A word that is itself a fact's name (`ovda`) says what the query is
+                # about, however many other facts mention it in passing.
+                if named := self._named(group.word):
+                    group.weight = max(group.weight, math.log(1 + len(self._facts) / len(named)))
+                # A phrase of n words weighs 1 + (n - 1) / 2 words: more evidence than one typed word,
+                # less than n apart, since together they name one thing (`president's adviser`).
+                group.weight *= 1 + 0.5 * (len(group.word.split()) - 1)
+            elif group.year is not None and group.year in self._by_year:
+                group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
+        # A word the base never uses weighs at least as much as the query's average known
+        # word: `lora missile range` is not answered by the LORA fact.
+        known = [g.weight for g in groups if g.weight]
+        for group in groups:
+            if not group.weight:
+                group.weight = max(unknown, sum(known) / len(known)) if known else unknown
+        phrase = " ".join(all_words)
+        named = set(self._named(phrase))
+        if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
+            for form in variants(content[0].word, content[0].raw):
+                named.update(self._named(form))
+        folded = [t.word for t in typed_words(text)]
+        pricing = any(w in MONEY_WORDS for w in folded)
+        counting = any(
+            folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
+        )
+        # "when" asks only at the start: "flights ... when the war started" asks for a count.
+        dating = any(
+            folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2)
+        ) or any(w in DATE_WORDS for w in folded)
+        owned = []
+        for owner, (thing,) in owners(text):
+            o = next((i for i, g in enumerate(groups) if stem(g.word.split()[-1]) == owner), None)
+            t = next((i for i, g in enumerate(groups) if stem(g.word.split()[0]) == thing), None)
+            if o is not None and t is not None and o != t:
+                owned.append((o, t))
+        stated = read(text, self._is_name)
+        return _Query(
+            text,
+            phrase,
+            tuple(groups),
+            span,
+            frozenset(named),
+            counting,
+            dating,
+            pricing,
+            tuple(owned),
+            stated,
+        )

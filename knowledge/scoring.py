@@ -1,0 +1,225 @@
+"""Scoring the facts a query may be about: candidates, coverage, confidence and the ranking.
+
+Split from :mod:`knowledge.search`, which had grown to 1,250 lines: scoring is the step between
+reading a query (:mod:`knowledge.reading`) and deciding on it (:mod:`knowledge.verdicts`), and
+the one that walks the postings for every candidate, so it is where speed is won or lost. It
+reads the index's postings and periods, so it is a mixin of
+:class:`knowledge.search.SearchIndex`. What a word is worth in each field class is defined
+here; :data:`_OWN_WEIGHT` is the one list every module reads, so ``bench/calibrate.py`` changes
+its tag entry in place.
+"""
+
+from __future__ import annotations
+
+import heapq
+from array import array
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from knowledge.model import Fact
+from knowledge.reading import _Group, _Query
+from knowledge.textnorm import normalise
+
+# Hit scores are 0..100 and rank; SUGGEST is the least a "did you mean" needs.
+CONFIDENT = 55.0
+SUGGEST = 30.0
+# A fact matching a query's year but none of its words counts this much, and is
+# at most a suggestion.
+_YEAR_ONLY = 0.75
+_YEAR_ONLY_CAP = (CONFIDENT - 1) / 100
+
+# Where the fact says a word, by field class: 0 key and aliases, 1 claim,
+# 2 tags, 3 source titles, details and publishers. _RANK ranks; _OWN is how
+# much the word counts towards confidence (a headline is not the fact's claim).
+_NAME, _CLAIM, _TAG, _EXTRA = 0, 1, 2, 3
+_CLASS_WEIGHT = (1.0, 0.9, 0.75, 0.6)
+_TAG_CONFIDENCE = 1.0
+_OWN_WEIGHT = [1.0, 1.0, _TAG_CONFIDENCE, 0.0]
+_FIELD_NAMES = ("name", "claim", "tag", "source or details")
+_YEAR_CANDIDATES = 200  # facts found by a query's year alone, per year
+
+
+@dataclass(slots=True)
+class _Scored:
+    fid: int
+    coverage: float
+    confidence: float
+    score: float = 0.0
+    exact: bool = False
+    dated_elsewhere: bool = False
+
+
+@dataclass(slots=True)
+class _Ranking:
+    query: _Query
+    scored: list[_Scored] = field(default_factory=list)
+
+
+def _names(fact: Fact) -> tuple[str, ...]:
+    """The key and the aliases, normalised: what a fact is called."""
+    names = (normalise(fact.key), *(normalise(a) for a in fact.aliases))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+class _Scoring:
+    """Scoring the candidates of a read query in :class:`knowledge.search.SearchIndex`, which
+    owns the state named here; the claim-level checks that can lower a candidate's confidence
+    are :class:`knowledge.verdicts._Deciding`'s."""
+
+    _facts: dict[int, Fact]
+    _postings: dict[str, array[int]]
+    _by_stem: dict[str, list[str]]
+    _years: dict[int, tuple[int, int]]
+    _dated: set[int]
+    _by_year: dict[int, set[int]]
+
+    def _candidates(self, q: _Query, budget: int) -> set[int]:
+        """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
+        found = set(q.named)
+        for group in sorted(q.groups, key=lambda g: -g.weight):
+            for alt in group.alternatives:
+                # For a split word or a phrase, the rarest part is enough to find candidates.
+                key = min(alt.terms, key=self._df)
+                for term in self._by_stem.get(key, ()):
+                    posting = self._postings[term]
+                    room = budget - len(found)
+                    if room <= 0:
+                        return found
+                    if len(posting) <= room:
+                        found.update(e >> 2 for e in posting)
+                    else:
+                        # Too many to take all: facts named by the word first.
+                        named = [e >> 2 for e in posting if e & 3 == _NAME]
+                        found.update(islice(dict.fromkeys(named + [e >> 2 for e in posting]), room))
+            if group.year is not None:
+                # A fact matching only the year is at most a suggestion: a few will do.
+                room = min(budget - len(found), _YEAR_CANDIDATES)
+                found.update(islice(self._by_year.get(group.year, ()), max(0, room)))
+        return found
+
+    def _group_values(
+        self, q: _Query, group: _Group, among: dict[int, Any]
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """For one query word: fact id -> ranking value, and fact id -> confidence value."""
+        rank: dict[int, float] = {}
+        own: dict[int, float] = {}
+        for alt in group.alternatives:
+            parts = [self._weights(t, among, alt.similarity, alt.certainty) for t in alt.terms]
+            matched = parts[0]
+            if len(parts) > 1:  # a split word or a phrase: every part must appear
+                matched = {
+                    f: (min(p[f][0] for p in parts), min(p[f][1] for p in parts))
+                    for f in matched
+                    if all(f in p for p in parts)
+                }
+            for fid, (r, o) in matched.items():
+                if r > rank.get(fid, 0.0):
+                    rank[fid] = r
+                if o > own.get(fid, 0.0):
+                    own[fid] = o
+        if group.year is not None and q.years is not None:
+            # A period that contains the year counts, and more so the closer it
+            # fits the years asked for: 2020 fits "2020" better than "2016-2023".
+            # A dated fact is judged by its period alone: "2020" in the key of a
+            # 2016-2020 fact does not make it a 2020 fact.
+            years = self._years
+            for fid in among:
+                span = years.get(fid)
+                if span is None:
+                    continue
+                if span[0] <= group.year <= span[1]:
+                    value = 0.5 + 0.5 * q.fit(fid, span)
+                    if fid in self._dated:
+                        rank[fid] = own[fid] = value
+                    else:  # dated only by its sources: a year it says still counts in full
+                        rank[fid] = max(rank.get(fid, 0.0), value)
+                        own[fid] = max(own.get(fid, 0.0), value)
+                elif fid in rank and fid in self._dated:
+                    del rank[fid]
+                    own.pop(fid, None)
+        return rank, own
+
+    def _coverage(
+        self, q: _Query, candidates: set[int]
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None]:
+        """Each candidate's coverage and confidence, and which candidates match a word of the
+        query other than a year (None when it has no such word the base knows)."""
+        total = sum(g.weight for g in q.groups) or 1.0
+        coverage = dict.fromkeys(candidates, 0.0)
+        confidence = dict.fromkeys(candidates, 0.0)
+        worded: set[int] | None = None
+        for group in q.groups:
+            rank, own = self._group_values(q, group, coverage)
+            share = group.weight / total
+            for fid, value in rank.items():
+                coverage[fid] += share * value
+            for fid, value in own.items():
+                confidence[fid] += share * value
+            if group.year is None and group.alternatives:
+                worded = (worded or set()).union(rank)
+        return coverage, confidence, worded
+
+    def _weights(
+        self, key: str, among: dict[int, Any], similarity: float, certainty: float
+    ) -> dict[int, tuple[float, float]]:
+        """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
+        of form key ``key``."""
+        out: dict[int, tuple[float, float]] = {}
+        for term in self._by_stem.get(key, ()):
+            for entry in self._postings[term]:
+                fid = entry >> 2
+                if fid in among:
+                    kind = entry & 3
+                    value = (_CLASS_WEIGHT[kind] * similarity, _OWN_WEIGHT[kind] * certainty)
+                    prev = out.get(fid)
+                    out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
+        return out
+
+    def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[_Scored]:
+        candidates = self._candidates(q, budget)
+        if not candidates:
+            return []
+        coverage, confidence, worded = self._coverage(q, candidates)
+        exact = q.named
+        # The query without its years, to compare with what each fact is called.
+        naming = " ".join(g.word for g in q.groups if g.year is None)
+        asked = [g.year for g in q.groups if g.year is not None]
+        needed = self._needed(q)
+        top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
+        best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
+        for item in best:
+            fact = self._facts[item.fid]
+            if asked and item.fid in self._dated and (span := self._years.get(item.fid)) is not None:
+                # A fact whose own period leaves out a year the query asks about is
+                # about another time: it may be suggested, never be the answer. (A
+                # source's date says when it was reported, not what the fact is about.)
+                item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
+            names = _names(fact)
+            text = " ".join((*names, normalise(fact.claim)))
+            wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
+            named = max(fuzz.ratio(naming, n, processor=None) for n in names) / 100
+            span = self._years.get(item.fid)
+            years = q.fit(item.fid, span) if q.years and span else 0.0
+            item.score = 0.8 * item.coverage + 0.08 * wording + 0.07 * named + 0.05 * years
+            if item.fid in exact:
+                item.exact = True
+                item.score = 1.0 + item.score  # named exactly: first, whatever else matches
+                item.confidence = 1.0
+            elif worded is not None and item.fid not in worded:
+                # Only the year fits: `drones 2013` must not answer with 2013's
+                # explosives exemption. Years favour facts, they do not pick them.
+                item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
+                item.confidence = 0.0
+            # Reading whose thing a claim names costs the most of any check here (it parses the
+            # claim), and it can only lower confidence: a fact already short of an answer's
+            # confidence cannot be made one by it, so only the others are read.
+            if (q.owned or q.roles.directions or q.roles.places) and item.confidence >= needed:
+                total = sum(g.weight for g in q.groups) or 1.0
+                wrong = self._owned_by_another(q, item.fid) + self._misread_roles(q, item.fid)
+                unique = {id(g): g for g in wrong}.values()
+                item.confidence -= sum(g.weight for g in unique) / total
+        best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
+        return best
