@@ -156,6 +156,10 @@ def _slip(word: str, term: str) -> bool:
     )
 
 
+# Verbs after which `us` is whoever asks: "tell us", "show us", "give us", "can you send us".
+_ASKING_US = frozenset({"tell", "show", "give", "send", "let", "help", "brief", "remind", "update", "get"})
+
+
 def _filler(word: str) -> bool:
     """A word that never decides which fact is meant: a question word, filler, or a lone letter."""
     return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not is_number(word))
@@ -343,9 +347,13 @@ class _QueryReading:
             )
         typed = typed_words(text)
         # The word after "how" is what the question measures (`how big`, `how long`), not what it
-        # is about.
+        # is about; `us` after a request is the reporters, not the United States (`tell us about`).
         content = [
-            t for i, t in enumerate(typed) if not _filler(t.word) and not (i and typed[i - 1].word == "how")
+            t
+            for i, t in enumerate(typed)
+            if not _filler(t.word)
+            and not (i and typed[i - 1].word == "how")
+            and not (i and t.word == "us" and typed[i - 1].word in _ASKING_US)
         ]
         if not content:
             return (

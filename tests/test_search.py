@@ -526,6 +526,8 @@ def test_a_name_and_a_year_are_a_topic_not_who_acted() -> None:
         "background on {}",
         "quick q: {}",
         "do we have anything on {}",
+        "tell us about {}",
+        "can you send us {}",
         "что известно о {}",
         "расскажи про {}",
         "ספר לי על {}",
