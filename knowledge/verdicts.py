@@ -78,6 +78,13 @@ def _states_date(fact: Fact) -> bool:
     )
 
 
+def _linked(q: _Query) -> bool:
+    """A filler word stands between the query's first and last content words (`arms for oil`)."""
+    kinds = [_filler(t.word) for t in typed_words(q.text)]
+    content = [i for i, filler in enumerate(kinds) if not filler]
+    return bool(content) and any(kinds[content[0] : content[-1]])
+
+
 def _fields_keys(fact: Fact) -> list[list[str]]:
     """The form keys of the fact's key, aliases and claim, one list per field, filler left out."""
     return [
@@ -130,7 +137,10 @@ class _Deciding:
         # query is broad, when every fact listed fits it as well.
         if self._broad(q, close):
             return "several", close
-        for standout in (self._led_by, self._called, self._in_order):
+        # Saying the query's words in order singles a fact out only when a word links them
+        # (`arms for oil`); two words side by side are a topic many facts may be about.
+        linked = _linked(q)
+        for standout in (self._led_by, self._called, *((self._in_order,) if linked else ())):
             marks = [standout(q, s.fid) for s in close]
             best = max(marks)
             if best and marks.count(best) == 1:
@@ -142,9 +152,7 @@ class _Deciding:
         """Every word of ``q`` is in many of the facts (none rare, a year or a fact's name),
         and no filler links them: `arms for oil` states a relation a fact may say in that order,
         `israeli drones` only a topic."""
-        kinds = [_filler(t.word) for t in typed_words(q.text)]
-        content = [i for i, filler in enumerate(kinds) if not filler]
-        if content and any(kinds[content[0] : content[-1]]):
+        if _linked(q):
             return False
         if q.named or any(g.year is not None or not g.alternatives for g in q.groups):
             return False

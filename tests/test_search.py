@@ -554,3 +554,25 @@ def test_a_real_word_one_far_key_from_a_synonym_is_not_read_as_its_typo() -> Non
     )
     assert base.search("silk way crash").verdict == "none"
     assert base.search("silk way fightng").results[0].fact.key == "flights-fighting"
+
+
+def test_words_in_the_query_s_order_single_a_fact_out_only_when_a_word_links_them() -> None:
+    base = SearchIndex(
+        [
+            fact("flights-track-karabakh-fighting", "Flights rose whenever fighting broke out over Karabakh."),
+            fact("flights-2020", "More flights ran during the fighting in Karabakh in 2020."),
+            fact("arms-for-oil", "Israel sells Azerbaijan arms; Azerbaijan gives Israel oil in return."),
+            fact("oil-and-arms-deals", "Azerbaijan sold oil to Israel and bought arms from it."),
+            fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+            # enough other facts that neither word is in 15 % of them (the broad-word rule)
+            *(fact(f"other-{i}", f"Report number {i} on the harbour of Batumi.") for i in range(10)),
+        ]
+    )
+    # Two words side by side are a topic: both fights-and-Karabakh facts are listed, neither is
+    # the answer because its key happens to say them in that order.
+    topic = base.search("karabakh fighting")
+    assert topic.verdict == "several"
+    assert {h.fact.key for h in topic.results} >= {"flights-track-karabakh-fighting", "flights-2020"}
+    # `for` links the words: the fact called "arms for oil" says that relation.
+    linked = base.search("arms for oil")
+    assert (linked.verdict, linked.results[0].fact.key) == ("answer", "arms-for-oil")
