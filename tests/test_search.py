@@ -559,7 +559,7 @@ def test_a_real_word_one_far_key_from_a_synonym_is_not_read_as_its_typo() -> Non
 def test_words_in_the_query_s_order_single_a_fact_out_only_when_a_word_links_them() -> None:
     base = SearchIndex(
         [
-            fact("flights-track-karabakh-fighting", "Flights rose whenever fighting broke out over Karabakh."),
+            fact("flights-track-karabakh-fighting", "Flights rose whenever fighting broke out in Karabakh."),
             fact("flights-2020", "More flights ran during the fighting in Karabakh in 2020."),
             fact("arms-for-oil", "Israel sells Azerbaijan arms; Azerbaijan gives Israel oil in return."),
             fact("oil-and-arms-deals", "Azerbaijan sold oil to Israel and bought arms from it."),
