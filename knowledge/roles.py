@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.textnorm import STOPWORDS, fold, is_number
+from knowledge.textnorm import STOPWORDS, fold, is_number, words
 from knowledge.wordforms import MONTHS, QUERY_FILLER, stem
 
 # Verbs and nouns of giving and of receiving, as form keys.
@@ -73,10 +73,13 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    """What a text says of its names: who gives to whom, and the places it puts things in."""
+    """What a text says of its names: who gives to whom, the places it puts things in, its first
+    name (the subject: who the sentence is about) and all its words, as form keys."""
 
     directions: tuple[Direction, ...] = ()
     places: frozenset[str] = frozenset()
+    subject: str | None = None
+    keys: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +119,15 @@ def _name_before(keys: list[str], content: list[int], i: int, is_name: Callable[
 
 
 def read(text: str, is_name: Callable[[str], bool]) -> Reading:
-    """The directions and places ``text`` states, as form keys."""
-    return Reading(tuple(directions(text, is_name)), frozenset(places(text, is_name)))
+    """What ``text`` says of its names, as form keys (search reads each claim once)."""
+    said = words(text)
+    subject = next((key for key in (stem(w) for w in said if _content(w)) if is_name(key)), None)
+    return Reading(
+        tuple(directions(text, is_name)),
+        frozenset(places(text, is_name)),
+        subject,
+        frozenset(map(stem, said)),
+    )
 
 
 def places(text: str, is_name: Callable[[str], bool]) -> set[str]:

@@ -214,8 +214,7 @@ class _Deciding:
         first = worded[0] if len(worded) >= 3 else None  # a sentence, not a name and a year
         if first is None or not self._is_name(stem(first.word.split()[0])):
             return 0
-        claim = [stem(w) for w in words(self._facts[fid].claim) if not _filler(w) and w not in MONTHS]
-        subject = next((k for k in claim if self._is_name(k)), None)
+        subject = self._claim_reading(fid).subject
         return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
 
     def _called(self, q: _Query, fid: int) -> int:
@@ -237,6 +236,13 @@ class _Deciding:
                 contradicted.append(q.groups[o])
         return contradicted
 
+    def _claim_reading(self, fid: int) -> Reading:
+        """What the fact's claim says of its names, read once per version of the fact."""
+        claimed = self._claim_roles.get(fid)
+        if claimed is None:
+            claimed = self._claim_roles[fid] = read(self._facts[fid].claim, self._is_name)
+        return claimed
+
     def _misread_roles(self, q: _Query, fid: int) -> list[_Group]:
         """The names of the query whose role the fact states otherwise: the parties of `A gives B`
         when it says B gives A about the same thing (`Azerbaijan sells weapons to Israel` against
@@ -245,9 +251,7 @@ class _Deciding:
         contradicted owner, they count as not found in that fact."""
         if not (q.roles.directions or q.roles.places):
             return []
-        claimed = self._claim_roles.get(fid)
-        if claimed is None:
-            claimed = self._claim_roles[fid] = read(self._facts[fid].claim, self._is_name)
+        claimed = self._claim_reading(fid)
         groups = {stem(w): g for g in q.groups for w in g.word.split()}
 
         def reads(key: str) -> set[str]:
@@ -258,18 +262,17 @@ class _Deciding:
         if claimed.places:
             # Only a place the claim does name, but not as where things are: a place it never
             # names is not found anyway, and may hold the claim's (Tel Aviv is in Israel).
-            said = {stem(w) for w in words(self._facts[fid].claim)}
             for place in q.roles.places:
                 where = reads(place)
-                if where & said and not where & claimed.places and (group := groups.get(place)):
+                if where & claimed.keys and not where & claimed.places and (group := groups.get(place)):
                     wrong.append(group)
         # Each party's role in the claim: giver or receiver, with what the clause is about.
         roles: list[tuple[str, bool, frozenset[str]]] = []
         for c in claimed.directions:
             roles += [(c.giver, True, c.about), (c.receiver, False, c.about)]
-        for said in q.roles.directions:
-            about = set().union(*map(reads, said.about)) if said.about else set()
-            for party, gives in ((said.giver, True), (said.receiver, False)):
+        for asked in q.roles.directions:
+            about = set().union(*map(reads, asked.about)) if asked.about else set()
+            for party, gives in ((asked.giver, True), (asked.receiver, False)):
                 known = reads(party)
                 stated = [(role, topic) for key, role, topic in roles if key in known]
                 same = [topic for role, topic in stated if role == gives]
