@@ -21,12 +21,13 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from handlers.text import STATUS_TITLES, source_text, visible
-from knowledge import transfer
-from knowledge.desk import read_only_thesaurus
+from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
 from knowledge.model import Actor, Fact, parse_facts
-from knowledge.search import SearchIndex, SearchOutcome
-from knowledge.store import SHIPPED_BASE, FactStore
+from knowledge.newsroom import read_only_thesaurus
+from knowledge.search.index import SearchIndex, SearchOutcome
+from knowledge.store import transfer
+from knowledge.store.changes import SHIPPED_BASE, FactStore
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DB = Path("data/facts.json")
@@ -301,7 +302,7 @@ def ask(query: str, db: Path, *, explicit: bool, as_json: bool, explain: bool = 
 
 def check(path: Path, *, strict: bool = False) -> int:
     """Errors (the file cannot be used) fail; warnings (near-duplicates) only fail with ``--strict``."""
-    found = transfer.check_file(path)
+    found = transfer.check_file(path, warn=duplicate_warnings)
     for error in found.errors:
         print(f"error: {error}")
     for warning in found.warnings:
@@ -329,7 +330,7 @@ async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
     records = transfer.load_document(file)
     with FactStore.open(db) as store:
         report = await store.import_records(
-            records, Actor("import", "import"), dry_run=dry_run, where=str(file)
+            records, Actor("import", "import"), dry_run=dry_run, where=str(file), warn=duplicate_warnings
         )
     verb = "Would import" if dry_run else "Imported"
     print(

@@ -26,8 +26,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.eval import EVAL_DIR, evaluate, read_queries, shipped_facts  # noqa: E402
-from knowledge import reading as query_reading  # noqa: E402
-from knowledge import scoring, search, verdicts  # noqa: E402
+from knowledge.search import reading as query_reading  # noqa: E402
+from knowledge.search import scoring, search, verdicts  # noqa: E402
 
 TUNING = ("probe", "probe2", "probe3")  # tuning sets beside queries.tsv
 # The first DECIDING settings only change the verdict, so each is tried on one ranking.

@@ -40,7 +40,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from knowledge.model import Fact, parse_facts  # noqa: E402
-from knowledge.search import SearchIndex, SearchOutcome  # noqa: E402
+from knowledge.search.index import SearchIndex, SearchOutcome  # noqa: E402
 
 EVAL_DIR = REPO / "bench" / "eval"
 QUERIES = EVAL_DIR / "queries.tsv"

@@ -5,7 +5,7 @@
 For each base size it builds one synthetic base (bench/synth.py, shipped facts
 included) and runs every engine in its own subprocess, so peak RSS is honest:
 
-- ours:   knowledge.search.SearchIndex.search, and .autocomplete on every prefix
+- ours:   knowledge.search.index.SearchIndex.search, and .autocomplete on every prefix
 - scan:   rapidfuzz.process.extract(WRatio, default_process, limit=5) over each
           fact's concatenated searchable text
 - fts5:   SQLite FTS5, trigram tokenizer, words OR-ed, ranked by bm25
@@ -43,7 +43,7 @@ if str(REPO) not in sys.path:
 
 from bench.synth import synthetic_base_records  # noqa: E402
 from knowledge.model import Fact, parse_fact  # noqa: E402
-from knowledge.textnorm import words  # noqa: E402
+from knowledge.search.textnorm import words  # noqa: E402
 
 DEV_QUERIES = REPO.parent / "shared" / "research" / "queries-dev.tsv"
 DEV_KEYS = REPO / "tests" / "data" / "dev_keys.tsv"
@@ -89,7 +89,7 @@ def fts5_trigram_available() -> bool:
 
 
 def _ours(facts: list[Fact]) -> tuple[Any, Any]:
-    from knowledge.search import SearchIndex
+    from knowledge.search.index import SearchIndex
 
     index = SearchIndex(facts)
 
@@ -153,7 +153,7 @@ def quality(engine: str) -> dict[str, Any]:
     The plain engines have no verdict: whatever they return first is their answer,
     and returning anything to a hard negative counts as answering it."""
     from bench.eval import evaluate, shipped_facts
-    from knowledge.search import Hit, SearchOutcome
+    from knowledge.search.index import Hit, SearchOutcome
 
     facts = shipped_facts()
     by_key = {f.key: f for f in facts}
@@ -217,7 +217,7 @@ def worker(engine: str, base: Path) -> dict[str, Any]:
         start = time.perf_counter()
         handle, search = _engine(engine, facts, Path(folder))
         build = time.perf_counter() - start
-        # As the bot does once its index is built (knowledge.desk.open_knowledge): long-lived
+        # As the bot does once its index is built (knowledge.newsroom.open_knowledge): long-lived
         # objects out of the collector's way, so a query does not pay for a full collection.
         gc.freeze()
         dev = dev_queries()

@@ -40,7 +40,7 @@ if str(REPO) not in sys.path:
 from bench.synth import SEED, synthetic_base_records, synthetic_records  # noqa: E402
 from knowledge.model import Actor  # noqa: E402
 from knowledge.process import long_lived_objects  # noqa: E402
-from knowledge.store import FactStore  # noqa: E402
+from knowledge.store.changes import FactStore  # noqa: E402
 
 WRITES = 20  # of each kind, after the first write
 ACTOR = Actor("bench", "bench")

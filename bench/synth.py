@@ -30,7 +30,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from knowledge.model import Fact, parse_fact  # noqa: E402
-from knowledge.textnorm import words  # noqa: E402
+from knowledge.search.textnorm import words  # noqa: E402
 
 SHIPPED = REPO / "knowledge" / "facts.json"
 SEED = 20261125

@@ -4,7 +4,7 @@ in other English words.
     python bench/thesaurus_coverage.py [--missing]
 
 Search matches a word across languages only through the reviewed thesaurus
-(``knowledge/thesaurus.json``). A *concept word* is a word of a shipped fact's
+(``knowledge/search/thesaurus.json``). A *concept word* is a word of a shipped fact's
 claim or aliases that can decide which fact is meant: not a stopword or query
 filler, no digits, not a lone letter, and not in :data:`NEEDS_NO_TRANSLATION`
 (reviewed, each with its reason). It is *covered* when a group that has a
@@ -38,7 +38,7 @@ if str(REPO) not in sys.path:
 
 from bench.eval import shipped_facts  # noqa: E402
 from knowledge.model import Fact  # noqa: E402
-from knowledge.wordforms import (  # noqa: E402
+from knowledge.search.wordforms import (  # noqa: E402
     LANGUAGES,
     THESAURUS_FILE,
     Phrase,
@@ -96,7 +96,8 @@ _MONTH = "a month: its abbreviation (jan, sept) is the only other way to write i
 _PLACE = "a place name with no description that identifies it in this domain"
 _PARTY = (
     "a country that gives or receives in the claims: a description (the Jewish state, Tehran, the "
-    "Azerbaijani capital) would pass the who-gives-to-whom check (knowledge/roles.py reads only the base's "
+    "Azerbaijani capital) would pass the who-gives-to-whom check (knowledge/search/roles.py reads only "
+    "the base's "
     "names as parties), and 'Iran gives the Jewish state oil' was answered; Baku and Yerevan already lead "
     "to their country as broader terms"
 )

@@ -51,7 +51,9 @@ from handlers.errors import Refusal, as_form, report_error, tell
 from handlers.lookup import MAX_LISTED, fact_line, listed
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.views import listing, show_page
-from knowledge.desk import Knowledge
+from knowledge.desk.stale import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
+from knowledge.desk.synonyms import MAX_WORD, MAX_WORDS, THESAURUS, Group
+from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import DuplicateFact, FactNotFound
 from knowledge.model import (
     MAX_CAVEATS,
@@ -67,10 +69,9 @@ from knowledge.model import (
     Fact,
     parse_fact,
 )
-from knowledge.review import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
-from knowledge.search import SearchIndex
-from knowledge.synonyms_store import MAX_WORD, MAX_WORDS, THESAURUS, Group
-from knowledge.transfer import read_document
+from knowledge.newsroom import Knowledge
+from knowledge.search.index import SearchIndex
+from knowledge.store.transfer import read_document
 
 if TYPE_CHECKING:
     from bot import Settings
@@ -534,7 +535,7 @@ class FactAdmin(
             raise Refusal("Could not download the file from Discord; try again.") from None
         with as_form(after=NOTHING_CHANGED):
             records = await asyncio.to_thread(read_document, raw, f"`{clip(file.filename, 100)}`")
-            plan = await store.import_records(records, actor, dry_run=True)
+            plan = await store.import_records(records, actor, dry_run=True, warn=duplicate_warnings)
 
         counts = (
             f"`{clip(file.filename, 100)}`: {len(plan.added)} to add, {len(plan.changed)} to change, "
@@ -550,7 +551,7 @@ class FactAdmin(
 
         async def apply(pressed: discord.Interaction) -> Outcome:
             with as_form(after=NOTHING_CHANGED):
-                report = await store.import_records(records, actor_of(pressed))
+                report = await store.import_records(records, actor_of(pressed), warn=duplicate_warnings)
             return (
                 f"Imported `{clip(file.filename, 100)}`: {len(report.added)} added, "
                 f"{len(report.changed)} changed, {len(report.unchanged)} unchanged.",
@@ -598,7 +599,7 @@ class FactAdmin(
         lines = [hint, *(item_line(found) for found in items)]
         return list_pages(f"Review queue: {len(items)} open, oldest first", lines)
 
-    # --- synonyms: words moderators teach search to read as the same (knowledge.synonyms_store) ---
+    # --- synonyms: words moderators teach search to read as the same (knowledge.desk.synonyms) ---
 
     synonym = app_commands.Group(
         name="synonym", description="Moderators: words that mean the same to /facts and Check facts."
@@ -676,7 +677,8 @@ class FactAdmin(
         groups = self.knowledge.synonyms.attributed()
         if not groups:
             raise Refusal(
-                "No synonym groups added by moderators yet (the bot's own are in knowledge/thesaurus.json). "
+                "No synonym groups added by moderators yet "
+                "(the bot's own are in knowledge/search/thesaurus.json). "
                 "Add one with `/factadmin synonym add`."
             )
         title = f"Synonym groups added by moderators ({len(groups)}), oldest first"

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from handlers.render import MESSAGE_LIMIT, clip, escape, quoted_query
+from knowledge.desk.gaps import Gap
+from knowledge.desk.stale import Due
+from knowledge.desk.synonyms import THESAURUS, Group
 from knowledge.errors import InvalidFact, InvalidSynonyms
-from knowledge.gaps import Gap
 from knowledge.model import CONTENT_FIELDS, Fact, HistoryEntry
-from knowledge.review import Due
-from knowledge.store import CORRECTIONS
-from knowledge.synonyms_store import THESAURUS, Group
+from knowledge.store.changes import CORRECTIONS
 
 LINE_LIMIT = 300
 

@@ -21,7 +21,7 @@ from handlers.buttons import DeskButton, answer_unknown_component, kept
 from handlers.checks import NewsroomTree
 from handlers.errors import report_error
 from handlers.views import PageButton
-from knowledge.desk import Knowledge, open_knowledge
+from knowledge.newsroom import Knowledge, open_knowledge
 from knowledge.process import long_lived_objects
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Corrections that reach answers already posted: the worker that edits the bot's public fact cards.
 
-What must change is the domain's (:mod:`knowledge.answers`); this cog only talks to Discord:
+What must change is the domain's (:mod:`knowledge.desk.answers`); this cog only talks to Discord:
 
 - :func:`record_answer` remembers each public fact card right after it is sent
   (``/facts``, and a suggestion turned into a fact). Private answers are never
@@ -36,13 +36,13 @@ from discord.ext import commands
 
 from handlers.lookup import answer_buttons
 from handlers.render import corrected_embed
-from knowledge.answers import RESTORED, RETRACTED, Correction, correction_kind
+from knowledge.desk.answers import RESTORED, RETRACTED, Correction, correction_kind
 from knowledge.errors import KnowledgeError
 from knowledge.model import Fact
 
 if TYPE_CHECKING:
     from handlers.app import FactBot
-    from knowledge.desk import Knowledge
+    from knowledge.newsroom import Knowledge
 
 log = logging.getLogger(__name__)
 

@@ -1,12 +1,12 @@
 """The desk's workflow in Discord: Check facts, Flag, /suggest and the review channel.
 
 - **Check facts** (Apps menu on a message) splits the message into its claims
-  (:func:`knowledge.claims.split_claims`), looks each up with the search
+  (:func:`knowledge.desk.claims.split_claims`), looks each up with the search
   ``/facts`` uses, and answers privately, claim by claim, with what the base
   holds: the fact with its status and sources, several that fit equally, or
   "not in the base". It never calls a claim true or false.
 - **Flag** (on every fact card) and **/suggest** put an item in the review
-  queue (:mod:`knowledge.queue`: stored with the base, attributed, limited per
+  queue (:mod:`knowledge.desk.review_queue`: stored with the base, attributed, limited per
   person). Each item is posted in the review channel (REVIEW_CHANNEL_ID) with
   **Accept** and **Dismiss**; without that channel, ``/factadmin queue``
   lists them. Resolving an item edits its review message (outcome, no
@@ -55,16 +55,16 @@ from handlers.desk_views import (
 )
 from handlers.errors import Refusal, as_form
 from handlers.render import fact_embed, message_text
-from knowledge.claims import split_claims
+from knowledge.desk.claims import split_claims
+from knowledge.desk.review_queue import Flag, Item, Suggestion
 from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
 from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
-from knowledge.queue import Flag, Item, Suggestion
 
 if TYPE_CHECKING:
     from bot import Settings
     from handlers.admin import FactAdmin
     from handlers.app import FactBot
-    from knowledge.desk import Knowledge
+    from knowledge.newsroom import Knowledge
 
 log = logging.getLogger(__name__)
 

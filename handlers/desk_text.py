@@ -21,11 +21,11 @@ from handlers.render import (
     message_text,
     quoted_query,
 )
-from knowledge.claims import Claims
+from knowledge.desk.claims import Claims
+from knowledge.desk.review_queue import ACCEPTED, Flag, Item
 from knowledge.model import KEY_RE, Fact
-from knowledge.queue import ACCEPTED, Flag, Item
-from knowledge.search import SearchOutcome
-from knowledge.textnorm import STOPWORDS, words
+from knowledge.search.index import SearchOutcome
+from knowledge.search.textnorm import STOPWORDS, words
 
 SEVERAL_SHOWN = 3
 CLAIM_NAME_LIMIT = 200

@@ -37,15 +37,15 @@ from handlers.render import (
     visible,
 )
 from handlers.views import listing, show_page
-from knowledge import browse
+from knowledge.desk import browse
 from knowledge.errors import FactNotFound, KnowledgeError
 from knowledge.model import Fact
-from knowledge.search import SearchOutcome
-from knowledge.textnorm import normalise
+from knowledge.search.index import SearchOutcome
+from knowledge.search.textnorm import normalise
 
 if TYPE_CHECKING:
     from handlers.app import FactBot
-    from knowledge.desk import Knowledge
+    from knowledge.newsroom import Knowledge
 
 log = logging.getLogger(__name__)
 

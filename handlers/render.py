@@ -20,7 +20,7 @@ import discord
 from handlers.text import STATUS_TITLES as STATUS_TITLES
 from handlers.text import source_text as source_text
 from handlers.text import visible
-from knowledge.answers import RESTORED, RETRACTED
+from knowledge.desk.answers import RESTORED, RETRACTED
 from knowledge.model import Fact, Source
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -185,7 +185,7 @@ def fact_embed(fact: Fact, *, note: str | None = None, mark: str | None = None) 
 def corrected_embed(fact: Fact, kind: str, *, today: str) -> discord.Embed:
     """A public answer posted earlier, after its fact changed: the fact as it is now, marked as corrected.
 
-    ``kind`` is the correction :mod:`knowledge.answers` planned (retracted,
+    ``kind`` is the correction :mod:`knowledge.desk.answers` planned (retracted,
     restored or updated); ``today`` (YYYY-MM-DD) dates a restoration, which
     leaves no date on the fact. A retracted card says **Retracted** with the
     date and, below the claim, the reason; a restored or changed one says

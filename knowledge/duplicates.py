@@ -5,7 +5,7 @@ Two finders, both for warnings (a base with near-duplicates still works):
 - :func:`near_duplicate_pairs`: claims that say nearly the same in other
   words (rapidfuzz over the candidates the search index shares rare words
   with); figures that differ count against, since "60% in 2015" and "69% in
-  2016" are usually two facts. :meth:`knowledge.search.SearchIndex.near_duplicates`,
+  2016" are usually two facts. :meth:`knowledge.search.index.SearchIndex.near_duplicates`,
   the add-time check, scores with :func:`claim_similarity` too.
 - :func:`one_word_variants`: claims identical but for one word or number at
   the same place ("... 1,204 households ..." / "... 1,205 households ..."), the
@@ -24,10 +24,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from rapidfuzz import fuzz
-
 from knowledge.model import Fact
-from knowledge.textnorm import STOPWORDS, is_number, words
+from knowledge.search import SearchIndex
+from knowledge.search.textnorm import words
 
 # Claims shorter than this many words are not compared word by word: in "Ovda is
 # in the Negev" one changed word is a different fact, not a template.
@@ -36,21 +35,8 @@ _SHOWN_KEYS = 5
 _SHOWN_CLAIM = 90
 
 
-def claim_similarity(mine: str, my_numbers: set[str], other_claim: str) -> float:
-    """0..100: how nearly two claims say the same, with different figures counting against."""
-    other_words = [w for w in words(other_claim) if w not in STOPWORDS]
-    other = " ".join(other_words)
-    score = max(fuzz.token_sort_ratio(mine, other, processor=None), fuzz.ratio(mine, other, processor=None))
-    if my_numbers != {w for w in other_words if is_number(w)}:
-        score -= 25  # same wording, different figures: usually two facts, not one
-    return float(score)
-
-
 def near_duplicate_pairs(facts: Sequence[Fact]) -> list[tuple[str, str, float]]:
     """Pairs of live facts whose claims nearly repeat each other: (key, other key, score), worst first."""
-    # Imported here: search imports claim_similarity from this module.
-    from knowledge.search import SearchIndex
-
     index = SearchIndex(facts)
     pairs: dict[tuple[str, str], float] = {}
     for fact in facts:
@@ -120,7 +106,7 @@ def find_duplicates(facts: Sequence[Fact]) -> tuple[list[list[Fact]], list[tuple
     return variants, near_duplicate_pairs([f for f in facts if f.key not in repeated])
 
 
-def duplicate_warnings(facts: Sequence[Fact], *, where: str) -> list[str]:
+def duplicate_warnings(facts: Sequence[Fact], where: str) -> list[str]:
     """Every near-duplicate among ``facts``, one line each, ``where`` naming the file or import."""
     warnings = []
     variants, pairs = find_duplicates(facts)

@@ -471,3 +471,13 @@ class HistoryEntry:
     @property
     def is_note(self) -> bool:
         return self.after is None
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionReport:
+    """For the fact's history: how many posted answers now show ``version``, and how many were deleted."""
+
+    key: str
+    version: int
+    corrected: int
+    gone: int

@@ -21,8 +21,8 @@ from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 from bot import Settings
 from handlers.app import FactBot, create_bot
 from handlers.errors import user_message
-from knowledge.desk import Knowledge
-from knowledge.store import SHIPPED_BASE
+from knowledge.newsroom import Knowledge
+from knowledge.store.changes import SHIPPED_BASE
 
 GUILD_ID = 1_100_000_000_000_000_001
 MODERATOR_ROLE = "Fact desk"

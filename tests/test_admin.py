@@ -18,8 +18,8 @@ from handlers.checks import NotModerator
 from handlers.views import VIEW_TIMEOUT
 from knowledge.errors import FactNotFound
 from knowledge.model import parse_facts
-from knowledge.store import FactStore
-from knowledge.transfer import load_document
+from knowledge.store.changes import FactStore
+from knowledge.store.transfer import load_document
 from tests.conftest import GUILD_ID, MODERATOR_ROLE
 from tests.helpers.store_facts import exported, record
 

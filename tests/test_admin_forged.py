@@ -19,7 +19,7 @@ from simcord.interactions import base_payload
 from simcord.results import InteractionResult
 
 from knowledge.model import parse_facts
-from knowledge.transfer import load_document
+from knowledge.store.transfer import load_document
 from tests.conftest import GUILD_ID
 from tests.helpers.store_facts import record
 from tests.test_admin import add, add_options, label, shown, store_of, text_of

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from simcord import ChannelHandle, Env, MemberActor, OptionError
 
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
 from tests.helpers.store_facts import record
 from tests.test_admin import SOURCE, add, add_options, callbacks, shown, store_of, text_of
 

@@ -15,8 +15,8 @@ from handlers.admin_text import (
     split_list,
 )
 from handlers.render import MESSAGE_LIMIT
+from knowledge.desk.gaps import Gap
 from knowledge.errors import InvalidFact, Problem
-from knowledge.gaps import Gap
 from knowledge.model import Fact, HistoryEntry, Source
 
 

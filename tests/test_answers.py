@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.answers import (
+from knowledge.desk.answers import (
     RESTORED,
     RETRACTED,
     UPDATED,

@@ -14,7 +14,7 @@ import pytest
 
 from bot import ROOT, SettingsError, load_settings, main, token_problem
 from handlers.app import FactBot, HideSecret
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
 
 # Shaped like a real token so it passes the format check; it is not one.
 FAKE_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"

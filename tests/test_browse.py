@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from knowledge.browse import InvalidRange, find_publisher, publication, publishers, timeline
+from knowledge.desk.browse import InvalidRange, find_publisher, publication, publishers, timeline
 from knowledge.model import Fact, parse_fact
 
 
@@ -72,7 +72,7 @@ def test_timeline_topic_finds_a_word_in_singular_or_plural() -> None:
 
 
 def test_timeline_topic_reads_words_as_search_does_with_forms_and_the_thesaurus() -> None:
-    # One rule for both (knowledge.wordforms): `UAV` is a drone, `embassies` an embassy.
+    # One rule for both (knowledge.search.wordforms): `UAV` is a drone, `embassies` an embassy.
     embassy = fact("embassy-2023", period="2023-03", claim="Azerbaijan opened its embassy in Tel Aviv.")
     assert keys(timeline(FACTS, topic="UAV")) == keys(timeline(FACTS, topic="drones"))
     assert keys(timeline([*FACTS, embassy], topic="embassies")) == ["embassy-2023"]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from knowledge.claims import MAX_CLAIMS, Claims, split_claims
+from knowledge.desk.claims import MAX_CLAIMS, Claims, split_claims
 
 
 def claims(text: str) -> list[str]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot import ROOT
+from knowledge.desk.synonyms import SynonymStore
 from knowledge.model import Actor
-from knowledge.store import SHIPPED_BASE, FactStore
-from knowledge.synonyms_store import SynonymStore
+from knowledge.store.changes import SHIPPED_BASE, FactStore
 
 
 def run(*args: str, db: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

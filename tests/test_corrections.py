@@ -21,10 +21,10 @@ from bot import Settings
 from handlers.admin_text import history_line
 from handlers.corrections import RETRY_SECONDS, Corrections
 from handlers.render import BUTTON_LABEL_LIMIT, RETRACTED_TITLE, STATUS_TITLES, choice_name, clip
-from knowledge.answers import Correction
+from knowledge.desk.answers import Correction
 from knowledge.errors import WriteFailed
 from knowledge.model import Actor, HistoryEntry
-from knowledge.store import CORRECTIONS, FactStore
+from knowledge.store.changes import CORRECTIONS, FactStore
 from tests.test_admin import button_labels, shown
 from tests.test_lookup import suggest_only
 

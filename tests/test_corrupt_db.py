@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from bot import main
-from knowledge.desk import open_knowledge
 from knowledge.errors import CorruptDatabase
-from knowledge.storage import AtomicJSONStorage
+from knowledge.newsroom import open_knowledge
+from knowledge.store.disk.storage import AtomicJSONStorage
 from tests.test_store_faults import HAND_EDITS, snapshot, three_facts
 
 REPO = Path(__file__).resolve().parents[1]

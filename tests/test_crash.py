@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.errors import FactNotFound
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
 
 REPO = Path(__file__).resolve().parents[1]
 MODERATOR = Path(__file__).parent / "helpers" / "crash_moderator.py"

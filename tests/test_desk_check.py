@@ -17,8 +17,8 @@ from handlers.checks import OUTSIDE_NEWSROOM
 from handlers.desk import CHECK_RATE
 from handlers.desk_text import claim_answer
 from handlers.render import EMBED_TOTAL, STATUS_TITLES
-from knowledge.claims import MAX_CLAIMS
-from knowledge.search import Hit, SearchOutcome
+from knowledge.desk.claims import MAX_CLAIMS
+from knowledge.search.index import Hit, SearchOutcome
 from tests.helpers.workflow import SILK_WAY
 from tests.test_newsroom_only import elsewhere, elsewhere_channel  # noqa: F401 - fixtures
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from simcord import ChannelHandle, Env, MemberActor
 
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
 from tests.helpers.store_facts import exported, record
 from tests.test_admin import add, shown, store_of, text_of
 from tests.test_store_faults import FAILURES

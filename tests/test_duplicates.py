@@ -9,8 +9,8 @@ from helpers.store_facts import ALICE, record
 
 from knowledge.duplicates import duplicate_warnings, one_word_variants
 from knowledge.model import Fact, Source
-from knowledge.store import FactStore
-from knowledge.transfer import check_file
+from knowledge.store.changes import FactStore
+from knowledge.store.transfer import check_file
 from tests.test_cli import run
 
 SOURCE = (Source(publisher="Example Daily", url="https://example.com/a"),)
@@ -91,10 +91,10 @@ async def test_check_and_import_say_the_same_about_the_same_file(tmp_path: Path)
     ]
     path = tmp_path / "upload.json"
     path.write_text(json.dumps(records))
-    found = check_file(path)
+    found = check_file(path, warn=duplicate_warnings)
 
     with FactStore.open(tmp_path / "db.json", seed=None) as store:
-        report = await store.import_records(records, ALICE)
+        report = await store.import_records(records, ALICE, warn=duplicate_warnings)
         assert len(store) == 2  # a warning does not stop an import
     assert found.errors == [] and len(found.warnings) == 1
     assert [w.removeprefix("import: ") for w in report.warnings] == [

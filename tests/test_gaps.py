@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from simcord import ChannelHandle, MemberActor
 
-from knowledge.gaps import Gap, QueryLog
+from knowledge.desk.gaps import Gap, QueryLog
 from knowledge.model import Fact, Source
-from knowledge.search import Hit, SearchIndex, SearchOutcome
+from knowledge.search.index import Hit, SearchIndex, SearchOutcome
 from tests.helpers.workflow import Clock
 
 FACT = Fact(

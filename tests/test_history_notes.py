@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from helpers.store_facts import ALICE, BOB, record
 
-from knowledge.answers import CorrectionReport
+from knowledge.desk.answers import CorrectionReport
 from knowledge.errors import FactNotFound, InvalidFact, StaleEdit, WriteFailed
-from knowledge.store import BOT, FactStore
+from knowledge.store.changes import BOT, FactStore
 
 
 @pytest.fixture

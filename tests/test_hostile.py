@@ -36,12 +36,12 @@ from handlers import render
 from handlers.errors import user_message
 from handlers.lookup import no_match_text
 from handlers.render import choice_name, citation_line, fact_embed
+from knowledge.desk.gaps import QueryLog
 from knowledge.errors import InvalidFact, KnowledgeError
-from knowledge.gaps import QueryLog
 from knowledge.model import Actor, Fact, parse_facts
-from knowledge.search import SearchIndex
-from knowledge.store import FactStore
-from knowledge.transfer import load_document
+from knowledge.search.index import SearchIndex
+from knowledge.store.changes import FactStore
+from knowledge.store.transfer import load_document
 from tests.helpers.store_facts import record
 from tests.test_admin import shown, store_of, text_of
 from tests.test_render import assert_within_limits

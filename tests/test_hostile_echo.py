@@ -27,7 +27,7 @@ from simcord import ChannelHandle, Env, MemberActor
 from bot import ROOT
 from handlers.errors import Refusal
 from handlers.render import visible
-from knowledge.store import SHIPPED_BASE
+from knowledge.store.changes import SHIPPED_BASE
 from tests.helpers.store_facts import record
 from tests.test_admin import add_options, shown, store_of, text_of
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import journal as journal_module
 from knowledge.errors import WriteFailed
-from knowledge.history import HistoryLog
-from knowledge.journal import Journal, LineLog
 from knowledge.model import HistoryEntry
+from knowledge.store.disk import journal as journal_module
+from knowledge.store.disk.journal import Journal, LineLog
+from knowledge.store.history import HistoryLog
 
 
 def test_events_are_replayed_in_order(tmp_path: Path) -> None:

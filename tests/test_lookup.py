@@ -13,9 +13,9 @@ from handlers import lookup
 from handlers.errors import Refusal
 from handlers.render import citation_line
 from handlers.views import VIEW_TIMEOUT
-from knowledge.desk import Knowledge
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Actor
-from knowledge.search import Hit, SearchOutcome
+from knowledge.newsroom import Knowledge
+from knowledge.search.index import Hit, SearchOutcome
 from tests.test_render import as_discord_shows
 
 HandledErrors = Callable[[], list[type[BaseException]]]

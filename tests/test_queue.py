@@ -11,10 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from knowledge.desk import open_knowledge
-from knowledge.errors import AlreadyRetracted, InvalidFact, KnowledgeError, WriteFailed
-from knowledge.model import Actor
-from knowledge.queue import (
+from knowledge.desk.review_queue import (
     AlreadyQueued,
     AlreadyResolved,
     BeingAccepted,
@@ -26,6 +23,9 @@ from knowledge.queue import (
     TooManyOpen,
     TooManyRecent,
 )
+from knowledge.errors import AlreadyRetracted, InvalidFact, KnowledgeError, WriteFailed
+from knowledge.model import Actor
+from knowledge.newsroom import open_knowledge
 from tests.helpers.workflow import SILK_WAY, Clock
 
 FACT = SILK_WAY.evolve(version=3)

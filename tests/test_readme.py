@@ -49,9 +49,11 @@ def usage(cell: str, prefix: str, groups: frozenset[str] = frozenset()) -> tuple
 def test_every_module_is_in_the_file_tree() -> None:
     tree = section("How it is built").split("```")[1]
     for folder in ("handlers", "knowledge"):
-        for path in sorted(Path(ROOT, folder).glob("*.py")):
+        for path in sorted(Path(ROOT, folder).rglob("*.py")):
             if path.name != "__init__.py":
                 assert re.search(rf"\b{re.escape(path.name)}\b", tree), f"{folder}/{path.name}"
+            for package in path.relative_to(Path(ROOT, folder)).parent.parts:
+                assert re.search(rf"\b{re.escape(package)}/", tree), f"{folder}/{package}/"
 
 
 @pytest.mark.simcord(strict_sync=False)

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from handlers import render
 from handlers.render import citation_line, clip, corrected_embed, escape, fact_embed, list_pages, quoted_query
-from knowledge.answers import RESTORED, RETRACTED, UPDATED
+from knowledge.desk.answers import RESTORED, RETRACTED, UPDATED
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_REASON, MAX_SOURCES, Fact, parse_fact
-from knowledge.store import SHIPPED_BASE
+from knowledge.store.changes import SHIPPED_BASE
 
 
 def make_fact(**changes: Any) -> Fact:

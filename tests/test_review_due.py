@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from knowledge.desk.stale import REVIEW_DAYS, InvalidDays, review_due
 from knowledge.model import Fact, Source
-from knowledge.review import REVIEW_DAYS, InvalidDays, review_due
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 SOURCE = (Source(publisher="Haaretz", url="https://example.com/a"),)

@@ -1,12 +1,12 @@
-"""Who gives what to whom (knowledge/roles.py), and search refusing the reverse of what a fact says."""
+"""Who gives what to whom (knowledge/search/roles.py), and search refusing the reverse of what a fact says."""
 
 from __future__ import annotations
 
 import pytest
 
 from knowledge.model import Fact, Source
-from knowledge.roles import Direction, directions, names, places
-from knowledge.search import SearchIndex
+from knowledge.search.index import SearchIndex
+from knowledge.search.roles import Direction, directions, names, places
 
 PARTIES = {"israel", "isra", "azerbaijan", "armenia", "russia", "sipri", "lora", "baku"}
 

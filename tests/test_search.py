@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.model import Fact, Source
-from knowledge.search import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
-from knowledge.textnorm import normalise, strip_markup, words
-from knowledge.wordforms import Thesaurus
+from knowledge.search.index import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
+from knowledge.search.textnorm import normalise, strip_markup, words
+from knowledge.search.wordforms import Thesaurus
 
 RETRACTED_AT = "2026-01-01T00:00:00+00:00"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from knowledge.duplicates import near_duplicate_pairs
 from knowledge.model import Fact, Source
-from knowledge.search import SearchIndex
+from knowledge.search.index import SearchIndex
 
 SOURCE = (Source(publisher="Example Daily", url="https://example.com/a"),)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bench.eval import Tally, evaluate, shipped_facts, table
-from knowledge.search import SearchIndex
+from knowledge.search.index import SearchIndex
 
 TOP1_OVERALL = 0.95
 TOP1_EACH_CATEGORY = 0.90

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.errors import StoreLocked
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
 
 REPO = Path(__file__).resolve().parents[1]
 # Shaped like a bot token so it passes the format check; it is not one.

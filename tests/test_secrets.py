@@ -17,7 +17,7 @@ from test_bot import clean_logging as clean_logging
 
 from bot import Settings
 from handlers.app import setup_logging
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
 
 REPO = Path(__file__).resolve().parents[1]
 # Passes the token format check, so the bot really starts and tries to log in with it.

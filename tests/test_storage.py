@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from tinydb import Query, TinyDB
 
-from knowledge import atomic, storage
-from knowledge.storage import BACKUPS_KEPT, AtomicJSONStorage
+from knowledge.store.disk import atomic, storage
+from knowledge.store.disk.storage import BACKUPS_KEPT, AtomicJSONStorage
 
 
 def test_tinydb_works_on_the_storage_in_its_own_format(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ from knowledge.errors import (
     StaleEdit,
 )
 from knowledge.model import Fact, parse_fact
-from knowledge.storage import AtomicJSONStorage
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
+from knowledge.store.disk.storage import AtomicJSONStorage
 
 
 def write_seed(path: Path, *records: dict) -> Path:

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from helpers.store_facts import ALICE, BOB, record
 
-from knowledge import atomic, lock
 from knowledge.errors import CorruptDatabase, KnowledgeError, StoreLocked, WriteFailed
-from knowledge.store import FactStore
+from knowledge.store.changes import FactStore
+from knowledge.store.disk import atomic, lock
 
 REPO = Path(__file__).resolve().parents[1]
 WRITER = Path(__file__).parent / "helpers" / "store_writer.py"
 HOLDER = (
-    "import sys; from knowledge.store import FactStore; "
+    "import sys; from knowledge.store.changes import FactStore; "
     "store = FactStore.open(sys.argv[1], seed=None); print('ready', flush=True); sys.stdin.read()"
 )
 

@@ -1,6 +1,6 @@
 """/factadmin synonym through SimCord: moderators teach search words that mean the same.
 
-A group is saved in the history (knowledge.synonyms_store), search reads it at
+A group is saved in the history (knowledge.desk.synonyms), search reads it at
 once and after a restart, and removing it restores what search did before.
 """
 
@@ -14,10 +14,10 @@ import pytest
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor
 
 from handlers.errors import Refusal
-from knowledge.desk import Knowledge, search_thesaurus
+from knowledge.desk.synonyms import THESAURUS
 from knowledge.errors import DuplicateSynonymGroup, SynonymGroupNotFound
-from knowledge.synonyms_store import THESAURUS
-from knowledge.wordforms import phrase_of, shipped_thesaurus
+from knowledge.newsroom import Knowledge, search_thesaurus
+from knowledge.search.wordforms import phrase_of, shipped_thesaurus
 from tests.test_admin import intruder, label  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.simcord(strict_sync=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from helpers.store_facts import ALICE, BOB, record
 
-from knowledge.desk import open_knowledge
+from knowledge.desk.synonyms import ADDED, MAX_WORDS, REMOVED, THESAURUS, SynonymStore
 from knowledge.errors import (
     DuplicateSynonymGroup,
     InvalidSynonyms,
@@ -18,8 +18,8 @@ from knowledge.errors import (
     SynonymGroupNotFound,
     WriteFailed,
 )
-from knowledge.store import FactStore
-from knowledge.synonyms_store import ADDED, MAX_WORDS, REMOVED, THESAURUS, SynonymStore
+from knowledge.newsroom import open_knowledge
+from knowledge.store.changes import FactStore
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from bench.thesaurus_coverage import (
     full_groups,
 )
 from knowledge.model import Fact, Source
-from knowledge.textnorm import words
-from knowledge.wordforms import LANGUAGES, THESAURUS_FILE, Thesaurus, member_phrases
+from knowledge.search.textnorm import words
+from knowledge.search.wordforms import LANGUAGES, THESAURUS_FILE, Thesaurus, member_phrases
 
 SCRIPTS = {
     "ru": re.compile(r"^[\u0400-\u04ff\s-]+$"),

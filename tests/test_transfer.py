@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from helpers.store_facts import record
 
+from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
-from knowledge.transfer import check_file, load_document
+from knowledge.store.transfer import check_file, load_document
 
 RECORDS = [record("first-fact"), record("second-fact")]
 
@@ -60,7 +61,11 @@ def test_missing_and_non_text_files_are_refused_naming_them(tmp_path: Path) -> N
 def test_check_finds_nothing_wrong_with_a_good_file(tmp_path: Path) -> None:
     path = tmp_path / "good.json"
     path.write_text(json.dumps(RECORDS))
-    assert check_file(path).errors == check_file(path).warnings == []
+    assert (
+        check_file(path, warn=duplicate_warnings).errors
+        == check_file(path, warn=duplicate_warnings).warnings
+        == []
+    )
 
 
 def test_check_reports_every_problem(tmp_path: Path) -> None:
@@ -69,7 +74,7 @@ def test_check_reports_every_problem(tmp_path: Path) -> None:
     near = record("near-copy", claim=RECORDS[0]["claim"].replace("says", "states"))
     path = tmp_path / "facts.json"
     path.write_text(json.dumps([*RECORDS, bad_link, record("first-fact"), {"key": "no-claim"}, near]))
-    found = check_file(path)
+    found = check_file(path, warn=duplicate_warnings)
     problems = found.errors
     assert any("record 3" in p and "sources[0].url" in p for p in problems)
     assert any("record 4" in p and "used again" in p for p in problems)
@@ -84,7 +89,7 @@ def test_check_reports_a_record_id_the_store_would_refuse(tmp_path: Path) -> Non
     # The bot refuses to start on such a database; check must not call it fine.
     path = tmp_path / "facts.json"
     path.write_text(json.dumps({"facts": {"1": RECORDS[0], "two": RECORDS[1]}}))
-    [problem] = check_file(path).errors
+    [problem] = check_file(path, warn=duplicate_warnings).errors
     assert "two" in problem and "`second-fact`" in problem and "whole number" in problem
     assert load_document(path) == RECORDS  # an import ignores ids, so it still reads them
 
@@ -92,5 +97,5 @@ def test_check_reports_a_record_id_the_store_would_refuse(tmp_path: Path) -> Non
 def test_check_reports_an_unreadable_file_as_one_problem(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_text('{"facts": [')
-    [problem] = check_file(path).errors
+    [problem] = check_file(path, warn=duplicate_warnings).errors
     assert str(path) in problem and "not valid JSON" in problem

@@ -1,4 +1,4 @@
-"""Word forms, other scripts and the thesaurus (knowledge.wordforms), and the verdicts they lead to."""
+"""Word forms, other scripts and the thesaurus (knowledge.search.wordforms), and the verdicts they lead to."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import pytest
 
 from knowledge.model import Fact, Source
-from knowledge.search import SearchIndex
-from knowledge.wordforms import (
+from knowledge.search.index import SearchIndex
+from knowledge.search.wordforms import (
     Thesaurus,
     keys,
     latin_spellings,

@@ -23,8 +23,8 @@ sys.path[:0] = [str(TESTS.parent), str(TESTS)]
 
 from helpers.store_facts import ALICE, BOB, record  # noqa: E402
 
-from knowledge.desk import open_knowledge  # noqa: E402
 from knowledge.model import Fact  # noqa: E402
+from knowledge.newsroom import open_knowledge  # noqa: E402
 
 
 def acknowledge(op: str, fact: Fact) -> None:

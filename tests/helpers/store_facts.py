@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from knowledge.model import Actor
 
 if TYPE_CHECKING:
-    from knowledge.store import FactStore
+    from knowledge.store.changes import FactStore
 
 WORDS = [
     "amber",

@@ -18,7 +18,7 @@ sys.path[:0] = [str(TESTS.parent), str(TESTS)]
 
 from helpers.store_facts import ALICE, BOB, record  # noqa: E402
 
-from knowledge.store import FactStore  # noqa: E402
+from knowledge.store.changes import FactStore  # noqa: E402
 
 
 async def run(db: Path, prefix: str) -> None:

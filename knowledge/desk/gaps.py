@@ -30,10 +30,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from knowledge.atomic import replace_file, write_all
-from knowledge.journal import LineLog
-from knowledge.search import SearchOutcome
-from knowledge.textnorm import normalise
+from knowledge.search.index import SearchOutcome
+from knowledge.search.textnorm import normalise
+from knowledge.store.disk.atomic import replace_file, write_all
+from knowledge.store.disk.journal import LineLog
 
 log = logging.getLogger(__name__)
 

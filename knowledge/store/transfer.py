@@ -8,14 +8,14 @@ list of records.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from knowledge.errors import InvalidFact, KnowledgeError
-from knowledge.factfile import Unreadable, decode_json
 from knowledge.model import Fact, parse_facts
+from knowledge.store.disk.factfile import Unreadable, decode_json
 
 # Record ids in a TinyDB document: what the store writes, and all it will load.
 DOC_ID_RE = re.compile(r"^[1-9][0-9]*$")
@@ -80,22 +80,24 @@ class Findings:
     invalid: list[InvalidFact] = field(default_factory=list)
 
 
-def review_records(records: Sequence[Any], *, where: str) -> Findings:
+# What a caller warns about among good facts (``knowledge.duplicates.duplicate_warnings``): passed in,
+# because the near-duplicate finder builds a search index and the store never imports search.
+Warn = Callable[[Sequence[Fact], str], list[str]]
+
+
+def review_records(records: Sequence[Any], *, where: str, warn: Warn | None = None) -> Findings:
     """The rules ``check`` and import share, applied to ``records``.
 
     Errors are every record the validation refuses (fields, links, duplicate
-    keys), named ``<where> record N``; warnings are
-    :func:`knowledge.duplicates.duplicate_warnings` among the good facts.
+    keys), named ``<where> record N``; warnings are what ``warn`` finds among
+    the good facts (none without it).
     """
-    # Imported here: the duplicate finders build a search index, which reading files does not need.
-    from knowledge.duplicates import duplicate_warnings
-
     facts, invalid = parse_facts(records, label=f"{where} record")
-    warnings = duplicate_warnings(facts, where=where)
+    warnings = warn(facts, where) if warn else []
     return Findings([str(e) for e in invalid], warnings, facts, invalid)
 
 
-def check_file(path: Path) -> Findings:
+def check_file(path: Path, *, warn: Warn | None = None) -> Findings:
     """Everything :func:`review_records` finds in the file at ``path``; no errors means it can be used.
 
     A database document's record ids are checked too: the store would refuse
@@ -106,7 +108,7 @@ def check_file(path: Path) -> Findings:
         records = _records(document, str(path))
     except KnowledgeError as error:
         return Findings([str(error)], [])
-    found = review_records(records, where=str(path))
+    found = review_records(records, where=str(path), warn=warn)
     return Findings(found.errors + _id_problems(document, path), found.warnings, found.facts, found.invalid)
 
 

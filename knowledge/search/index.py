@@ -1,10 +1,10 @@
 """Finding the fact a reporter means, fast enough for every keystroke, and saying when there is none.
 
 How it works. Each live fact is broken into folded words (see
-:mod:`knowledge.textnorm`), each kept with the best field class it appears in:
+:mod:`knowledge.search.textnorm`), each kept with the best field class it appears in:
 key and aliases, claim, tags, and the rest (source titles, details,
 publishers). An inverted index maps word -> compact array of (fact id, class);
-words are grouped by form key (:func:`knowledge.wordforms.stem`), so `flight`
+words are grouped by form key (:func:`knowledge.search.wordforms.stem`), so `flight`
 and `flights` are one term. A query word is matched against the *vocabulary*,
 never against every fact: by its form key, its Turkish or Hebrew-prefix or
 transliterated variants, the reviewed thesaurus (`UAV` -> drone, `Yerevan` ->
@@ -23,14 +23,14 @@ more are within :data:`SEVERAL_MARGIN` of it, "none" otherwise, and always
 for a query of numbers or years alone. :meth:`SearchIndex.explain` returns the
 same reasoning as plain data. Two readings of the sentence can take an
 answer back: a query's `X's Y` where the claim gives Y another owner, and a
-query's `A gives B` where the claim says B gives A (:mod:`knowledge.roles`);
+query's `A gives B` where the claim says B gives A (:mod:`knowledge.search.roles`);
 "when" asks for a fact that says when, as "how many" asks for a figure.
 Writes call :meth:`SearchIndex.upsert`, which
 swaps one fact's postings; :meth:`SearchIndex.use_thesaurus` swaps the thesaurus
 without touching the postings.
 
-The steps live in their own modules, one concern each: :mod:`knowledge.reading` reads a query,
-:mod:`knowledge.scoring` scores and ranks the candidates, :mod:`knowledge.verdicts` decides;
+The steps live in their own modules, one concern each: :mod:`knowledge.search.reading` reads a query,
+:mod:`knowledge.search.scoring` scores and ranks the candidates, :mod:`knowledge.search.verdicts` decides;
 this module holds the index (postings, vocabulary, names, periods) and the public API, and
 re-exports the public names of the others. Thresholds are set where they are read (see
 ``bench/calibrate.py``): setting one of the names re-exported here changes nothing.
@@ -45,12 +45,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from knowledge import verdicts
-from knowledge.duplicates import claim_similarity
 from knowledge.model import Fact
-from knowledge.reading import MAX_QUERY_CHARS, MAX_QUERY_WORDS, _clean, _Group, _Query, _QueryReading
-from knowledge.roles import Reading, names
-from knowledge.scoring import (
+from knowledge.search import verdicts
+from knowledge.search.reading import MAX_QUERY_CHARS, MAX_QUERY_WORDS, _clean, _Group, _Query, _QueryReading
+from knowledge.search.roles import Reading, names
+from knowledge.search.scoring import (
     _CLAIM,
     _EXTRA,
     _FIELD_NAMES,
@@ -63,9 +62,16 @@ from knowledge.scoring import (
     _Scored,
     _Scoring,
 )
-from knowledge.textnorm import STOPWORDS, is_number, normalise, words
-from knowledge.verdicts import ANSWER_CONFIDENCE, LONG_ANSWER_CONFIDENCE, SEVERAL_MARGIN, VERDICTS, _Deciding
-from knowledge.wordforms import Thesaurus, shipped_thesaurus, stem
+from knowledge.search.similarity import claim_similarity
+from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
+from knowledge.search.verdicts import (
+    ANSWER_CONFIDENCE,
+    LONG_ANSWER_CONFIDENCE,
+    SEVERAL_MARGIN,
+    VERDICTS,
+    _Deciding,
+)
+from knowledge.search.wordforms import Thesaurus, shipped_thesaurus, stem
 
 __all__ = [
     "ANSWER_CONFIDENCE",
@@ -76,15 +82,12 @@ __all__ = [
     "NEAR_DUPLICATE",
     "SEVERAL_MARGIN",
     "SUGGEST",
-    "TIE_MARGIN",
     "VERDICTS",
     "Hit",
     "SearchIndex",
     "SearchOutcome",
 ]
 
-# Results within this of the best are reported as matching about equally well.
-TIE_MARGIN = 1.0
 NEAR_DUPLICATE = 80.0
 
 _SEARCH_BUDGET = 1000  # candidate facts scored per query

@@ -1,7 +1,7 @@
 """Where a write is locked: one writer process per database, and who it is.
 
 The in-process order of writes (one at a time, each seeing the last) is the
-fact store's ``asyncio.Lock``, see :mod:`knowledge.writes`; this module is the
+fact store's ``asyncio.Lock``, see :mod:`knowledge.store.writes`; this module is the
 rule across processes.
 """
 
@@ -12,9 +12,9 @@ import os
 import socket
 from pathlib import Path
 
-from knowledge.atomic import describe_os_error
 from knowledge.errors import KnowledgeError, StoreLocked
 from knowledge.model import now_iso
+from knowledge.store.disk.atomic import describe_os_error
 
 
 class WriterLock:

@@ -8,7 +8,7 @@ adapter edits them one by one, off the moderator's path, and marks each done
 (or gone, when Discord says the message was deleted). A restart midway finds
 the rest still pending. When a fact's outbox is empty, a :class:`CorrectionReport`
 ("N answers corrected") is due for the fact's history; the store owns the
-history, so the adapter writes it (:meth:`knowledge.store.FactStore.record_corrections`)
+history, so the adapter writes it (:meth:`knowledge.store.changes.FactStore.record_corrections`)
 and then calls :meth:`AnswerLog.mark_reported`.
 
 What must reach posted answers (:func:`correction_kind`): a retraction, a
@@ -20,7 +20,7 @@ corrections that matter. (A correction, when it happens, renders the current
 fact, so the card then shows the new sources too.)
 
 Stored beside the fact database as ``<db>.answers.jsonl``, an append-only
-:class:`~knowledge.journal.Journal`; answers older than the window are dropped
+:class:`~knowledge.store.disk.journal.Journal`; answers older than the window are dropped
 when the log is opened, and the journal is then rewritten without them.
 Methods may run on a worker thread (to keep the fsync off the event loop); a
 lock makes each one a single step.
@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import KnowledgeError
-from knowledge.journal import Event, Journal
-from knowledge.model import Fact
+from knowledge.model import CorrectionReport, Fact
+from knowledge.store.disk.journal import Event, Journal
 
 log = logging.getLogger(__name__)
 
@@ -120,16 +120,6 @@ class Correction:
     answer: Answer
     kind: str  # retracted, restored or updated
     target: Shown  # the fact as it stood when the correction was planned
-
-
-@dataclass(frozen=True, slots=True)
-class CorrectionReport:
-    """For the fact's history: how many posted answers now show ``version``, and how many were deleted."""
-
-    key: str
-    version: int
-    corrected: int
-    gone: int
 
 
 def _posted_event(answer: Answer) -> Event:

@@ -6,10 +6,10 @@ a power cut. A crash mid-append can leave the last line cut short: reading
 stops before it, and the next append starts on a fresh line so it cannot run
 into it (the blank line that leaves is skipped too). An append the disk refuses
 is cut off again, so a restart does not find what was never acknowledged. A
-file can be rewritten whole, atomically, by :func:`knowledge.atomic.replace_file`.
+file can be rewritten whole, atomically, by :func:`knowledge.store.disk.atomic.replace_file`.
 
 Two formats sit on it: :class:`Journal`, JSON events for the review queue and
-the answer log, and :class:`knowledge.history.HistoryLog`, the fact history.
+the answer log, and :class:`knowledge.store.history.HistoryLog`, the fact history.
 
 One process writes these files: they sit beside the fact database, whose writer
 lock that process holds. Callers serialise their own appends.
@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from knowledge.atomic import describe_os_error, fsync_folder, replace_file, write_all
 from knowledge.errors import KnowledgeError, WriteFailed
+from knowledge.store.disk.atomic import describe_os_error, fsync_folder, replace_file, write_all
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 "Israel sells Azerbaijan weapons" and "Azerbaijan sells weapons to Israel" share
 every word; only the direction differs, and a reporter asking the second must
 not be told the first. :func:`directions` reads, clause by clause, the pairs
-(giver, receiver) a text states, in form keys (:func:`knowledge.wordforms.stem`),
+(giver, receiver) a text states, in form keys (:func:`knowledge.search.wordforms.stem`),
 with the clause's other words, so that a query's pair can be checked against a
 claim's: the same two parties the other way round, about the same thing,
 contradict it.
@@ -33,8 +33,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.textnorm import STOPWORDS, fold, is_number, words
-from knowledge.wordforms import MONTHS, QUERY_FILLER, stem
+from knowledge.search.textnorm import STOPWORDS, fold, is_number, words
+from knowledge.search.wordforms import MONTHS, QUERY_FILLER, stem
 
 # Verbs and nouns of giving and of receiving, as form keys.
 GIVING = frozenset(

@@ -2,16 +2,16 @@
 
 A change (add, edit, cite, retract, restore, review, import) is a *plan*: a
 function that validates the request against the current facts and returns the
-new versions and their history entries. :class:`knowledge.writes.Writer` runs
+new versions and their history entries. :class:`knowledge.store.writes.Writer` runs
 plans one at a time and makes them durable (history first, then the file);
 only then does :meth:`FactStore._saved` apply the change to memory and tell the
 listeners (the search index).
 
 Where each promise is kept, by file: opening and validating a database,
-:mod:`knowledge.loading`; the writer lock, :mod:`knowledge.lock`; the order of
-a write, :mod:`knowledge.writes`; the history log, :mod:`knowledge.history`;
-the atomic file replace, :mod:`knowledge.atomic`; backups,
-:mod:`knowledge.backups`.
+:mod:`knowledge.store.loading`; the writer lock, :mod:`knowledge.store.disk.lock`; the order of
+a write, :mod:`knowledge.store.writes`; the history log, :mod:`knowledge.store.history`;
+the atomic file replace, :mod:`knowledge.store.disk.atomic`; backups,
+:mod:`knowledge.store.disk.backups`.
 
 A *note* (:meth:`FactStore.note`) goes through the same writer but changes
 only the history: something that happened without changing a fact, such as
@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from knowledge import loading
-from knowledge.answers import CorrectionReport
 from knowledge.errors import (
     AlreadyRetracted,
     DuplicateFact,
@@ -49,9 +47,6 @@ from knowledge.errors import (
     Problem,
     StaleEdit,
 )
-from knowledge.history import note_maker, saved_entries
-from knowledge.layout import encode_document
-from knowledge.loading import TABLE, Opened, encode, open_database
 from knowledge.model import (
     CONTENT_FIELDS,
     FACT_FIELDS,
@@ -59,6 +54,7 @@ from knowledge.model import (
     MAX_SOURCES,
     SUBJECT_KEY_RE,
     Actor,
+    CorrectionReport,
     Fact,
     HistoryEntry,
     _Checker,
@@ -67,12 +63,16 @@ from knowledge.model import (
     parse_fact,
     parse_source,
 )
-from knowledge.transfer import review_records
-from knowledge.writes import Change, Plan, Writer
+from knowledge.store import loading
+from knowledge.store.disk.layout import encode_document
+from knowledge.store.history import note_maker, saved_entries
+from knowledge.store.loading import TABLE, Opened, encode, open_database
+from knowledge.store.transfer import Warn, review_records
+from knowledge.store.writes import Change, Plan, Writer
 
 log = logging.getLogger(__name__)
 
-SHIPPED_BASE = Path(__file__).with_name("facts.json")
+SHIPPED_BASE = Path(__file__).resolve().parents[1] / "facts.json"
 # Who the history names for what the bot does by itself (correcting its posted answers).
 BOT = Actor("bot", "fact desk")
 CORRECTIONS = "corrections"
@@ -184,7 +184,7 @@ class FactStore:
         """Every saved change and note, oldest first, of one fact (or subject key, ``~thesaurus``) or of all.
 
         Entries of writes that never reached the fact file (see
-        :class:`knowledge.storage.HistoryLog`) are left out.
+        :class:`knowledge.store.disk.storage.HistoryLog`) are left out.
         """
         if key is not None and not SUBJECT_KEY_RE.match(key):
             self.get(key)
@@ -318,12 +318,19 @@ class FactStore:
         return await self._writer.write(plan)
 
     async def import_records(
-        self, records: list[Any], actor: Actor, *, dry_run: bool = False, where: str = "import"
+        self,
+        records: list[Any],
+        actor: Actor,
+        *,
+        dry_run: bool = False,
+        where: str = "import",
+        warn: Warn | None = None,
     ) -> ImportReport:
         """Merge records by key, all or nothing: every record is validated before anything is written.
 
         ``where`` names the records in errors and warnings (``bot.py import`` gives
-        the file's path, so its lines read exactly as ``check``'s for that file).
+        the file's path, so its lines read exactly as ``check``'s for that file); ``warn``
+        finds the warnings (``knowledge.duplicates.duplicate_warnings``).
 
         Content fields come from the records; provenance is set here (a new fact
         is added by ``actor`` now; a changed one gets a new version). A new fact
@@ -334,7 +341,7 @@ class FactStore:
         def plan() -> tuple[ImportReport, Change | None]:
             if not isinstance(records, list | tuple):
                 raise InvalidFact([Problem("records", "must be a list of facts")], record="import")
-            found = review_records(records, where=where)
+            found = review_records(records, where=where, warn=warn)
             if found.invalid:
                 raise _import_error(found.invalid)
             at = now_iso()

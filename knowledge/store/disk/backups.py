@@ -5,7 +5,7 @@ here (copied if the file system has no hard links), so a backup costs no
 copying and is never the inode a later in-place edit of ``<db>`` could damage.
 Only files the store loaded and validated, or wrote itself, become backups: the
 storage refuses to write over a file another program changed (see
-:class:`knowledge.storage.AtomicJSONStorage`).
+:class:`knowledge.store.disk.storage.AtomicJSONStorage`).
 """
 
 from __future__ import annotations

@@ -3,11 +3,11 @@
 Files beside the database ``<db>`` (default ``data/facts.json``), each with the
 module that owns it:
 
-- ``<db>``: the TinyDB document, one record per line (:mod:`knowledge.layout`),
-  replaced whole on every write by :func:`knowledge.atomic.replace_file`;
-- ``<db>.backups/``: the last good versions (:mod:`knowledge.backups`);
-- ``<db>.lock``: the one writer process (:mod:`knowledge.lock`);
-- ``<db>.history.jsonl``: the append-only history (:mod:`knowledge.history`).
+- ``<db>``: the TinyDB document, one record per line (:mod:`knowledge.store.disk.layout`),
+  replaced whole on every write by :func:`knowledge.store.disk.atomic.replace_file`;
+- ``<db>.backups/``: the last good versions (:mod:`knowledge.store.disk.backups`);
+- ``<db>.lock``: the one writer process (:mod:`knowledge.store.disk.lock`);
+- ``<db>.history.jsonl``: the append-only history (:mod:`knowledge.store.history`).
 
 :class:`AtomicJSONStorage` keeps TinyDB's ``Storage`` contract (``read`` and
 ``write`` of the whole document; ``TinyDB(path, storage=AtomicJSONStorage)``
@@ -30,11 +30,11 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from knowledge.atomic import remove_stale_temp_files, replace_file
-from knowledge.backups import BACKUPS_KEPT, Backups
 from knowledge.errors import CorruptDatabase
-from knowledge.factfile import Unreadable, decode_json
-from knowledge.layout import Layout, LayoutMismatch, fill_patched, fill_whole
+from knowledge.store.disk.atomic import remove_stale_temp_files, replace_file
+from knowledge.store.disk.backups import BACKUPS_KEPT, Backups
+from knowledge.store.disk.factfile import Unreadable, decode_json
+from knowledge.store.disk.layout import Layout, LayoutMismatch, fill_patched, fill_whole
 
 __all__ = ["BACKUPS_KEPT", "AtomicJSONStorage", "ExternalChange", "Layout", "LayoutMismatch"]
 
@@ -60,7 +60,7 @@ class AtomicJSONStorage(Storage):
     Works as TinyDB's own ``JSONStorage`` (same document format), except that a
     missing file reads as empty without being created, and a file that does not
     parse raises :class:`CorruptDatabase` naming the newest backup. Writers must
-    hold the writer lock (:class:`knowledge.lock.WriterLock`); the fact store does.
+    hold the writer lock (:class:`knowledge.store.disk.lock.WriterLock`); the fact store does.
     """
 
     def __init__(self, path: str | Path, *, backups_kept: int = BACKUPS_KEPT) -> None:

@@ -4,9 +4,9 @@
    time, in order, and each one sees the previous one's result.
 2. In a worker thread it runs the store's *plan* (validate against the current
    state, check versions), appends the history entries and fsyncs them
-   (:mod:`knowledge.history`), then replaces the fact file atomically
-   (:mod:`knowledge.storage`). Only the changed records are encoded; the others
-   are copied from the current file as bytes (:mod:`knowledge.layout`), so the
+   (:mod:`knowledge.store.history`), then replaces the fact file atomically
+   (:mod:`knowledge.store.disk.storage`). Only the changed records are encoded; the others
+   are copied from the current file as bytes (:mod:`knowledge.store.disk.layout`), so the
    event loop never waits on a write for long.
 3. Only when the file is durable does the event loop apply the change to
    memory (the store's ``on_saved``). If the disk refused, the caller gets
@@ -27,11 +27,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from knowledge.atomic import describe_os_error
 from knowledge.errors import WriteFailed
-from knowledge.layout import LayoutMismatch
-from knowledge.loading import TABLE, Opened, encode
 from knowledge.model import Fact, HistoryEntry
+from knowledge.store.disk.atomic import describe_os_error
+from knowledge.store.disk.layout import LayoutMismatch
+from knowledge.store.loading import TABLE, Opened, encode
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.textnorm import STOPWORDS, normalise, strip_markup, words
+from knowledge.search.textnorm import STOPWORDS, normalise, strip_markup, words
 
 MAX_CLAIMS = 8
 MIN_CONTENT_WORDS = 2

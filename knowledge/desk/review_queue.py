@@ -7,7 +7,7 @@ attributed, open until a moderator accepts or dismisses it, and remembers the
 review-channel message that shows it, so its buttons can be found again.
 
 The queue is stored beside the fact database as ``<db>.queue.jsonl``, an
-append-only :class:`~knowledge.journal.Journal` of ``opened``, ``posted`` and
+append-only :class:`~knowledge.store.disk.journal.Journal` of ``opened``, ``posted`` and
 ``resolved`` events; opening the queue replays it. Every method that changes
 the queue returns only once its event is on disk, and changes nothing if the
 disk refused (:class:`~knowledge.errors.WriteFailed`). Methods may be called
@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import AlreadyRetracted, InvalidFact, KnowledgeError
-from knowledge.journal import Journal
 from knowledge.model import (
     MAX_CLAIM,
     MAX_REASON,
@@ -45,6 +44,7 @@ from knowledge.model import (
     check_url,
     page_key,
 )
+from knowledge.store.disk.journal import Journal
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ Search and the ``/timeline`` topic filter both ask this module, so `drones`,
   Cyrillic or Hebrew word spelt in Latin letters (anyascii), for names; a
   Cyrillic one also as English usually spells Russian names (:func:`latin_spellings`).
 - :class:`Thesaurus` holds reviewed groups of words that mean the same here
-  (``knowledge/thesaurus.json``): a word in a group also matches the others; a
+  (``knowledge/search/thesaurus.json``): a word in a group also matches the others; a
   group's ``broader`` words are matched from it but never lead back to it
   (`yerevan` finds Armenia, `armenia` does not find Yerevan). A group keeps its
   Russian, Hebrew and Azerbaijani words apart (:data:`LANGUAGES`), so a reviewer
@@ -37,7 +37,7 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.textnorm import STOPWORDS, figures, fold, is_number, words
+from knowledge.search.textnorm import STOPWORDS, figures, fold, is_number, words
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
 # A group's words in the languages the desk writes besides English: Russian, Hebrew, Azerbaijani.
@@ -427,5 +427,5 @@ def member_phrases(member: str) -> set[Phrase]:
 
 @lru_cache(maxsize=1)
 def shipped_thesaurus() -> Thesaurus:
-    """The reviewed thesaurus shipped in ``knowledge/thesaurus.json``."""
+    """The reviewed thesaurus shipped in ``knowledge/search/thesaurus.json``."""
     return Thesaurus.load()

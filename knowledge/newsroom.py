@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from knowledge.answers import AnswerLog
-from knowledge.atomic import describe_os_error
+from knowledge.desk.answers import AnswerLog
+from knowledge.desk.gaps import QueryLog
+from knowledge.desk.review_queue import ReviewQueue
+from knowledge.desk.synonyms import THESAURUS, Group, SynonymStore, parse_group, standing_groups
 from knowledge.errors import InvalidSynonyms, KnowledgeError, Problem
-from knowledge.gaps import QueryLog
-from knowledge.history import HistoryLog
-from knowledge.loading import HISTORY_SUFFIX
 from knowledge.model import Actor
-from knowledge.queue import ReviewQueue
-from knowledge.search import SearchIndex
-from knowledge.store import SHIPPED_BASE, FactStore
-from knowledge.synonyms_store import THESAURUS, Group, SynonymStore, parse_group, standing_groups
-from knowledge.wordforms import Thesaurus, phrase_of, shipped_thesaurus
+from knowledge.search.index import SearchIndex
+from knowledge.search.wordforms import Thesaurus, phrase_of, shipped_thesaurus
+from knowledge.store.changes import SHIPPED_BASE, FactStore
+from knowledge.store.disk.atomic import describe_os_error
+from knowledge.store.history import HistoryLog
+from knowledge.store.loading import HISTORY_SUFFIX
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

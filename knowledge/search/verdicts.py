@@ -1,12 +1,12 @@
 """Deciding on a query: one fact answers it, several fit about equally, or none does.
 
-Split from :mod:`knowledge.search`, which had grown to 1,250 lines: the verdict and the
+Split from :mod:`knowledge.search.index`, which had grown to 1,250 lines: the verdict and the
 claim-level checks behind it (does the fact state a figure, a sum of money, a date; say the
 query's words in order; give `X's Y` another owner; reverse `A gives B`) are one concern, the
 one calibrated by ``bench/calibrate.py``, which sets the thresholds below on this module; they
 are read here at call time. A check that needs only the query and a fact is a plain function;
 the verdict and the checks that read the index's postings, names or claim readings are a mixin
-of :class:`knowledge.search.SearchIndex`.
+of :class:`knowledge.search.index.SearchIndex`.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from array import array
 from itertools import pairwise
 
 from knowledge.model import Fact
-from knowledge.reading import _SURE_READINGS, _filler, _Group, _Query
-from knowledge.roles import Reading, read
-from knowledge.scoring import _OWN_WEIGHT, _Scored
-from knowledge.textnorm import is_number, words
-from knowledge.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stated_owners, stem, typed_words
+from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _Query
+from knowledge.search.roles import Reading, read
+from knowledge.search.scoring import _OWN_WEIGHT, _Scored
+from knowledge.search.textnorm import is_number, words
+from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stated_owners, stem, typed_words
 
 # Verdicts, on confidence (0..1, the share of the query's weight found in the
 # fact's own words): calibrated on bench/eval/queries.tsv (see README).
@@ -98,7 +98,7 @@ def _alias_keys(fact: Fact) -> set[tuple[str, ...]]:
 
 
 class _Deciding:
-    """The verdict and the claim-level checks of :class:`knowledge.search.SearchIndex`, which
+    """The verdict and the claim-level checks of :class:`knowledge.search.index.SearchIndex`, which
     owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
 
     _facts: dict[int, Fact]

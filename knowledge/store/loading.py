@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.atomic import describe_os_error
 from knowledge.errors import CorruptDatabase, KnowledgeError, WriteFailed
-from knowledge.history import HistoryLog
-from knowledge.lock import WriterLock
 from knowledge.model import Actor, Fact, HistoryEntry, now_iso, parse_facts, parse_records
-from knowledge.storage import AtomicJSONStorage
-from knowledge.transfer import DOC_ID_RE, load_document
+from knowledge.store.disk.atomic import describe_os_error
+from knowledge.store.disk.lock import WriterLock
+from knowledge.store.disk.storage import AtomicJSONStorage
+from knowledge.store.history import HistoryLog
+from knowledge.store.transfer import DOC_ID_RE, load_document
 
 log = logging.getLogger(__name__)
 

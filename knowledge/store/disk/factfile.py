@@ -1,7 +1,7 @@
 """Reading a fact file's bytes: the one rule for what makes JSON unusable.
 
-The database loader (:mod:`knowledge.storage`) and the import and ``check``
-commands (:mod:`knowledge.transfer`) both call :func:`decode_json`, so a file is
+The database loader (:mod:`knowledge.store.disk.storage`) and the import and ``check``
+commands (:mod:`knowledge.store.transfer`) both call :func:`decode_json`, so a file is
 refused for the same reasons and in the same words everywhere; each caller only
 says which file it was.
 """

@@ -1,8 +1,8 @@
 """Where history is written: ``<db>.history.jsonl``, the append-only change log.
 
 One JSON object per line, appended and fsynced by the writer before the fact
-file is replaced (see :mod:`knowledge.writes`), never rewritten; the append
-itself is :class:`knowledge.journal.LineLog`'s, the rule every log beside the
+file is replaced (see :mod:`knowledge.store.writes`), never rewritten; the append
+itself is :class:`knowledge.store.disk.journal.LineLog`'s, the rule every log beside the
 database shares. Reads never write.
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from knowledge.journal import LineLog
 from knowledge.model import FACT_ACTIONS, Actor, Fact, HistoryEntry
+from knowledge.store.disk.journal import LineLog
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,8 @@ def note_maker(
 
 
 class HistoryLog:
-    """The append-only change log, ``<db>.history.jsonl``, on a :class:`~knowledge.journal.LineLog`.
+    """The append-only change log, ``<db>.history.jsonl``, on a
+    :class:`~knowledge.store.disk.journal.LineLog`.
 
     Crash ordering: a write appends and fsyncs its entries *before* it replaces
     the fact file, so every acknowledged change has its entry. A crash (or a
@@ -83,7 +84,7 @@ class HistoryLog:
     entry's version, and when the same key and version appear twice (the retry
     after a failed write) the later one wins. An append the disk refuses is cut
     off again, and a line cut short by a crash is skipped (the
-    :class:`~knowledge.journal.LineLog` rules).
+    :class:`~knowledge.store.disk.journal.LineLog` rules).
 
     Appends run on the writer thread; reads (and the key -> line offsets index
     they build) run on the event loop. Reads never write.

@@ -1,10 +1,10 @@
 """Reading a query: what each of its words may stand for among the words the base uses.
 
-Split from :mod:`knowledge.search`, which had grown to 1,250 lines: reading is one step with one
+Split from :mod:`knowledge.search.index`, which had grown to 1,250 lines: reading is one step with one
 concern, turning the reporter's text into weighted groups of alternatives (:class:`_Query`), and
 it never scores a fact. The lookups it makes (form keys, thesaurus, another name of a fact,
 typos, prefixes, joined and split words) read the index's vocabulary, so they are a mixin of
-:class:`knowledge.search.SearchIndex` rather than functions handed its dictionaries one by one.
+:class:`knowledge.search.index.SearchIndex` rather than functions handed its dictionaries one by one.
 The word weights it sets (:data:`_UNKNOWN_SHARE`, :data:`_LEAST_SHARE`) are read here at call
 time, which is where ``bench/calibrate.py`` sets them.
 """
@@ -24,9 +24,9 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.model import Fact
-from knowledge.roles import Reading, read
-from knowledge.textnorm import STOPWORDS, fold, is_number, normalise, strip_markup, words
-from knowledge.wordforms import (
+from knowledge.search.roles import Reading, read
+from knowledge.search.textnorm import STOPWORDS, fold, is_number, normalise, strip_markup, words
+from knowledge.search.wordforms import (
     COUNT_QUESTIONS,
     DATE_WORDS,
     MONEY_WORDS,
@@ -166,7 +166,7 @@ def _filler(word: str) -> bool:
 
 
 class _QueryReading:
-    """Reading a query against the vocabulary of :class:`knowledge.search.SearchIndex`, which
+    """Reading a query against the vocabulary of :class:`knowledge.search.index.SearchIndex`, which
     owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
 
     _facts: dict[int, Fact]

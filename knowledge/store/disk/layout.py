@@ -11,7 +11,7 @@ write after loading encodes the whole file (1.6 s at 100,000 facts, 96 MB);
 every later write patches and takes ~90 ms at 100,000 facts and ~13 ms at
 10,000, so writing whole each time would make every write at 100k over ten
 times slower. Both fills only produce bytes for a temp file: the atomic
-replace itself is :func:`knowledge.atomic.replace_file`.
+replace itself is :func:`knowledge.store.disk.atomic.replace_file`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from knowledge.atomic import write_all
+from knowledge.store.disk.atomic import write_all
 
 _SEPARATOR = b",\n"
 _FOOTER = b"\n}}\n"

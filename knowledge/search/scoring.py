@@ -1,10 +1,10 @@
 """Scoring the facts a query may be about: candidates, coverage, confidence and the ranking.
 
-Split from :mod:`knowledge.search`, which had grown to 1,250 lines: scoring is the step between
-reading a query (:mod:`knowledge.reading`) and deciding on it (:mod:`knowledge.verdicts`), and
+Split from :mod:`knowledge.search.index`, which had grown to 1,250 lines: scoring is the step between
+reading a query (:mod:`knowledge.search.reading`) and deciding on it (:mod:`knowledge.search.verdicts`), and
 the one that walks the postings for every candidate, so it is where speed is won or lost. It
 reads the index's postings and periods, so it is a mixin of
-:class:`knowledge.search.SearchIndex`. What a word is worth in each field class is defined
+:class:`knowledge.search.index.SearchIndex`. What a word is worth in each field class is defined
 here; :data:`_OWN_WEIGHT` is the one list every module reads, so ``bench/calibrate.py`` changes
 its tag entry in place.
 """
@@ -20,8 +20,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from knowledge.model import Fact
-from knowledge.reading import _Group, _Query
-from knowledge.textnorm import normalise
+from knowledge.search.reading import _Group, _Query
+from knowledge.search.textnorm import normalise
 
 # Hit scores are 0..100 and rank; SUGGEST is the least a "did you mean" needs.
 CONFIDENT = 55.0
@@ -65,9 +65,9 @@ def _names(fact: Fact) -> tuple[str, ...]:
 
 
 class _Scoring:
-    """Scoring the candidates of a read query in :class:`knowledge.search.SearchIndex`, which
+    """Scoring the candidates of a read query in :class:`knowledge.search.index.SearchIndex`, which
     owns the state named here; the claim-level checks that can lower a candidate's confidence
-    are :class:`knowledge.verdicts._Deciding`'s."""
+    are :class:`knowledge.search.verdicts._Deciding`'s."""
 
     _facts: dict[int, Fact]
     _postings: dict[str, array[int]]

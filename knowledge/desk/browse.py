@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from knowledge.errors import KnowledgeError
 from knowledge.model import Fact
-from knowledge.textnorm import normalise
-from knowledge.wordforms import Thesaurus, shipped_thesaurus, stems
+from knowledge.search.textnorm import normalise
+from knowledge.search.wordforms import Thesaurus, shipped_thesaurus, stems
 
 # "Haaretz (Avi Scharf, Oded Yaron)" is cited as Haaretz: the bylines in brackets
 # say who wrote it, not which publication it is.
@@ -54,7 +54,7 @@ def _live(facts: Iterable[Fact]) -> list[Fact]:
 
 
 def _topic_words(text: str) -> str:
-    """``text``'s words as form keys (:mod:`knowledge.wordforms`, as search reads them), so a
+    """``text``'s words as form keys (:mod:`knowledge.search.wordforms`, as search reads them), so a
     `drone` timeline also finds the facts tagged `drones`."""
     return " ".join(stems(text))
 

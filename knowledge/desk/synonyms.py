@@ -1,7 +1,7 @@
 """Synonym groups moderators add from Discord (``/factadmin synonym``), attributed and durable.
 
 Where they are kept: in the fact history, ``<db>.history.jsonl``. Each addition
-or removal is one note (:meth:`knowledge.store.FactStore.note`) under the
+or removal is one note (:meth:`knowledge.store.changes.FactStore.note`) under the
 subject key :data:`THESAURUS` (``~thesaurus``; no fact key can start with
 ``~``), with the group's words in ``extra``; opening replays those notes. So a
 change and its history entry are the same fsynced line: a crash cannot leave a
@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from knowledge.atomic import describe_os_error
 from knowledge.errors import (
     DuplicateSynonymGroup,
     InvalidSynonyms,
@@ -36,9 +35,10 @@ from knowledge.errors import (
     SynonymGroupNotFound,
 )
 from knowledge.model import Actor, HistoryEntry
+from knowledge.store.disk.atomic import describe_os_error
 
 if TYPE_CHECKING:
-    from knowledge.store import FactStore
+    from knowledge.store.changes import FactStore
 
 log = logging.getLogger(__name__)
 

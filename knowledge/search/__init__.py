@@ -1,0 +1,42 @@
+"""Search: from a reporter's words to the fact they mean, or to "several fit", or to "no fact matches".
+
+What lives here: ``textnorm`` (folding text into words), ``wordforms`` (stems, scripts, the reviewed
+thesaurus in ``thesaurus.json``), ``roles`` (who gives what to whom in a sentence), ``reading`` (a
+query's words and what each may stand for), ``scoring`` (candidates and ranking), ``verdicts`` (answer,
+several or none), ``similarity`` (how nearly two claims say the same) and ``index`` (the index and
+its API, re-exported here).
+
+May import: :mod:`knowledge.model` and :mod:`knowledge.errors`. Never the store, the desk or Discord.
+"""
+
+from knowledge.search.index import (
+    ANSWER_CONFIDENCE,
+    CONFIDENT,
+    LONG_ANSWER_CONFIDENCE,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    NEAR_DUPLICATE,
+    SEVERAL_MARGIN,
+    SUGGEST,
+    VERDICTS,
+    Hit,
+    SearchIndex,
+    SearchOutcome,
+)
+from knowledge.search.similarity import claim_similarity
+
+__all__ = [
+    "ANSWER_CONFIDENCE",
+    "CONFIDENT",
+    "LONG_ANSWER_CONFIDENCE",
+    "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
+    "NEAR_DUPLICATE",
+    "SEVERAL_MARGIN",
+    "SUGGEST",
+    "VERDICTS",
+    "Hit",
+    "SearchIndex",
+    "SearchOutcome",
+    "claim_similarity",
+]
