@@ -74,8 +74,8 @@ from knowledge.search.index import SearchIndex
 from knowledge.store.transfer import read_document
 
 if TYPE_CHECKING:
-    from bot import Settings
     from handlers.app import FactBot
+    from handlers.settings import Settings
 
 NOTHING_CHANGED = "\nNothing was changed."
 IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: `python bot.py import`

@@ -25,7 +25,7 @@ from knowledge.newsroom import Knowledge, open_knowledge
 from knowledge.process import long_lived_objects
 
 if TYPE_CHECKING:
-    from bot import Settings
+    from handlers.settings import Settings
 
 log = logging.getLogger("factdesk")
 

@@ -32,7 +32,7 @@ from handlers.checks import refuse_outside_newsroom
 from handlers.errors import tell
 
 if TYPE_CHECKING:
-    from bot import Settings
+    from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 

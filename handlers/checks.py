@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 
 if TYPE_CHECKING:
-    from bot import Settings
+    from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 

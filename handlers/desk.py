@@ -61,9 +61,9 @@ from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
 from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
 
 if TYPE_CHECKING:
-    from bot import Settings
     from handlers.admin import FactAdmin
     from handlers.app import FactBot
+    from handlers.settings import Settings
     from knowledge.newsroom import Knowledge
 
 log = logging.getLogger(__name__)
