@@ -45,11 +45,11 @@ from handlers.admin_views import (
     actor_of,
 )
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.desk_text import item_line
-from handlers.desk_views import desk_of, review_buttons
-from handlers.errors import Refusal, as_form, report_error, tell
+from handlers.error_replies import Refusal, as_form, report_error, tell
 from handlers.lookup import MAX_LISTED, fact_line, listed
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
+from handlers.review_text import item_line
+from handlers.review_views import review_buttons, review_of
 from handlers.views import listing, show_page
 from knowledge.desk.stale import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
 from knowledge.desk.synonyms import MAX_WORD, MAX_WORDS, THESAURUS, Group
@@ -330,7 +330,7 @@ class FactAdmin(
     async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> Fact | None:
         """Save what the form collected, against the version it was opened at; the saved fact, or None.
 
-        Also how Accept on a flag saves its correction (handlers.desk).
+        Also how Accept on a flag saves its correction (handlers.review).
         """
         changes = form.changes()
         if not changes:
@@ -574,7 +574,7 @@ class FactAdmin(
         text = message_text("\n".join(lines))
         await ConfirmView(pending, "import").send(interaction, content=text, ephemeral=True)
 
-    # --- the review queue (flags and suggestions from staff; see handlers.desk) ---
+    # --- the review queue (flags and suggestions from staff; see handlers.review) ---
 
     @app_commands.command(name="queue")
     @app_commands.describe(item="Show this item, with Accept and Dismiss (its number, like 12)")
@@ -586,7 +586,7 @@ class FactAdmin(
             return
         found = self.knowledge.queue.get(item)  # ItemNotFound goes to the error handler
         view = review_buttons(found.id) if found.is_open else discord.utils.MISSING
-        embed = desk_of(interaction).show(found)
+        embed = review_of(interaction).show(found)
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     async def queue_pages(self, interaction: discord.Interaction, _args: str) -> list[discord.Embed]:

@@ -17,7 +17,7 @@ import discord
 from handlers.admin_text import MODAL_FIELDS, split_list
 from handlers.buttons import PREFIX, DeskButton, kept, settings_of
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.errors import report_error, tell, user_message
+from handlers.error_replies import report_error, tell, user_message
 from handlers.render import clip, message_text
 from handlers.views import ExpiringView
 from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, MAX_SHORT, MAX_URL, Actor, Fact

@@ -19,7 +19,7 @@ from discord.ext import commands
 
 from handlers.buttons import DeskButton, answer_unknown_component, kept
 from handlers.checks import NewsroomTree
-from handlers.errors import report_error
+from handlers.error_replies import report_error
 from handlers.views import PageButton
 from knowledge.newsroom import Knowledge, open_knowledge
 from knowledge.process import long_lived_objects
@@ -34,7 +34,7 @@ EXTENSIONS = (
     "handlers.admin",
     "handlers.corrections",
     "handlers.help",
-    "handlers.desk",
+    "handlers.review",
 )
 
 
@@ -93,13 +93,13 @@ class FactBot(commands.Bot):
         the constructor only stores what the commands use.
         """
         from handlers.admin import FactAdmin
-        from handlers.desk import Desk
         from handlers.help import Help
         from handlers.lookup import Lookup
+        from handlers.review import Review
 
         for cog in (Lookup, FactAdmin, Help):
             await self.add_cog(cog.__new__(cog))
-        await self.add_cog(Desk.commands_only(self))  # its context menu is added by its cog_load
+        await self.add_cog(Review.commands_only(self))  # its context menu is added by its cog_load
 
     async def publish_commands(self) -> int:
         """The commands as guild commands of each newsroom server, and of no other (never global)."""

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 
 from handlers.checks import refuse_outside_newsroom
-from handlers.errors import tell
+from handlers.error_replies import tell
 
 if TYPE_CHECKING:
     from handlers.settings import Settings

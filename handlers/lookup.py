@@ -18,9 +18,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from handlers.buttons import DeskButton, view_of
-from handlers.desk_text import ANSWER, SEVERAL
-from handlers.desk_views import FlagButton
-from handlers.errors import Refusal, tell
+from handlers.error_replies import Refusal, tell
 from handlers.render import (
     BUTTON_LABEL_LIMIT,
     CHOICE_NAME_LIMIT,
@@ -36,6 +34,8 @@ from handlers.render import (
     quoted_query,
     visible,
 )
+from handlers.review_text import ANSWER, SEVERAL
+from handlers.review_views import FlagButton
 from handlers.views import listing, show_page
 from knowledge.desk import browse
 from knowledge.errors import FactNotFound, KnowledgeError

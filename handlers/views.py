@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from handlers.buttons import DeskButton, view_of
-from handlers.errors import tell
+from handlers.error_replies import tell
 
 # Interaction tokens can edit their message for 15 minutes; expire well before that
 # so the "disable on timeout" edit still succeeds.

@@ -20,7 +20,7 @@ from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from bot import Settings
 from handlers.app import FactBot, create_bot
-from handlers.errors import user_message
+from handlers.error_replies import user_message
 from knowledge.newsroom import Knowledge
 from knowledge.store.changes import SHIPPED_BASE
 

@@ -10,7 +10,7 @@ import pytest
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor
 
 from handlers import lookup
-from handlers.errors import Refusal
+from handlers.error_replies import Refusal
 from handlers.render import citation_line
 from handlers.views import VIEW_TIMEOUT
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Actor

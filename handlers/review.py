@@ -1,4 +1,9 @@
-"""The desk's workflow in Discord: Check facts, Flag, /suggest and the review channel.
+"""What staff bring to the desk for review, and how moderators decide it: Check facts, Flag,
+/suggest and the review channel.
+
+Named ``review`` (not ``desk``) so no handler shares a name with a knowledge
+package: ``knowledge.desk`` is the domain's review queue and answers, this is
+their Discord workflow.
 
 - **Check facts** (Apps menu on a message) splits the message into its claims
   (:func:`knowledge.desk.claims.split_claims`), looks each up with the search
@@ -12,11 +17,11 @@
   lists them. Resolving an item edits its review message (outcome, no
   buttons) and tells the reporter by DM.
 
-The buttons and forms are in :mod:`handlers.desk_views`, the words in
-:mod:`handlers.desk_text`. Every button works after a restart. Every form
+The buttons and forms are in :mod:`handlers.review_views`, the words in
+:mod:`handlers.review_text`. Every button works after a restart. Every form
 collects and stops; the button that opened it awaits it and decides. A form
 submitted after a restart (no button awaits it any more) is rebuilt from its
-``custom_id`` and finished the same way (:meth:`Desk.on_interaction`).
+``custom_id`` and finished the same way (:meth:`Review.on_interaction`).
 """
 
 from __future__ import annotations
@@ -34,7 +39,9 @@ from discord.ext import commands
 
 from handlers.admin_views import ADD_FORM_FIELDS, AddFactModal, DeskForm, EditFactModal, actor_of, base36
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.desk_text import (
+from handlers.error_replies import Refusal, as_form
+from handlers.render import fact_embed, message_text
+from handlers.review_text import (
     check_embed,
     item_embed,
     notified_line,
@@ -42,7 +49,7 @@ from handlers.desk_text import (
     resolution_text,
     suggested_key,
 )
-from handlers.desk_views import (
+from handlers.review_views import (
     FORM_RE,
     AcceptButton,
     DismissButton,
@@ -53,8 +60,6 @@ from handlers.desk_views import (
     form_id,
     review_buttons,
 )
-from handlers.errors import Refusal, as_form
-from handlers.render import fact_embed, message_text
 from knowledge.desk.claims import split_claims
 from knowledge.desk.review_queue import Flag, Item, Suggestion
 from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
@@ -78,7 +83,7 @@ FLAG_FIELDS = {"problem": "What is wrong"}
 DISMISS_FIELDS = {"reason": "Reason"}
 
 
-class Desk(commands.Cog):
+class Review(commands.Cog):
     """Check facts, Flag, /suggest, and the review channel's Accept and Dismiss."""
 
     def __init__(self, bot: FactBot, knowledge: Knowledge, settings: Settings) -> None:
@@ -88,7 +93,7 @@ class Desk(commands.Cog):
         self.open_forms: set[str] = set()  # forms a button of this process awaits
 
     @classmethod
-    def commands_only(cls, bot: FactBot) -> Desk:
+    def commands_only(cls, bot: FactBot) -> Review:
         """The cog for ``sync``: its commands and menu, without the database (see FactBot)."""
         cog = cls.__new__(cls)
         cog.bot = bot
@@ -403,5 +408,5 @@ class Desk(commands.Cog):
 
 
 async def setup(bot: FactBot) -> None:
-    await bot.add_cog(Desk(bot, bot.knowledge, bot.settings))
+    await bot.add_cog(Review(bot, bot.knowledge, bot.settings))
     bot.add_dynamic_items(FlagButton, AcceptButton, DismissButton)

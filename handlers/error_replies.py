@@ -1,5 +1,8 @@
 """The one error handler: expected problems become a short private note, the rest an apology.
 
+Named for what it does with errors (replies), not ``errors``: ``knowledge.errors``
+is the domain's error family, which this module turns into words.
+
 ``tree.on_error`` is :func:`report_error`; views and modals send their errors
 here too, so a user never sees a traceback and every unexpected error is logged
 with one.
