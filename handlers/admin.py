@@ -10,8 +10,8 @@ Replies are private to the moderator; nothing here pings anyone.
 from __future__ import annotations
 
 import asyncio
+import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -26,7 +26,6 @@ from discord.ext import commands
 
 from handlers.admin_text import (
     ADD_FIELDS,
-    MODAL_FIELDS,
     gaps_message,
     history_line,
     history_lines,
@@ -35,26 +34,19 @@ from handlers.admin_text import (
     synonym_line,
     synonym_words,
 )
-from handlers.admin_views import (
-    EDIT_FORM_RE,
-    ConfirmView,
-    DecideButton,
-    EditFactModal,
-    Outcome,
-    Pending,
-    actor_of,
-)
-from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.error_replies import Refusal, as_form, report_error, tell
-from handlers.lookup import MAX_LISTED, fact_line, listed
+from handlers.admin_views import ConfirmView, DecideButton, Outcome, Pending
+from handlers.checks import NotModerator, is_moderator
+from handlers.error_replies import Refusal, as_form, tell
+from handlers.forms import EDIT_FORM_RE, EditFactModal, OpenForms, resume_form, save_edit
+from handlers.parts import MAX_LISTED, actor_of, fact_line, listed, review_of
 from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
 from handlers.review_text import item_line
-from handlers.review_views import review_buttons, review_of
+from handlers.review_views import review_buttons
 from handlers.views import listing, show_page
 from knowledge.desk.stale import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
 from knowledge.desk.synonyms import MAX_WORD, MAX_WORDS, THESAURUS, Group
 from knowledge.duplicates import duplicate_warnings
-from knowledge.errors import DuplicateFact, FactNotFound
+from knowledge.errors import DuplicateFact
 from knowledge.model import (
     MAX_CAVEATS,
     MAX_CLAIM,
@@ -145,8 +137,7 @@ class FactAdmin(
     def __init__(self, knowledge: Knowledge, settings: Settings) -> None:
         self.knowledge = knowledge
         self.settings = settings
-        # Edit forms open in this process, by custom_id; a submission of any other is from before a restart.
-        self.open_forms: Counter[str] = Counter()
+        self.open_forms = OpenForms()  # edit forms this process awaits
         listing("h", self.history_pages)
         listing("r", self.stale_pages)
         listing("rq", self.queue_pages)
@@ -316,67 +307,24 @@ class FactAdmin(
         """Correct a fact's text in a form (claim, details, caveats, aliases, tags)."""
         fact = self.knowledge.store.get(key)  # FactNotFound goes to the error handler
         form = EditFactModal(fact, interaction.user.id)
-        self.open_forms[form.custom_id] += 1
-        try:
-            await interaction.response.send_modal(form)
-            timed_out = await form.wait()
-        finally:
-            self.open_forms[form.custom_id] -= 1
-            if not self.open_forms[form.custom_id]:
-                del self.open_forms[form.custom_id]
-        if not timed_out and form.submitted is not None:
-            await self.save_edit(form.submitted, form)
+        if (submitted := await self.open_forms.ask(interaction, form)) is not None:
+            await save_edit(self.knowledge.store, submitted, form)
 
-    async def save_edit(self, submitted: discord.Interaction, form: EditFactModal) -> Fact | None:
-        """Save what the form collected, against the version it was opened at; the saved fact, or None.
-
-        Also how Accept on a flag saves its correction (handlers.review).
-        """
-        changes = form.changes()
-        if not changes:
-            await tell(submitted, f"No changes; `{form.key}` stays at version {form.version}.")
-            return None
-        # Saving can take longer than Discord's 3 seconds; answer first.
-        await submitted.response.defer(ephemeral=True, thinking=True)
-        try:
-            with as_form(MODAL_FIELDS):
-                fact = await self.knowledge.store.edit(
-                    form.key, changes, expected_version=form.version, actor=actor_of(submitted)
-                )
-        except Exception as error:
-            # The command's own interaction was answered with the form; the reply goes to the submission.
-            await report_error(submitted, error)
-            return None
-        await submitted.followup.send(
-            f"Saved `{fact.key}` (now version {fact.version}).", embed=fact_embed(fact), ephemeral=True
-        )
-        return fact
+    def rebuild_edit(self, match: re.Match[str]) -> EditFactModal:
+        """An edit form from its custom_id (an EDIT_FORM_RE match): moderator, fact and version."""
+        fact = self.knowledge.store.get(match["key"])
+        return EditFactModal(fact, int(match["owner"], 36), version=int(match["version"]))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """An edit form submitted after a restart: no live form awaits it, so rebuild it and save.
-
-        The form's custom_id names its moderator, fact and version, so the
-        submission is saved against the version it was opened at, or refused
-        as stale, exactly as it would have been before the restart.
-        """
-        if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
-            return
-        match = EDIT_FORM_RE.fullmatch(str(interaction.data.get("custom_id", "")))
-        if match is None or match[0] in self.open_forms:
-            return
-        if await refuse_outside_newsroom(interaction, self.settings):  # before reading anything
-            return
-        try:
-            fact = self.knowledge.store.get(match["key"])
-        except FactNotFound as error:
-            await report_error(interaction, error)
-            return
-        form = EditFactModal(fact, int(match["owner"], 36), version=int(match["version"]))
-        # The path discord.py takes for a live form: its checks, the values, then on_submit.
-        await form._dispatch_submit(interaction, list(interaction.data.get("components", [])), {})
-        if form.submitted is not None:  # None: refused by the form's checks, and told so
-            await self.save_edit(form.submitted, form)
+        """An edit form submitted after a restart: rebuilt and saved against the version it was
+        opened at, or refused as stale, exactly as it would have been before the restart."""
+        resumed = await resume_form(
+            interaction, EDIT_FORM_RE, self.open_forms, self.settings, self.rebuild_edit
+        )
+        if resumed is not None:
+            form, submitted = resumed
+            await save_edit(self.knowledge.store, submitted, form)
 
     @app_commands.command(name="cite")
     @app_commands.describe(

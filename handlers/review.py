@@ -37,9 +37,19 @@ from discord import app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from handlers.admin_views import ADD_FORM_FIELDS, AddFactModal, DeskForm, EditFactModal, actor_of, base36
-from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
+from handlers.checks import NotModerator, is_moderator
 from handlers.error_replies import Refusal, as_form
+from handlers.forms import (
+    ADD_FORM_FIELDS,
+    AddFactModal,
+    DeskForm,
+    EditFactModal,
+    OpenForms,
+    base36,
+    resume_form,
+    save_edit,
+)
+from handlers.parts import FlagButton, actor_of
 from handlers.render import fact_embed, message_text
 from handlers.review_text import (
     check_embed,
@@ -54,7 +64,6 @@ from handlers.review_views import (
     AcceptButton,
     DismissButton,
     DismissForm,
-    FlagButton,
     FlagForm,
     answering,
     form_id,
@@ -66,7 +75,6 @@ from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
 from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
 
 if TYPE_CHECKING:
-    from handlers.admin import FactAdmin
     from handlers.app import FactBot
     from handlers.settings import Settings
     from knowledge.newsroom import Knowledge
@@ -90,7 +98,7 @@ class Review(commands.Cog):
         self.bot = bot
         self.knowledge = knowledge
         self.settings = settings
-        self.open_forms: set[str] = set()  # forms a button of this process awaits
+        self.open_forms = OpenForms()  # forms a button of this process awaits
 
     @classmethod
     def commands_only(cls, bot: FactBot) -> Review:
@@ -127,7 +135,7 @@ class Review(commands.Cog):
         if fact.retracted:
             raise AlreadyRetracted(key)  # the desk has withdrawn it already; nothing to flag
         form = FlagForm(key)
-        if (submitted := await self.ask(interaction, form)) is not None:
+        if (submitted := await self.open_forms.ask(interaction, form)) is not None:
             await self.finish(form, submitted)
 
     async def finish_flag(self, submitted: discord.Interaction, form: FlagForm) -> None:
@@ -227,7 +235,7 @@ class Review(commands.Cog):
             fact = self.knowledge.store.get(subject.key)
             state = f"{item_id}:{base36(interaction.user.id)}:{fact.version}"
             form: DeskForm = EditFactModal(fact, interaction.user.id, custom_id=form_id("flagedit", state))
-            if (submitted := await self.ask(interaction, form)) is not None:
+            if (submitted := await self.open_forms.ask(interaction, form)) is not None:
                 await self.finish(form, submitted, origin=interaction.message)
             return
         assert isinstance(subject, Suggestion)
@@ -241,7 +249,7 @@ class Review(commands.Cog):
             title=subject.title or "",
             url=subject.url,
         )
-        if (submitted := await self.ask(interaction, form)) is not None:
+        if (submitted := await self.open_forms.ask(interaction, form)) is not None:
             await self.finish(form, submitted, origin=interaction.message)
 
     async def finish_edit(
@@ -251,10 +259,9 @@ class Review(commands.Cog):
         item_id: int,
         origin: discord.Message | None,
     ) -> None:
-        admin: FactAdmin = self.bot.get_cog("FactAdmin")  # type: ignore[assignment]
         # Claimed first: resolved meanwhile, or being accepted by another moderator, changes nothing.
         with self.knowledge.queue.accepting(item_id, actor_of(submitted)):
-            fact = await admin.save_edit(submitted, form)  # tells the moderator how it went
+            fact = await save_edit(self.knowledge.store, submitted, form)  # tells the moderator how it went
             if fact is not None:
                 note = f"Corrected `{fact.key}` (now version {fact.version})."
                 await self.resolve(submitted, item_id, note, origin=origin)
@@ -274,7 +281,7 @@ class Review(commands.Cog):
         self.require_moderator(interaction)
         self.knowledge.queue.open_item(item_id)
         form = DismissForm(interaction.user.id, item_id)
-        if (submitted := await self.ask(interaction, form)) is not None:
+        if (submitted := await self.open_forms.ask(interaction, form)) is not None:
             await self.finish(form, submitted, origin=interaction.message)
 
     async def finish_dismiss(
@@ -337,16 +344,6 @@ class Review(commands.Cog):
 
     # --- forms, live and after a restart ---
 
-    async def ask(self, interaction: discord.Interaction, form: DeskForm) -> discord.Interaction | None:
-        """Answer ``interaction`` with ``form`` and wait for it; its submission, or None if left unsent."""
-        self.open_forms.add(form.custom_id)
-        try:
-            await interaction.response.send_modal(form)
-            timed_out = await form.wait()
-        finally:
-            self.open_forms.discard(form.custom_id)
-        return None if timed_out else form.submitted
-
     async def finish(
         self, form: DeskForm, submitted: discord.Interaction, *, origin: discord.Message | None = None
     ) -> None:
@@ -384,27 +381,14 @@ class Review(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """A Flag, Dismiss or Accept form submitted after a restart: rebuild it and finish it.
+        """A Flag, Dismiss or Accept form submitted after a restart: rebuilt and finished.
 
         A correction (Accept on a flag) is saved against the version it was opened at, as any edit form.
         """
-        if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
-            return
-        custom_id = str(interaction.data.get("custom_id", ""))
-        match = FORM_RE.fullmatch(custom_id)
-        if match is None or custom_id in self.open_forms:
-            return
-        if await refuse_outside_newsroom(interaction, self.settings):  # before reading anything
-            return
-        try:
-            form = self.rebuild(match)
-        except Exception as error:  # the item or the fact is not there (a forged form)
-            await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined]
-            return
-        # The path discord.py takes for a live form: its checks, the values, then on_submit.
-        await form._dispatch_submit(interaction, list(interaction.data.get("components", [])), {})
-        if form.submitted is not None:  # None: refused by the form's checks, and told so
-            await self.finish(form, form.submitted, origin=interaction.message)
+        resumed = await resume_form(interaction, FORM_RE, self.open_forms, self.settings, self.rebuild)
+        if resumed is not None:
+            form, submitted = resumed
+            await self.finish(form, submitted, origin=interaction.message)
 
 
 async def setup(bot: FactBot) -> None:
