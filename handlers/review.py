@@ -100,13 +100,6 @@ class Review(commands.Cog):
         self.settings = settings
         self.open_forms = OpenForms()  # forms a button of this process awaits
 
-    @classmethod
-    def commands_only(cls, bot: FactBot) -> Review:
-        """The cog for ``sync``: its commands and menu, without the database (see FactBot)."""
-        cog = cls.__new__(cls)
-        cog.bot = bot
-        return cog
-
     async def cog_load(self) -> None:
         # discord.py's way for a context menu in a cog: built here, added to the tree, removed on unload.
         self.check_menu = app_commands.ContextMenu(name="Check facts", callback=self.check_facts)
