@@ -1,5 +1,7 @@
 """The parts several cogs share, so no cog imports another's module.
 
+- the options that describe a source, declared once for ``/factadmin add``,
+  ``/factadmin cite`` and ``/suggest``;
 - who made a change (:func:`actor_of`), and a fact as one line of a listing;
 - the buttons under a fact card (More matches, Cite, Flag): ``/facts`` posts
   them, a correction puts them back on a restored card;
@@ -16,10 +18,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol, cast
 
 import discord
+from discord.app_commands import Range
 
 from handlers.buttons import DeskButton, view_of
 from handlers.render import citation_line, clip, escape
-from knowledge.model import Actor, Fact
+from knowledge.model import MAX_SHORT, MAX_URL, Actor, Fact
 
 if TYPE_CHECKING:
     from knowledge.desk.review_queue import Item
@@ -27,6 +30,29 @@ if TYPE_CHECKING:
 LINE_CLAIM = 200
 # A listing longer than this is no use to read page by page; narrowing it is.
 MAX_LISTED = 500
+
+
+# --- the options that describe a source: /factadmin add, /factadmin cite and /suggest ---------
+
+# Each command names these options its own way (``source_url`` beside a fact's
+# own fields in add, ``url`` in cite, ``link`` in /suggest); their types and
+# their help are declared here once.
+Publisher = Range[str, 1, MAX_SHORT]
+SourceTitle = Range[str, 1, MAX_SHORT]
+SourceUrl = Range[str, 1, MAX_URL]
+Published = Range[str, 1, 10]
+SOURCE_HELP = {
+    "publisher": "Who published the source (like Haaretz)",
+    "title": "The headline or title of the source",
+    "url": "Link to the source (http:// or https://)",
+    "published": "When the source was published: 2023, 2023-03 or 2023-03-06",
+}
+
+
+def source_help(**option_names: str) -> dict[str, str]:
+    """``app_commands.describe`` text for a command's source options, by the name it gives each:
+    ``source_help(link="url")`` describes the option ``link`` as a source's ``url``."""
+    return {option: SOURCE_HELP[part] for option, part in option_names.items()}
 
 
 def actor_of(interaction: discord.Interaction) -> Actor:

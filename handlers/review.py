@@ -49,7 +49,7 @@ from handlers.forms import (
     resume_form,
     save_edit,
 )
-from handlers.parts import FlagButton, actor_of
+from handlers.parts import FlagButton, Publisher, SourceTitle, SourceUrl, actor_of, source_help
 from handlers.render import fact_embed, message_text
 from handlers.review_text import (
     check_embed,
@@ -72,7 +72,7 @@ from handlers.review_views import (
 from knowledge.desk.claims import split_claims
 from knowledge.desk.review_queue import Flag, Item, Suggestion
 from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
-from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
+from knowledge.model import MAX_CLAIM, Fact
 
 if TYPE_CHECKING:
     from handlers.app import FactBot
@@ -146,18 +146,16 @@ class Review(commands.Cog):
     )
     @app_commands.describe(
         claim="The fact, in one or two plain sentences",
-        link="Link to a source that supports it (http:// or https://)",
-        publisher="Who published the source, like Haaretz (optional)",
-        title="The source's headline (optional)",
+        **source_help(link="url", publisher="publisher", title="title"),
     )
     @app_commands.guild_only()
     async def suggest(
         self,
         interaction: discord.Interaction,
         claim: Range[str, 1, MAX_CLAIM],
-        link: Range[str, 1, MAX_URL],
-        publisher: Range[str, 1, MAX_SHORT] | None = None,
-        title: Range[str, 1, MAX_SHORT] | None = None,
+        link: SourceUrl,
+        publisher: Publisher | None = None,
+        title: SourceTitle | None = None,
     ) -> None:
         """Send a missing fact and its source to the desk's review queue; a moderator decides."""
         # The queue's write waits for the disk; answer Discord first.
