@@ -29,6 +29,12 @@ MODERATOR_ROLE = "Fact desk"
 
 
 @pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where a new, empty database goes: nothing is there yet."""
+    return tmp_path / "facts.json"
+
+
+@pytest.fixture
 def facts_db(tmp_path: Path) -> Path:
     """A private copy of the shipped base, so each test may change it."""
     path = tmp_path / "facts.json"
