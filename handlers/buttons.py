@@ -176,7 +176,7 @@ async def answer_unknown_component(
     """A press or form nothing else will answer (from an older version of the bot): say so.
 
     ``kinds``: the buttons the bot registered. Forms with our prefix answer
-    themselves, live or from before a restart (see handlers.admin).
+    themselves, live or from before a restart (see :func:`handlers.forms.resume_form`).
     """
     custom_id = str((interaction.data or {}).get("custom_id", ""))
     if interaction.type is discord.InteractionType.component:
