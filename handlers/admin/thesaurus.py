@@ -7,7 +7,6 @@ the groups themselves are kept by :mod:`knowledge.desk.synonyms`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
 
 import discord
 from discord import app_commands
@@ -20,9 +19,12 @@ from handlers.parts import actor_of
 from handlers.render import CHOICE_NAME_LIMIT, clip, list_pages, visible
 from handlers.views import show_page
 from knowledge.desk.synonyms import MAX_WORD, MAX_WORDS, THESAURUS, Group
-from knowledge.model import MAX_REASON, Actor
+from knowledge.model import MAX_REASON
 
 SYNONYM_OPTION_LIMIT = MAX_WORDS * (MAX_WORD + 2)  # the longest group, comma-separated
+Words = Range[str, 1, SYNONYM_OPTION_LIMIT]
+Reason = Range[str, 1, MAX_REASON] | None
+REASON_HELP = "Why (kept in the history)"
 
 
 class Thesaurus(AdminPart):
@@ -35,47 +37,42 @@ class Thesaurus(AdminPart):
     @synonym.command(name="add")
     @app_commands.describe(
         words="Two or more single words that mean the same, separated by commas (like uvda, ovda, עובדה)",
-        reason="Why (kept in the history)",
+        reason=REASON_HELP,
     )
     async def synonym_add(
-        self,
-        interaction: discord.Interaction,
-        words: Range[str, 1, SYNONYM_OPTION_LIMIT],
-        reason: Range[str, 1, MAX_REASON] | None = None,
+        self, interaction: discord.Interaction, words: Words, reason: Reason = None
     ) -> None:
         """Teach search that these words mean the same: a search for one finds facts saying another."""
-        await self._synonym_change(
-            interaction,
-            partial(self.knowledge.add_synonyms, split_list(words) or [], reason=reason),
+        added = (
             "Added the synonym group {words}. /facts and Check facts now read each of these words as "
-            "the others. `/factadmin synonym remove` takes it back.",
+            "the others. `/factadmin synonym remove` takes it back."
         )
+        await self._synonym_change(interaction, self.knowledge.add_synonyms, words, reason, added)
 
     @synonym.command(name="remove")
     @app_commands.describe(
-        words="Every word of the group, separated by commas (pick it from the list)",
-        reason="Why (kept in the history)",
+        words="Every word of the group, separated by commas (pick it from the list)", reason=REASON_HELP
     )
     async def synonym_remove(
-        self,
-        interaction: discord.Interaction,
-        words: Range[str, 1, SYNONYM_OPTION_LIMIT],
-        reason: Range[str, 1, MAX_REASON] | None = None,
+        self, interaction: discord.Interaction, words: Words, reason: Reason = None
     ) -> None:
         """Remove a synonym group a moderator added (the groups shipped with the bot stay)."""
-        await self._synonym_change(
-            interaction,
-            partial(self.knowledge.synonyms.remove_group, split_list(words) or [], reason=reason),
-            "Removed the synonym group {words}; search no longer reads these words as the same.",
-        )
+        removed = "Removed the synonym group {words}; search no longer reads these words as the same."
+        await self._synonym_change(interaction, self.knowledge.synonyms.remove_group, words, reason, removed)
 
     async def _synonym_change(
-        self, interaction: discord.Interaction, change: Callable[[Actor], Awaitable[Group]], done: str
+        self,
+        interaction: discord.Interaction,
+        change: Callable[..., Awaitable[Group]],
+        words: str,
+        reason: str | None,
+        done: str,
     ) -> None:
-        """Save a synonym change by this moderator; ``done`` (with ``{words}``) says what it did."""
+        """Save a synonym change (``change(words, actor, reason=…)``) by this moderator; ``done``
+        (with ``{words}``) says what it did."""
         await interaction.response.defer(ephemeral=True, thinking=True)  # a saved write: may take a while
         with as_form():  # a group's problems listed like a form's
-            group = await change(actor_of(interaction))
+            group = await change(split_list(words) or [], actor_of(interaction), reason=reason)
         await tell(interaction, done.format(words=synonym_words(group.words)))
 
     @synonym_remove.autocomplete("words")
