@@ -15,12 +15,15 @@ import of the module ``X.Y`` when ``Y`` is a module, else of ``X``.
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from bot import ROOT
+from knowledge.store.changes import SHIPPED_BASE
 
 PACKAGES = ("handlers", "knowledge")
 
@@ -159,6 +162,20 @@ def test_search_imports_only_the_model_and_the_errors_of_the_rest(graph: dict[st
 
 def test_no_handler_imports_bot(graph: dict[str, set[str]]) -> None:
     assert forbidden(graph, "handlers", ["bot"]) == []
+
+
+def test_the_offline_commands_never_load_discord() -> None:
+    """``bot.py ask`` reads the settings (handlers.settings) and the words (handlers.text) only."""
+    script = (
+        "import sys, bot\n"
+        f"code = bot.main(['ask', 'silk way flights', '--db', {str(SHIPPED_BASE)!r}])\n"
+        "loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('discord', 'aiohttp'))\n"
+        "print(code, loaded)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "0 []", done.stdout + done.stderr
 
 
 def test_no_module_imports_a_cog_module(graph: dict[str, set[str]]) -> None:
