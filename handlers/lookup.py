@@ -18,16 +18,22 @@ from discord import app_commands
 from discord.ext import commands
 
 from handlers.buttons import DeskButton, view_of
-from handlers.desk_text import ANSWER, SEVERAL
-from handlers.desk_views import FlagButton
-from handlers.errors import Refusal, tell
+from handlers.error_replies import Refusal, tell
+from handlers.parts import (
+    MAX_LISTED,
+    CiteButton,
+    MoreButton,
+    answer_buttons,
+    fact_line,
+    listed,
+    running_cog,
+)
 from handlers.render import (
     BUTTON_LABEL_LIMIT,
     CHOICE_NAME_LIMIT,
     DESCRIPTION_LIMIT,
     TITLE_LIMIT,
     choice_name,
-    citation_line,
     clip,
     escape,
     fact_embed,
@@ -36,6 +42,7 @@ from handlers.render import (
     quoted_query,
     visible,
 )
+from handlers.review_text import ANSWER, SEVERAL
 from handlers.views import listing, show_page
 from knowledge.desk import browse
 from knowledge.errors import FactNotFound, KnowledgeError
@@ -58,15 +65,6 @@ LIST_RATE = 3
 LIST_PER = 30.0
 SEARCH_LIMIT = 10  # best answer + the "More matches" pages
 SUGGESTION_BUTTONS = 5
-LINE_CLAIM = 200
-# A listing longer than this is no use to read page by page; narrowing it is.
-MAX_LISTED = 500
-
-
-def fact_line(fact: Fact, *, status_always: bool = False) -> str:
-    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key."""
-    status = "" if fact.status == "verified" and not status_always else f" *({fact.status})*"
-    return f"{escape(clip(' '.join(fact.claim.split()), LINE_CLAIM))}{status} · `{fact.key}`"
 
 
 def gone(key: str) -> Refusal:
@@ -93,38 +91,6 @@ async def remember_card(
         log.warning("Could not record answer %s for later corrections: %s", message_id, error)
 
 
-def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
-    """Under an answer: More matches (if there are any), Cite and Flag. Anyone may press them."""
-    buttons: list[DeskButton] = [MoreButton.of(key, query)] if more else []
-    return view_of(*buttons, CiteButton.of(key), FlagButton.of(key))
-
-
-class CiteButton(DeskButton, kind="cite", fields=1):
-    """Cite: the fact's sources as one line to paste, privately; state is the fact's key."""
-
-    @classmethod
-    def of(cls, key: str) -> CiteButton:
-        return cls((key,), label="Cite")
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        fact = lookup_of(interaction).live_fact(state[0])
-        # Link previews of every source would bury the line to copy.
-        await interaction.response.send_message(citation_line(fact), ephemeral=True, suppress_embeds=True)
-
-
-class MoreButton(DeskButton, kind="more", fields=2):
-    """More matches: the query is run again and the matches other than the shown fact paged privately."""
-
-    forgotten = "These matches are from before the bot restarted; run /facts again to see them."
-
-    @classmethod
-    def of(cls, key: str, query: str) -> MoreButton:
-        return cls((key, query), label="More matches", style=discord.ButtonStyle.primary)
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await lookup_of(interaction).more_matches(interaction, f"{state[0]}:{state[1]}")
-
-
 class PickButton(DeskButton, kind="pick", fields=3):
     """One fact under "No fact matches" or "Several facts fit"; state is (asker's id, fact key, query).
 
@@ -140,23 +106,17 @@ class PickButton(DeskButton, kind="pick", fields=3):
 
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
         owner, key, query = state
-        desk = lookup_of(interaction)
-        fact = desk.live_fact(key)
-        view = answer_buttons(query, key, more=bool(desk.others(query, key)))
+        lookup = running_cog(interaction, "Lookup")
+        assert isinstance(lookup, Lookup)  # this module's own cog: the same copy as this button
+        fact = lookup.live_fact(key)
+        view = answer_buttons(query, key, more=bool(lookup.others(query, key)))
         if interaction.user.id == int(owner):
             await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
             message = interaction.message
             if message is not None and not message.flags.ephemeral:
-                await remember_card(desk.knowledge, interaction, message.id, fact)
+                await remember_card(lookup.knowledge, interaction, message.id, fact)
         else:
             await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
-
-
-def lookup_of(interaction: discord.Interaction) -> Lookup:
-    """The running Lookup cog, for buttons (discord.py builds them from the message, without the cog)."""
-    cog = interaction.client.get_cog("Lookup")  # type: ignore[attr-defined]
-    assert isinstance(cog, Lookup)
-    return cog
 
 
 def whole_words(text: str, limit: int) -> str:
@@ -169,12 +129,6 @@ def whole_words(text: str, limit: int) -> str:
         return text
     cut = text[: limit + 1].rsplit(maxsplit=1)[0]
     return cut if len(cut) <= limit else text[:limit]
-
-
-def listed(count: int) -> str:
-    if count <= MAX_LISTED:
-        return "1 fact" if count == 1 else f"{count} facts"
-    return f"first {MAX_LISTED} of {count} facts; narrow it down to see the rest"
 
 
 def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[str]:
