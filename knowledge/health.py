@@ -17,11 +17,11 @@ import json
 import os
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from knowledge.desk.answers import AnswerLog
 from knowledge.desk.review_queue import ReviewQueue
@@ -31,7 +31,6 @@ from knowledge.store.disk.lock import lock_holder
 from knowledge.store.disk.storage import AtomicJSONStorage
 from knowledge.store.history import entry_from_json
 from knowledge.store.loading import HISTORY_SUFFIX
-from knowledge.store.snapshot import database_version
 
 HEARTBEAT_SUFFIX = ".heartbeat"
 HEARTBEAT_EVERY = 30  # seconds
@@ -140,29 +139,62 @@ def _last_change(history: Path, versions: Mapping[str, int]) -> dict[str, Any] |
     return None
 
 
+def _records(handle: BinaryIO) -> Iterator[Any] | None:
+    """The records of a file in the store's layout (one a line, see knowledge.store.disk.layout), read a
+    line at a time, so a health check every minute does not hold a large base in memory; None if the
+    file is not in that layout, or a line does not parse (the whole file is then parsed, to say why)."""
+    if handle.readline() != b'{"facts": {\n':
+        return None
+    records = []
+    for line in handle:
+        if line.rstrip(b"\n") == b"}}":
+            return iter(records)
+        try:
+            (record,) = json.loads(b"{" + line.rstrip(b",\n") + b"}").values()
+        except ValueError:
+            return None
+        records.append(_Brief(record))
+    return None
+
+
+class _Brief:
+    """What status needs of a record: its key, version and whether it is retracted."""
+
+    __slots__ = ("key", "retracted", "version")
+
+    def __init__(self, record: object) -> None:
+        data = record if isinstance(record, dict) else {}
+        self.key = str(data.get("key"))
+        self.version = version if isinstance(version := data.get("version", 1), int) else 1
+        self.retracted = data.get("retracted_at") is not None
+
+
 def _read_database(db: Path, status: Status) -> None:
     try:
-        raw = db.read_bytes()
+        with db.open("rb") as handle:
+            records = _records(handle)
+            if records is None:
+                handle.seek(0)
+                document = AtomicJSONStorage(db).parse(handle.read())
+                table = document.get("facts")
+                if not isinstance(table, dict):
+                    raise AtomicJSONStorage(db).corrupt("it holds no `facts` table")
+                records = iter([_Brief(record) for record in table.values()])
     except FileNotFoundError:
         status.problems.append(f"there is no fact database at {db} (the bot creates it at its first start)")
         return
     except OSError as error:
         status.problems.append(f"the fact database {db} cannot be read ({describe_os_error(error)})")
         return
-    try:
-        document = AtomicJSONStorage(db).parse(raw)
     except CorruptDatabase as error:
         status.problems.append(str(error))
         return
-    table = document.get("facts")
-    if not isinstance(table, dict):
-        status.problems.append(f"the fact database {db} holds no `facts` table")
-        return
-    records = [record for record in table.values() if isinstance(record, dict)]
-    status.facts = len(records)
-    status.retracted = sum(1 for record in records if record.get("retracted_at"))
-    status.version = database_version(document)
-    versions = {str(r.get("key")): int(r.get("version", 1)) for r in records}
+    versions: dict[str, int] = {}
+    retracted = 0
+    for record in records:
+        versions[record.key] = record.version
+        retracted += record.retracted
+    status.facts, status.retracted, status.version = len(versions), retracted, sum(versions.values())
     status.last_change = _last_change(db.with_name(db.name + HISTORY_SUFFIX), versions)
 
 
