@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers.store_facts import ALICE, record
 
+from bot import main
 from knowledge.errors import StoreLocked
 from knowledge.model import Actor
 from knowledge.newsroom import DESK_FILES, open_knowledge
@@ -199,3 +201,31 @@ def test_a_folder_without_a_manifest_is_refused_with_what_to_give(tmp_path: Path
     with pytest.raises(BadBackup, match=r"has no manifest\.json; give the folder `bot\.py backup` made"):
         snapshot.restore(tmp_path, tmp_path / "db" / "facts.json", DESK_FILES)
     assert not (tmp_path / "db").exists()
+
+
+async def test_a_backup_naming_a_file_the_desk_does_not_keep_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "desk" / "facts.json"
+    await desk_with_everything(db)
+    backup = snapshot.take(db, tmp_path / "backups", DESK_FILES)
+    before = files_of(db.parent)
+    manifest = json.loads((backup.folder / "manifest.json").read_text())
+    manifest["files"][0]["suffix"] = ".bashrc"
+    (backup.folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BadBackup, match="not a file of a fact desk this version knows"):
+        snapshot.restore(backup.folder, db, DESK_FILES)
+    assert files_of(db.parent) == before
+
+
+async def test_the_command_line_backs_up_and_restores(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "desk" / "facts.json"
+    await desk_with_everything(db)
+    assert main(["backup", str(tmp_path / "backups"), "--db", str(db)]) == 0
+    [folder] = (tmp_path / "backups").iterdir()
+    assert f"to {folder}." in capsys.readouterr().out
+    with FactStore.open(db):
+        assert main(["restore", str(folder), "--db", str(db)]) == 1
+        assert f"is in use by another process (pid {os.getpid()} on " in capsys.readouterr().err
+    assert main(["restore", str(folder), "--db", str(db)]) == 0
+    assert "The files it replaced are kept in " in capsys.readouterr().out

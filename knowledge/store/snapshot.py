@@ -270,7 +270,7 @@ def _stage(snapshot: Snapshot, db: Path) -> Iterator[tuple[Path, Path]]:
         target = db.with_name(db.name + entry["suffix"])
         temp = target.with_name(f".{target.name}.restoring")
         temp.unlink(missing_ok=True)
-        with (snapshot.folder / entry["name"]).open("rb") as source, temp.open("xb") as out:
+        with (snapshot.folder / Path(entry["name"]).name).open("rb") as source, temp.open("xb") as out:
             shutil.copyfileobj(source, out, _CHUNK)
             out.flush()
             os.fsync(out.fileno())
@@ -287,6 +287,12 @@ def restore(folder: Path, db: Path, parts: Sequence[Part]) -> Restored:
     """
     db = Path(db)
     snapshot = read(folder)
+    known = {part.suffix for part in (DATABASE, HISTORY, *parts)}
+    for entry in snapshot.files:
+        if entry["suffix"] not in known:
+            raise BadBackup(
+                snapshot.folder, f"it holds {entry['name']}, not a file of a fact desk this version knows"
+            )
     db.parent.mkdir(parents=True, exist_ok=True)
     lock = WriterLock.acquire(db)
     staged: list[tuple[Path, Path]] = []
