@@ -234,9 +234,14 @@ def _check_bot(db: Path, status: Status, now: datetime, stale_after: timedelta, 
             "shutting down; restart it"
         )
         return
-    heard = _parse_time(beat.get("heard_from_discord_at"))
+    # Never connected yet: counted from when it took the lock (its start), so starting is no problem.
+    heard = _parse_time(beat.get("heard_from_discord_at")) or since
     if not beat.get("connected") and (heard is None or now - heard > stale_after):
-        last = f"since {beat.get('heard_from_discord_at')}" if heard else "since it started"
+        last = (
+            f"since {beat.get('heard_from_discord_at')}"
+            if beat.get("heard_from_discord_at")
+            else "since it started"
+        )
         status.problems.append(
             f"the bot has not been connected to Discord {last}; check the network (outbound HTTPS to "
             "discord.com and gateway.discord.gg) and the token"

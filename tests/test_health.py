@@ -167,3 +167,13 @@ async def test_the_running_bot_writes_its_heartbeat(simcord_env: Env, facts_db: 
     beat = json.loads(facts_db.with_name("facts.json.heartbeat").read_text())
     assert beat["pid"] == os.getpid() and beat["ready"] is True and beat["connected"] is True
     assert read_status(facts_db, expect_bot=True).healthy
+
+
+def test_a_bot_still_connecting_is_no_problem_until_it_takes_too_long(desk: Path) -> None:
+    with FactStore.open(desk):
+        Heartbeat(desk).beat(connected=False, ready=False)
+        assert read_status(desk).healthy
+        later = datetime.now(UTC) + LATER
+        Heartbeat(desk).beat(connected=False, ready=False, now=later)
+        state = read_status(desk, now=later)
+    assert "has not been connected to Discord since it started" in state.problems[0]
