@@ -270,11 +270,15 @@ def _stage(snapshot: Snapshot, db: Path) -> Iterator[tuple[Path, Path]]:
         target = db.with_name(db.name + entry["suffix"])
         temp = target.with_name(f".{target.name}.restoring")
         temp.unlink(missing_ok=True)
-        with (snapshot.folder / Path(entry["name"]).name).open("rb") as source, temp.open("xb") as out:
-            shutil.copyfileobj(source, out, _CHUNK)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o600 if entry["suffix"].endswith(".key") else 0o644)
+        try:
+            with (snapshot.folder / Path(entry["name"]).name).open("rb") as source, temp.open("xb") as out:
+                shutil.copyfileobj(source, out, _CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temp, 0o600 if entry["suffix"].endswith(".key") else 0o644)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
         yield temp, target
 
 
@@ -298,7 +302,8 @@ def restore(folder: Path, db: Path, parts: Sequence[Part]) -> Restored:
     staged: list[tuple[Path, Path]] = []
     try:
         try:
-            staged = list(_stage(snapshot, db))
+            for pair in _stage(snapshot, db):
+                staged.append(pair)  # one by one: a copy that fails leaves the others to remove
         except OSError as error:
             raise KnowledgeError(
                 f"Cannot copy the backup next to {db} ({describe_os_error(error)}). Nothing was changed."
