@@ -2,9 +2,10 @@
 
 ``python bot.py`` runs the Discord bot, in the newsroom's servers only
 (NEWSROOM_GUILD_IDS). The other commands work on the fact base without Discord
-(``ask``, ``check``, ``export``, ``import``), except ``sync``, which publishes
-the slash commands to those servers. The settings are read by
-:mod:`handlers.settings`, which the cogs share and which never imports discord.
+(``ask``, ``check``, ``export``, ``import``, ``backup``, ``restore``,
+``status``), except ``sync``, which publishes the slash commands to those servers.
+The settings are read by :mod:`handlers.settings`, which the cogs share and which
+never imports discord.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from handlers.settings import ROOT as ROOT
 from handlers.text import STATUS_TITLES, source_text, visible
 from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
+from knowledge.health import STALE_AFTER, Status, read_status
 from knowledge.model import Actor, Fact, parse_facts
-from knowledge.newsroom import read_only_thesaurus
+from knowledge.newsroom import DESK_FILES, read_only_thesaurus
 from knowledge.search.index import SearchIndex, SearchOutcome
-from knowledge.store import transfer
+from knowledge.store import snapshot, transfer
 from knowledge.store.changes import SHIPPED_BASE, FactStore
 
 EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
@@ -241,6 +243,60 @@ async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
     return 0
 
 
+def backup(db: Path, dest: Path) -> int:
+    taken = snapshot.take(db, dest, DESK_FILES)
+    print(
+        f"Backed up {db} ({taken.facts} facts, version {taken.version}, {len(taken.files)} files) "
+        f"to {taken.folder}."
+    )
+    return 0
+
+
+def restore(src: Path, db: Path) -> int:
+    restored = snapshot.restore(src, db, DESK_FILES)
+    taken = restored.snapshot
+    print(
+        f"Restored {db} from {taken.folder} "
+        f"(taken {taken.created_at}: {taken.facts} facts, version {taken.version})."
+    )
+    if restored.kept is not None:
+        print(f"The files it replaced are kept in {restored.kept}.")
+    return 0
+
+
+def status_lines(state: Status) -> list[str]:
+    facts = f"{state.facts} facts ({state.retracted} retracted), version {state.version}"
+    lines = [f"Database:            {state.database}" + (f": {facts}" if state.facts is not None else "")]
+    if change := state.last_change:
+        lines.append(
+            f"Last change:         {change['at']} by {change['by']}: {change['action']} {change['key']}"
+        )
+    else:
+        lines.append("Last change:         none in the history")
+    lines.append(f"Open queue items:    {state.open_queue_items}")
+    lines.append(f"Pending corrections: {state.pending_corrections}")
+    lines.append(f"Writer lock:         {state.lock_holder or 'free (no bot or command is writing)'}")
+    beat = state.heartbeat
+    if beat is None:
+        lines.append("Heartbeat:           none")
+    else:
+        connection = "connected" if beat.get("connected") else "NOT connected"
+        heard = beat.get("heard_from_discord_at") or "never"
+        lines.append(
+            f"Heartbeat:           {beat.get('at')} from pid {beat.get('pid')} on {beat.get('host')}: "
+            f"{connection} to Discord, last heard from it {heard}"
+        )
+    lines += [f"PROBLEM: {problem}" for problem in state.problems]
+    lines.append("Healthy." if state.healthy else "Not healthy.")
+    return lines
+
+
+def status(db: Path, *, as_json: bool, stale_after: int, expect_bot: bool) -> int:
+    state = read_status(db, stale_after=stale_after, expect_bot=expect_bot)
+    print(json.dumps(state.to_json(), indent=2) if as_json else "\n".join(status_lines(state)))
+    return 0 if state.healthy else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -268,6 +324,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="merge facts from a JSON file by key (all or nothing)")
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser(
+        "backup",
+        help="copy the database and all beside it into a new dated folder in DEST (safe while the bot runs)",
+    )
+    p.add_argument("dest", type=Path, help="a folder, best on another disk")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser(
+        "restore", help="put a backup back (refused while the bot runs); the files it replaces are kept"
+    )
+    p.add_argument("src", type=Path, help="the dated folder `backup` made")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser("status", help="the desk's health; exit code 1 if something is wrong (writes nothing)")
+    p.add_argument("--json", action="store_true", help="print it as JSON")
+    p.add_argument(
+        "--stale-after",
+        type=int,
+        default=STALE_AFTER,
+        metavar="SECONDS",
+        help=f"a heartbeat or Discord connection older than this is a problem (default {STALE_AFTER})",
+    )
+    p.add_argument("--expect-bot", action="store_true", help="also a problem: no bot holds the database")
     p.add_argument("--db", type=Path, help=db_help)
 
     sub.add_parser(
@@ -300,6 +381,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(args.path, strict=args.strict)
         if args.command == "export":
             return export(db or settings.facts_db, args.out)
+        if args.command == "backup":
+            return backup(db or settings.facts_db, args.dest)
+        if args.command == "restore":
+            return restore(args.src, db or settings.facts_db)
+        if args.command == "status":
+            return status(
+                db or settings.facts_db,
+                as_json=args.json,
+                stale_after=args.stale_after,
+                expect_bot=args.expect_bot,
+            )
         return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run))
     except KnowledgeError as error:
         return fail(str(error))

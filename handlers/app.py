@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import aiohttp
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from handlers.buttons import DeskButton, answer_unknown_component, kept
 from handlers.checks import NewsroomTree
 from handlers.views import PageButton
+from knowledge.health import HEARTBEAT_EVERY, Heartbeat
 from knowledge.newsroom import Knowledge, open_knowledge
 from knowledge.process import long_lived_objects
 
@@ -76,6 +77,10 @@ class FactBot(commands.Bot):
         self.serve = serve
         self.button_kinds: list[type[DeskButton]] = []
         self.tree.settings = settings
+        # For `bot.py status`: when this process last heard from Discord (see knowledge.health).
+        self.heartbeat = Heartbeat(settings.facts_db)
+        self.connected = False
+        self._heartbeat_order = asyncio.Lock()  # one write at a time, so the last state is the one kept
 
     def open_database(self) -> None:
         """Open the fact database (taking its writer lock), once.
@@ -97,6 +102,7 @@ class FactBot(commands.Bot):
         kept.clear()
         self.add_dynamic_items(PageButton)  # the cogs add their own buttons
         await self.publish_commands()
+        self.keep_heartbeat.start()
 
     async def add_definitions_only(self) -> None:
         """The cogs' commands, for ``sync`` to publish, without opening the database.
@@ -140,7 +146,31 @@ class FactBot(commands.Bot):
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.leave_if_foreign(guild)
 
+    @tasks.loop(seconds=HEARTBEAT_EVERY)
+    async def keep_heartbeat(self) -> None:
+        await self.write_heartbeat()
+
+    async def write_heartbeat(self) -> None:
+        try:
+            async with self._heartbeat_order:
+                await asyncio.to_thread(self.heartbeat.beat, connected=self.connected, ready=self.is_ready())
+        except OSError as error:
+            log.warning("Could not write the heartbeat %s: %s", self.heartbeat.path, error)
+
+    async def on_connect(self) -> None:
+        self.connected = True
+        await self.write_heartbeat()
+
+    async def on_resumed(self) -> None:
+        self.connected = True
+        await self.write_heartbeat()
+
+    async def on_disconnect(self) -> None:
+        self.connected = False
+        await self.write_heartbeat()
+
     async def on_ready(self) -> None:
+        await self.write_heartbeat()
         # Servers joined while the bot was offline, or before the list existed.
         for guild in list(self.guilds):
             await self.leave_if_foreign(guild)
@@ -155,6 +185,7 @@ class FactBot(commands.Bot):
         await answer_unknown_component(interaction, self.button_kinds)
 
     async def close(self) -> None:
+        self.keep_heartbeat.cancel()
         await super().close()
         knowledge = getattr(self, "knowledge", None)
         if knowledge is not None:

@@ -140,8 +140,14 @@ class AnswerLog:
     """The answer log at ``path`` (``<db>.answers.jsonl``); ``path=None`` keeps it in memory only."""
 
     def __init__(
-        self, path: Path | None, *, clock: Callable[[], datetime] = _utc_now, window_days: int = WINDOW_DAYS
+        self,
+        path: Path | None,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        window_days: int = WINDOW_DAYS,
+        read_only: bool = False,
     ) -> None:
+        """``read_only``: never compact the file (``bot.py status`` reads it while the bot writes it)."""
         self.path = path
         self.window = timedelta(days=window_days)
         self._clock = clock
@@ -159,7 +165,7 @@ class AnswerLog:
                 log.warning("skipped an answer-log event in %s (%r): %.120r", path, error, event)
         pruned = self._prune()
         size = len(self._answers) + len(self._tallies)
-        if pruned or events > max(_COMPACT_MIN, _COMPACT_RATIO * size):
+        if not read_only and (pruned or events > max(_COMPACT_MIN, _COMPACT_RATIO * size)):
             try:
                 self.compact()
             except KnowledgeError as error:  # the log still works; the file stays longer than needed
