@@ -37,20 +37,33 @@ from handlers.admin_text import (
 )
 from handlers.admin_views import (
     EDIT_FORM_RE,
+    TEACH_FIELDS,
     ConfirmView,
     DecideButton,
     EditFactModal,
     Outcome,
     Pending,
     actor_of,
+    allowed,
 )
+from handlers.buttons import DeskButton, view_of
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.desk_text import item_line
 from handlers.desk_views import desk_of, review_buttons
 from handlers.errors import Refusal, as_form, report_error, tell
 from handlers.lookup import MAX_LISTED, fact_line, listed
-from handlers.render import CHOICE_NAME_LIMIT, clip, fact_embed, list_pages, message_text, visible
+from handlers.render import (
+    BUTTON_LABEL_LIMIT,
+    CHOICE_NAME_LIMIT,
+    clip,
+    fact_embed,
+    list_pages,
+    message_text,
+    quoted_query,
+    visible,
+)
 from handlers.views import listing, show_page
+from knowledge.desk.gaps import Gap
 from knowledge.desk.stale import MAX_REVIEW_DAYS, REVIEW_DAYS, review_due
 from knowledge.desk.synonyms import MAX_WORD, MAX_WORDS, THESAURUS, Group
 from knowledge.duplicates import duplicate_warnings
@@ -59,6 +72,7 @@ from knowledge.model import (
     MAX_CAVEATS,
     MAX_CLAIM,
     MAX_DETAILS,
+    MAX_QUESTION,
     MAX_QUOTE,
     MAX_REASON,
     MAX_SHORT,
@@ -71,6 +85,7 @@ from knowledge.model import (
 )
 from knowledge.newsroom import Knowledge
 from knowledge.search.index import SearchIndex
+from knowledge.search.textnorm import normalise
 from knowledge.store.transfer import read_document
 
 if TYPE_CHECKING:
@@ -82,6 +97,7 @@ IMPORT_MAX_BYTES = 10 * 1024 * 1024  # larger bases are imported on the server: 
 LIST_OPTION_LIMIT = 4000  # a comma-separated list option; each entry is checked by the model
 SYNONYM_OPTION_LIMIT = MAX_WORDS * (MAX_WORD + 2)  # the longest group, comma-separated
 AUTOCOMPLETE_LIMIT = 25
+TEACH_BUTTONS = 5  # one row under /factadmin gaps: the top questions with picks
 
 STATUS_CHOICES = [app_commands.Choice(name=s, value=s) for s in STATUSES]
 KIND_CHOICES = [app_commands.Choice(name=k, value=k) for k in SOURCE_KINDS]
@@ -114,6 +130,13 @@ class KeyCatalogue:
             found |= dict.fromkeys(hit.fact.key for hit in hits if needle in hit.fact.claim.casefold())
             found |= dict.fromkeys(key for key, claim in self.retracted if needle in claim)
         return list(found)[:most]
+
+
+def key_choice(fact: Fact) -> app_commands.Choice[str]:
+    """A fact offered to a moderator's key option: its key and the start of its claim."""
+    return app_commands.Choice(
+        name=clip(" ".join(visible(f"{fact.key} — {fact.claim}").split()), CHOICE_NAME_LIMIT), value=fact.key
+    )
 
 
 def _key_list(keys: list[str], *, most: int = 15) -> str:
@@ -172,9 +195,7 @@ class FactAdmin(
             "admin-keys", lambda: KeyCatalogue(store.facts(include_retracted=True))
         )
         return [
-            app_commands.Choice(
-                name=clip(" ".join(visible(f"{f.key} — {f.claim}").split()), CHOICE_NAME_LIMIT), value=f.key
-            )
+            key_choice(f)
             for f in (
                 store.get(key)
                 for key in catalogue.matching(
@@ -198,6 +219,40 @@ class FactAdmin(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return self._key_choices(interaction, current, retracted=None)
+
+    async def gap_questions(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Unanswered questions (most asked first) not yet taught, that fit a choice's value."""
+        if not is_moderator(interaction, self.settings):
+            return []
+        wanted, taught = normalise(current), self.taught()
+        return [
+            app_commands.Choice(name=clip(visible(gap.query), CHOICE_NAME_LIMIT), value=gap.query)
+            for gap in self.knowledge.gaps.ranked(limit=200)
+            if len(gap.query) <= CHOICE_NAME_LIMIT
+            and wanted in normalise(gap.query)
+            and normalise(gap.query) not in taught
+        ][:AUTOCOMPLETE_LIMIT]
+
+    async def picked_keys(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Live facts, with those people picked for the question given so far first."""
+        choices = self._key_choices(interaction, current, retracted=False)
+        question = normalise(str(getattr(interaction.namespace, "question", None) or ""))
+        gap = next((g for g in self.knowledge.gaps.ranked(limit=200) if normalise(g.query) == question), None)
+        if not choices or gap is None:  # no choices: not a moderator, or nothing matches
+            return choices
+        wanted = current.strip().casefold()
+        store = self.knowledge.store
+        picked = [
+            key_choice(fact)
+            for fact in (store.get(pick.key) for pick in gap.picks if store.key_taken(pick.key))
+            if not fact.retracted and wanted in fact.key
+        ]
+        first = {choice.value for choice in picked}
+        return [*picked, *(c for c in choices if c.value not in first)][:AUTOCOMPLETE_LIMIT]
 
     # --- writes ---
 
@@ -466,7 +521,49 @@ class FactAdmin(
     ) -> None:
         """The questions the most people asked that found no confident answer: what to research next."""
         gaps = self.knowledge.gaps.ranked(limit=limit, since_days=days)  # counted in memory: quick
-        await tell(interaction, gaps_message(gaps, since_days=days))
+        taught = self.taught()
+        text = message_text(gaps_message(gaps, since_days=days, taught=taught))
+        buttons = self.teach_buttons(gaps, taught)
+        await interaction.response.send_message(text, view=buttons or discord.utils.MISSING, ephemeral=True)
+
+    def taught(self) -> dict[str, str]:
+        """Which fact each taught question answers with, by the question as search reads it."""
+        store = self.knowledge.store
+        return self.knowledge.derived(
+            "taught", lambda: {normalise(q): f.key for f in store.facts() for q in f.asked_as if normalise(q)}
+        )
+
+    def teach_buttons(self, gaps: list[Gap], taught: dict[str, str]) -> discord.ui.View | None:
+        """A Teach button for each listed question not yet taught, with the fact most people picked."""
+        buttons = []
+        for number, gap in enumerate(gaps, start=1):
+            ask = self.knowledge.gaps.latest_ask(gap.query)
+            if gap.picks and ask is not None and normalise(gap.query) not in taught:
+                buttons.append(TeachButton.of(number, gap.picks[0].key, ask.id))
+        return view_of(*buttons[:TEACH_BUTTONS]) if buttons else None
+
+    @app_commands.command(name="teach")
+    @app_commands.describe(
+        question="A question reporters asked that found no answer (pick one from /factadmin gaps)",
+        key="The fact that answers it (the facts people picked come first)",
+    )
+    @app_commands.autocomplete(question=gap_questions, key=picked_keys)
+    async def teach(
+        self, interaction: discord.Interaction, question: Range[str, 1, MAX_QUESTION], key: Key
+    ) -> None:
+        """Make a question reporters asked answer with a fact: it, and questions close to it, from now on."""
+        await self.save_teaching(interaction, key, question)
+
+    async def save_teaching(self, interaction: discord.Interaction, key: str, question: str) -> None:
+        """Teach ``key`` the ``question`` as this moderator and say what changed (command and button)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # a saved write: may take a while
+        with as_form(TEACH_FIELDS):
+            fact = await self.knowledge.store.teach(key, question, actor_of(interaction))
+        text = (
+            f"Taught `{fact.key}` (now version {fact.version}): {quoted_query(question)} and questions "
+            "close to it now answer with it. `/factadmin edit` takes it back."
+        )
+        await interaction.followup.send(message_text(text), embed=fact_embed(fact), ephemeral=True)
 
     @app_commands.command(name="stale")
     @app_commands.describe(days=f"Not reviewed for at least this many days (default {REVIEW_DAYS})")
@@ -702,6 +799,36 @@ class FactAdmin(
         return list_pages(title, [history_line(entry) for entry in reversed(entries)])
 
 
+def admin_of(interaction: discord.Interaction) -> FactAdmin:
+    """The running FactAdmin cog, for buttons (no isinstance: see :func:`handlers.desk_views.desk_of`)."""
+    cog = interaction.client.get_cog("FactAdmin")  # type: ignore[attr-defined]
+    assert cog is not None
+    return cog  # type: ignore[no-any-return]
+
+
+class TeachButton(DeskButton, kind="teach", fields=2):
+    """Teach, under a question in /factadmin gaps: the question answers with the fact most people
+    picked for it. State is (fact key, the ask's id in the query log), so it works after a restart;
+    moderators only, checked when pressed."""
+
+    @classmethod
+    def of(cls, number: int, key: str, ask_id: str) -> TeachButton:
+        label = clip(f"Teach {number} → {key}", BUTTON_LABEL_LIMIT)
+        return cls((key, ask_id), label=label, style=discord.ButtonStyle.primary)
+
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        key, ask_id = state
+        if not await allowed(interaction):
+            return
+        admin = admin_of(interaction)
+        ask = admin.knowledge.gaps.ask(ask_id)
+        if ask is None:
+            raise Refusal(
+                "This question is no longer in the query log; use `/factadmin teach` with the question."
+            )
+        await admin.save_teaching(interaction, key, ask.query)
+
+
 async def setup(bot: FactBot) -> None:
     await bot.add_cog(FactAdmin(bot.knowledge, bot.settings))
-    bot.add_dynamic_items(DecideButton)
+    bot.add_dynamic_items(DecideButton, TeachButton)

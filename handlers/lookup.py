@@ -140,16 +140,48 @@ class PickButton(DeskButton, kind="pick", fields=3):
 
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
         owner, key, query = state
+        await open_picked(interaction, int(owner), lookup_of(interaction).live_fact(key), query)
+
+
+class AskPickButton(DeskButton, kind="pk", fields=3):
+    """A :class:`PickButton` that also logs the pick; state is (asker's id, fact key, the ask's id in the
+    query log), which fits a custom_id for any key and survives a restart.
+
+    The query comes from the log by the ask's id; pressing it logs who chose
+    which fact for that question (:meth:`QueryLog.pick`), for /factadmin gaps.
+    Anyone's press counts, as a person: a colleague who knows the answer is as
+    good a witness as the asker. It changes nothing in search by itself.
+    """
+
+    forgotten = "This suggestion is from before the bot restarted; run /facts again."
+
+    @classmethod
+    def of(cls, owner: int, fact: Fact, ask_id: str) -> AskPickButton:
+        return cls((str(owner), fact.key, ask_id), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
+
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        owner, key, ask_id = state
         desk = lookup_of(interaction)
         fact = desk.live_fact(key)
-        view = answer_buttons(query, key, more=bool(desk.others(query, key)))
-        if interaction.user.id == int(owner):
-            await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
-            message = interaction.message
-            if message is not None and not message.flags.ephemeral:
-                await remember_card(desk.knowledge, interaction, message.id, fact)
-        else:
-            await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
+        gaps = desk.knowledge.gaps
+        ask = gaps.ask(ask_id)
+        gaps.pick(ask_id, key, asker=interaction.user.id)
+        await open_picked(interaction, int(owner), fact, ask.query if ask is not None else None)
+
+
+async def open_picked(interaction: discord.Interaction, owner: int, fact: Fact, query: str | None) -> None:
+    """A fact pressed under "No fact matches" or "Several facts fit": the asker's message becomes its
+    card; anyone else gets it privately. ``query`` None: no longer known, so no More matches."""
+    desk = lookup_of(interaction)
+    more = query is not None and bool(desk.others(query, fact.key))
+    view = answer_buttons(query or "", fact.key, more=more)
+    if interaction.user.id == owner:
+        await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
+        message = interaction.message
+        if message is not None and not message.flags.ephemeral:
+            await remember_card(desk.knowledge, interaction, message.id, fact)
+    else:
+        await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
 
 
 def lookup_of(interaction: discord.Interaction) -> Lookup:
@@ -262,7 +294,7 @@ class Lookup(commands.Cog):
     ) -> None:
         """The best matching fact with its sources; buttons for more matches and a citation."""
         outcome = self.knowledge.index.search(query, limit=SEARCH_LIMIT)
-        self.knowledge.gaps.record(query, outcome, asker=interaction.user.id)
+        ask_id = self.knowledge.gaps.record(query, outcome, asker=interaction.user.id)
         if outcome.problem:
             await tell(interaction, outcome.problem)
             return
@@ -279,7 +311,7 @@ class Lookup(commands.Cog):
             # A listing, not an answer card: it is not remembered for corrections (it shows no
             # fact as the answer, and a picked fact becomes a card that is remembered then).
             fitting = [hit.fact for hit in outcome.results]
-            picks = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in fitting))
+            picks = view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in fitting))
             await interaction.response.send_message(
                 embed=several_embed(query, fitting), view=picks, ephemeral=private
             )
@@ -287,10 +319,19 @@ class Lookup(commands.Cog):
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)
         if suggestions:
-            buttons = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in suggestions))
+            buttons = view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in suggestions))
             await interaction.response.send_message(message_text(text), view=buttons, ephemeral=private)
         else:
             await interaction.response.send_message(message_text(text), ephemeral=private)
+
+    @staticmethod
+    def pick_button(
+        interaction: discord.Interaction, fact: Fact, query: str, ask_id: str | None
+    ) -> DeskButton:
+        """A fact offered to pick: one that logs the pick when the ask was logged with an id."""
+        if ask_id is None:
+            return PickButton.of(interaction.user.id, fact, query)
+        return AskPickButton.of(interaction.user.id, fact, ask_id)
 
     @facts.autocomplete("query")
     async def facts_autocomplete(
@@ -408,4 +449,4 @@ class Lookup(commands.Cog):
 
 async def setup(bot: FactBot) -> None:
     await bot.add_cog(Lookup(bot.knowledge))
-    bot.add_dynamic_items(CiteButton, MoreButton, PickButton)
+    bot.add_dynamic_items(CiteButton, MoreButton, PickButton, AskPickButton)
