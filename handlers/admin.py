@@ -241,14 +241,14 @@ class FactAdmin(
         """Live facts, with those people picked for the question given so far first."""
         choices = self._key_choices(interaction, current, retracted=False)
         question = normalise(str(getattr(interaction.namespace, "question", None) or ""))
-        gap = next((g for g in self.knowledge.gaps.ranked(limit=200) if normalise(g.query) == question), None)
-        if not choices or gap is None:  # no choices: not a moderator, or nothing matches
+        picks = self.knowledge.gaps.picks_for(question) if question else ()
+        if not choices or not picks:  # no choices: not a moderator, or nothing matches
             return choices
         wanted = current.strip().casefold()
         store = self.knowledge.store
         picked = [
             key_choice(fact)
-            for fact in (store.get(pick.key) for pick in gap.picks if store.key_taken(pick.key))
+            for fact in (store.get(pick.key) for pick in picks if store.key_taken(pick.key))
             if not fact.retracted and wanted in fact.key
         ]
         first = {choice.value for choice in picked}

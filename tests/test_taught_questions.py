@@ -224,8 +224,11 @@ def test_picks_are_counted_by_person_per_question_and_survive_a_reload(tmp_path:
         )
     ]
     assert log.ranked() == expected
-    assert QueryLog(path, clock=clock).ranked() == expected
-    assert QueryLog(path, clock=clock).ask(first) == log.ask(first)
+    assert log.picks_for(QUESTION) == expected[0].picks
+    reloaded = QueryLog(path, clock=clock)
+    assert reloaded.ranked() == expected
+    assert reloaded.ask(first) == log.ask(first)
+    assert reloaded.latest_ask(QUESTION) == log.ask(second)  # the same words, asked last
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [line.get("pick") for line in lines] == [None, None, first, first, second, second]
     assert all(len(line["asker"]) == 16 and line["asker"] != "1" for line in lines)  # hashed, never the id

@@ -1,7 +1,8 @@
 """What reporters asked that the base could not answer: the desk's to-do list.
 
 Every searched query is appended as one JSON line to its own log file (never
-the fact database); unanswered ones are also counted in memory so
+the fact database); unanswered ones (no fact, or several that fit about
+equally) are also counted in memory so
 ``/factadmin gaps`` can list the most asked without reading the file again.
 
 Gaps rank by how many different people asked, then how often, then how
@@ -122,6 +123,7 @@ class QueryLog:
         # unanswered search
         self._misses: deque[tuple[datetime, str, str, str | None, str | None]] = deque(maxlen=MAX_REMEMBERED)
         self._asks: OrderedDict[str, Ask] = OrderedDict()  # by id, oldest first, at most MAX_REMEMBERED
+        self._latest: dict[str, str] = {}  # normalised query -> id of its latest remembered ask
         # (when, normalised query, fact key, hashed asker or None) for each pick
         self._picks: deque[tuple[datetime, str, str, str | None]] = deque(maxlen=MAX_REMEMBERED)
         if path is not None and path.exists():
@@ -161,8 +163,11 @@ class QueryLog:
         self._misses.append((at, key, query, asker, ask_id))
         if ask_id is not None:
             self._asks[ask_id] = Ask(ask_id, query, key)
+            self._latest[key] = ask_id
             while len(self._asks) > MAX_REMEMBERED:
-                self._asks.popitem(last=False)
+                _, oldest = self._asks.popitem(last=False)
+                if self._latest.get(oldest.normalised) == oldest.id:
+                    del self._latest[oldest.normalised]
 
     def _picked(self, at: datetime, ask_id: str, fact: str, asker: str | None) -> bool:
         ask = self._asks.get(ask_id)
@@ -177,8 +182,17 @@ class QueryLog:
 
     def latest_ask(self, query: str) -> Ask | None:
         """The latest remembered ask of ``query`` (or of the same words, as gaps count them)."""
-        wanted = normalise(query)
-        return next((ask for ask in reversed(self._asks.values()) if ask.normalised == wanted), None)
+        ask_id = self._latest.get(normalise(query))
+        return None if ask_id is None else self._asks.get(ask_id)
+
+    def picks_for(self, query: str, since_days: int = 30) -> tuple[Pick, ...]:
+        """The facts picked for ``query`` (or the same words), most people first."""
+        since, wanted = self._clock() - timedelta(days=since_days), normalise(query)
+        pickers: dict[str, set[str | None]] = {}
+        for at, key, fact, asker in self._picks:
+            if key == wanted and at >= since:
+                pickers.setdefault(fact, set()).add(asker)
+        return _ranked_picks(pickers)
 
     def record(self, query: str, outcome: SearchOutcome, asker: int | str | None = None) -> str | None:
         """Note one search by ``asker`` (a Discord user id; stored hashed). Never raises: a full
