@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from handlers.lookup import answer_buttons
+from handlers.parts import answer_buttons
 from handlers.render import corrected_embed
 from knowledge.desk.answers import RESTORED, RETRACTED, Correction, correction_kind
 from knowledge.errors import KnowledgeError

@@ -11,23 +11,29 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from handlers.buttons import DeskButton, view_of
-from handlers.desk_text import ANSWER, SEVERAL
-from handlers.desk_views import FlagButton
-from handlers.errors import Refusal, tell
+from handlers.error_replies import Refusal, tell
+from handlers.parts import (
+    MAX_LISTED,
+    CiteButton,
+    MoreButton,
+    answer_buttons,
+    fact_line,
+    listed,
+    running_cog,
+)
 from handlers.render import (
     BUTTON_LABEL_LIMIT,
     CHOICE_NAME_LIMIT,
     DESCRIPTION_LIMIT,
     TITLE_LIMIT,
     choice_name,
-    citation_line,
     clip,
     escape,
     fact_embed,
@@ -36,6 +42,7 @@ from handlers.render import (
     quoted_query,
     visible,
 )
+from handlers.review_text import ANSWER, SEVERAL
 from handlers.views import listing, show_page
 from knowledge.desk import browse
 from knowledge.errors import FactNotFound, KnowledgeError
@@ -58,15 +65,6 @@ LIST_RATE = 3
 LIST_PER = 30.0
 SEARCH_LIMIT = 10  # best answer + the "More matches" pages
 SUGGESTION_BUTTONS = 5
-LINE_CLAIM = 200
-# A listing longer than this is no use to read page by page; narrowing it is.
-MAX_LISTED = 500
-
-
-def fact_line(fact: Fact, *, status_always: bool = False) -> str:
-    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key."""
-    status = "" if fact.status == "verified" and not status_always else f" *({fact.status})*"
-    return f"{escape(clip(' '.join(fact.claim.split()), LINE_CLAIM))}{status} · `{fact.key}`"
 
 
 def gone(key: str) -> Refusal:
@@ -93,38 +91,6 @@ async def remember_card(
         log.warning("Could not record answer %s for later corrections: %s", message_id, error)
 
 
-def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
-    """Under an answer: More matches (if there are any), Cite and Flag. Anyone may press them."""
-    buttons: list[DeskButton] = [MoreButton.of(key, query)] if more else []
-    return view_of(*buttons, CiteButton.of(key), FlagButton.of(key))
-
-
-class CiteButton(DeskButton, kind="cite", fields=1):
-    """Cite: the fact's sources as one line to paste, privately; state is the fact's key."""
-
-    @classmethod
-    def of(cls, key: str) -> CiteButton:
-        return cls((key,), label="Cite")
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        fact = lookup_of(interaction).live_fact(state[0])
-        # Link previews of every source would bury the line to copy.
-        await interaction.response.send_message(citation_line(fact), ephemeral=True, suppress_embeds=True)
-
-
-class MoreButton(DeskButton, kind="more", fields=2):
-    """More matches: the query is run again and the matches other than the shown fact paged privately."""
-
-    forgotten = "These matches are from before the bot restarted; run /facts again to see them."
-
-    @classmethod
-    def of(cls, key: str, query: str) -> MoreButton:
-        return cls((key, query), label="More matches", style=discord.ButtonStyle.primary)
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await lookup_of(interaction).more_matches(interaction, f"{state[0]}:{state[1]}")
-
-
 class PickButton(DeskButton, kind="pick", fields=3):
     """One fact under "No fact matches" or "Several facts fit"; state is (asker's id, fact key, query).
 
@@ -135,15 +101,16 @@ class PickButton(DeskButton, kind="pick", fields=3):
     forgotten = "This suggestion is from before the bot restarted; run /facts again."
 
     @classmethod
-    def of(cls, owner: int, fact: Fact, query: str) -> PickButton:
-        return cls((str(owner), fact.key, query), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
+    def of(cls, owner: int, fact: Fact, asked: str) -> Self:
+        """``asked``: the query here; the ask's id in the query log for an :class:`AskPickButton`."""
+        return cls((str(owner), fact.key, asked), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
 
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
         owner, key, query = state
-        await open_picked(interaction, int(owner), lookup_of(interaction).live_fact(key), query)
+        await open_picked(interaction, int(owner), running_lookup(interaction).live_fact(key), query)
 
 
-class AskPickButton(DeskButton, kind="pk", fields=3):
+class AskPickButton(PickButton, kind="pk", fields=3):
     """A :class:`PickButton` that also logs the pick; state is (asker's id, fact key, the ask's id in the
     query log), which fits a custom_id for any key and survives a restart.
 
@@ -153,17 +120,11 @@ class AskPickButton(DeskButton, kind="pk", fields=3):
     good a witness as the asker. It changes nothing in search by itself.
     """
 
-    forgotten = "This suggestion is from before the bot restarted; run /facts again."
-
-    @classmethod
-    def of(cls, owner: int, fact: Fact, ask_id: str) -> AskPickButton:
-        return cls((str(owner), fact.key, ask_id), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
-
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
         owner, key, ask_id = state
-        desk = lookup_of(interaction)
-        fact = desk.live_fact(key)
-        gaps = desk.knowledge.gaps
+        lookup = running_lookup(interaction)
+        fact = lookup.live_fact(key)
+        gaps = lookup.knowledge.gaps
         ask = gaps.ask(ask_id)
         gaps.pick(ask_id, key, asker=interaction.user.id)
         await open_picked(interaction, int(owner), fact, ask.query if ask is not None else None)
@@ -172,23 +133,23 @@ class AskPickButton(DeskButton, kind="pk", fields=3):
 async def open_picked(interaction: discord.Interaction, owner: int, fact: Fact, query: str | None) -> None:
     """A fact pressed under "No fact matches" or "Several facts fit": the asker's message becomes its
     card; anyone else gets it privately. ``query`` None: no longer known, so no More matches."""
-    desk = lookup_of(interaction)
-    more = query is not None and bool(desk.others(query, fact.key))
+    lookup = running_lookup(interaction)
+    more = query is not None and bool(lookup.others(query, fact.key))
     view = answer_buttons(query or "", fact.key, more=more)
     if interaction.user.id == owner:
         await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
         message = interaction.message
         if message is not None and not message.flags.ephemeral:
-            await remember_card(desk.knowledge, interaction, message.id, fact)
+            await remember_card(lookup.knowledge, interaction, message.id, fact)
     else:
         await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
 
 
-def lookup_of(interaction: discord.Interaction) -> Lookup:
-    """The running Lookup cog, for buttons (discord.py builds them from the message, without the cog)."""
-    cog = interaction.client.get_cog("Lookup")  # type: ignore[attr-defined]
-    assert isinstance(cog, Lookup)
-    return cog
+def running_lookup(interaction: discord.Interaction) -> Lookup:
+    """The running Lookup cog, for this module's buttons."""
+    lookup = running_cog(interaction, "Lookup")
+    assert isinstance(lookup, Lookup)  # this module's own cog: the same copy as its buttons
+    return lookup
 
 
 def whole_words(text: str, limit: int) -> str:
@@ -201,12 +162,6 @@ def whole_words(text: str, limit: int) -> str:
         return text
     cut = text[: limit + 1].rsplit(maxsplit=1)[0]
     return cut if len(cut) <= limit else text[:limit]
-
-
-def listed(count: int) -> str:
-    if count <= MAX_LISTED:
-        return "1 fact" if count == 1 else f"{count} facts"
-    return f"first {MAX_LISTED} of {count} facts; narrow it down to see the rest"
 
 
 def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[str]:

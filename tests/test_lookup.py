@@ -10,7 +10,7 @@ import pytest
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor
 
 from handlers import lookup
-from handlers.errors import Refusal
+from handlers.error_replies import Refusal
 from handlers.render import citation_line
 from handlers.views import VIEW_TIMEOUT
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Actor
@@ -343,8 +343,7 @@ async def test_unexpected_failure_in_a_button_gets_an_apology_not_a_traceback(
     def broken(fact: Any) -> str:
         raise RuntimeError("boom")
 
-    # load_extension executes the cog module afresh; patch the copy the bot runs.
-    monkeypatch.setattr(sys.modules["handlers.lookup"], "citation_line", broken)
+    monkeypatch.setattr(sys.modules["handlers.parts"], "citation_line", broken)  # Cite's module
     cited = await staff.click(answer.response, label="Cite")
     assert cited.ephemeral
     assert cited.response.content.startswith("Sorry, something went wrong")
@@ -499,7 +498,9 @@ async def test_sources_for_an_unknown_publisher_says_so(
 async def test_a_very_long_timeline_is_cut_with_a_note_to_narrow_it(
     channel: ChannelHandle, staff: MemberActor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # load_extension executes the cog module afresh; patch the copy the bot runs, and the shared count.
     monkeypatch.setattr(sys.modules["handlers.lookup"], "MAX_LISTED", 3)
+    monkeypatch.setattr(sys.modules["handlers.parts"], "MAX_LISTED", 3)
     result = await staff.slash(channel, "timeline")
     embed = result.response.embeds[0]
     assert "first 3 of " in embed.title and "narrow it down" in embed.title

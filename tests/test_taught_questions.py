@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from handlers.admin_text import gaps_message, history_line
-from handlers.admin_views import names_text, split_names
+from handlers.forms import names_text, split_names
 from knowledge.desk.gaps import Gap, Pick, QueryLog
 from knowledge.errors import InvalidFact
 from knowledge.model import MAX_ASKED_AS, MAX_QUESTION, parse_fact
@@ -28,11 +28,6 @@ from tests.helpers.workflow import SILK_WAY, Clock
 QUESTION = "why do planes fly at night to ovda"
 REWORDED = "Why do the planes fly to Ovda at night?"
 FACT = "silk-way-ovda-flights"
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "facts.json"
 
 
 @pytest.fixture

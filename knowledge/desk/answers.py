@@ -96,11 +96,6 @@ def correction_kind(shown: Shown, fact: Fact) -> str | None:
     return None
 
 
-def change_between(old: Fact, new: Fact) -> str | None:
-    """Whether the change from ``old`` to ``new`` must reach answers that showed ``old``."""
-    return correction_kind(Shown.of(old), new)
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One public fact card the bot posted."""
