@@ -94,6 +94,8 @@ def describe_fact(fact: Fact) -> list[str]:
         lines.append(f"Period: {fact.period}")
     if fact.aliases:
         lines.append(f"Also called: {', '.join(fact.aliases)}")
+    if fact.asked_as:
+        lines.append(f"Asked as: {' · '.join(fact.asked_as)}")
     lines.append("Sources:")
     for i, source in enumerate(fact.sources, start=1):
         lines.append(f"  {i}. {source_text(source)}")

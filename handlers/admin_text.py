@@ -16,6 +16,7 @@ from knowledge.desk.stale import Due
 from knowledge.desk.synonyms import THESAURUS, Group
 from knowledge.errors import InvalidFact, InvalidSynonyms
 from knowledge.model import CONTENT_FIELDS, Fact, HistoryEntry
+from knowledge.search.textnorm import normalise
 from knowledge.store.changes import CORRECTIONS
 
 LINE_LIMIT = 300
@@ -34,6 +35,7 @@ MODAL_FIELDS = {
     "caveats": "Caveats",
     "aliases": "Aliases",
     "tags": "Tags",
+    "asked_as": "Aliases (asked as)",
 }
 
 _INDEXED = re.compile(r"^(?P<name>\w+)\[(?P<index>\d+)\]$")
@@ -105,6 +107,8 @@ def history_line(entry: HistoryEntry) -> str:
     line = f"{version}{_when(entry.at)} · **{entry.action}** by {escape(entry.actor)}"
     if entry.action == "edit" and (changed := _changed_fields(entry)):
         line += f" ({', '.join(changed)})"
+    if entry.action == "teach" and (taught := _taught(entry)):
+        line += f" — now answers {', '.join(quoted_query(q, 80) for q in taught)}"
     if entry.action == CORRECTIONS and entry.is_note:
         line += f" — {_corrections(entry.extra)}"
     if entry.key == THESAURUS:
@@ -112,6 +116,12 @@ def history_line(entry: HistoryEntry) -> str:
     if entry.reason:
         line += f" — {escape(entry.reason)}"
     return clip(line, LINE_LIMIT)
+
+
+def _taught(entry: HistoryEntry) -> list[str]:
+    """The questions a ``teach`` change added to the fact's asked-as phrases."""
+    before = set((entry.before or {}).get("asked_as", ()))
+    return [q for q in (entry.after or {}).get("asked_as", ()) if q not in before]
 
 
 def _corrections(extra: Mapping[str, object]) -> str:
@@ -151,23 +161,38 @@ def synonym_line(group: Group) -> str:
     )
 
 
-def gaps_message(gaps: Iterable[Gap], *, since_days: int) -> str:
-    """The questions the base could not answer that most people asked, for the desk to research."""
-    lines = [
-        f"{i}. {quoted_query(gap.query)} — {_people(gap.people)}, {gap.times}× (last {_day(gap.last_at)})"
-        for i, gap in enumerate(gaps, start=1)
-    ]
+def gaps_message(gaps: Iterable[Gap], *, since_days: int, taught: Mapping[str, str] | None = None) -> str:
+    """The questions the base could not answer that most people asked, for the desk to research.
+
+    Under each, the facts people picked for it (most people first). ``taught``:
+    the fact each question was taught to since, by the question as :func:`normalise` reads it.
+    """
+    taught = taught or {}
+    gaps = list(gaps)
+    lines = []
+    for i, gap in enumerate(gaps, start=1):
+        line = (
+            f"{i}. {quoted_query(gap.query)} — {_people(gap.people)}, {gap.times}× (last {_day(gap.last_at)})"
+        )
+        if key := taught.get(normalise(gap.query)):
+            line += f" · taught to `{key}`"
+        lines.append(line)
+        if gap.picks:
+            picked = ", ".join(f"`{pick.key}` ({_people(pick.people, 'picked')})" for pick in gap.picks[:5])
+            lines.append(f"   ↳ picked: {picked}")
     if not lines:
         return f"No unanswered questions in the last {since_days} days."
     header = (
         f"Questions with no confident answer in the last {since_days} days, "
         "asked by the most people first (then the most often):"
     )
+    if any(gap.picks for gap in gaps):
+        lines.append("`/factadmin teach` makes a question answer with the fact you choose.")
     return clip("\n".join([header, *lines]), MESSAGE_LIMIT)
 
 
-def _people(count: int) -> str:
-    return "asked by 1 person" if count == 1 else f"asked by {count} people"
+def _people(count: int, verb: str = "asked") -> str:
+    return f"{verb} by 1 person" if count == 1 else f"{verb} by {count} people"
 
 
 def last_checked(due: Due) -> str:

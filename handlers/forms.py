@@ -108,6 +108,15 @@ class EditFactModal(ModeratorForm):
     It saves against the version it was opened at, so if someone else saved
     in between, the store refuses (StaleEdit) instead of overwriting them.
     Lists are one entry per line, so an alias containing a comma survives.
+
+    A form holds at most five boxes, and claim, details, caveats, aliases and
+    tags take them all; so the questions the fact was taught (``asked_as``,
+    /factadmin teach) share the aliases box, in a second part under a line
+    ``asked as:``. They are the same kind of thing (other ways people name the
+    fact, one per line), so one box reads naturally, and every taught question
+    stays in sight and can be corrected or removed where it is shown. A box
+    without that line leaves the taught questions as they were, so deleting
+    the line by mistake moves nothing into the aliases.
     """
 
     def __init__(
@@ -126,7 +135,7 @@ class EditFactModal(ModeratorForm):
             "claim": fact.claim,
             "details": fact.details or "",
             "caveats": fact.caveats or "",
-            "aliases": "\n".join(fact.aliases),
+            "aliases": names_text(fact.aliases, fact.asked_as),
             "tags": "\n".join(fact.tags),
         }
         limits = {
@@ -136,7 +145,7 @@ class EditFactModal(ModeratorForm):
             "aliases": TEXT_INPUT_LIMIT,
             "tags": TEXT_INPUT_LIMIT,
         }
-        labels = {**MODAL_FIELDS, "aliases": "Aliases (one per line)", "tags": "Tags (one per line)"}
+        labels = {**MODAL_FIELDS, "aliases": ALIASES_LABEL, "tags": "Tags (one per line)"}
         self.inputs: dict[str, discord.ui.TextInput[EditFactModal]] = {}
         for name, value in self._before.items():
             # A list too long for one box is left out (and so unchanged)
@@ -157,13 +166,42 @@ class EditFactModal(ModeratorForm):
                 value = " ".join(line.strip() for line in value.splitlines() if line.strip())
             if value == self._before[name]:
                 continue
-            if name in ("aliases", "tags"):
+            if name == "aliases":
+                aliases, asked_as = split_names(value)
+                out["aliases"] = aliases
+                if asked_as is not None:
+                    out["asked_as"] = asked_as
+            elif name == "tags":
                 out[name] = split_list(value, separator="\n") or []
             elif name == "claim" or value.strip():
                 out[name] = value
             else:
                 out[name] = None  # an emptied optional box removes that text
         return out
+
+
+ASKED_AS_MARK = "asked as:"
+ALIASES_LABEL = f"Aliases; then “{ASKED_AS_MARK}” and questions"
+
+
+def names_text(aliases: tuple[str, ...], asked_as: tuple[str, ...]) -> str:
+    """The aliases box: one alias per line, then the taught questions under ``asked as:`` (if any)."""
+    text = "\n".join(aliases)
+    if asked_as:
+        text += ("\n" if text else "") + "\n".join((ASKED_AS_MARK, *asked_as))
+    return text
+
+
+def split_names(text: str) -> tuple[list[str], list[str] | None]:
+    """The aliases box read back: (aliases, taught questions), the second None if no ``asked as:`` line."""
+    lines = text.splitlines()
+    marks = [i for i, line in enumerate(lines) if line.strip().casefold() == ASKED_AS_MARK]
+    if not marks:
+        return split_list(text, separator="\n") or [], None
+    first = marks[0]
+    aliases = "\n".join(lines[:first])
+    asked = "\n".join(line for i, line in enumerate(lines) if i > first and i not in marks)
+    return split_list(aliases, separator="\n") or [], split_list(asked, separator="\n") or []
 
 
 # How the fields the validation names are called in the add form.

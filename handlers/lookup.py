@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import discord
 from discord import app_commands
@@ -101,22 +101,55 @@ class PickButton(DeskButton, kind="pick", fields=3):
     forgotten = "This suggestion is from before the bot restarted; run /facts again."
 
     @classmethod
-    def of(cls, owner: int, fact: Fact, query: str) -> PickButton:
-        return cls((str(owner), fact.key, query), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
+    def of(cls, owner: int, fact: Fact, asked: str) -> Self:
+        """``asked``: the query here; the ask's id in the query log for an :class:`AskPickButton`."""
+        return cls((str(owner), fact.key, asked), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
 
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
         owner, key, query = state
-        lookup = running_cog(interaction, "Lookup")
-        assert isinstance(lookup, Lookup)  # this module's own cog: the same copy as this button
+        await open_picked(interaction, int(owner), running_lookup(interaction).live_fact(key), query)
+
+
+class AskPickButton(PickButton, kind="pk", fields=3):
+    """A :class:`PickButton` that also logs the pick; state is (asker's id, fact key, the ask's id in the
+    query log), which fits a custom_id for any key and survives a restart.
+
+    The query comes from the log by the ask's id; pressing it logs who chose
+    which fact for that question (:meth:`QueryLog.pick`), for /factadmin gaps.
+    Anyone's press counts, as a person: a colleague who knows the answer is as
+    good a witness as the asker. It changes nothing in search by itself.
+    """
+
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        owner, key, ask_id = state
+        lookup = running_lookup(interaction)
         fact = lookup.live_fact(key)
-        view = answer_buttons(query, key, more=bool(lookup.others(query, key)))
-        if interaction.user.id == int(owner):
-            await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
-            message = interaction.message
-            if message is not None and not message.flags.ephemeral:
-                await remember_card(lookup.knowledge, interaction, message.id, fact)
-        else:
-            await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
+        gaps = lookup.knowledge.gaps
+        ask = gaps.ask(ask_id)
+        gaps.pick(ask_id, key, asker=interaction.user.id)
+        await open_picked(interaction, int(owner), fact, ask.query if ask is not None else None)
+
+
+async def open_picked(interaction: discord.Interaction, owner: int, fact: Fact, query: str | None) -> None:
+    """A fact pressed under "No fact matches" or "Several facts fit": the asker's message becomes its
+    card; anyone else gets it privately. ``query`` None: no longer known, so no More matches."""
+    lookup = running_lookup(interaction)
+    more = query is not None and bool(lookup.others(query, fact.key))
+    view = answer_buttons(query or "", fact.key, more=more)
+    if interaction.user.id == owner:
+        await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
+        message = interaction.message
+        if message is not None and not message.flags.ephemeral:
+            await remember_card(lookup.knowledge, interaction, message.id, fact)
+    else:
+        await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
+
+
+def running_lookup(interaction: discord.Interaction) -> Lookup:
+    """The running Lookup cog, for this module's buttons."""
+    lookup = running_cog(interaction, "Lookup")
+    assert isinstance(lookup, Lookup)  # this module's own cog: the same copy as its buttons
+    return lookup
 
 
 def whole_words(text: str, limit: int) -> str:
@@ -216,7 +249,7 @@ class Lookup(commands.Cog):
     ) -> None:
         """The best matching fact with its sources; buttons for more matches and a citation."""
         outcome = self.knowledge.index.search(query, limit=SEARCH_LIMIT)
-        self.knowledge.gaps.record(query, outcome, asker=interaction.user.id)
+        ask_id = self.knowledge.gaps.record(query, outcome, asker=interaction.user.id)
         if outcome.problem:
             await tell(interaction, outcome.problem)
             return
@@ -233,7 +266,7 @@ class Lookup(commands.Cog):
             # A listing, not an answer card: it is not remembered for corrections (it shows no
             # fact as the answer, and a picked fact becomes a card that is remembered then).
             fitting = [hit.fact for hit in outcome.results]
-            picks = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in fitting))
+            picks = view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in fitting))
             await interaction.response.send_message(
                 embed=several_embed(query, fitting), view=picks, ephemeral=private
             )
@@ -241,10 +274,19 @@ class Lookup(commands.Cog):
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)
         if suggestions:
-            buttons = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in suggestions))
+            buttons = view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in suggestions))
             await interaction.response.send_message(message_text(text), view=buttons, ephemeral=private)
         else:
             await interaction.response.send_message(message_text(text), ephemeral=private)
+
+    @staticmethod
+    def pick_button(
+        interaction: discord.Interaction, fact: Fact, query: str, ask_id: str | None
+    ) -> DeskButton:
+        """A fact offered to pick: one that logs the pick when the ask was logged with an id."""
+        if ask_id is None:
+            return PickButton.of(interaction.user.id, fact, query)
+        return AskPickButton.of(interaction.user.id, fact, ask_id)
 
     @facts.autocomplete("query")
     async def facts_autocomplete(
@@ -362,4 +404,4 @@ class Lookup(commands.Cog):
 
 async def setup(bot: FactBot) -> None:
     await bot.add_cog(Lookup(bot.knowledge))
-    bot.add_dynamic_items(CiteButton, MoreButton, PickButton)
+    bot.add_dynamic_items(CiteButton, MoreButton, PickButton, AskPickButton)

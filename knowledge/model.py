@@ -38,6 +38,9 @@ MAX_REASON = 500
 MAX_SOURCES = 10
 MAX_ALIASES = 20
 MAX_TAGS = 20
+# Questions the desk taught a fact (``/factadmin teach``): asked as typed, so up to a /facts query long.
+MAX_ASKED_AS = 30
+MAX_QUESTION = 200
 
 # Bidirectional overrides and isolates can make stored text display as
 # something other than what it says; no fact needs them.
@@ -76,6 +79,8 @@ class Fact:
     caveats: str | None = None
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    # Questions reporters asked that a moderator taught this fact: searched like aliases.
+    asked_as: tuple[str, ...] = ()
     period: str | None = None  # a date (2016, 2016-04, 2016-04-02) or years (2016-2020)
     added_by: str | None = None
     added_at: str | None = None
@@ -108,6 +113,7 @@ class Fact:
         ]
         data["aliases"] = list(self.aliases)
         data["tags"] = list(self.tags)
+        data["asked_as"] = list(self.asked_as)
         return {k: v for k, v in data.items() if v is not None and v != []}
 
     def evolve(self, **changes: Any) -> Fact:
@@ -119,7 +125,17 @@ SOURCE_FIELDS = frozenset(f.name for f in Source.__dataclass_fields__.values())
 _FACT_ORDER = tuple(Fact.__dataclass_fields__)
 _SOURCE_ORDER = tuple(Source.__dataclass_fields__)
 # Fields a person writes; the rest is provenance the store sets.
-CONTENT_FIELDS = ("claim", "details", "caveats", "status", "aliases", "tags", "period", "sources")
+CONTENT_FIELDS = (
+    "claim",
+    "details",
+    "caveats",
+    "status",
+    "aliases",
+    "tags",
+    "asked_as",
+    "period",
+    "sources",
+)
 
 
 def now_iso() -> str:
@@ -334,6 +350,7 @@ def parse_fact(data: Any, *, record: str | None = None) -> Fact:
     status = c.choice("status", data.get("status"), STATUSES, "verified")
     aliases = c.text_list("aliases", data.get("aliases"), limit=MAX_SHORT, most=MAX_ALIASES)
     tags = tuple(t.lower() for t in c.text_list("tags", data.get("tags"), limit=MAX_SHORT, most=MAX_TAGS))
+    asked_as = c.text_list("asked_as", data.get("asked_as"), limit=MAX_QUESTION, most=MAX_ASKED_AS)
 
     period = data.get("period")
     if period is not None:
@@ -393,6 +410,7 @@ def parse_fact(data: Any, *, record: str | None = None) -> Fact:
         caveats=caveats,
         aliases=aliases,
         tags=tags,
+        asked_as=asked_as,
         period=period,
         version=version,
         **stamps,
@@ -441,7 +459,7 @@ def parse_facts(records: Iterable[Any], *, label: str = "record") -> tuple[list[
 
 
 # The changes a fact goes through; each history entry of one carries the fact after it.
-FACT_ACTIONS = ("add", "edit", "cite", "retract", "restore", "review", "import")
+FACT_ACTIONS = ("add", "edit", "cite", "retract", "restore", "review", "import", "teach")
 # History that is about no single fact (the thesaurus) is kept under a key starting with `~`,
 # which no fact key can (KEY_RE), so it can never be mistaken for a fact's.
 SUBJECT_KEY_RE = re.compile(r"^~[a-z][a-z0-9-]{0,30}$")

@@ -5,7 +5,8 @@ its base classes too):
 
 - :mod:`~handlers.admin.facts`: add, edit, cite, retract, restore, review;
 - :mod:`~handlers.admin.files`: export and import;
-- :mod:`~handlers.admin.reports`: history, gaps, stale and the review queue;
+- :mod:`~handlers.admin.reports`: history, stale and the review queue;
+- :mod:`~handlers.admin.teaching`: gaps, and teach (with its Teach button);
 - :mod:`~handlers.admin.thesaurus`: the ``synonym`` subgroup;
 - :mod:`~handlers.admin.keys`: the key options and their autocomplete, the base of every part;
 - :mod:`~handlers.admin.confirm`: Confirm and Cancel for a change that needs a second look.
@@ -29,6 +30,7 @@ from handlers.admin.facts import FactChanges
 from handlers.admin.files import FactFiles
 from handlers.admin.keys import moderators
 from handlers.admin.reports import Reports
+from handlers.admin.teaching import TeachButton, Teaching
 from handlers.admin.thesaurus import Thesaurus
 from handlers.checks import NotModerator
 from handlers.forms import OpenForms
@@ -48,6 +50,7 @@ class FactAdmin(
     FactChanges,
     FactFiles,
     Reports,
+    Teaching,
     Thesaurus,
     commands.GroupCog,
     group_name="factadmin",
@@ -78,4 +81,4 @@ class FactAdmin(
 
 async def setup(bot: FactBot) -> None:
     await bot.add_cog(FactAdmin(bot.knowledge, bot.settings))
-    bot.add_dynamic_items(DecideButton)
+    bot.add_dynamic_items(DecideButton, TeachButton)

@@ -62,6 +62,13 @@ class KeyCatalogue:
         return list(found)[:most]
 
 
+def key_choice(fact: Fact) -> app_commands.Choice[str]:
+    """A fact offered to a moderator's key option: its key and the start of its claim."""
+    return app_commands.Choice(
+        name=clip(" ".join(visible(f"{fact.key} — {fact.claim}").split()), CHOICE_NAME_LIMIT), value=fact.key
+    )
+
+
 def key_list(keys: list[str], *, most: int = 15) -> str:
     shown = ", ".join(f"`{k}`" for k in keys[:most])
     return shown + (f" and {len(keys) - most} more" if len(keys) > most else "")
@@ -81,9 +88,7 @@ class AdminPart:
             "admin-keys", lambda: KeyCatalogue(store.facts(include_retracted=True))
         )
         return [
-            app_commands.Choice(
-                name=clip(" ".join(visible(f"{f.key} — {f.claim}").split()), CHOICE_NAME_LIMIT), value=f.key
-            )
+            key_choice(f)
             for f in (
                 store.get(key)
                 for key in catalogue.matching(

@@ -1,4 +1,4 @@
-"""``/factadmin history``, ``gaps``, ``stale`` and ``queue``: what moderators read to decide what to do.
+"""``/factadmin history``, ``stale`` and ``queue``: what moderators read to decide what to do.
 
 Their pages turn for moderators only (``listing(..., moderators_only=True)``, set up by the group).
 """
@@ -12,8 +12,8 @@ from discord import app_commands
 from discord.app_commands import Range
 
 from handlers.admin.keys import AdminPart, Key
-from handlers.admin_text import gaps_message, history_lines, last_checked
-from handlers.error_replies import Refusal, tell
+from handlers.admin_text import history_lines, last_checked
+from handlers.error_replies import Refusal
 from handlers.parts import MAX_LISTED, fact_line, listed, review_of
 from handlers.render import list_pages
 from handlers.review_text import item_line
@@ -38,18 +38,6 @@ class Reports(AdminPart):
         entries = self.knowledge.store.history(key)
         title = f"History of {key}: {len(entries)} change{'' if len(entries) == 1 else 's'}, newest first"
         return list_pages(title, history_lines(fact, entries))
-
-    @app_commands.command(name="gaps")
-    @app_commands.describe(days="How far back to look (default 30 days)", limit="How many (default 10)")
-    async def gaps(
-        self,
-        interaction: discord.Interaction,
-        days: Range[int, 1, 365] = 30,
-        limit: Range[int, 1, 25] = 10,
-    ) -> None:
-        """The questions the most people asked that found no confident answer: what to research next."""
-        gaps = self.knowledge.gaps.ranked(limit=limit, since_days=days)  # counted in memory: quick
-        await tell(interaction, gaps_message(gaps, since_days=days))
 
     @app_commands.command(name="stale")
     @app_commands.describe(days=f"Not reviewed for at least this many days (default {REVIEW_DAYS})")

@@ -136,6 +136,8 @@ def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
     yield fact.key, _NAME
     for alias in fact.aliases:
         yield alias, _NAME
+    for question in fact.asked_as:  # questions a moderator taught it (/factadmin teach): read as names
+        yield question, _NAME
     yield fact.claim, _CLAIM
     for tag in fact.tags:
         yield tag, _TAG

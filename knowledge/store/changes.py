@@ -1,6 +1,6 @@
 """The fact repository: facts in memory, and every change planned, validated and applied here.
 
-A change (add, edit, cite, retract, restore, review, import) is a *plan*: a
+A change (add, edit, cite, retract, restore, review, import, teach) is a *plan*: a
 function that validates the request against the current facts and returns the
 new versions and their history entries. :class:`knowledge.store.writes.Writer` runs
 plans one at a time and makes them durable (history first, then the file);
@@ -24,7 +24,7 @@ always set here from the ``Actor``, never taken from input. Nothing is ever
 deleted: a retracted fact stays, hidden from ``facts()``.
 
 At a little under 500 lines this is longer than the other parts on purpose: it
-is the seven changes a fact can go through and the note beside them, each with
+is the eight changes a fact can go through and the note beside them, each with
 the rule it enforces, read side by side; the machinery they share lives in the
 modules above.
 """
@@ -50,6 +50,8 @@ from knowledge.errors import (
 from knowledge.model import (
     CONTENT_FIELDS,
     FACT_FIELDS,
+    MAX_ASKED_AS,
+    MAX_QUESTION,
     MAX_REASON,
     MAX_SOURCES,
     SUBJECT_KEY_RE,
@@ -94,6 +96,11 @@ class ImportReport:
 
 def _content(fact: Fact) -> tuple[Any, ...]:
     return tuple(getattr(fact, name) for name in CONTENT_FIELDS)
+
+
+def _same_words(text: str) -> str:
+    """Two taught questions are the same when they differ only in case and spacing."""
+    return " ".join(text.casefold().split())
 
 
 def _reason(value: Any, *, required: bool) -> str | None:
@@ -314,6 +321,48 @@ class FactStore:
                 changes.update(status=status, updated_by=actor.label, updated_at=at)
             fact = self._revise(current, **changes)
             return fact, self._change("review", actor, [(current, fact)])
+
+        return await self._writer.write(plan)
+
+    async def teach(self, key: str, question: str, actor: Actor) -> Fact:
+        """Make ``question`` (as a reporter asked it) an *asked-as* phrase of the fact: search then
+        reads it like an alias. Refused, naming why, if the fact is retracted, already has it or has
+        the most it can, or another fact was taught the same question (it would answer to both)."""
+
+        def plan() -> tuple[Fact, Change]:
+            current = self.get(key)
+            checker = _Checker()
+            phrase = checker.text("asked_as", question, limit=MAX_QUESTION, required=True)
+            if checker.problems or phrase is None:
+                raise InvalidFact(checker.problems, record=f"fact `{key}`")
+            same = _same_words(phrase)
+            problem = None
+            if current.retracted:
+                problem = Problem("key", "is retracted; restore it before teaching it a question")
+            elif any(_same_words(taught) == same for taught in current.asked_as):
+                problem = Problem("asked_as", f"`{key}` already answers “{phrase}”")
+            elif len(current.asked_as) >= MAX_ASKED_AS:
+                problem = Problem(
+                    "asked_as", f"already has {MAX_ASKED_AS} questions, the most a fact can have"
+                )
+            elif other := next(
+                (
+                    fact.key
+                    for fact in self._facts.values()
+                    if fact.key != key and any(_same_words(taught) == same for taught in fact.asked_as)
+                ),
+                None,
+            ):
+                problem = Problem(
+                    "asked_as",
+                    f"“{phrase}” was already taught to `{other}`; edit that fact first if it is wrong there",
+                )
+            if problem is not None:
+                raise InvalidFact([problem], record=f"fact `{key}`")
+            fact = self._revise(
+                current, asked_as=(*current.asked_as, phrase), updated_by=actor.label, updated_at=now_iso()
+            )
+            return fact, self._change("teach", actor, [(current, fact)])
 
         return await self._writer.write(plan)
 
