@@ -55,7 +55,7 @@ from handlers.desk_views import (
 )
 from handlers.errors import Refusal, as_form
 from handlers.render import fact_embed, message_text
-from knowledge.desk.claims import split_claims
+from knowledge.desk.claims import OWN_TEXT, split_parts
 from knowledge.desk.review_queue import Flag, Item, Suggestion
 from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
 from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
@@ -76,6 +76,39 @@ CHECK_SEARCH_LIMIT = 5
 SUGGEST_FIELDS = {"url": "link"}
 FLAG_FIELDS = {"problem": "What is wrong"}
 DISMISS_FIELDS = {"reason": "Reason"}
+
+
+def embed_text(embed: discord.Embed, *, card: bool = False) -> str:
+    """What a person reads in an embed: its title, description, and each field as "name: value".
+
+    ``card``: one of this bot's own fact cards, whose title is a status and whose
+    fields are citations; its claim (and details) are its description.
+    """
+    if card:
+        return embed.description or ""
+    fields = [f"{field.name}: {field.value}" for field in embed.fields]
+    return "\n\n".join(part for part in (embed.title, embed.description, *fields) if part)
+
+
+def embed_origin(embed: discord.Embed, where: str) -> str:
+    return f"{where}: {' '.join(embed.title.split())}" if embed.title else where
+
+
+def message_parts(message: discord.Message, bot_id: int | None) -> list[tuple[str, str]]:
+    """The text of ``message`` as a person sees it, each part with where it is read.
+
+    Its own text; the text a forward carries in its snapshots (discord.py's
+    ``message_snapshots``); and every embed's text (link previews, other bots'
+    posts, this bot's own fact cards, ``bot_id`` being this bot's user id),
+    forwarded ones included.
+    """
+    card = bot_id is not None and message.author.id == bot_id
+    parts = [(OWN_TEXT, message.content)]
+    parts += [(embed_origin(embed, "Embed"), embed_text(embed, card=card)) for embed in message.embeds]
+    for snapshot in getattr(message, "message_snapshots", ()):
+        parts.append(("Forwarded message", snapshot.content))
+        parts += [(embed_origin(embed, "Forwarded embed"), embed_text(embed)) for embed in snapshot.embeds]
+    return parts
 
 
 class Desk(commands.Cog):
@@ -108,10 +141,12 @@ class Desk(commands.Cog):
     @app_commands.checks.cooldown(CHECK_RATE, CHECK_PER)
     async def check_facts(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """What the fact base holds for each claim in this message, shown only to you."""
-        claims = split_claims(message.content)
+        bot_id = self.bot.user.id if self.bot.user else None
+        claims = split_parts(message_parts(message, bot_id))
         if claims.problem:
             raise Refusal(claims.problem)
         outcomes = [self.knowledge.index.search(claim, limit=CHECK_SEARCH_LIMIT) for claim in claims.claims]
+        self.knowledge.gaps.record_unmatched(outcomes, asker=interaction.user.id)
         embed = check_embed(claims, outcomes, f"[this message]({message.jump_url})")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

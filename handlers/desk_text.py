@@ -29,6 +29,7 @@ from knowledge.search.textnorm import STOPWORDS, words
 
 SEVERAL_SHOWN = 3
 CLAIM_NAME_LIMIT = 200
+ORIGIN_LIMIT = 40  # where a claim was read, after its number and text in the field name
 ANSWER, SEVERAL, NONE = "answer", "several", "none"
 CHECK_NOTE = (
     "What the fact desk's base holds for each claim of {message}. Fact desk does not judge whether a "
@@ -89,6 +90,11 @@ def check_embed(claims: Claims, outcomes: Sequence[SearchOutcome], message: str)
         )
     title = f"Check facts: {len(claims.claims)} claim(s)"
     names = [f"{n}. {quoted_query(claim, CLAIM_NAME_LIMIT)}" for n, claim in enumerate(claims.claims, 1)]
+    if claims.origins:  # the message had more than its own text: say where each claim was read
+        names = [
+            f"{name} · {escape(clip(origin, ORIGIN_LIMIT))}"
+            for name, origin in zip(names, claims.origins, strict=True)
+        ]
     spare = EMBED_TOTAL - len(title) - len(description) - sum(map(len, names)) - 100
     budget = min(FIELD_VALUE_LIMIT, spare // max(1, len(names)))
     embed = discord.Embed(title=title, description=description, colour=discord.Colour.blurple())
