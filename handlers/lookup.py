@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -38,6 +38,8 @@ from handlers.render import (
 )
 from handlers.views import listing, show_page
 from knowledge.desk import browse
+from knowledge.desk.answers import SEVERAL as SEVERAL_FORM
+from knowledge.desk.answers import SUGGESTIONS, Answer
 from knowledge.errors import FactNotFound, KnowledgeError
 from knowledge.model import Fact
 from knowledge.search.index import SearchOutcome
@@ -64,8 +66,12 @@ MAX_LISTED = 500
 
 
 def fact_line(fact: Fact, *, status_always: bool = False) -> str:
-    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key."""
+    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key.
+
+    A retracted one (in a posted list corrected since) is marked **Retracted**."""
     status = "" if fact.status == "verified" and not status_always else f" *({fact.status})*"
+    if fact.retracted:
+        status = " **Retracted**"
     return f"{escape(clip(' '.join(fact.claim.split()), LINE_CLAIM))}{status} · `{fact.key}`"
 
 
@@ -91,6 +97,51 @@ async def remember_card(
         await asyncio.to_thread(knowledge.answers.record, interaction.guild_id, channel_id, message_id, fact)
     except KnowledgeError as error:
         log.warning("Could not record answer %s for later corrections: %s", message_id, error)
+
+
+async def remember_listing(
+    knowledge: Knowledge,
+    interaction: discord.Interaction,
+    message_id: int,
+    facts: Sequence[Fact],
+    *,
+    form: str,
+    query: str,
+) -> None:
+    """Record a public list of ``facts`` (several that fit, or the suggestions under "No fact
+    matches") in the answer log, so a later correction of any of them reaches it, as
+    :func:`remember_card` does for a card."""
+    channel_id = interaction.channel_id
+    assert channel_id is not None
+    try:
+        await asyncio.to_thread(
+            knowledge.answers.record_listing,
+            interaction.guild_id,
+            channel_id,
+            message_id,
+            facts,
+            form=form,
+            query=query,
+            asker=interaction.user.id,
+        )
+    except KnowledgeError as error:
+        log.warning("Could not record listing %s for later corrections: %s", message_id, error)
+
+
+def corrected_listing(answer: Answer, facts: Sequence[Fact], *, today: str) -> dict[str, Any]:
+    """A posted list (several that fit, or suggestions) as the base has its ``facts`` now: what to
+    edit the message with. A retracted fact's line says **Retracted** and its button goes; a
+    changed one shows its new claim and status."""
+    query, owner = answer.query or "", answer.asker or 0
+    live = [fact for fact in facts if not fact.retracted]
+    picks = view_of(*(PickButton.of(owner, fact, query) for fact in live)) if live else None
+    mark = f"**Updated** {today} — the fact desk changed a fact listed here; this is the base as it is now."
+    if answer.form == SEVERAL_FORM:
+        return {"content": None, "embed": several_embed(query, facts, mark=mark), "view": picks}
+    text = f"No fact matches {quoted_query(query)}." + (
+        " Did you mean one of these?" if live else " The facts suggested here have been retracted since."
+    )
+    return {"content": message_text(f"{text}\n{mark}"), "embed": None, "view": picks}
 
 
 def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
@@ -190,8 +241,10 @@ def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[st
     return found[:most]
 
 
-def several_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:
-    """The answer to a broad query: the facts that fit about equally, none of them as *the* answer."""
+def several_embed(query: str, facts: Sequence[Fact], *, mark: str | None = None) -> discord.Embed:
+    """The answer to a broad query: the facts that fit about equally, none of them as *the* answer.
+
+    ``mark``: a corrected list's note, above everything (markdown, typed text escaped)."""
     hint = narrowing_words(query, facts)
     narrow = (
         f"add a word to narrow it down, for example {', '.join(f'**{escape(w)}**' for w in hint)}"
@@ -203,6 +256,8 @@ def several_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:
         f"Open one below, or {narrow}.\n\n"
         + "\n".join(f"• {fact_line(f, status_always=True)}" for f in facts)
     )
+    if mark:
+        text = f"{mark}\n\n{text}"
     title = f"{len(facts)} facts fit {quoted_query(query)} about equally"
     return discord.Embed(
         title=clip(title, TITLE_LIMIT),
@@ -276,19 +331,29 @@ class Lookup(commands.Cog):
                 await remember_card(self.knowledge, interaction, sent.message_id, best.fact)
             return
         if outcome.verdict == SEVERAL:
-            # A listing, not an answer card: it is not remembered for corrections (it shows no
-            # fact as the answer, and a picked fact becomes a card that is remembered then).
+            # Remembered like a card, so a correction reaches each fact's line and button (a
+            # picked fact turns the asker's list into a card, remembered then instead).
             fitting = [hit.fact for hit in outcome.results]
             picks = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in fitting))
-            await interaction.response.send_message(
+            sent = await interaction.response.send_message(
                 embed=several_embed(query, fitting), view=picks, ephemeral=private
             )
+            if not private and sent.message_id is not None:
+                await remember_listing(
+                    self.knowledge, interaction, sent.message_id, fitting, form=SEVERAL_FORM, query=query
+                )
             return
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)
         if suggestions:
             buttons = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in suggestions))
-            await interaction.response.send_message(message_text(text), view=buttons, ephemeral=private)
+            sent = await interaction.response.send_message(
+                message_text(text), view=buttons, ephemeral=private
+            )
+            if not private and sent.message_id is not None:
+                await remember_listing(
+                    self.knowledge, interaction, sent.message_id, suggestions, form=SUGGESTIONS, query=query
+                )
         else:
             await interaction.response.send_message(message_text(text), ephemeral=private)
 

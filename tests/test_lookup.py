@@ -75,7 +75,8 @@ async def test_a_broad_word_lists_the_facts_that_fit_and_none_is_the_answer(
     assert len(listed) >= 2 and len(labels(broad)) == len(listed)
     assert all("*(" in line and "`" in line for line in listed)  # status and key for each
     assert "Cite" not in labels(broad) and "Flag" not in labels(broad)  # no fact is shown as the answer
-    assert knowledge.answers.answers() == []  # a listing is no answer card, so no correction reaches it
+    [listing] = knowledge.answers.answers()  # recorded, so a correction reaches its lines and buttons
+    assert listing.form == "several" and len(listing.keys) == len(listed)
 
     opened = await staff.click(broad.response, label=labels(broad)[0])
     assert opened.response.id == broad.response.id  # the asker's listing became the picked fact's card
