@@ -61,11 +61,13 @@ RESTARTED = {
     "Run /factadmin add again to add the fact.",
     "import": "The bot restarted before this was confirmed, so nothing was imported. "
     "Run /factadmin import again with the file.",
+    "accept": "The bot restarted before this was confirmed, so nothing was added and the review item "
+    "is still open. Press Accept on it again.",
 }
 
 
 class DecideButton(DeskButton, kind="decide", fields=4):
-    """Confirm or Cancel; state is (yes or no, what waits: add or import, owner's id, pending token)."""
+    """Confirm or Cancel; state is (yes or no, what waits: add, import or accept, owner's id, token)."""
 
     refusal = "Only the moderator who started this can confirm or cancel it. Nothing was changed."
 

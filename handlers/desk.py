@@ -25,16 +25,26 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from handlers.admin_views import ADD_FORM_FIELDS, AddFactModal, DeskForm, EditFactModal, actor_of, base36
+from handlers.admin_views import (
+    ADD_FORM_FIELDS,
+    AddFactModal,
+    ConfirmView,
+    DeskForm,
+    EditFactModal,
+    Pending,
+    actor_of,
+    base36,
+)
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
 from handlers.desk_text import (
+    already_answered_text,
     check_embed,
     item_embed,
     notified_line,
@@ -56,9 +66,10 @@ from handlers.desk_views import (
 from handlers.errors import Refusal, as_form
 from handlers.render import fact_embed, message_text
 from knowledge.desk.claims import OWN_TEXT, split_parts
-from knowledge.desk.review_queue import Flag, Item, Suggestion
-from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
-from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, Fact
+from knowledge.desk.repeats import repeats
+from knowledge.desk.review_queue import Flag, Item, Suggestion, proposed
+from knowledge.errors import AlreadyRetracted, DuplicateFact, FactNotFound, KnowledgeError
+from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, parse_fact
 
 if TYPE_CHECKING:
     from bot import Settings
@@ -207,13 +218,12 @@ class Desk(commands.Cog):
 
     def show(self, item: Item, *, notified: bool | None = None) -> discord.Embed:
         fact = None
-        similar: list[Fact] = []
         if isinstance(item.subject, Flag):
             with contextlib.suppress(FactNotFound):  # keys are never deleted; a forged one may not exist
                 fact = self.knowledge.store.get(item.subject.key)
-        elif item.is_open:
-            similar = [hit.fact for hit in self.knowledge.index.near_duplicates(item.subject.claim)]
-        return item_embed(item, fact, similar=similar, notified=notified)
+        # While it is open, what the base already holds for the proposed claim or correction.
+        found = repeats(self.knowledge.index, proposed(item.subject)) if item.is_open else []
+        return item_embed(item, fact, repeats=found, notified=notified)
 
     async def post(self, item: Item) -> bool:
         """Show a new item in the review channel, with its buttons; False if there is none or it failed.
@@ -293,12 +303,60 @@ class Desk(commands.Cog):
         self, submitted: discord.Interaction, form: AddFactModal, item_id: int, origin: discord.Message | None
     ) -> None:
         await submitted.response.defer(ephemeral=True, thinking=True)
+        if await self.ask_before_adding(submitted, form, item_id, origin):
+            return
         # Claimed first: resolved meanwhile, or being accepted by another moderator, adds nothing.
         with self.knowledge.queue.accepting(item_id, actor_of(submitted)):
             with as_form(ADD_FORM_FIELDS):
                 fact = await self.knowledge.store.add(form.record(), actor_of(submitted))
             await submitted.followup.send(f"Added `{fact.key}`.", embed=fact_embed(fact), ephemeral=True)
             await self.resolve(submitted, item_id, f"Added as `{fact.key}`.", origin=origin)
+
+    async def ask_before_adding(
+        self, submitted: discord.Interaction, form: AddFactModal, item_id: int, origin: discord.Message | None
+    ) -> bool:
+        """If the base already answers the suggested claim, ask the moderator to confirm first (as
+        /factadmin add does for a near-duplicate) and return True: Confirm adds it, later."""
+        record = form.record()
+        with as_form(ADD_FORM_FIELDS):
+            fact = parse_fact(record)  # the model's one validation, before any question is asked
+        if self.knowledge.store.key_taken(fact.key):
+            raise DuplicateFact(fact.key)
+        found = repeats(self.knowledge.index, fact.claim)
+        if not found:
+            return False
+
+        async def add_anyway(pressed: discord.Interaction) -> tuple[str, discord.Embed | None]:
+            return await self.add_accepted(pressed, record, item_id, origin)
+
+        still_open = f"`{fact.key}` was not added; review item #{item_id} is still open."
+        pending = Pending(
+            submitted.user.id,
+            add_anyway,
+            expired=f"No answer in time: {still_open}",
+            cancelled=f"Cancelled: {still_open}",
+        )
+        await ConfirmView(pending, "accept").send(
+            submitted,
+            content=message_text(already_answered_text(fact.key, found)),
+            embed=fact_embed(found[0].fact),
+            ephemeral=True,
+        )
+        return True
+
+    async def add_accepted(
+        self,
+        pressed: discord.Interaction,
+        record: dict[str, Any],
+        item_id: int,
+        origin: discord.Message | None,
+    ) -> tuple[str, discord.Embed | None]:
+        """Add the accepted suggestion's fact once its moderator confirmed, and resolve the item."""
+        with self.knowledge.queue.accepting(item_id, actor_of(pressed)):
+            with as_form(ADD_FORM_FIELDS):
+                fact = await self.knowledge.store.add(record, actor_of(pressed))
+            await self.resolve(pressed, item_id, f"Added as `{fact.key}`.", origin=origin)
+        return f"Added `{fact.key}`.", fact_embed(fact)
 
     async def dismiss(self, interaction: discord.Interaction, item_id: int) -> None:
         self.require_moderator(interaction)
