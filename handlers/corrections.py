@@ -136,7 +136,9 @@ class Corrections(commands.Cog):
         return bool(refused) or not reported
 
     async def _correct(self, correction: Correction) -> bool:
-        """Edit one card to show its fact as it is now; False if it must be tried again later."""
+        """Edit one posted answer to show its facts as they are now; False if it must be tried again later."""
+        if not self.knowledge.answers.is_pending(correction):
+            return True  # superseded while earlier ones were edited: never edit a message with a stale plan
         answer = correction.answer
         fact = self.knowledge.store.get(correction.key)  # facts are never deleted
         shown = answer.shown_of(correction.key) or correction.target

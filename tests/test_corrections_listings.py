@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from simcord import ChannelHandle, Env, InteractionResult, MemberActor
 
+from handlers.corrections import RETRY_SECONDS
 from handlers.render import BUTTON_LABEL_LIMIT, choice_name, clip
 from knowledge.model import HistoryEntry
 from knowledge.newsroom import Knowledge
@@ -211,3 +212,26 @@ async def test_a_private_list_is_not_recorded(
     pin(knowledge, monkeypatch, "none", *LISTED)
     await staff.slash(channel, "facts", query="ovda", private=True)
     assert knowledge.answers.answers() == []
+
+
+async def test_a_list_its_asker_turned_into_a_card_is_not_rebuilt_as_a_list(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    staff: MemberActor,
+    manager: MemberActor,
+    knowledge: Knowledge,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pin(knowledge, monkeypatch, "several", *LISTED)
+    listing = await staff.slash(channel, "facts", query="ovda")
+    simcord_env.inject_error("PATCH", "/channels/*/messages/*", status=400, times=None)  # an outage
+    await retract(simcord_env, channel, manager)
+    assert len(knowledge.answers.pending()) == 1
+
+    await staff.click(listing.response, label=label(knowledge, LISTED[1]))  # now that fact's card
+    simcord_env.backend.faults.clear()
+    await simcord_env.advance_time(RETRY_SECONDS)
+
+    assert knowledge.answers.pending() == []
+    assert listing.response.embeds[0].footer.text.startswith(f"key: {LISTED[1]}")
+    assert button_labels(listing.response) == ["More matches", "Cite", "Flag"]

@@ -260,6 +260,13 @@ class AnswerLog:
             self._prune()
             return list(self._pending.values())
 
+    def is_pending(self, correction: Correction) -> bool:
+        """Whether ``correction`` is still to be made: not done, not superseded by a newer plan, and
+        its message not recorded again since (a list its asker turned into a card)."""
+        with self._lock:
+            current = self._pending.get((correction.answer.message_id, correction.key))
+            return current is not None and current == correction
+
     def reports_due(self) -> list[CorrectionReport]:
         """Facts whose corrections are all finished but not yet written to their history.
 
