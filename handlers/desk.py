@@ -113,13 +113,28 @@ def message_parts(message: discord.Message, bot_id: int | None) -> list[tuple[st
     posts, this bot's own fact cards, ``bot_id`` being this bot's user id),
     forwarded ones included.
     """
-    card = bot_id is not None and message.author.id == bot_id
+    own = bot_id is not None and message.author.id == bot_id
     parts = [(OWN_TEXT, message.content)]
-    parts += [(embed_origin(embed, "Embed"), embed_text(embed, card=card)) for embed in message.embeds]
+    parts += [
+        (embed_origin(embed, "Embed"), embed_text(embed, card=own or looks_like_card(embed)))
+        for embed in message.embeds
+    ]
     for snapshot in getattr(message, "message_snapshots", ()):
         parts.append(("Forwarded message", snapshot.content))
-        parts += [(embed_origin(embed, "Forwarded embed"), embed_text(embed)) for embed in snapshot.embeds]
+        parts += [
+            (embed_origin(embed, "Forwarded embed"), embed_text(embed, card=looks_like_card(embed)))
+            for embed in snapshot.embeds
+        ]
     return parts
+
+
+# The footer handlers.render puts on every fact card: a forward does not say who wrote the original.
+_CARD_FOOTER_RE = re.compile(r"key: [a-z0-9-]+ · .* · version [0-9]+")
+
+
+def looks_like_card(embed: discord.Embed) -> bool:
+    """Whether ``embed`` is one of this bot's fact cards (seen forwarded, or re-posted)."""
+    return bool(embed.footer.text and _CARD_FOOTER_RE.fullmatch(embed.footer.text))
 
 
 class Desk(commands.Cog):

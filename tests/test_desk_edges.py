@@ -267,3 +267,15 @@ async def test_accept_confirmed_after_a_restart_adds_nothing_and_says_to_accept_
     await moderator.click(shown(asked), label="Confirm")
     assert shown(asked).content == RESTARTED["accept"]
     assert not bot.knowledge.store.key_taken("silk-way-95") and bot.knowledge.queue.get(1).is_open
+
+
+async def test_a_forwarded_card_is_checked_by_its_claim_only(
+    guild: GuildHandle, channel: ChannelHandle, staff: MemberActor, other_staff: MemberActor
+) -> None:
+    politics = guild.create_text_channel("politics")
+    card = await other_staff.slash(politics, "facts", query="embassy tel aviv")
+    forward = await staff.forward(card.response, channel)
+    result = await staff.context_menu(channel, "Check facts", forward)
+    [(name, value)] = fields_of(result).items()  # not its status title, nor its citations
+    assert name.endswith(f"· Forwarded embed: {card.response.embeds[0].title}")
+    assert value.startswith(f"**In the base** · `{IN_THE_BASE_KEY}`")
