@@ -1,9 +1,11 @@
-"""Fact desk: the newsroom's cited-fact bot — settings, wiring and the command line.
+"""Fact desk: the newsroom's cited-fact bot — the command line and its wiring.
 
 ``python bot.py`` runs the Discord bot, in the newsroom's servers only
 (NEWSROOM_GUILD_IDS). The other commands work on the fact base without Discord
-(``ask``, ``check``, ``export``, ``import``), except ``sync``, which publishes
-the slash commands to those servers.
+(``ask``, ``check``, ``export``, ``import``, ``backup``, ``restore``,
+``status``), except ``sync``, which publishes the slash commands to those servers.
+The settings are read by :mod:`handlers.settings`, which the cogs share and which
+never imports discord.
 """
 
 from __future__ import annotations
@@ -12,132 +14,26 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import load_dotenv
 
+from handlers.settings import GUILD_ID_HELP, TOKEN_HELP, Settings, SettingsError, load_settings, token_problem
+from handlers.settings import ROOT as ROOT
 from handlers.text import STATUS_TITLES, source_text, visible
 from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
+from knowledge.health import STALE_AFTER, Status, read_status
 from knowledge.model import Actor, Fact, parse_facts
-from knowledge.newsroom import read_only_thesaurus
+from knowledge.newsroom import DESK_FILES, read_only_thesaurus
 from knowledge.search.index import SearchIndex, SearchOutcome
-from knowledge.store import transfer
+from knowledge.store import snapshot, transfer
 from knowledge.store.changes import SHIPPED_BASE, FactStore
-
-ROOT = Path(__file__).resolve().parent
-DEFAULT_DB = Path("data/facts.json")
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
 EXIT_CONFIG = 2  # the setup is wrong: token or a setting
-
-# Three base64url parts separated by dots; checked before connecting so a
-# placeholder or a pasted "Bot " prefix is caught with a useful message.
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
-GUILD_ID_RE = re.compile(r"^[0-9]{17,20}$")
-
-TOKEN_HELP = (
-    "To get a bot token: open https://discord.com/developers/applications, choose your "
-    "application (or create one), then Bot -> Reset Token, and copy the token. Put it in the "
-    f".env file next to bot.py ({ROOT / '.env'}) as\n"
-    "    DISCORD_TOKEN=<the token>\n"
-    "(see .env.example). Never share or commit the token."
-)
-
-
-GUILD_ID_HELP = (
-    "To find it: in Discord turn on User Settings -> Advanced -> Developer Mode, then right-click "
-    "the newsroom's server icon -> Copy Server ID, and put it in .env as\n"
-    "    NEWSROOM_GUILD_IDS=<the ID>\n"
-    "(several servers: IDs separated by commas). The bot answers only there and leaves any other server."
-)
-
-
-class SettingsError(Exception):
-    """A setting is missing or malformed; the message names it and how to fix it."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    token: str | None = field(repr=False)  # never printed, never logged
-    facts_db: Path
-    # The newsroom's servers: the only ones the bot answers in, publishes commands to, or stays in.
-    newsroom_guild_ids: tuple[int, ...]
-    moderator_roles: tuple[str, ...]
-    log_level: str
-    # Where flags and suggestions are posted for moderators; None: only /factadmin queue lists them.
-    review_channel_id: int | None = None
-
-
-def load_settings(environ: Mapping[str, str]) -> Settings:
-    """Settings from the environment (after ``.env`` is loaded); raises SettingsError naming the setting.
-
-    A relative FACTS_DB is taken relative to the project folder, like ``.env``
-    itself, so the bot finds the same database from any working directory.
-    """
-    token = environ.get("DISCORD_TOKEN", "").strip() or None
-
-    db = Path(environ.get("FACTS_DB", "").strip() or DEFAULT_DB).expanduser()
-    facts_db = db if db.is_absolute() else ROOT / db
-
-    newsroom_guild_ids = guild_ids(environ)
-
-    roles = (part.strip() for part in environ.get("MODERATOR_ROLES", "").split(","))
-    moderator_roles = tuple(dict.fromkeys(role for role in roles if role))
-
-    log_level = (environ.get("LOG_LEVEL", "").strip() or "INFO").upper()
-    if log_level not in LOG_LEVELS:
-        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {log_level[:20]!r}.")
-
-    review = environ.get("REVIEW_CHANNEL_ID", "").strip()
-    if review and not GUILD_ID_RE.match(review):
-        raise SettingsError(
-            f"REVIEW_CHANNEL_ID must be a channel's numeric ID (17 to 20 digits), got {review[:40]!r}. "
-            "With Developer Mode on, right-click the review channel -> Copy Channel ID; "
-            "or leave it empty to see flags and suggestions only in /factadmin queue."
-        )
-
-    return Settings(
-        token=token,
-        facts_db=facts_db,
-        newsroom_guild_ids=newsroom_guild_ids,
-        moderator_roles=moderator_roles,
-        log_level=log_level,
-        review_channel_id=int(review) if review else None,
-    )
-
-
-def guild_ids(environ: Mapping[str, str]) -> tuple[int, ...]:
-    """NEWSROOM_GUILD_IDS (comma-separated), plus DISCORD_GUILD_ID, which older set-ups use."""
-    named = [
-        (name, part.strip())
-        for name in ("NEWSROOM_GUILD_IDS", "DISCORD_GUILD_ID")
-        for part in environ.get(name, "").split(",")
-        if part.strip()
-    ]
-    for name, raw in named:
-        if not GUILD_ID_RE.match(raw):
-            raise SettingsError(
-                f"{name} must list your newsroom server's numeric ID (17 to 20 digits), "
-                f"got {raw[:40]!r}. {GUILD_ID_HELP}"
-            )
-    return tuple(dict.fromkeys(int(raw) for _name, raw in named))
-
-
-def token_problem(token: str | None) -> str | None:
-    """Why ``token`` cannot be a bot token, without ever repeating it."""
-    if token is None:
-        return "DISCORD_TOKEN is not set."
-    if token.lower().startswith("bot "):
-        return "DISCORD_TOKEN starts with 'Bot '; put only the token itself."
-    if not TOKEN_RE.match(token):
-        return "DISCORD_TOKEN does not look like a bot token (three parts separated by dots)."
-    return None
 
 
 # --- commands ----------------------------------------------------------------
@@ -347,6 +243,60 @@ async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
     return 0
 
 
+def backup(db: Path, dest: Path) -> int:
+    taken = snapshot.take(db, dest, DESK_FILES)
+    print(
+        f"Backed up {db} ({taken.facts} facts, version {taken.version}, {len(taken.files)} files) "
+        f"to {taken.folder}."
+    )
+    return 0
+
+
+def restore(src: Path, db: Path) -> int:
+    restored = snapshot.restore(src, db, DESK_FILES)
+    taken = restored.snapshot
+    print(
+        f"Restored {db} from {taken.folder} "
+        f"(taken {taken.created_at}: {taken.facts} facts, version {taken.version})."
+    )
+    if restored.kept is not None:
+        print(f"The files it replaced are kept in {restored.kept}.")
+    return 0
+
+
+def status_lines(state: Status) -> list[str]:
+    facts = f"{state.facts} facts ({state.retracted} retracted), version {state.version}"
+    lines = [f"Database:            {state.database}" + (f": {facts}" if state.facts is not None else "")]
+    if change := state.last_change:
+        lines.append(
+            f"Last change:         {change['at']} by {change['by']}: {change['action']} {change['key']}"
+        )
+    else:
+        lines.append("Last change:         none in the history")
+    lines.append(f"Open queue items:    {state.open_queue_items}")
+    lines.append(f"Pending corrections: {state.pending_corrections}")
+    lines.append(f"Writer lock:         {state.lock_holder or 'free (no bot or command is writing)'}")
+    beat = state.heartbeat
+    if beat is None:
+        lines.append("Heartbeat:           none")
+    else:
+        connection = "connected" if beat.get("connected") else "NOT connected"
+        heard = beat.get("heard_from_discord_at") or "never"
+        lines.append(
+            f"Heartbeat:           {beat.get('at')} from pid {beat.get('pid')} on {beat.get('host')}: "
+            f"{connection} to Discord, last heard from it {heard}"
+        )
+    lines += [f"PROBLEM: {problem}" for problem in state.problems]
+    lines.append("Healthy." if state.healthy else "Not healthy.")
+    return lines
+
+
+def status(db: Path, *, as_json: bool, stale_after: int, expect_bot: bool) -> int:
+    state = read_status(db, stale_after=stale_after, expect_bot=expect_bot)
+    print(json.dumps(state.to_json(), indent=2) if as_json else "\n".join(status_lines(state)))
+    return 0 if state.healthy else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -374,6 +324,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="merge facts from a JSON file by key (all or nothing)")
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser(
+        "backup",
+        help="copy the database and all beside it into a new dated folder in DEST (safe while the bot runs)",
+    )
+    p.add_argument("dest", type=Path, help="a folder, best on another disk")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser(
+        "restore", help="put a backup back (refused while the bot runs); the files it replaces are kept"
+    )
+    p.add_argument("src", type=Path, help="the dated folder `backup` made")
+    p.add_argument("--db", type=Path, help=db_help)
+
+    p = sub.add_parser("status", help="the desk's health; exit code 1 if something is wrong (writes nothing)")
+    p.add_argument("--json", action="store_true", help="print it as JSON")
+    p.add_argument(
+        "--stale-after",
+        type=int,
+        default=STALE_AFTER,
+        metavar="SECONDS",
+        help=f"a heartbeat or Discord connection older than this is a problem (default {STALE_AFTER})",
+    )
+    p.add_argument("--expect-bot", action="store_true", help="also a problem: no bot holds the database")
     p.add_argument("--db", type=Path, help=db_help)
 
     sub.add_parser(
@@ -406,6 +381,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(args.path, strict=args.strict)
         if args.command == "export":
             return export(db or settings.facts_db, args.out)
+        if args.command == "backup":
+            return backup(db or settings.facts_db, args.dest)
+        if args.command == "restore":
+            return restore(args.src, db or settings.facts_db)
+        if args.command == "status":
+            return status(
+                db or settings.facts_db,
+                as_json=args.json,
+                stale_after=args.stale_after,
+                expect_bot=args.expect_bot,
+            )
         return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run))
     except KnowledgeError as error:
         return fail(str(error))

@@ -11,35 +11,50 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import aiohttp
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from handlers.buttons import DeskButton, answer_unknown_component, kept
 from handlers.checks import NewsroomTree
-from handlers.errors import report_error
 from handlers.views import PageButton
+from knowledge.health import HEARTBEAT_EVERY, Heartbeat
 from knowledge.newsroom import Knowledge, open_knowledge
 from knowledge.process import long_lived_objects
 
 if TYPE_CHECKING:
-    from bot import Settings
+    from handlers.settings import Settings
 
 log = logging.getLogger("factdesk")
 
 EXTENSIONS = (
     "handlers.lookup",
     "handlers.admin",
-    "handlers.corrections",
+    "handlers.corrections",  # a background worker: no commands
     "handlers.help",
-    "handlers.desk",
+    "handlers.review",
 )
+# What ``sync`` loads: the cogs with commands.
+COMMAND_EXTENSIONS = tuple(name for name in EXTENSIONS if name != "handlers.corrections")
 
 
 class StartupError(Exception):
     """The bot cannot start or sync; the message says what to check. ``bot.py`` prints it."""
+
+
+class NoDatabase:
+    """The database's stand-in in ``python bot.py sync``, which publishes commands and runs none.
+
+    Anything that reads the database there is a bug, and says so.
+    """
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise RuntimeError(f"python bot.py sync opens no database; nothing may use its {name!r}")
+
+    def close(self) -> None:
+        """Nothing was opened."""
 
 
 class FactBot(commands.Bot):
@@ -62,7 +77,10 @@ class FactBot(commands.Bot):
         self.serve = serve
         self.button_kinds: list[type[DeskButton]] = []
         self.tree.settings = settings
-        self.tree.on_error = report_error  # type: ignore[method-assign]
+        # For `bot.py status`: when this process last heard from Discord (see knowledge.health).
+        self.heartbeat = Heartbeat(settings.facts_db)
+        self.connected = False
+        self._heartbeat_order = asyncio.Lock()  # one write at a time, so the last state is the one kept
 
     def open_database(self) -> None:
         """Open the fact database (taking its writer lock), once.
@@ -84,22 +102,19 @@ class FactBot(commands.Bot):
         kept.clear()
         self.add_dynamic_items(PageButton)  # the cogs add their own buttons
         await self.publish_commands()
+        self.keep_heartbeat.start()
 
     async def add_definitions_only(self) -> None:
         """The cogs' commands, for ``sync`` to publish, without opening the database.
 
-        No command runs in that process, so the cogs are made without their
-        dependencies: discord.py builds a cog's commands in ``Cog.__new__``,
-        the constructor only stores what the commands use.
+        discord.py builds a cog's commands when the cog is made, so the cogs
+        are made as usual, by their extensions' ``setup``, with
+        :class:`NoDatabase` standing for the database: no command runs in a
+        ``sync`` process, and the database may be held by the running bot.
         """
-        from handlers.admin import FactAdmin
-        from handlers.desk import Desk
-        from handlers.help import Help
-        from handlers.lookup import Lookup
-
-        for cog in (Lookup, FactAdmin, Help):
-            await self.add_cog(cog.__new__(cog))
-        await self.add_cog(Desk.commands_only(self))  # its context menu is added by its cog_load
+        self.knowledge = cast("Knowledge", NoDatabase())
+        for extension in COMMAND_EXTENSIONS:
+            await self.load_extension(extension)
 
     async def publish_commands(self) -> int:
         """The commands as guild commands of each newsroom server, and of no other (never global)."""
@@ -131,7 +146,31 @@ class FactBot(commands.Bot):
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.leave_if_foreign(guild)
 
+    @tasks.loop(seconds=HEARTBEAT_EVERY)
+    async def keep_heartbeat(self) -> None:
+        await self.write_heartbeat()
+
+    async def write_heartbeat(self) -> None:
+        try:
+            async with self._heartbeat_order:
+                await asyncio.to_thread(self.heartbeat.beat, connected=self.connected, ready=self.is_ready())
+        except OSError as error:
+            log.warning("Could not write the heartbeat %s: %s", self.heartbeat.path, error)
+
+    async def on_connect(self) -> None:
+        self.connected = True
+        await self.write_heartbeat()
+
+    async def on_resumed(self) -> None:
+        self.connected = True
+        await self.write_heartbeat()
+
+    async def on_disconnect(self) -> None:
+        self.connected = False
+        await self.write_heartbeat()
+
     async def on_ready(self) -> None:
+        await self.write_heartbeat()
         # Servers joined while the bot was offline, or before the list existed.
         for guild in list(self.guilds):
             await self.leave_if_foreign(guild)
@@ -146,6 +185,7 @@ class FactBot(commands.Bot):
         await answer_unknown_component(interaction, self.button_kinds)
 
     async def close(self) -> None:
+        self.keep_heartbeat.cancel()
         await super().close()
         knowledge = getattr(self, "knowledge", None)
         if knowledge is not None:

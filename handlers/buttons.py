@@ -29,10 +29,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import discord
 
 from handlers.checks import refuse_outside_newsroom
-from handlers.errors import tell
+from handlers.error_replies import tell
 
 if TYPE_CHECKING:
-    from bot import Settings
+    from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ async def answer_unknown_component(
     """A press or form nothing else will answer (from an older version of the bot): say so.
 
     ``kinds``: the buttons the bot registered. Forms with our prefix answer
-    themselves, live or from before a restart (see handlers.admin).
+    themselves, live or from before a restart (see :func:`handlers.forms.resume_form`).
     """
     custom_id = str((interaction.data or {}).get("custom_id", ""))
     if interaction.type is discord.InteractionType.component:

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
+from handlers.error_replies import report_error
+
 if TYPE_CHECKING:
-    from bot import Settings
+    from handlers.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +80,18 @@ async def refuse_outside_newsroom(interaction: discord.Interaction, settings: Se
 class NewsroomTree(app_commands.CommandTree):
     """The command tree, refusing every command and autocomplete from outside the newsroom.
 
-    Runs before any command's own checks, its options' transformers and its
-    autocomplete, so nothing of the base is read for a refused interaction.
+    Its check runs before any command's own checks, its options' transformers
+    and its autocomplete, so nothing of the base is read for a refused
+    interaction. Its ``on_error`` is the one error handler
+    (:func:`handlers.error_replies.report_error`), which buttons and forms use too.
     """
 
     settings: Settings  # set by the bot right after the tree is made
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         return not await refuse_outside_newsroom(interaction, self.settings)
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError, /
+    ) -> None:
+        await report_error(interaction, error)

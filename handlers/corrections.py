@@ -2,12 +2,12 @@
 
 What must change is the domain's (:mod:`knowledge.desk.answers`); this cog only talks to Discord:
 
-- :func:`record_answer` remembers each public fact card right after it is sent
+- :mod:`handlers.lookup` remembers each public fact card right after it is sent
   (``/facts``, and a suggestion turned into a fact), and each public list of
   several facts or of suggestions under "No fact matches"; a list is corrected
-  by rendering it again from the base (:func:`handlers.lookup.corrected_listing`). Private answers are never
-  recorded: Discord lets only the interaction's own token edit them, and only
-  for 15 minutes.
+  by rendering it again from the base (:func:`handlers.parts.corrected_listing`).
+  Private answers are never recorded: Discord lets only the interaction's own
+  token edit them, and only for 15 minutes.
 - The store tells :class:`Corrections` after every saved change. The listener
   only queues the fact and wakes the worker (``bot.dispatch``), so a
   moderator's reply never waits for an edit.
@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from handlers.lookup import answer_buttons, corrected_listing
+from handlers.parts import answer_buttons, corrected_listing
 from handlers.render import corrected_embed
 from knowledge.desk.answers import CARD, RESTORED, RETRACTED, Correction, correction_kind
 from knowledge.errors import KnowledgeError

@@ -20,8 +20,8 @@ from handlers.render import DESCRIPTION_LIMIT, FIELD_VALUE_LIMIT, RETRACTED_TITL
 from knowledge.model import STATUSES
 
 if TYPE_CHECKING:
-    from bot import Settings
     from handlers.app import FactBot
+    from handlers.settings import Settings
 
 AnyCommand = app_commands.Command[Any, ..., Any] | app_commands.Group | app_commands.ContextMenu
 

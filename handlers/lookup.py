@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from handlers.buttons import DeskButton, view_of
-from handlers.desk_text import ANSWER, SEVERAL
-from handlers.desk_views import FlagButton
-from handlers.errors import Refusal, tell
+from handlers.error_replies import Refusal, tell
+from handlers.parts import (
+    MAX_LISTED,
+    CiteButton,
+    MoreButton,
+    PickButton,
+    answer_buttons,
+    fact_line,
+    listed,
+    no_match_line,
+    picks,
+    several_embed,
+)
 from handlers.render import (
-    BUTTON_LABEL_LIMIT,
     CHOICE_NAME_LIMIT,
-    DESCRIPTION_LIMIT,
-    TITLE_LIMIT,
     choice_name,
-    citation_line,
     clip,
     escape,
     fact_embed,
@@ -36,10 +40,11 @@ from handlers.render import (
     quoted_query,
     visible,
 )
+from handlers.review_text import ANSWER, SEVERAL
 from handlers.views import listing, show_page
 from knowledge.desk import browse
 from knowledge.desk.answers import SEVERAL as SEVERAL_FORM
-from knowledge.desk.answers import SUGGESTIONS, Answer
+from knowledge.desk.answers import SUGGESTIONS
 from knowledge.errors import FactNotFound, KnowledgeError
 from knowledge.model import Fact
 from knowledge.search.index import SearchOutcome
@@ -60,19 +65,6 @@ LIST_RATE = 3
 LIST_PER = 30.0
 SEARCH_LIMIT = 10  # best answer + the "More matches" pages
 SUGGESTION_BUTTONS = 5
-LINE_CLAIM = 200
-# A listing longer than this is no use to read page by page; narrowing it is.
-MAX_LISTED = 500
-
-
-def fact_line(fact: Fact, *, status_always: bool = False) -> str:
-    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key.
-
-    A retracted one (in a posted list corrected since) is marked **Retracted**."""
-    status = "" if fact.status == "verified" and not status_always else f" *({fact.status})*"
-    if fact.retracted:
-        status = " **Retracted**"
-    return f"{escape(clip(' '.join(fact.claim.split()), LINE_CLAIM))}{status} · `{fact.key}`"
 
 
 def gone(key: str) -> Refusal:
@@ -128,88 +120,6 @@ async def remember_listing(
         log.warning("Could not record listing %s for later corrections: %s", message_id, error)
 
 
-def corrected_listing(answer: Answer, facts: Sequence[Fact], *, today: str) -> dict[str, Any]:
-    """A posted list (several that fit, or suggestions) as the base has its ``facts`` now: what to
-    edit the message with. A retracted fact's line says **Retracted** and its button goes; a
-    changed one shows its new claim and status."""
-    query, owner = answer.query or "", answer.asker or 0
-    live = [fact for fact in facts if not fact.retracted]
-    picks = view_of(*(PickButton.of(owner, fact, query) for fact in live)) if live else None
-    mark = f"**Updated** {today} — the fact desk changed a fact listed here; this is the base as it is now."
-    if answer.form == SEVERAL_FORM:
-        return {"content": None, "embed": several_embed(query, facts, mark=mark), "view": picks}
-    text = f"No fact matches {quoted_query(query)}." + (
-        " Did you mean one of these?" if live else " The facts suggested here have been retracted since."
-    )
-    return {"content": message_text(f"{text}\n{mark}"), "embed": None, "view": picks}
-
-
-def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
-    """Under an answer: More matches (if there are any), Cite and Flag. Anyone may press them."""
-    buttons: list[DeskButton] = [MoreButton.of(key, query)] if more else []
-    return view_of(*buttons, CiteButton.of(key), FlagButton.of(key))
-
-
-class CiteButton(DeskButton, kind="cite", fields=1):
-    """Cite: the fact's sources as one line to paste, privately; state is the fact's key."""
-
-    @classmethod
-    def of(cls, key: str) -> CiteButton:
-        return cls((key,), label="Cite")
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        fact = lookup_of(interaction).live_fact(state[0])
-        # Link previews of every source would bury the line to copy.
-        await interaction.response.send_message(citation_line(fact), ephemeral=True, suppress_embeds=True)
-
-
-class MoreButton(DeskButton, kind="more", fields=2):
-    """More matches: the query is run again and the matches other than the shown fact paged privately."""
-
-    forgotten = "These matches are from before the bot restarted; run /facts again to see them."
-
-    @classmethod
-    def of(cls, key: str, query: str) -> MoreButton:
-        return cls((key, query), label="More matches", style=discord.ButtonStyle.primary)
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await lookup_of(interaction).more_matches(interaction, f"{state[0]}:{state[1]}")
-
-
-class PickButton(DeskButton, kind="pick", fields=3):
-    """One fact under "No fact matches" or "Several facts fit"; state is (asker's id, fact key, query).
-
-    The person who asked turns the message into that fact; anyone else gets
-    it privately, so nobody changes someone else's answer.
-    """
-
-    forgotten = "This suggestion is from before the bot restarted; run /facts again."
-
-    @classmethod
-    def of(cls, owner: int, fact: Fact, query: str) -> PickButton:
-        return cls((str(owner), fact.key, query), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        owner, key, query = state
-        desk = lookup_of(interaction)
-        fact = desk.live_fact(key)
-        view = answer_buttons(query, key, more=bool(desk.others(query, key)))
-        if interaction.user.id == int(owner):
-            await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
-            message = interaction.message
-            if message is not None and not message.flags.ephemeral:
-                await remember_card(desk.knowledge, interaction, message.id, fact)
-        else:
-            await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
-
-
-def lookup_of(interaction: discord.Interaction) -> Lookup:
-    """The running Lookup cog, for buttons (discord.py builds them from the message, without the cog)."""
-    cog = interaction.client.get_cog("Lookup")  # type: ignore[attr-defined]
-    assert isinstance(cog, Lookup)
-    return cog
-
-
 def whole_words(text: str, limit: int) -> str:
     """As many of ``text``'s first words as fit in ``limit`` characters.
 
@@ -222,54 +132,10 @@ def whole_words(text: str, limit: int) -> str:
     return cut if len(cut) <= limit else text[:limit]
 
 
-def listed(count: int) -> str:
-    if count <= MAX_LISTED:
-        return "1 fact" if count == 1 else f"{count} facts"
-    return f"first {MAX_LISTED} of {count} facts; narrow it down to see the rest"
-
-
-def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[str]:
-    """Topics some of ``facts`` have and others lack, most shared first: words that would narrow
-    ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
-    asked = set(normalise(query).split())
-    counts = Counter(tag for fact in facts for tag in set(fact.tags))
-    found = [
-        tag.replace("-", " ")
-        for tag, count in counts.most_common()
-        if count < len(facts) and not set(normalise(tag).split()) <= asked
-    ]
-    return found[:most]
-
-
-def several_embed(query: str, facts: Sequence[Fact], *, mark: str | None = None) -> discord.Embed:
-    """The answer to a broad query: the facts that fit about equally, none of them as *the* answer.
-
-    ``mark``: a corrected list's note, above everything (markdown, typed text escaped)."""
-    hint = narrowing_words(query, facts)
-    narrow = (
-        f"add a word to narrow it down, for example {', '.join(f'**{escape(w)}**' for w in hint)}"
-        if hint
-        else "add a word to narrow it down (a name, a place, a year)"
-    )
-    text = (
-        f"None of them is *the* answer: {quoted_query(query)} is too broad to pick one. "
-        f"Open one below, or {narrow}.\n\n"
-        + "\n".join(f"• {fact_line(f, status_always=True)}" for f in facts)
-    )
-    if mark:
-        text = f"{mark}\n\n{text}"
-    title = f"{len(facts)} facts fit {quoted_query(query)} about equally"
-    return discord.Embed(
-        title=clip(title, TITLE_LIMIT),
-        description=clip(text, DESCRIPTION_LIMIT),
-        colour=discord.Colour.blurple(),
-    )
-
-
 def no_match_text(query: str, outcome: SearchOutcome) -> str:
-    text = f"No fact matches {quoted_query(query)}."
+    text = no_match_line(query, suggested=bool(outcome.suggestions))
     if outcome.suggestions:
-        return text + " Did you mean one of these?"
+        return text
     return text + " Nothing in the base comes close; the question has been noted for the fact desk."
 
 
@@ -297,6 +163,19 @@ class Lookup(commands.Cog):
         outcome = self.knowledge.index.search(query, limit=SEARCH_LIMIT)
         hits = [*outcome.results, *outcome.suggestions[:SUGGESTION_BUTTONS]]
         return list({hit.fact.key: hit.fact for hit in hits if hit.fact.key != key}.values())
+
+    async def pick(self, interaction: discord.Interaction, owner: int, key: str, query: str) -> None:
+        """A fact picked from a list (:class:`handlers.parts.PickButton`): the person who asked turns
+        the list into that fact's card; anyone else gets the card privately."""
+        fact = self.live_fact(key)
+        view = answer_buttons(query, key, more=bool(self.others(query, key)))
+        if interaction.user.id == owner:
+            await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
+            message = interaction.message
+            if message is not None and not message.flags.ephemeral:
+                await remember_card(self.knowledge, interaction, message.id, fact)
+        else:
+            await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
 
     def publishers(self) -> list[browse.Publisher]:
         knowledge = self.knowledge
@@ -334,9 +213,10 @@ class Lookup(commands.Cog):
             # Remembered like a card, so a correction reaches each fact's line and button (a
             # picked fact turns the asker's list into a card, remembered then instead).
             fitting = [hit.fact for hit in outcome.results]
-            picks = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in fitting))
             sent = await interaction.response.send_message(
-                embed=several_embed(query, fitting), view=picks, ephemeral=private
+                embed=several_embed(query, fitting),
+                view=picks(interaction.user.id, fitting, query),
+                ephemeral=private,
             )
             if not private and sent.message_id is not None:
                 await remember_listing(
@@ -346,9 +226,8 @@ class Lookup(commands.Cog):
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)
         if suggestions:
-            buttons = view_of(*(PickButton.of(interaction.user.id, fact, query) for fact in suggestions))
             sent = await interaction.response.send_message(
-                message_text(text), view=buttons, ephemeral=private
+                message_text(text), view=picks(interaction.user.id, suggestions, query), ephemeral=private
             )
             if not private and sent.message_id is not None:
                 await remember_listing(

@@ -27,7 +27,7 @@ def visible(text: str) -> str:
     """``text`` without the characters that are invisible or change how the text around them reads.
 
     The one function every echo of typed or stored text goes through (via
-    :func:`handlers.render.escape` and :func:`handlers.errors.tell`), so no
+    :func:`handlers.render.escape` and :func:`handlers.error_replies.tell`), so no
     reply can be made to render reversed or to hide words.
     """
     if text.isascii() and text.isprintable():

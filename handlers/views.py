@@ -15,8 +15,9 @@ from typing import Any
 
 import discord
 
-from handlers.buttons import DeskButton, view_of
-from handlers.errors import tell
+from handlers.buttons import DeskButton, settings_of, view_of
+from handlers.checks import NotModerator, is_moderator
+from handlers.error_replies import tell
 
 # Interaction tokens can edit their message for 15 minutes; expire well before that
 # so the "disable on timeout" edit still succeeds.
@@ -26,12 +27,16 @@ NOT_YOURS = "Only the person who ran this command can use these buttons; run the
 
 # Builds a listing's pages from its arguments; may raise (a refusal goes to the error handler).
 PageBuilder = Callable[[discord.Interaction, str], Awaitable[list[discord.Embed]]]
-_listings: dict[str, PageBuilder] = {}
+_listings: dict[str, tuple[PageBuilder, bool]] = {}
 
 
-def listing(code: str, build: PageBuilder) -> None:
-    """Name a listing so its page buttons can build it again (the newest bot's cog wins)."""
-    _listings[code] = build
+def listing(code: str, build: PageBuilder, *, moderators_only: bool = False) -> None:
+    """Name a listing so its page buttons can build it again (the newest bot's cog wins).
+
+    ``moderators_only``: its pages turn only for a moderator, decided at each
+    press (roles change), by the rule the /factadmin group checks.
+    """
+    _listings[code] = (build, moderators_only)
 
 
 class ExpiringView(discord.ui.View):
@@ -92,10 +97,13 @@ class PageButton(DeskButton, kind="page", fields=4):
         if interaction.user.id != int(owner):
             await tell(interaction, NOT_YOURS)
             return
-        build = _listings.get(code)
-        if build is None:
+        found = _listings.get(code)
+        if found is None:
             await tell(interaction, self.forgotten)
             return
+        build, moderators_only = found
+        if moderators_only and not is_moderator(interaction, settings_of(interaction)):
+            raise NotModerator
         pages = await build(interaction, args)
         await show_page(interaction, pages, code=code, args=args, page=int(page), edit=True)
 

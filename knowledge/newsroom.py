@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from knowledge.desk.answers import AnswerLog
-from knowledge.desk.gaps import QueryLog
-from knowledge.desk.review_queue import ReviewQueue
+from knowledge.desk.answers import ANSWERS_SUFFIX, AnswerLog
+from knowledge.desk.gaps import KEY_SUFFIX, QueryLog
+from knowledge.desk.review_queue import QUEUE_SUFFIX, ReviewQueue
 from knowledge.desk.synonyms import THESAURUS, Group, SynonymStore, parse_group, standing_groups
 from knowledge.errors import InvalidSynonyms, KnowledgeError, Problem
 from knowledge.model import Actor
@@ -21,6 +21,16 @@ from knowledge.store.changes import SHIPPED_BASE, FactStore
 from knowledge.store.disk.atomic import describe_os_error
 from knowledge.store.history import HistoryLog
 from knowledge.store.loading import HISTORY_SUFFIX
+from knowledge.store.snapshot import Part
+
+QUERIES_SUFFIX = ".queries.jsonl"
+# The desk's files beside the database, for backups (knowledge.store.snapshot copies the store's own).
+DESK_FILES = (
+    Part(QUEUE_SUFFIX, journal=True),
+    Part(ANSWERS_SUFFIX, journal=True),
+    Part(QUERIES_SUFFIX, journal=True),
+    Part(QUERIES_SUFFIX + KEY_SUFFIX, journal=False),  # without it the log no longer tells who asked
+)
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -127,7 +137,7 @@ def open_knowledge(
     store = FactStore.open(path, seed=seed)
     index = SearchIndex(store.facts())
     store.subscribe(index.upsert)
-    gaps = QueryLog(Path(f"{store.path}.queries.jsonl") if log_queries else None)
+    gaps = QueryLog(Path(f"{store.path}{QUERIES_SUFFIX}") if log_queries else None)
     try:
         # Beside the database, written only by this process, which holds its writer lock.
         queue = ReviewQueue.beside(store.path)

@@ -20,12 +20,18 @@ from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from bot import Settings
 from handlers.app import FactBot, create_bot
-from handlers.errors import user_message
+from handlers.error_replies import user_message
 from knowledge.newsroom import Knowledge
 from knowledge.store.changes import SHIPPED_BASE
 
 GUILD_ID = 1_100_000_000_000_000_001
 MODERATOR_ROLE = "Fact desk"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where a new, empty database goes: nothing is there yet."""
+    return tmp_path / "facts.json"
 
 
 @pytest.fixture

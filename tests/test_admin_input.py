@@ -283,7 +283,7 @@ async def test_an_import_file_over_the_limit_is_refused_before_reading(
     simcord_env: Env, channel: ChannelHandle, manager: MemberActor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The module the bot loaded as an extension (discord.py imports it afresh).
-    monkeypatch.setattr(sys.modules["handlers.admin"], "IMPORT_MAX_BYTES", 100)
+    monkeypatch.setattr(sys.modules["handlers.admin.files"], "IMPORT_MAX_BYTES", 100)
     start = len(simcord_env.http_requests)
     unchanged = Unchanged(store_of(simcord_env))
     result = await manager.slash(channel, "factadmin import", file=("big.json", b"[" + b" " * 200 + b"]"))

@@ -17,7 +17,7 @@ from knowledge.desk.answers import (
     UPDATED,
     AnswerLog,
     CorrectionReport,
-    change_between,
+    Shown,
     correction_kind,
 )
 from knowledge.errors import WriteFailed
@@ -47,11 +47,6 @@ def restored(fact: Fact) -> Fact:
     return fact.evolve(version=fact.version + 1, retracted_at=None, retracted_by=None, retraction_reason=None)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "facts.json"
-
-
 def three_answers(log: AnswerLog) -> None:
     log.record(GUILD, NEWS, 1001, FACT)
     log.record(GUILD, NEWS, 1002, FACT)
@@ -75,13 +70,13 @@ def three_answers(log: AnswerLog) -> None:
     ids=["retract", "claim", "status", "details", "source-added", "review"],
 )
 def test_what_counts_as_a_change_posted_answers_must_show(new: Fact, kind: str | None) -> None:
-    assert change_between(FACT, new) == kind
+    assert correction_kind(Shown.of(FACT), new) == kind
 
 
 def test_a_restoration_is_a_change_and_a_retracted_edit_is_an_update() -> None:
     gone = retracted(FACT)
-    assert change_between(gone, restored(gone)) == RESTORED
-    assert change_between(gone, gone.evolve(version=4, claim="Reworded.")) == UPDATED
+    assert correction_kind(Shown.of(gone), restored(gone)) == RESTORED
+    assert correction_kind(Shown.of(gone), gone.evolve(version=4, claim="Reworded.")) == UPDATED
 
 
 # --- the correction plan ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from discord import app_commands
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from handlers.checks import NotModerator
-from handlers.errors import APOLOGY
+from handlers.error_replies import APOLOGY
 from knowledge.errors import FactNotFound
 from tests.test_admin import factadmin_command
 
@@ -52,12 +52,12 @@ async def test_unexpected_error_is_logged_with_traceback_and_user_gets_an_apolog
         raise RuntimeError("internal detail at /srv/secret/path")
 
     add_command(simcord_env, explode)
-    with caplog.at_level(logging.ERROR, logger="handlers.errors"):
+    with caplog.at_level(logging.ERROR, logger="handlers.error_replies"):
         result = await staff.slash(channel, "explode")
     assert result.ephemeral
     assert result.response.content == APOLOGY
     assert "secret" not in result.response.content
-    [record] = [r for r in caplog.records if r.name == "handlers.errors"]
+    [record] = [r for r in caplog.records if r.name == "handlers.error_replies"]
     assert "explode" in record.getMessage()
     assert record.exc_info is not None and "internal detail" in str(record.exc_info[1])
     assert handled_errors() == [RuntimeError]
@@ -128,7 +128,7 @@ async def test_when_the_interaction_has_expired_the_failure_is_logged_not_raised
     simcord_env.inject_error(
         "POST", "/interactions/*/callback", status=404, code=10062, message="Unknown interaction"
     )
-    with caplog.at_level(logging.WARNING, logger="handlers.errors"):
+    with caplog.at_level(logging.WARNING, logger="handlers.error_replies"):
         result = await staff.slash(channel, "too-late")
     assert not result.acknowledged
     assert "Could not tell user" in caplog.text

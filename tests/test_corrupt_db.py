@@ -54,11 +54,6 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "facts.json"
-
-
 def start_bot(db: Path) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,

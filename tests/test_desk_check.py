@@ -14,9 +14,9 @@ from discord import app_commands
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from handlers.checks import OUTSIDE_NEWSROOM
-from handlers.desk import CHECK_RATE
-from handlers.desk_text import claim_answer
 from handlers.render import EMBED_TOTAL, STATUS_TITLES
+from handlers.review import CHECK_RATE
+from handlers.review_text import claim_answer
 from knowledge.desk.claims import MAX_CLAIMS
 from knowledge.search.index import Hit, SearchOutcome
 from tests.helpers.workflow import SILK_WAY

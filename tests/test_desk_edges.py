@@ -18,7 +18,7 @@ import discord
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
-from handlers.admin_views import RESTARTED
+from handlers.confirm import RESTARTED
 from knowledge.desk.claims import OWN_TEXT, split_parts
 from knowledge.desk.repeats import compare, figures
 from knowledge.model import Fact

@@ -19,7 +19,7 @@ from simcord.interactions import base_payload
 from simcord.results import InteractionResult
 
 from handlers.checks import OUTSIDE_NEWSROOM, NotModerator
-from handlers.desk_text import suggested_key
+from handlers.review_text import suggested_key
 from knowledge.desk.review_queue import MAX_OPEN_PER_PERSON, AlreadyResolved, BeingAccepted, TooManyOpen
 from tests.test_admin import text_of
 from tests.test_newsroom_only import (  # noqa: F401 - fixtures

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from simcord import ChannelHandle, Env, GuildHandle, MemberActor
 
 from handlers import render
-from handlers.errors import user_message
+from handlers.error_replies import user_message
 from handlers.lookup import no_match_text
 from handlers.render import choice_name, citation_line, fact_embed
 from knowledge.desk.gaps import QueryLog

@@ -25,7 +25,7 @@ import pytest
 from simcord import ChannelHandle, Env, MemberActor
 
 from bot import ROOT
-from handlers.errors import Refusal
+from handlers.error_replies import Refusal
 from handlers.render import visible
 from knowledge.store.changes import SHIPPED_BASE
 from tests.helpers.store_facts import record

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor
 
-from handlers import lookup
-from handlers.errors import Refusal
+from handlers import lookup, parts
+from handlers.error_replies import Refusal
 from handlers.render import citation_line
 from handlers.views import VIEW_TIMEOUT
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Actor
@@ -98,7 +98,7 @@ async def test_a_listing_suggests_a_topic_some_of_the_facts_have_and_the_query_l
     knowledge: Knowledge,
 ) -> None:
     facts = [knowledge.store.get(key) for key in ("btc-pipeline-oil-share", "arms-for-oil-and-iran-access")]
-    hint = lookup.narrowing_words("oil", facts)
+    hint = parts.narrowing_words("oil", facts)
     assert "oil" not in hint  # both have it: it narrows nothing
     assert set(hint) <= {"pipeline", "arms sales", "iran"} and hint
 
@@ -344,8 +344,7 @@ async def test_unexpected_failure_in_a_button_gets_an_apology_not_a_traceback(
     def broken(fact: Any) -> str:
         raise RuntimeError("boom")
 
-    # load_extension executes the cog module afresh; patch the copy the bot runs.
-    monkeypatch.setattr(sys.modules["handlers.lookup"], "citation_line", broken)
+    monkeypatch.setattr(sys.modules["handlers.parts"], "citation_line", broken)  # Cite's module
     cited = await staff.click(answer.response, label="Cite")
     assert cited.ephemeral
     assert cited.response.content.startswith("Sorry, something went wrong")
@@ -500,7 +499,9 @@ async def test_sources_for_an_unknown_publisher_says_so(
 async def test_a_very_long_timeline_is_cut_with_a_note_to_narrow_it(
     channel: ChannelHandle, staff: MemberActor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # load_extension executes the cog module afresh; patch the copy the bot runs, and the shared count.
     monkeypatch.setattr(sys.modules["handlers.lookup"], "MAX_LISTED", 3)
+    monkeypatch.setattr(sys.modules["handlers.parts"], "MAX_LISTED", 3)
     result = await staff.slash(channel, "timeline")
     embed = result.response.embeds[0]
     assert "first 3 of " in embed.title and "narrow it down" in embed.title

@@ -35,11 +35,6 @@ BEN = Actor("222", "Ben")
 MOD = Actor("999", "Moderator Mia")
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "facts.json"
-
-
 def test_a_flag_is_attributed_and_open(db: Path) -> None:
     queue = ReviewQueue.beside(db, clock=Clock())
     item = queue.flag(FACT, "  The count is 93 since the 2024 update.  ", ANA)

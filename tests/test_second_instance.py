@@ -59,11 +59,6 @@ def bot_environment(db: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "facts.json"
-
-
-@pytest.fixture
 def first_bot(db: Path) -> Iterator[subprocess.Popen[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-c", RUNNING_BOT],

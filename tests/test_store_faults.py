@@ -26,11 +26,6 @@ HOLDER = (
 )
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "facts.json"
-
-
 def snapshot(db: Path) -> tuple[bytes, int]:
     return db.read_bytes(), db.stat().st_mtime_ns
 

@@ -13,7 +13,7 @@ import discord
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor
 
-from handlers.errors import Refusal
+from handlers.error_replies import Refusal
 from knowledge.desk.synonyms import THESAURUS
 from knowledge.errors import DuplicateSynonymGroup, SynonymGroupNotFound
 from knowledge.newsroom import Knowledge, search_thesaurus

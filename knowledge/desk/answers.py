@@ -106,11 +106,6 @@ def correction_kind(shown: Shown, fact: Fact) -> str | None:
     return None
 
 
-def change_between(old: Fact, new: Fact) -> str | None:
-    """Whether the change from ``old`` to ``new`` must reach answers that showed ``old``."""
-    return correction_kind(Shown.of(old), new)
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One public answer the bot posted with facts: a card, a list of several, or suggestions."""
@@ -215,8 +210,14 @@ class AnswerLog:
     """The answer log at ``path`` (``<db>.answers.jsonl``); ``path=None`` keeps it in memory only."""
 
     def __init__(
-        self, path: Path | None, *, clock: Callable[[], datetime] = _utc_now, window_days: int = WINDOW_DAYS
+        self,
+        path: Path | None,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        window_days: int = WINDOW_DAYS,
+        read_only: bool = False,
     ) -> None:
+        """``read_only``: never compact the file (``bot.py status`` reads it while the bot writes it)."""
         self.path = path
         self.window = timedelta(days=window_days)
         self._clock = clock
@@ -235,7 +236,7 @@ class AnswerLog:
                 log.warning("skipped an answer-log event in %s (%r): %.120r", path, error, event)
         pruned = self._prune()
         size = len(self._answers) + len(self._tallies)
-        if pruned or events > max(_COMPACT_MIN, _COMPACT_RATIO * size):
+        if not read_only and (pruned or events > max(_COMPACT_MIN, _COMPACT_RATIO * size)):
             try:
                 self.compact()
             except KnowledgeError as error:  # the log still works; the file stays longer than needed

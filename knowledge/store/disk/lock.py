@@ -60,3 +60,26 @@ class WriterLock:
         if self._fd is not None:
             os.close(self._fd)  # closing the descriptor drops the flock
             self._fd = None
+
+
+def lock_holder(db: Path) -> str | None:
+    """Who holds ``db``'s writer lock (as it wrote itself into the lock file), or None if nobody does.
+
+    Writes nothing and creates nothing. It tries a shared lock for an instant: a
+    bot starting in that very instant is refused as if another held the lock,
+    and its service manager starts it again.
+    """
+    path = db.with_name(db.name + ".lock")
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.pread(fd, 500, 0).decode(errors="replace").strip() or "a process that is starting"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

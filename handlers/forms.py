@@ -1,38 +1,37 @@
-"""The Confirm buttons and the edit form behind ``/factadmin``.
+"""The forms (modals) of the desk, and the one way a form is resumed after a restart.
 
-Each one checks, when pressed or submitted, that the person is the moderator
-who started it and is still a moderator: a button or a form can outlive a role.
+A form collects and validates, then stops; whoever opened it awaits it
+(:meth:`OpenForms.ask`) and decides. Every form's ``custom_id`` says what it is
+for, so a form submitted after a restart, which nothing awaits any more, is
+rebuilt and finished the same way (:func:`resume_form`). Shared by
+``/factadmin edit`` and the review workflow's Accept, Flag and Dismiss.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 
 from handlers.admin_text import MODAL_FIELDS, split_list
-from handlers.buttons import PREFIX, DeskButton, kept, settings_of
+from handlers.buttons import PREFIX, settings_of
 from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.errors import report_error, tell, user_message
-from handlers.render import clip, message_text
-from handlers.views import ExpiringView
-from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, MAX_SHORT, MAX_URL, Actor, Fact
+from handlers.error_replies import as_form, report_error, tell
+from handlers.parts import actor_of
+from handlers.render import clip, fact_embed
+from handlers.settings import Settings
+from knowledge.model import MAX_CAVEATS, MAX_CLAIM, MAX_DETAILS, MAX_SHORT, MAX_URL, Fact
+from knowledge.store.changes import FactStore
+
+Form = TypeVar("Form", bound="DeskForm")
 
 MODAL_TIMEOUT = 30 * 60.0  # an edit form left open longer than this must be reopened
 TEXT_INPUT_LIMIT = 4000  # Discord's most for one text input
 LABEL_LIMIT = 45  # Discord's most for a modal title or an input label
-
-# What the moderator is told after a change was attempted: text, and the fact's embed on success.
-Outcome = tuple[str, discord.Embed | None]
-
-
-def actor_of(interaction: discord.Interaction) -> Actor:
-    """Who made a change, for the history: the Discord account, by id and name."""
-    return Actor(id=str(interaction.user.id), name=str(interaction.user))
 
 
 async def allowed(interaction: discord.Interaction) -> bool:
@@ -41,101 +40,6 @@ async def allowed(interaction: discord.Interaction) -> bool:
         return True
     await tell(interaction, str(NotModerator()))
     return False
-
-
-@dataclass
-class Pending:
-    """A change waiting for its Confirm, kept in this process only (a restart drops it, unapplied)."""
-
-    owner_id: int
-    action: Callable[[discord.Interaction], Awaitable[Outcome]]
-    cancelled: str
-    expired: str
-    view: ExpiringView | None = None
-    decided: bool = False
-
-
-# What a Confirm or Cancel pressed after a restart says, by what was waiting.
-RESTARTED = {
-    "add": "The bot restarted before this was confirmed, so nothing was added. "
-    "Run /factadmin add again to add the fact.",
-    "import": "The bot restarted before this was confirmed, so nothing was imported. "
-    "Run /factadmin import again with the file.",
-    "accept": "The bot restarted before this was confirmed, so nothing was added and the review item "
-    "is still open. Press Accept on it again.",
-}
-
-
-class DecideButton(DeskButton, kind="decide", fields=4):
-    """Confirm or Cancel; state is (yes or no, what waits: add, import or accept, owner's id, token)."""
-
-    refusal = "Only the moderator who started this can confirm or cancel it. Nothing was changed."
-
-    @classmethod
-    def of(cls, answer: str, what: str, owner: int, token: str) -> DecideButton:
-        label, style = (
-            ("Confirm", discord.ButtonStyle.success)
-            if answer == "yes"
-            else ("Cancel", discord.ButtonStyle.secondary)
-        )
-        return cls((answer, what, str(owner), token), label=label, style=style)
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        answer, what, owner, token = state
-        if interaction.user.id != int(owner):
-            await tell(interaction, self.refusal)
-            return
-        if not await allowed(interaction):
-            return
-        pending = kept.get(token)
-        if not isinstance(pending, Pending):
-            await interaction.response.edit_message(content=RESTARTED[what], embed=None, view=None)
-            return
-        if pending.decided:  # two quick presses must not apply the change twice
-            await tell(interaction, "This was already decided.")
-            return
-        pending.decided = True
-        kept.forget(token)
-        view = pending.view
-        if view is not None:
-            view.stop()
-            view.disable_all()
-        if answer == "no":
-            await interaction.response.edit_message(content=pending.cancelled, embed=None, view=None)
-            return
-        # Answer at once (buttons greyed out), then do the slow write.
-        await interaction.response.edit_message(content="Working on it…", embed=None, view=view)
-        try:
-            content, embed = await pending.action(interaction)
-        except Exception as error:
-            # A refusal replaces the question, in the one handler's words; the unexpected goes there.
-            if (refusal := user_message(error)) is None:
-                raise
-            content, embed = refusal, None
-        await interaction.edit_original_response(content=message_text(content), embed=embed, view=None)
-
-
-class ConfirmView(ExpiringView):
-    """Confirm or Cancel a change that needs a second look; nothing happens until Confirm.
-
-    When it times out the message says nothing was done, and the buttons go grey.
-    """
-
-    def __init__(self, pending: Pending, what: str) -> None:
-        self.pending = pending
-        self.token = kept.keep(pending)
-        owner = pending.owner_id
-        super().__init__(
-            DecideButton.of("yes", what, owner, self.token), DecideButton.of("no", what, owner, self.token)
-        )
-        pending.view = self
-
-    async def on_timeout(self) -> None:
-        if self.pending.decided:
-            return
-        self.pending.decided = True
-        kept.forget(self.token)
-        await self.expire(content=self.pending.expired, embed=None)
 
 
 def text_box(
@@ -261,18 +165,6 @@ class EditFactModal(ModeratorForm):
                 out[name] = None  # an emptied optional box removes that text
         return out
 
-    def fill(self, components: list[dict[str, Any]]) -> None:
-        """Take a submission's values (a form from before a restart, which discord.py did not fill)."""
-        values = {
-            child["custom_id"]: child.get("value", "")
-            for row in components
-            for child in row.get("components", [row.get("component", row)])
-            if "custom_id" in child
-        }
-        for name, box in self.inputs.items():
-            if name in values:
-                box._value = str(values[name])
-
 
 # How the fields the validation names are called in the add form.
 ADD_FORM_FIELDS = {
@@ -350,3 +242,94 @@ def base36(number: int) -> str:
         out = digits[digit] + out
         if not number:
             return out
+
+
+async def save_edit(store: FactStore, submitted: discord.Interaction, form: EditFactModal) -> Fact | None:
+    """Save what an edit form collected, against the version it was opened at; the saved fact, or None.
+
+    How ``/factadmin edit`` and Accept on a flag save a correction. The
+    opener's own interaction was answered with the form, so every reply,
+    refusals too, goes to the submission.
+    """
+    changes = form.changes()
+    if not changes:
+        await tell(submitted, f"No changes; `{form.key}` stays at version {form.version}.")
+        return None
+    # Saving can take longer than Discord's 3 seconds; answer first.
+    await submitted.response.defer(ephemeral=True, thinking=True)
+    try:
+        with as_form(MODAL_FIELDS):
+            fact = await store.edit(
+                form.key, changes, expected_version=form.version, actor=actor_of(submitted)
+            )
+    except Exception as error:
+        await report_error(submitted, error)
+        return None
+    await submitted.followup.send(
+        f"Saved `{fact.key}` (now version {fact.version}).", embed=fact_embed(fact), ephemeral=True
+    )
+    return fact
+
+
+class OpenForms:
+    """The forms this process has open and awaits, by custom_id; a submission of any other is from
+    before a restart, for :func:`resume_form`."""
+
+    def __init__(self) -> None:
+        self._open: Counter[str] = Counter()
+
+    def __contains__(self, custom_id: object) -> bool:
+        return custom_id in self._open
+
+    async def ask(self, interaction: discord.Interaction, form: DeskForm) -> discord.Interaction | None:
+        """Answer ``interaction`` with ``form`` and wait for it; its submission, or None if left unsent."""
+        self._open[form.custom_id] += 1
+        try:
+            await interaction.response.send_modal(form)
+            timed_out = await form.wait()
+        finally:
+            self._open[form.custom_id] -= 1
+            if not self._open[form.custom_id]:
+                del self._open[form.custom_id]
+        return None if timed_out else form.submitted
+
+
+async def resume_form(
+    interaction: discord.Interaction,
+    pattern: re.Pattern[str],
+    open_forms: OpenForms,
+    settings: Settings,
+    rebuild: Callable[[re.Match[str]], Form],
+) -> tuple[Form, discord.Interaction] | None:
+    """A form submitted after a restart (``pattern`` matches its custom_id, no live form awaits it):
+    rebuilt from its custom_id and run the way discord.py runs a live form; the form and its
+    submission, once submitted.
+
+    None when the interaction is none of these forms' submissions, or the form
+    was refused (outside the newsroom, a rebuild that fails, the form's own
+    checks): the person has been told why.
+
+    The one place the bot calls discord.py's private ``Modal._dispatch_submit``.
+    discord.py finds a submitted form only among the modals this process sent;
+    a form sent before a restart is not there, and discord.py has no public way
+    to hand it a rebuilt one (``Client.add_view`` takes views, not modals). The
+    private call is the path discord.py takes for a live form: the form's
+    ``interaction_check``, its values filled in, then ``on_submit`` (or
+    ``on_error``). ``tests/test_forms.py`` fails if discord.py changes it.
+    """
+    if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
+        return None
+    custom_id = str(interaction.data.get("custom_id", ""))
+    match = pattern.fullmatch(custom_id)
+    if match is None or custom_id in open_forms:
+        return None
+    if await refuse_outside_newsroom(interaction, settings):  # before reading anything
+        return None
+    try:
+        form = rebuild(match)
+    except Exception as error:  # the fact or the item is not there (a forged form)
+        await report_error(interaction, error)
+        return None
+    components = list(interaction.data.get("components", []))  # type: ignore[union-attr]
+    await form._dispatch_submit(interaction, components, {})  # type: ignore[arg-type]
+    return None if form.submitted is None else (form, form.submitted)

@@ -1,11 +1,12 @@
-"""The buttons and forms of the desk's workflow: Flag, Accept, Dismiss, and the forms they open.
+"""The buttons and forms of the review workflow: Accept and Dismiss, and the forms Flag, Accept
+and Dismiss open (Flag itself is on every fact card: :mod:`handlers.parts`).
 
 Every button is a :class:`~handlers.buttons.DeskButton` (its fact key or item
 number in its ``custom_id``), so it works after a restart; each press is handed
-to the running Desk cog (:mod:`handlers.desk`). A form's ``custom_id`` says what
+to the running Review cog (:mod:`handlers.review`). A form's ``custom_id`` says what
 it is for, so one submitted after a restart can be rebuilt and finished.
-Kept apart from the cog because handlers.lookup puts Flag on its cards, and
-``load_extension`` runs an extension's module afresh: one copy of these classes.
+Kept apart from the cog because ``/factadmin queue`` shows Accept and Dismiss
+too, and ``load_extension`` runs an extension's module afresh: one copy of these classes.
 """
 
 from __future__ import annotations
@@ -13,38 +14,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
 
 import discord
 
-from handlers.admin_views import DeskForm, ModeratorForm, base36, text_box
 from handlers.buttons import PREFIX, DeskButton, view_of
+from handlers.forms import DeskForm, ModeratorForm, base36, text_box
+from handlers.parts import review_of
 from knowledge.model import MAX_REASON
-
-if TYPE_CHECKING:
-    from handlers.desk import Desk
-
-
-def desk_of(interaction: discord.Interaction) -> Desk:
-    """The running Desk cog, for buttons (discord.py builds them from the message, without the cog).
-
-    Not checked with isinstance: ``load_extension`` runs the cog's module afresh,
-    so the class this module could import may be another copy than the cog's.
-    """
-    cog = interaction.client.get_cog("Desk")  # type: ignore[attr-defined]
-    assert cog is not None
-    return cog  # type: ignore[no-any-return]
-
-
-class FlagButton(DeskButton, kind="flag", fields=1):
-    """Flag, under every fact card: tell the desk what is wrong with the fact; state is its key."""
-
-    @classmethod
-    def of(cls, key: str) -> FlagButton:
-        return cls((key,), label="Flag")
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await desk_of(interaction).flag(interaction, state[0])
 
 
 class AcceptButton(DeskButton, kind="accept", fields=1):
@@ -55,7 +31,7 @@ class AcceptButton(DeskButton, kind="accept", fields=1):
         return cls((str(item_id),), label="Accept", style=discord.ButtonStyle.success)
 
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await desk_of(interaction).accept(interaction, int(state[0]))
+        await review_of(interaction).accept(interaction, int(state[0]))
 
 
 class DismissButton(DeskButton, kind="dismiss", fields=1):
@@ -66,7 +42,7 @@ class DismissButton(DeskButton, kind="dismiss", fields=1):
         return cls((str(item_id),), label="Dismiss", style=discord.ButtonStyle.secondary)
 
     async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        await desk_of(interaction).dismiss(interaction, int(state[0]))
+        await review_of(interaction).dismiss(interaction, int(state[0]))
 
 
 def review_buttons(item_id: int) -> discord.ui.View:

@@ -1,8 +1,11 @@
 """The one error handler: expected problems become a short private note, the rest an apology.
 
-``tree.on_error`` is :func:`report_error`; views and modals send their errors
-here too, so a user never sees a traceback and every unexpected error is logged
-with one.
+Named for what it does with errors (replies), not ``errors``: ``knowledge.errors``
+is the domain's error family, which this module turns into words.
+
+The command tree's ``on_error`` (:class:`handlers.checks.NewsroomTree`) calls :func:`report_error`; buttons
+and forms send their errors here too, so a user never sees a traceback and every unexpected error
+is logged with one.
 """
 
 from __future__ import annotations

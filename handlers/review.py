@@ -1,7 +1,13 @@
-"""The desk's workflow in Discord: Check facts, Flag, /suggest and the review channel.
+"""What staff bring to the desk for review, and how moderators decide it: Check facts, Flag,
+/suggest and the review channel.
 
-- **Check facts** (Apps menu on a message) splits the message into its claims
-  (:func:`knowledge.desk.claims.split_claims`), looks each up with the search
+Named ``review`` (not ``desk``) so no handler shares a name with a knowledge
+package: ``knowledge.desk`` is the domain's review queue and answers, this is
+their Discord workflow.
+
+- **Check facts** (Apps menu on a message) splits what the message shows (its
+  text, a forward's text, every embed: :func:`message_parts`) into claims
+  (:func:`knowledge.desk.claims.split_parts`), looks each up with the search
   ``/facts`` uses, and answers privately, claim by claim, with what the base
   holds: the fact with its status and sources, several that fit equally, or
   "not in the base". It never calls a claim true or false.
@@ -12,11 +18,11 @@
   lists them. Resolving an item edits its review message (outcome, no
   buttons) and tells the reporter by DM.
 
-The buttons and forms are in :mod:`handlers.desk_views`, the words in
-:mod:`handlers.desk_text`. Every button works after a restart. Every form
+The buttons and forms are in :mod:`handlers.review_views`, the words in
+:mod:`handlers.review_text`. Every button works after a restart. Every form
 collects and stops; the button that opened it awaits it and decides. A form
 submitted after a restart (no button awaits it any more) is rebuilt from its
-``custom_id`` and finished the same way (:meth:`Desk.on_interaction`).
+``custom_id`` and finished the same way (:meth:`Review.on_interaction`).
 """
 
 from __future__ import annotations
@@ -32,18 +38,22 @@ from discord import app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from handlers.admin_views import (
+from handlers.checks import NotModerator, is_moderator
+from handlers.confirm import ConfirmView, Outcome, Pending
+from handlers.error_replies import Refusal, as_form
+from handlers.forms import (
     ADD_FORM_FIELDS,
     AddFactModal,
-    ConfirmView,
     DeskForm,
     EditFactModal,
-    Pending,
-    actor_of,
+    OpenForms,
     base36,
+    resume_form,
+    save_edit,
 )
-from handlers.checks import NotModerator, is_moderator, refuse_outside_newsroom
-from handlers.desk_text import (
+from handlers.parts import FlagButton, Publisher, SourceTitle, SourceUrl, actor_of, source_help
+from handlers.render import fact_embed, message_text
+from handlers.review_text import (
     already_answered_text,
     check_embed,
     item_embed,
@@ -52,29 +62,25 @@ from handlers.desk_text import (
     resolution_text,
     suggested_key,
 )
-from handlers.desk_views import (
+from handlers.review_views import (
     FORM_RE,
     AcceptButton,
     DismissButton,
     DismissForm,
-    FlagButton,
     FlagForm,
     answering,
     form_id,
     review_buttons,
 )
-from handlers.errors import Refusal, as_form
-from handlers.render import fact_embed, message_text
 from knowledge.desk.claims import OWN_TEXT, split_parts
 from knowledge.desk.repeats import repeats
 from knowledge.desk.review_queue import Flag, Item, Suggestion, proposed
 from knowledge.errors import AlreadyRetracted, DuplicateFact, FactNotFound, KnowledgeError
-from knowledge.model import MAX_CLAIM, MAX_SHORT, MAX_URL, parse_fact
+from knowledge.model import MAX_CLAIM, parse_fact
 
 if TYPE_CHECKING:
-    from bot import Settings
-    from handlers.admin import FactAdmin
     from handlers.app import FactBot
+    from handlers.settings import Settings
     from knowledge.newsroom import Knowledge
 
 log = logging.getLogger(__name__)
@@ -137,21 +143,14 @@ def looks_like_card(embed: discord.Embed) -> bool:
     return bool(embed.footer.text and _CARD_FOOTER_RE.fullmatch(embed.footer.text))
 
 
-class Desk(commands.Cog):
+class Review(commands.Cog):
     """Check facts, Flag, /suggest, and the review channel's Accept and Dismiss."""
 
     def __init__(self, bot: FactBot, knowledge: Knowledge, settings: Settings) -> None:
         self.bot = bot
         self.knowledge = knowledge
         self.settings = settings
-        self.open_forms: set[str] = set()  # forms a button of this process awaits
-
-    @classmethod
-    def commands_only(cls, bot: FactBot) -> Desk:
-        """The cog for ``sync``: its commands and menu, without the database (see FactBot)."""
-        cog = cls.__new__(cls)
-        cog.bot = bot
-        return cog
+        self.open_forms = OpenForms()  # forms a button of this process awaits
 
     async def cog_load(self) -> None:
         # discord.py's way for a context menu in a cog: built here, added to the tree, removed on unload.
@@ -183,7 +182,7 @@ class Desk(commands.Cog):
         if fact.retracted:
             raise AlreadyRetracted(key)  # the desk has withdrawn it already; nothing to flag
         form = FlagForm(key)
-        if (submitted := await self.ask(interaction, form)) is not None:
+        if (submitted := await self.open_forms.ask(interaction, form)) is not None:
             await self.finish(form, submitted)
 
     async def finish_flag(self, submitted: discord.Interaction, form: FlagForm) -> None:
@@ -201,18 +200,16 @@ class Desk(commands.Cog):
     )
     @app_commands.describe(
         claim="The fact, in one or two plain sentences",
-        link="Link to a source that supports it (http:// or https://)",
-        publisher="Who published the source, like Haaretz (optional)",
-        title="The source's headline (optional)",
+        **source_help(link="url", publisher="publisher", title="title"),
     )
     @app_commands.guild_only()
     async def suggest(
         self,
         interaction: discord.Interaction,
         claim: Range[str, 1, MAX_CLAIM],
-        link: Range[str, 1, MAX_URL],
-        publisher: Range[str, 1, MAX_SHORT] | None = None,
-        title: Range[str, 1, MAX_SHORT] | None = None,
+        link: SourceUrl,
+        publisher: Publisher | None = None,
+        title: SourceTitle | None = None,
     ) -> None:
         """Send a missing fact and its source to the desk's review queue; a moderator decides."""
         # The queue's write waits for the disk; answer Discord first.
@@ -282,7 +279,7 @@ class Desk(commands.Cog):
             fact = self.knowledge.store.get(subject.key)
             state = f"{item_id}:{base36(interaction.user.id)}:{fact.version}"
             form: DeskForm = EditFactModal(fact, interaction.user.id, custom_id=form_id("flagedit", state))
-            if (submitted := await self.ask(interaction, form)) is not None:
+            if (submitted := await self.open_forms.ask(interaction, form)) is not None:
                 await self.finish(form, submitted, origin=interaction.message)
             return
         assert isinstance(subject, Suggestion)
@@ -296,7 +293,7 @@ class Desk(commands.Cog):
             title=subject.title or "",
             url=subject.url,
         )
-        if (submitted := await self.ask(interaction, form)) is not None:
+        if (submitted := await self.open_forms.ask(interaction, form)) is not None:
             await self.finish(form, submitted, origin=interaction.message)
 
     async def finish_edit(
@@ -306,10 +303,9 @@ class Desk(commands.Cog):
         item_id: int,
         origin: discord.Message | None,
     ) -> None:
-        admin: FactAdmin = self.bot.get_cog("FactAdmin")  # type: ignore[assignment]
         # Claimed first: resolved meanwhile, or being accepted by another moderator, changes nothing.
         with self.knowledge.queue.accepting(item_id, actor_of(submitted)):
-            fact = await admin.save_edit(submitted, form)  # tells the moderator how it went
+            fact = await save_edit(self.knowledge.store, submitted, form)  # tells the moderator how it went
             if fact is not None:
                 note = f"Corrected `{fact.key}` (now version {fact.version})."
                 await self.resolve(submitted, item_id, note, origin=origin)
@@ -341,7 +337,7 @@ class Desk(commands.Cog):
         if not found:
             return False
 
-        async def add_anyway(pressed: discord.Interaction) -> tuple[str, discord.Embed | None]:
+        async def add_anyway(pressed: discord.Interaction) -> Outcome:
             return await self.add_accepted(pressed, record, item_id, origin)
 
         still_open = f"`{fact.key}` was not added; review item #{item_id} is still open."
@@ -365,7 +361,7 @@ class Desk(commands.Cog):
         record: dict[str, Any],
         item_id: int,
         origin: discord.Message | None,
-    ) -> tuple[str, discord.Embed | None]:
+    ) -> Outcome:
         """Add the accepted suggestion's fact once its moderator confirmed, and resolve the item."""
         with self.knowledge.queue.accepting(item_id, actor_of(pressed)):
             with as_form(ADD_FORM_FIELDS):
@@ -377,7 +373,7 @@ class Desk(commands.Cog):
         self.require_moderator(interaction)
         self.knowledge.queue.open_item(item_id)
         form = DismissForm(interaction.user.id, item_id)
-        if (submitted := await self.ask(interaction, form)) is not None:
+        if (submitted := await self.open_forms.ask(interaction, form)) is not None:
             await self.finish(form, submitted, origin=interaction.message)
 
     async def finish_dismiss(
@@ -440,16 +436,6 @@ class Desk(commands.Cog):
 
     # --- forms, live and after a restart ---
 
-    async def ask(self, interaction: discord.Interaction, form: DeskForm) -> discord.Interaction | None:
-        """Answer ``interaction`` with ``form`` and wait for it; its submission, or None if left unsent."""
-        self.open_forms.add(form.custom_id)
-        try:
-            await interaction.response.send_modal(form)
-            timed_out = await form.wait()
-        finally:
-            self.open_forms.discard(form.custom_id)
-        return None if timed_out else form.submitted
-
     async def finish(
         self, form: DeskForm, submitted: discord.Interaction, *, origin: discord.Message | None = None
     ) -> None:
@@ -487,29 +473,16 @@ class Desk(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """A Flag, Dismiss or Accept form submitted after a restart: rebuild it and finish it.
+        """A Flag, Dismiss or Accept form submitted after a restart: rebuilt and finished.
 
         A correction (Accept on a flag) is saved against the version it was opened at, as any edit form.
         """
-        if interaction.type is not discord.InteractionType.modal_submit or interaction.data is None:
-            return
-        custom_id = str(interaction.data.get("custom_id", ""))
-        match = FORM_RE.fullmatch(custom_id)
-        if match is None or custom_id in self.open_forms:
-            return
-        if await refuse_outside_newsroom(interaction, self.settings):  # before reading anything
-            return
-        try:
-            form = self.rebuild(match)
-        except Exception as error:  # the item or the fact is not there (a forged form)
-            await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined]
-            return
-        # The path discord.py takes for a live form: its checks, the values, then on_submit.
-        await form._dispatch_submit(interaction, list(interaction.data.get("components", [])), {})
-        if form.submitted is not None:  # None: refused by the form's checks, and told so
-            await self.finish(form, form.submitted, origin=interaction.message)
+        resumed = await resume_form(interaction, FORM_RE, self.open_forms, self.settings, self.rebuild)
+        if resumed is not None:
+            form, submitted = resumed
+            await self.finish(form, submitted, origin=interaction.message)
 
 
 async def setup(bot: FactBot) -> None:
-    await bot.add_cog(Desk(bot, bot.knowledge, bot.settings))
+    await bot.add_cog(Review(bot, bot.knowledge, bot.settings))
     bot.add_dynamic_items(FlagButton, AcceptButton, DismissButton)
