@@ -117,3 +117,29 @@ class ConfirmView(ExpiringView):
         self.pending.decided = True
         kept.forget(self.token)
         await self.expire(content=self.pending.expired, embed=None)
+
+
+async def confirm_first(
+    interaction: discord.Interaction,
+    what: str,
+    question: str,
+    action: Callable[[discord.Interaction], Awaitable[Outcome]],
+    *,
+    unchanged: str,
+    embed: discord.Embed | None = None,
+) -> None:
+    """Ask the moderator ``question``, privately, with Confirm and Cancel: only Confirm runs ``action``.
+
+    ``what``: add, import or accept (what a press after a restart is told,
+    :data:`RESTARTED`); ``unchanged``: what stays as it was, said when they
+    cancel or do not answer in time.
+    """
+    pending = Pending(
+        interaction.user.id,
+        action,
+        expired=f"No answer in time: {unchanged}",
+        cancelled=f"Cancelled: {unchanged}",
+    )
+    content = message_text(question)
+    shown = embed or discord.utils.MISSING  # no embed: none sent at all
+    await ConfirmView(pending, what).send(interaction, content=content, embed=shown, ephemeral=True)

@@ -39,7 +39,7 @@ from discord.app_commands import Range
 from discord.ext import commands
 
 from handlers.checks import NotModerator, is_moderator
-from handlers.confirm import ConfirmView, Outcome, Pending
+from handlers.confirm import Outcome, confirm_first
 from handlers.error_replies import Refusal, as_form
 from handlers.forms import (
     ADD_FORM_FIELDS,
@@ -340,18 +340,13 @@ class Review(commands.Cog):
         async def add_anyway(pressed: discord.Interaction) -> Outcome:
             return await self.add_accepted(pressed, record, item_id, origin)
 
-        still_open = f"`{fact.key}` was not added; review item #{item_id} is still open."
-        pending = Pending(
-            submitted.user.id,
-            add_anyway,
-            expired=f"No answer in time: {still_open}",
-            cancelled=f"Cancelled: {still_open}",
-        )
-        await ConfirmView(pending, "accept").send(
+        await confirm_first(
             submitted,
-            content=message_text(already_answered_text(fact.key, found)),
+            "accept",
+            already_answered_text(fact.key, found),
+            add_anyway,
+            unchanged=f"`{fact.key}` was not added; review item #{item_id} is still open.",
             embed=fact_embed(found[0].fact),
-            ephemeral=True,
         )
         return True
 
