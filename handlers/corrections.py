@@ -2,10 +2,12 @@
 
 What must change is the domain's (:mod:`knowledge.desk.answers`); this cog only talks to Discord:
 
-- :func:`record_answer` remembers each public fact card right after it is sent
-  (``/facts``, and a suggestion turned into a fact). Private answers are never
-  recorded: Discord lets only the interaction's own token edit them, and only
-  for 15 minutes.
+- :mod:`handlers.lookup` remembers each public fact card right after it is sent
+  (``/facts``, and a suggestion turned into a fact), and each public list of
+  several facts or of suggestions under "No fact matches"; a list is corrected
+  by rendering it again from the base (:func:`handlers.parts.corrected_listing`).
+  Private answers are never recorded: Discord lets only the interaction's own
+  token edit them, and only for 15 minutes.
 - The store tells :class:`Corrections` after every saved change. The listener
   only queues the fact and wakes the worker (``bot.dispatch``), so a
   moderator's reply never waits for an edit.
@@ -34,9 +36,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
-from handlers.parts import answer_buttons
+from handlers.parts import answer_buttons, corrected_listing
 from handlers.render import corrected_embed
-from knowledge.desk.answers import RESTORED, RETRACTED, Correction, correction_kind
+from knowledge.desk.answers import CARD, RESTORED, RETRACTED, Correction, correction_kind
 from knowledge.errors import KnowledgeError
 from knowledge.model import Fact
 
@@ -134,16 +136,22 @@ class Corrections(commands.Cog):
         return bool(refused) or not reported
 
     async def _correct(self, correction: Correction) -> bool:
-        """Edit one card to show its fact as it is now; False if it must be tried again later."""
+        """Edit one posted answer to show its facts as they are now; False if it must be tried again later."""
+        if not self.knowledge.answers.is_pending(correction):
+            return True  # superseded while earlier ones were edited: never edit a message with a stale plan
         answer = correction.answer
-        fact = self.knowledge.store.get(answer.key)  # facts are never deleted
-        kind = correction_kind(answer.shown, fact) or correction.kind
+        fact = self.knowledge.store.get(correction.key)  # facts are never deleted
+        shown = answer.shown_of(correction.key) or correction.target
+        kind = correction_kind(shown, fact) or correction.kind
         message = self.bot.get_partial_messageable(
             answer.channel_id, guild_id=answer.guild_id
         ).get_partial_message(answer.message_id)
         embed = corrected_embed(fact, kind, today=_today())
         try:
-            if kind == RETRACTED:
+            if answer.form != CARD:  # a list: every fact of it as it is now
+                facts = [self.knowledge.store.get(key) for key in answer.keys]
+                await message.edit(**corrected_listing(answer, facts, today=_today()))
+            elif kind == RETRACTED:
                 await message.edit(embed=embed, view=None)  # nothing on a retracted fact is to be used
             elif kind == RESTORED:
                 await message.edit(embed=embed, view=answer_buttons("", fact.key, more=False))

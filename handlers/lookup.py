@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -21,18 +20,18 @@ from handlers.buttons import DeskButton, view_of
 from handlers.error_replies import Refusal, tell
 from handlers.parts import (
     MAX_LISTED,
+    AskPickButton,
     CiteButton,
     MoreButton,
+    PickButton,
     answer_buttons,
     fact_line,
     listed,
-    running_cog,
+    no_match_line,
+    several_embed,
 )
 from handlers.render import (
-    BUTTON_LABEL_LIMIT,
     CHOICE_NAME_LIMIT,
-    DESCRIPTION_LIMIT,
-    TITLE_LIMIT,
     choice_name,
     clip,
     escape,
@@ -45,6 +44,8 @@ from handlers.render import (
 from handlers.review_text import ANSWER, SEVERAL
 from handlers.views import listing, show_page
 from knowledge.desk import browse
+from knowledge.desk.answers import SEVERAL as SEVERAL_FORM
+from knowledge.desk.answers import SUGGESTIONS
 from knowledge.errors import FactNotFound, KnowledgeError
 from knowledge.model import Fact
 from knowledge.search.index import SearchOutcome
@@ -91,65 +92,33 @@ async def remember_card(
         log.warning("Could not record answer %s for later corrections: %s", message_id, error)
 
 
-class PickButton(DeskButton, kind="pick", fields=3):
-    """One fact under "No fact matches" or "Several facts fit"; state is (asker's id, fact key, query).
-
-    The person who asked turns the message into that fact; anyone else gets
-    it privately, so nobody changes someone else's answer.
-    """
-
-    forgotten = "This suggestion is from before the bot restarted; run /facts again."
-
-    @classmethod
-    def of(cls, owner: int, fact: Fact, asked: str) -> Self:
-        """``asked``: the query here; the ask's id in the query log for an :class:`AskPickButton`."""
-        return cls((str(owner), fact.key, asked), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        owner, key, query = state
-        await open_picked(interaction, int(owner), running_lookup(interaction).live_fact(key), query)
-
-
-class AskPickButton(PickButton, kind="pk", fields=3):
-    """A :class:`PickButton` that also logs the pick; state is (asker's id, fact key, the ask's id in the
-    query log), which fits a custom_id for any key and survives a restart.
-
-    The query comes from the log by the ask's id; pressing it logs who chose
-    which fact for that question (:meth:`QueryLog.pick`), for /factadmin gaps.
-    Anyone's press counts, as a person: a colleague who knows the answer is as
-    good a witness as the asker. It changes nothing in search by itself.
-    """
-
-    async def press(self, interaction: discord.Interaction, *state: str) -> None:
-        owner, key, ask_id = state
-        lookup = running_lookup(interaction)
-        fact = lookup.live_fact(key)
-        gaps = lookup.knowledge.gaps
-        ask = gaps.ask(ask_id)
-        gaps.pick(ask_id, key, asker=interaction.user.id)
-        await open_picked(interaction, int(owner), fact, ask.query if ask is not None else None)
-
-
-async def open_picked(interaction: discord.Interaction, owner: int, fact: Fact, query: str | None) -> None:
-    """A fact pressed under "No fact matches" or "Several facts fit": the asker's message becomes its
-    card; anyone else gets it privately. ``query`` None: no longer known, so no More matches."""
-    lookup = running_lookup(interaction)
-    more = query is not None and bool(lookup.others(query, fact.key))
-    view = answer_buttons(query or "", fact.key, more=more)
-    if interaction.user.id == owner:
-        await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
-        message = interaction.message
-        if message is not None and not message.flags.ephemeral:
-            await remember_card(lookup.knowledge, interaction, message.id, fact)
-    else:
-        await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
-
-
-def running_lookup(interaction: discord.Interaction) -> Lookup:
-    """The running Lookup cog, for this module's buttons."""
-    lookup = running_cog(interaction, "Lookup")
-    assert isinstance(lookup, Lookup)  # this module's own cog: the same copy as its buttons
-    return lookup
+async def remember_listing(
+    knowledge: Knowledge,
+    interaction: discord.Interaction,
+    message_id: int,
+    facts: Sequence[Fact],
+    *,
+    form: str,
+    query: str,
+) -> None:
+    """Record a public list of ``facts`` (several that fit, or the suggestions under "No fact
+    matches") in the answer log, so a later correction of any of them reaches it, as
+    :func:`remember_card` does for a card."""
+    channel_id = interaction.channel_id
+    assert channel_id is not None
+    try:
+        await asyncio.to_thread(
+            knowledge.answers.record_listing,
+            interaction.guild_id,
+            channel_id,
+            message_id,
+            facts,
+            form=form,
+            query=query,
+            asker=interaction.user.id,
+        )
+    except KnowledgeError as error:
+        log.warning("Could not record listing %s for later corrections: %s", message_id, error)
 
 
 def whole_words(text: str, limit: int) -> str:
@@ -164,44 +133,10 @@ def whole_words(text: str, limit: int) -> str:
     return cut if len(cut) <= limit else text[:limit]
 
 
-def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[str]:
-    """Topics some of ``facts`` have and others lack, most shared first: words that would narrow
-    ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
-    asked = set(normalise(query).split())
-    counts = Counter(tag for fact in facts for tag in set(fact.tags))
-    found = [
-        tag.replace("-", " ")
-        for tag, count in counts.most_common()
-        if count < len(facts) and not set(normalise(tag).split()) <= asked
-    ]
-    return found[:most]
-
-
-def several_embed(query: str, facts: Sequence[Fact]) -> discord.Embed:
-    """The answer to a broad query: the facts that fit about equally, none of them as *the* answer."""
-    hint = narrowing_words(query, facts)
-    narrow = (
-        f"add a word to narrow it down, for example {', '.join(f'**{escape(w)}**' for w in hint)}"
-        if hint
-        else "add a word to narrow it down (a name, a place, a year)"
-    )
-    text = (
-        f"None of them is *the* answer: {quoted_query(query)} is too broad to pick one. "
-        f"Open one below, or {narrow}.\n\n"
-        + "\n".join(f"• {fact_line(f, status_always=True)}" for f in facts)
-    )
-    title = f"{len(facts)} facts fit {quoted_query(query)} about equally"
-    return discord.Embed(
-        title=clip(title, TITLE_LIMIT),
-        description=clip(text, DESCRIPTION_LIMIT),
-        colour=discord.Colour.blurple(),
-    )
-
-
 def no_match_text(query: str, outcome: SearchOutcome) -> str:
-    text = f"No fact matches {quoted_query(query)}."
+    text = no_match_line(query, suggested=bool(outcome.suggestions))
     if outcome.suggestions:
-        return text + " Did you mean one of these?"
+        return text
     return text + " Nothing in the base comes close; the question has been noted for the fact desk."
 
 
@@ -229,6 +164,36 @@ class Lookup(commands.Cog):
         outcome = self.knowledge.index.search(query, limit=SEARCH_LIMIT)
         hits = [*outcome.results, *outcome.suggestions[:SUGGESTION_BUTTONS]]
         return list({hit.fact.key: hit.fact for hit in hits if hit.fact.key != key}.values())
+
+    async def pick(
+        self,
+        interaction: discord.Interaction,
+        owner: int,
+        key: str,
+        query: str | None,
+        *,
+        ask_id: str | None = None,
+    ) -> None:
+        """A fact picked from a list (:class:`handlers.parts.PickButton`): the person who asked turns
+        the list into that fact's card; anyone else gets the card privately.
+
+        With ``ask_id`` (an :class:`handlers.parts.AskPickButton`) the query comes from the query log and
+        the pick is logged for /factadmin gaps; a query no longer known gets no More matches.
+        """
+        fact = self.live_fact(key)
+        if ask_id is not None:
+            ask = self.knowledge.gaps.ask(ask_id)
+            self.knowledge.gaps.pick(ask_id, key, asker=interaction.user.id)
+            query = ask.query if ask is not None else None
+        more = query is not None and bool(self.others(query, key))
+        view = answer_buttons(query or "", key, more=more)
+        if interaction.user.id == owner:
+            await interaction.response.edit_message(content=None, embed=fact_embed(fact), view=view)
+            message = interaction.message
+            if message is not None and not message.flags.ephemeral:
+                await remember_card(self.knowledge, interaction, message.id, fact)
+        else:
+            await interaction.response.send_message(embed=fact_embed(fact), view=view, ephemeral=True)
 
     def publishers(self) -> list[browse.Publisher]:
         knowledge = self.knowledge
@@ -263,19 +228,31 @@ class Lookup(commands.Cog):
                 await remember_card(self.knowledge, interaction, sent.message_id, best.fact)
             return
         if outcome.verdict == SEVERAL:
-            # A listing, not an answer card: it is not remembered for corrections (it shows no
-            # fact as the answer, and a picked fact becomes a card that is remembered then).
+            # Remembered like a card, so a correction reaches each fact's line and button (a
+            # picked fact turns the asker's list into a card, remembered then instead).
             fitting = [hit.fact for hit in outcome.results]
-            picks = view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in fitting))
-            await interaction.response.send_message(
-                embed=several_embed(query, fitting), view=picks, ephemeral=private
+            sent = await interaction.response.send_message(
+                embed=several_embed(query, fitting),
+                view=view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in fitting)),
+                ephemeral=private,
             )
+            if not private and sent.message_id is not None:
+                await remember_listing(
+                    self.knowledge, interaction, sent.message_id, fitting, form=SEVERAL_FORM, query=query
+                )
             return
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
         text = no_match_text(query, outcome)
         if suggestions:
-            buttons = view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in suggestions))
-            await interaction.response.send_message(message_text(text), view=buttons, ephemeral=private)
+            sent = await interaction.response.send_message(
+                message_text(text),
+                view=view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in suggestions)),
+                ephemeral=private,
+            )
+            if not private and sent.message_id is not None:
+                await remember_listing(
+                    self.knowledge, interaction, sent.message_id, suggestions, form=SUGGESTIONS, query=query
+                )
         else:
             await interaction.response.send_message(message_text(text), ephemeral=private)
 

@@ -5,6 +5,9 @@
 - who made a change (:func:`actor_of`), and a fact as one line of a listing;
 - the buttons under a fact card (More matches, Cite, Flag): ``/facts`` posts
   them, a correction puts them back on a restored card;
+- the lists ``/facts`` posts (several facts that fit, the suggestions under
+  "No fact matches") with a Pick button per fact: a correction renders a
+  posted one again from the base (:func:`corrected_listing`);
 - how a button reaches the cog that does its work (:func:`running_cog`), by
   the cog's name and the methods it promises (a ``Protocol``), never by
   importing the cog.
@@ -15,14 +18,28 @@ imported by no other module; ``tests/test_imports.py`` holds every handler to th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, cast
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, Self, cast
 
 import discord
 from discord.app_commands import Range
 
 from handlers.buttons import DeskButton, view_of
-from handlers.render import citation_line, clip, escape
+from handlers.render import (
+    BUTTON_LABEL_LIMIT,
+    DESCRIPTION_LIMIT,
+    TITLE_LIMIT,
+    choice_name,
+    citation_line,
+    clip,
+    escape,
+    message_text,
+    quoted_query,
+)
+from knowledge.desk.answers import SEVERAL, Answer
 from knowledge.model import MAX_SHORT, MAX_URL, Actor, Fact
+from knowledge.search.textnorm import normalise
 
 if TYPE_CHECKING:
     from knowledge.desk.review_queue import Item
@@ -61,8 +78,12 @@ def actor_of(interaction: discord.Interaction) -> Actor:
 
 
 def fact_line(fact: Fact, *, status_always: bool = False) -> str:
-    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key."""
+    """A fact in a listing: claim, status (said only when not verified, unless ``status_always``), key.
+
+    A retracted one (in a posted list corrected since) is marked **Retracted**."""
     status = "" if fact.status == "verified" and not status_always else f" *({fact.status})*"
+    if fact.retracted:
+        status = " **Retracted**"
     return f"{escape(clip(' '.join(fact.claim.split()), LINE_CLAIM))}{status} · `{fact.key}`"
 
 
@@ -82,6 +103,16 @@ class LookupWork(Protocol):
     def live_fact(self, key: str) -> Fact: ...
 
     async def more_matches(self, interaction: discord.Interaction, args: str) -> None: ...
+
+    async def pick(
+        self,
+        interaction: discord.Interaction,
+        owner: int,
+        key: str,
+        query: str | None,
+        *,
+        ask_id: str | None = None,
+    ) -> None: ...
 
 
 class ReviewWork(Protocol):
@@ -161,3 +192,104 @@ def answer_buttons(query: str, key: str, *, more: bool) -> discord.ui.View:
     """Under an answer: More matches (if there are any), Cite and Flag. Anyone may press them."""
     buttons: list[DeskButton] = [MoreButton.of(key, query)] if more else []
     return view_of(*buttons, CiteButton.of(key), FlagButton.of(key))
+
+
+# --- the lists /facts posts, and the same lists corrected ---------------------------------
+
+
+class PickButton(DeskButton, kind="pick", fields=3):
+    """One fact under "No fact matches" or "Several facts fit"; state is (asker's id, fact key, query).
+
+    The person who asked turns the message into that fact; anyone else gets
+    it privately, so nobody changes someone else's answer.
+    """
+
+    forgotten = "This suggestion is from before the bot restarted; run /facts again."
+
+    @classmethod
+    def of(cls, owner: int, fact: Fact, asked: str) -> Self:
+        """``asked``: the query here; the ask's id in the query log for an :class:`AskPickButton`."""
+        return cls((str(owner), fact.key, asked), label=clip(choice_name(fact), BUTTON_LABEL_LIMIT))
+
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        owner, key, query = state
+        await lookup_of(interaction).pick(interaction, int(owner), key, query)
+
+
+class AskPickButton(PickButton, kind="pk", fields=3):
+    """A :class:`PickButton` that also logs the pick; state is (asker's id, fact key, the ask's id in the
+    query log), which fits a custom_id for any key and survives a restart.
+
+    The query comes from the log by the ask's id; pressing it logs who chose
+    which fact for that question (``QueryLog.pick``), for /factadmin gaps.
+    Anyone's press counts, as a person: a colleague who knows the answer is as
+    good a witness as the asker. It changes nothing in search by itself.
+    """
+
+    async def press(self, interaction: discord.Interaction, *state: str) -> None:
+        owner, key, ask_id = state
+        await lookup_of(interaction).pick(interaction, int(owner), key, None, ask_id=ask_id)
+
+
+def picks(owner: int, facts: Sequence[Fact], query: str) -> discord.ui.View:
+    """A Pick button for each of ``facts``, for the person who asked ``query``."""
+    return view_of(*(PickButton.of(owner, fact, query) for fact in facts))
+
+
+def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[str]:
+    """Topics some of ``facts`` have and others lack, most shared first: words that would narrow
+    ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
+    asked = set(normalise(query).split())
+    counts = Counter(tag for fact in facts for tag in set(fact.tags))
+    found = [
+        tag.replace("-", " ")
+        for tag, count in counts.most_common()
+        if count < len(facts) and not set(normalise(tag).split()) <= asked
+    ]
+    return found[:most]
+
+
+def several_embed(query: str, facts: Sequence[Fact], *, mark: str | None = None) -> discord.Embed:
+    """The answer to a broad query: the facts that fit about equally, none of them as *the* answer.
+
+    ``mark``: a corrected list's note, above everything (markdown, typed text escaped)."""
+    hint = narrowing_words(query, facts)
+    narrow = (
+        f"add a word to narrow it down, for example {', '.join(f'**{escape(w)}**' for w in hint)}"
+        if hint
+        else "add a word to narrow it down (a name, a place, a year)"
+    )
+    text = (
+        f"None of them is *the* answer: {quoted_query(query)} is too broad to pick one. "
+        f"Open one below, or {narrow}.\n\n"
+        + "\n".join(f"• {fact_line(f, status_always=True)}" for f in facts)
+    )
+    if mark:
+        text = f"{mark}\n\n{text}"
+    title = f"{len(facts)} facts fit {quoted_query(query)} about equally"
+    return discord.Embed(
+        title=clip(title, TITLE_LIMIT),
+        description=clip(text, DESCRIPTION_LIMIT),
+        colour=discord.Colour.blurple(),
+    )
+
+
+def no_match_line(query: str, *, suggested: bool) -> str:
+    """The start of the answer when no fact matches: with ``suggested``, the Pick buttons follow."""
+    return f"No fact matches {quoted_query(query)}." + (" Did you mean one of these?" if suggested else "")
+
+
+def corrected_listing(answer: Answer, facts: Sequence[Fact], *, today: str) -> dict[str, Any]:
+    """A posted list (several that fit, or suggestions) as the base has its ``facts`` now: what to
+    edit the message with. A retracted fact's line says **Retracted** and its button goes; a
+    changed one shows its new claim and status."""
+    query, owner = answer.query or "", answer.asker or 0
+    live = [fact for fact in facts if not fact.retracted]
+    view = picks(owner, live, query) if live else None
+    mark = f"**Updated** {today} — the fact desk changed a fact listed here; this is the base as it is now."
+    if answer.form == SEVERAL:
+        return {"content": None, "embed": several_embed(query, facts, mark=mark), "view": view}
+    text = no_match_line(query, suggested=bool(live))
+    if not live:
+        text += " The facts suggested here have been retracted since."
+    return {"content": message_text(f"{text}\n{mark}"), "embed": None, "view": view}

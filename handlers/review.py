@@ -5,8 +5,9 @@ Named ``review`` (not ``desk``) so no handler shares a name with a knowledge
 package: ``knowledge.desk`` is the domain's review queue and answers, this is
 their Discord workflow.
 
-- **Check facts** (Apps menu on a message) splits the message into its claims
-  (:func:`knowledge.desk.claims.split_claims`), looks each up with the search
+- **Check facts** (Apps menu on a message) splits what the message shows (its
+  text, a forward's text, every embed: :func:`message_parts`) into claims
+  (:func:`knowledge.desk.claims.split_parts`), looks each up with the search
   ``/facts`` uses, and answers privately, claim by claim, with what the base
   holds: the fact with its status and sources, several that fit equally, or
   "not in the base". It never calls a claim true or false.
@@ -30,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -38,6 +39,7 @@ from discord.app_commands import Range
 from discord.ext import commands
 
 from handlers.checks import NotModerator, is_moderator
+from handlers.confirm import Outcome, confirm_first
 from handlers.error_replies import Refusal, as_form
 from handlers.forms import (
     ADD_FORM_FIELDS,
@@ -52,6 +54,7 @@ from handlers.forms import (
 from handlers.parts import FlagButton, Publisher, SourceTitle, SourceUrl, actor_of, source_help
 from handlers.render import fact_embed, message_text
 from handlers.review_text import (
+    already_answered_text,
     check_embed,
     item_embed,
     notified_line,
@@ -69,10 +72,11 @@ from handlers.review_views import (
     form_id,
     review_buttons,
 )
-from knowledge.desk.claims import split_claims
-from knowledge.desk.review_queue import Flag, Item, Suggestion
-from knowledge.errors import AlreadyRetracted, FactNotFound, KnowledgeError
-from knowledge.model import MAX_CLAIM, Fact
+from knowledge.desk.claims import OWN_TEXT, split_parts
+from knowledge.desk.repeats import repeats
+from knowledge.desk.review_queue import Flag, Item, Suggestion, proposed
+from knowledge.errors import AlreadyRetracted, DuplicateFact, FactNotFound, KnowledgeError
+from knowledge.model import MAX_CLAIM, parse_fact
 
 if TYPE_CHECKING:
     from handlers.app import FactBot
@@ -89,6 +93,54 @@ CHECK_SEARCH_LIMIT = 5
 SUGGEST_FIELDS = {"url": "link"}
 FLAG_FIELDS = {"problem": "What is wrong"}
 DISMISS_FIELDS = {"reason": "Reason"}
+
+
+def embed_text(embed: discord.Embed, *, card: bool = False) -> str:
+    """What a person reads in an embed: its title, description, and each field as "name: value".
+
+    ``card``: one of this bot's own fact cards, whose title is a status and whose
+    fields are citations; its claim (and details) are its description.
+    """
+    if card:
+        return embed.description or ""
+    fields = [f"{field.name}: {field.value}" for field in embed.fields]
+    return "\n\n".join(part for part in (embed.title, embed.description, *fields) if part)
+
+
+def embed_origin(embed: discord.Embed, where: str) -> str:
+    return f"{where}: {' '.join(embed.title.split())}" if embed.title else where
+
+
+def message_parts(message: discord.Message, bot_id: int | None) -> list[tuple[str, str]]:
+    """The text of ``message`` as a person sees it, each part with where it is read.
+
+    Its own text; the text a forward carries in its snapshots (discord.py's
+    ``message_snapshots``); and every embed's text (link previews, other bots'
+    posts, this bot's own fact cards, ``bot_id`` being this bot's user id),
+    forwarded ones included.
+    """
+    own = bot_id is not None and message.author.id == bot_id
+    parts = [(OWN_TEXT, message.content)]
+    parts += [
+        (embed_origin(embed, "Embed"), embed_text(embed, card=own or looks_like_card(embed)))
+        for embed in message.embeds
+    ]
+    for snapshot in getattr(message, "message_snapshots", ()):
+        parts.append(("Forwarded message", snapshot.content))
+        parts += [
+            (embed_origin(embed, "Forwarded embed"), embed_text(embed, card=looks_like_card(embed)))
+            for embed in snapshot.embeds
+        ]
+    return parts
+
+
+# The footer handlers.render puts on every fact card: a forward does not say who wrote the original.
+_CARD_FOOTER_RE = re.compile(r"key: [a-z0-9-]+ · .* · version [0-9]+")
+
+
+def looks_like_card(embed: discord.Embed) -> bool:
+    """Whether ``embed`` is one of this bot's fact cards (seen forwarded, or re-posted)."""
+    return bool(embed.footer.text and _CARD_FOOTER_RE.fullmatch(embed.footer.text))
 
 
 class Review(commands.Cog):
@@ -114,10 +166,12 @@ class Review(commands.Cog):
     @app_commands.checks.cooldown(CHECK_RATE, CHECK_PER)
     async def check_facts(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """What the fact base holds for each claim in this message, shown only to you."""
-        claims = split_claims(message.content)
+        bot_id = self.bot.user.id if self.bot.user else None
+        claims = split_parts(message_parts(message, bot_id))
         if claims.problem:
             raise Refusal(claims.problem)
         outcomes = [self.knowledge.index.search(claim, limit=CHECK_SEARCH_LIMIT) for claim in claims.claims]
+        self.knowledge.gaps.record_unmatched(outcomes, asker=interaction.user.id)
         embed = check_embed(claims, outcomes, f"[this message]({message.jump_url})")
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -176,13 +230,12 @@ class Review(commands.Cog):
 
     def show(self, item: Item, *, notified: bool | None = None) -> discord.Embed:
         fact = None
-        similar: list[Fact] = []
         if isinstance(item.subject, Flag):
             with contextlib.suppress(FactNotFound):  # keys are never deleted; a forged one may not exist
                 fact = self.knowledge.store.get(item.subject.key)
-        elif item.is_open:
-            similar = [hit.fact for hit in self.knowledge.index.near_duplicates(item.subject.claim)]
-        return item_embed(item, fact, similar=similar, notified=notified)
+        # While it is open, what the base already holds for the proposed claim or correction.
+        found = repeats(self.knowledge.index, proposed(item.subject)) if item.is_open else []
+        return item_embed(item, fact, repeats=found, notified=notified)
 
     async def post(self, item: Item) -> bool:
         """Show a new item in the review channel, with its buttons; False if there is none or it failed.
@@ -261,12 +314,55 @@ class Review(commands.Cog):
         self, submitted: discord.Interaction, form: AddFactModal, item_id: int, origin: discord.Message | None
     ) -> None:
         await submitted.response.defer(ephemeral=True, thinking=True)
+        if await self.ask_before_adding(submitted, form, item_id, origin):
+            return
         # Claimed first: resolved meanwhile, or being accepted by another moderator, adds nothing.
         with self.knowledge.queue.accepting(item_id, actor_of(submitted)):
             with as_form(ADD_FORM_FIELDS):
                 fact = await self.knowledge.store.add(form.record(), actor_of(submitted))
             await submitted.followup.send(f"Added `{fact.key}`.", embed=fact_embed(fact), ephemeral=True)
             await self.resolve(submitted, item_id, f"Added as `{fact.key}`.", origin=origin)
+
+    async def ask_before_adding(
+        self, submitted: discord.Interaction, form: AddFactModal, item_id: int, origin: discord.Message | None
+    ) -> bool:
+        """If the base already answers the suggested claim, ask the moderator to confirm first (as
+        /factadmin add does for a near-duplicate) and return True: Confirm adds it, later."""
+        record = form.record()
+        with as_form(ADD_FORM_FIELDS):
+            fact = parse_fact(record)  # the model's one validation, before any question is asked
+        if self.knowledge.store.key_taken(fact.key):
+            raise DuplicateFact(fact.key)
+        found = repeats(self.knowledge.index, fact.claim)
+        if not found:
+            return False
+
+        async def add_anyway(pressed: discord.Interaction) -> Outcome:
+            return await self.add_accepted(pressed, record, item_id, origin)
+
+        await confirm_first(
+            submitted,
+            "accept",
+            already_answered_text(fact.key, found),
+            add_anyway,
+            unchanged=f"`{fact.key}` was not added; review item #{item_id} is still open.",
+            embed=fact_embed(found[0].fact),
+        )
+        return True
+
+    async def add_accepted(
+        self,
+        pressed: discord.Interaction,
+        record: dict[str, Any],
+        item_id: int,
+        origin: discord.Message | None,
+    ) -> Outcome:
+        """Add the accepted suggestion's fact once its moderator confirmed, and resolve the item."""
+        with self.knowledge.queue.accepting(item_id, actor_of(pressed)):
+            with as_form(ADD_FORM_FIELDS):
+                fact = await self.knowledge.store.add(record, actor_of(pressed))
+            await self.resolve(pressed, item_id, f"Added as `{fact.key}`.", origin=origin)
+        return f"Added `{fact.key}`.", fact_embed(fact)
 
     async def dismiss(self, interaction: discord.Interaction, item_id: int) -> None:
         self.require_moderator(interaction)

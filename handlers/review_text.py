@@ -22,6 +22,7 @@ from handlers.render import (
     quoted_query,
 )
 from knowledge.desk.claims import Claims
+from knowledge.desk.repeats import Repeat
 from knowledge.desk.review_queue import ACCEPTED, Flag, Item
 from knowledge.model import KEY_RE, Fact
 from knowledge.search.index import SearchOutcome
@@ -29,6 +30,7 @@ from knowledge.search.textnorm import STOPWORDS, words
 
 SEVERAL_SHOWN = 3
 CLAIM_NAME_LIMIT = 200
+ORIGIN_LIMIT = 40  # where a claim was read, after its number and text in the field name
 ANSWER, SEVERAL, NONE = "answer", "several", "none"
 CHECK_NOTE = (
     "What the fact desk's base holds for each claim of {message}. Fact desk does not judge whether a "
@@ -89,6 +91,11 @@ def check_embed(claims: Claims, outcomes: Sequence[SearchOutcome], message: str)
         )
     title = f"Check facts: {len(claims.claims)} claim(s)"
     names = [f"{n}. {quoted_query(claim, CLAIM_NAME_LIMIT)}" for n, claim in enumerate(claims.claims, 1)]
+    if claims.origins:  # the message had more than its own text: say where each claim was read
+        names = [
+            f"{name} · {escape(clip(origin, ORIGIN_LIMIT))}"
+            for name, origin in zip(names, claims.origins, strict=True)
+        ]
     spare = EMBED_TOTAL - len(title) - len(description) - sum(map(len, names)) - 100
     budget = min(FIELD_VALUE_LIMIT, spare // max(1, len(names)))
     embed = discord.Embed(title=title, description=description, colour=discord.Colour.blurple())
@@ -127,13 +134,29 @@ def outcome_line(item: Item) -> str:
     return f"**{item.status.capitalize()}** by {by}, {_when(item.resolved_at)}{reason}"
 
 
+def repeat_lines(repeats: Sequence[Repeat], who: str) -> str:
+    """Facts a proposed claim repeats, one line each; said plainly when ``who`` (the suggestion, the
+    reporter) gives another figure or date for the same statement."""
+    lines = []
+    for repeat in repeats:
+        line = f"• {_fact_brief(repeat.fact, 150)}"
+        if repeat.differs:
+            line += (
+                f"\n  **Same statement, another figure or date:** {who} says "
+                f"{', '.join(repeat.given)}; the base says {', '.join(repeat.instead)}."
+            )
+        lines.append(line)
+    return clip("\n".join(lines), FIELD_VALUE_LIMIT)
+
+
 def item_embed(
-    item: Item, fact: Fact | None, *, similar: Sequence[Fact] = (), notified: bool | None = None
+    item: Item, fact: Fact | None, *, repeats: Sequence[Repeat] = (), notified: bool | None = None
 ) -> discord.Embed:
     """An item as moderators see it in the review channel; with its outcome once resolved.
 
-    ``fact``: the flagged fact as it is now; ``similar``: facts already in the
-    base that a suggestion resembles; ``notified``: whether the reporter was
+    ``fact``: the flagged fact as it is now; ``repeats``: facts already in the
+    base that the suggested claim, or the flag's proposed correction, repeats
+    (:mod:`knowledge.desk.repeats`); ``notified``: whether the reporter was
     told of the outcome by DM.
     """
     subject = item.subject
@@ -148,15 +171,24 @@ def item_embed(
                 value=f"*{fact.status}* · {escape(clip(fact.claim, 900, fact.key))}",
                 inline=False,
             )
+        if repeats:
+            embed.add_field(
+                name="What the base holds for the reporter's words",
+                value=repeat_lines(repeats, "the reporter"),
+                inline=False,
+            )
     else:
         embed = discord.Embed(title=f"Suggestion #{item.id}", colour=colour)
         embed.description = f"**Proposed fact:**\n{escape(subject.claim)}"
         source = " — ".join(part for part in (subject.publisher, subject.title) if part)  # both optional
         source = f"{escape(source)}\n{subject.url}" if source else subject.url
         embed.add_field(name="Source", value=clip(source, FIELD_VALUE_LIMIT), inline=False)
-        if similar:
-            lines = "\n".join(f"• {_fact_brief(fact, 150)}" for fact in similar[:SEVERAL_SHOWN])
-            embed.add_field(name="Already in the base?", value=clip(lines, FIELD_VALUE_LIMIT), inline=False)
+        if repeats:
+            embed.add_field(
+                name="Already in the base? (what /facts finds for this claim)",
+                value=repeat_lines(repeats[:SEVERAL_SHOWN], "the suggestion"),
+                inline=False,
+            )
     reporter = item.reporter
     embed.add_field(
         name="Reported by",
@@ -167,6 +199,20 @@ def item_embed(
         told = "" if notified is None else notified_line(notified)
         embed.add_field(name="Outcome", value=clip(f"{outcome_line(item)}\n{told}", 1000), inline=False)
     return embed
+
+
+def already_answered_text(key: str, found: Sequence[Repeat]) -> str:
+    """Accept's question when the base already holds what a suggestion says (``found``, best first)."""
+    top = found[0]
+    said = f"`{key}` repeats the existing fact `{top.fact.key}`, shown below"
+    if top.differs:
+        said += (
+            f", with another figure or date (it says {', '.join(top.given)}; "
+            f"the base says {', '.join(top.instead)}): correct that fact instead if the base is wrong"
+        )
+    others = [f"`{repeat.fact.key}`" for repeat in found[1:]]
+    also = f" Also close: {', '.join(others)}." if others else ""
+    return f"{said}.{also} Add it anyway?"
 
 
 def notified_line(notified: bool) -> str:

@@ -35,7 +35,8 @@ pytestmark = pytest.mark.simcord(strict_sync=False)
 
 FLAGGED = "silk-way-ovda-flights"
 PROBLEM = "Haaretz now counts 95 flights, not 92."
-CLAIM = "Azerbaijan bought Barak MX air defence systems from Israel in 2023."
+# A fact the base does not hold (one it holds makes Accept ask first: see test_desk_edges).
+CLAIM = "Azerbaijan bought Hermes 900 surveillance drones from Elbit Systems in 2024."
 LINK = "https://example.com/barak-mx-2023"
 
 
@@ -142,7 +143,7 @@ async def test_a_suggestion_is_added_by_accept_after_a_restart(
     form = await moderator.click(message, label="Accept")
     shown = prefilled(form)
     assert shown["claim"] == CLAIM and shown["url"] == LINK and shown["publisher"] == "Haaretz"
-    assert shown["key"].startswith("azerbaijan-bought-barak")
+    assert shown["key"].startswith("azerbaijan-bought-hermes")
     await moderator.submit_modal(form, {**shown, "key": "barak-mx-bought-2023", "title": "Barak MX"})
 
     fact = bot.knowledge.store.get("barak-mx-bought-2023")
@@ -474,8 +475,8 @@ async def test_an_item_stays_open_when_accepting_it_saved_nothing(
 
 
 def test_a_suggested_key_is_made_from_the_claim_and_never_taken() -> None:
-    taken = {"azerbaijan-bought-barak-mx-air", "azerbaijan-bought-barak-mx-air-2"}
-    assert suggested_key(CLAIM, taken.__contains__) == "azerbaijan-bought-barak-mx-air-3"
+    taken = {"azerbaijan-bought-hermes-900-surveillance", "azerbaijan-bought-hermes-900-surveillance-2"}
+    assert suggested_key(CLAIM, taken.__contains__) == "azerbaijan-bought-hermes-900-surveillance-3"
     assert suggested_key("The 7 of them", lambda key: False) == "suggested-fact"
     assert suggested_key("Это факт.", lambda key: False) == "suggested-fact"
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor
 
-from handlers import lookup
+from handlers import lookup, parts
 from handlers.error_replies import Refusal
 from handlers.render import citation_line
 from handlers.views import VIEW_TIMEOUT
@@ -75,7 +75,8 @@ async def test_a_broad_word_lists_the_facts_that_fit_and_none_is_the_answer(
     assert len(listed) >= 2 and len(labels(broad)) == len(listed)
     assert all("*(" in line and "`" in line for line in listed)  # status and key for each
     assert "Cite" not in labels(broad) and "Flag" not in labels(broad)  # no fact is shown as the answer
-    assert knowledge.answers.answers() == []  # a listing is no answer card, so no correction reaches it
+    [listing] = knowledge.answers.answers()  # recorded, so a correction reaches its lines and buttons
+    assert listing.form == "several" and len(listing.keys) == len(listed)
 
     opened = await staff.click(broad.response, label=labels(broad)[0])
     assert opened.response.id == broad.response.id  # the asker's listing became the picked fact's card
@@ -97,7 +98,7 @@ async def test_a_listing_suggests_a_topic_some_of_the_facts_have_and_the_query_l
     knowledge: Knowledge,
 ) -> None:
     facts = [knowledge.store.get(key) for key in ("btc-pipeline-oil-share", "arms-for-oil-and-iran-access")]
-    hint = lookup.narrowing_words("oil", facts)
+    hint = parts.narrowing_words("oil", facts)
     assert "oil" not in hint  # both have it: it narrows nothing
     assert set(hint) <= {"pipeline", "arms sales", "iran"} and hint
 

@@ -8,8 +8,10 @@ its base classes too):
 - :mod:`~handlers.admin.reports`: history, stale and the review queue;
 - :mod:`~handlers.admin.teaching`: gaps, and teach (with its Teach button);
 - :mod:`~handlers.admin.thesaurus`: the ``synonym`` subgroup;
-- :mod:`~handlers.admin.keys`: the key options and their autocomplete, the base of every part;
-- :mod:`~handlers.admin.confirm`: Confirm and Cancel for a change that needs a second look.
+- :mod:`~handlers.admin.keys`: the key options and their autocomplete, the base of every part.
+
+Confirm and Cancel, for a change that needs a second look, are :mod:`handlers.confirm`
+(the review channel's Accept asks with them too); this cog registers their button.
 
 The moderator rule is checked in one place for the whole group, its
 :meth:`FactAdmin.interaction_check`; its autocomplete carries the same check
@@ -25,7 +27,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from handlers.admin.confirm import DecideButton
 from handlers.admin.facts import FactChanges
 from handlers.admin.files import FactFiles
 from handlers.admin.keys import moderators
@@ -33,6 +34,7 @@ from handlers.admin.reports import Reports
 from handlers.admin.teaching import TeachButton, Teaching
 from handlers.admin.thesaurus import Thesaurus
 from handlers.checks import NotModerator
+from handlers.confirm import DecideButton
 from handlers.forms import OpenForms
 from handlers.views import listing
 

@@ -16,9 +16,9 @@ from discord import app_commands
 from discord.app_commands import Range
 from discord.ext import commands
 
-from handlers.admin.confirm import ConfirmView, Outcome, Pending
 from handlers.admin.keys import STATUS_CHOICES, AdminPart, Key, key_list
 from handlers.admin_text import ADD_FIELDS, split_list
+from handlers.confirm import Outcome, confirm_first
 from handlers.error_replies import as_form
 from handlers.forms import EDIT_FORM_RE, EditFactModal, OpenForms, resume_form, save_edit
 from handlers.parts import Published, Publisher, SourceTitle, SourceUrl, actor_of, source_help
@@ -139,14 +139,9 @@ class FactChanges(AdminPart):
             + (f" Also similar: {key_list(others)}." if others else "")
             + " Add it anyway?"
         )
-        pending = Pending(
-            interaction.user.id,
-            add_anyway,
-            expired=f"No answer in time: `{fact.key}` was not added.",
-            cancelled=f"Cancelled: `{fact.key}` was not added.",
-        )
-        await ConfirmView(pending, "add").send(
-            interaction, content=message_text(question), embed=fact_embed(top.fact), ephemeral=True
+        unchanged = f"`{fact.key}` was not added."
+        await confirm_first(
+            interaction, "add", question, add_anyway, unchanged=unchanged, embed=fact_embed(top.fact)
         )
 
     @app_commands.command(name="edit")

@@ -9,11 +9,11 @@ from io import BytesIO
 import discord
 from discord import app_commands
 
-from handlers.admin.confirm import ConfirmView, Outcome, Pending
 from handlers.admin.keys import AdminPart, key_list
+from handlers.confirm import Outcome, confirm_first
 from handlers.error_replies import Refusal, as_form, tell
 from handlers.parts import actor_of
-from handlers.render import clip, message_text
+from handlers.render import clip
 from knowledge.duplicates import duplicate_warnings
 from knowledge.store.transfer import read_document
 
@@ -110,11 +110,4 @@ class FactFiles(AdminPart):
             lines.append(f"Changes: {key_list(plan.changed)}")
         lines += warned
         lines.append("Apply this import?")
-        pending = Pending(
-            interaction.user.id,
-            apply,
-            expired="No answer in time: nothing was imported.",
-            cancelled="Cancelled: nothing was imported.",
-        )
-        text = message_text("\n".join(lines))
-        await ConfirmView(pending, "import").send(interaction, content=text, ephemeral=True)
+        await confirm_first(interaction, "import", "\n".join(lines), apply, unchanged="nothing was imported.")

@@ -20,6 +20,7 @@ fragments that find nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.search.textnorm import STOPWORDS, normalise, strip_markup, words
@@ -161,6 +162,8 @@ class Claims:
     claims: tuple[str, ...]
     left_out: int = 0
     problem: str | None = None
+    # Where each claim was read (parallel to ``claims``), when the message had more than its own text.
+    origins: tuple[str, ...] = ()
 
 
 def _clean_line(line: str) -> str:
@@ -248,22 +251,46 @@ def _is_claim(sentence: str) -> bool:
     return len(content) >= MIN_CONTENT_WORDS
 
 
+NO_TEXT = "Nothing to check: the message has no text."
+OWN_TEXT = "Message"
+
+
 def split_claims(text: str, *, limit: int = MAX_CLAIMS) -> Claims:
     """The claims of a message's ``text``, in order; at most ``limit`` of them."""
-    if not isinstance(text, str) or not text.strip():
-        return Claims((), problem="Nothing to check: the message has no text.")
-    claims: list[str] = []
+    return split_parts([(OWN_TEXT, text)], limit=limit)
+
+
+def split_parts(parts: Sequence[tuple[str, str]], *, limit: int = MAX_CLAIMS) -> Claims:
+    """The claims of a message read in ``parts`` (where it was read, its text), in order.
+
+    What a person sees of a message is more than its own text: a forward carries
+    the forwarded text, an embed (a link preview, a bot's card) its title,
+    description and fields. Each claim keeps the name of its part, unless the
+    message's own text is all there is; a sentence seen in two parts is checked
+    once, where it came first. Only when every part is empty is there no text.
+    """
+    texts = [(origin, text) for origin, text in parts if isinstance(text, str) and text.strip()]
+    if not texts:
+        return Claims((), problem=NO_TEXT)
+    found: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for paragraph in _paragraphs(text):
-        for sentence in _sentences(paragraph):
-            key = normalise(sentence)
-            if _is_claim(sentence) and key not in seen:
-                seen.add(key)
-                claims.append(sentence)
-    if not claims:
+    for origin, text in texts:
+        for paragraph in _paragraphs(text):
+            for sentence in _sentences(paragraph):
+                key = normalise(sentence)
+                if _is_claim(sentence) and key not in seen:
+                    seen.add(key)
+                    found.append((sentence, origin))
+    if not found:
         return Claims(
             (),
             problem="Nothing to check: the message has no sentence to look up, only links, "
             "mentions, emoji or a word or two.",
         )
-    return Claims(tuple(claims[:limit]), left_out=max(0, len(claims) - limit))
+    kept = found[:limit]
+    labelled = any(origin != OWN_TEXT for origin, _ in texts)
+    return Claims(
+        tuple(claim for claim, _ in kept),
+        left_out=max(0, len(found) - limit),
+        origins=tuple(origin for _, origin in kept) if labelled else (),
+    )

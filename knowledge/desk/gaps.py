@@ -35,7 +35,7 @@ import json
 import logging
 import secrets
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -244,6 +244,16 @@ class QueryLog:
             LineLog(self.path).append([line], sync=False)
         except OSError as error:
             log.warning("Could not append to the query log %s: %s", self.path, error)
+
+    def record_unmatched(self, outcomes: Iterable[SearchOutcome], asker: int | str | None = None) -> None:
+        """Note the claims Check facts found "Not in the base" as questions nobody could answer.
+
+        Only those: a claim the base answers, or several facts fit, is no gap; a
+        claim the message repeats is searched, and so counted, once. Never raises.
+        """
+        for outcome in outcomes:
+            if outcome.verdict == "none":
+                self.record(outcome.query, outcome, asker=asker)
 
     def ranked(self, limit: int = 10, since_days: int = 30) -> list[Gap]:
         """The unanswered queries most worth researching: most people first, then most asked, then latest."""

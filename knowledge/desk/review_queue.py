@@ -109,6 +109,12 @@ class Item:
         return self.status == OPEN
 
 
+def proposed(subject: Flag | Suggestion) -> str:
+    """What the reporter proposes the base should say: the suggested claim, or what a flag says is wrong
+    (often the corrected statement)."""
+    return subject.problem if isinstance(subject, Flag) else subject.claim
+
+
 # --- errors --------------------------------------------------------------------
 
 

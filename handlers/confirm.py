@@ -1,7 +1,10 @@
-"""The Confirm and Cancel buttons behind ``/factadmin add`` and ``import``.
+"""The Confirm and Cancel buttons behind ``/factadmin add`` and ``import``, and the review
+channel's Accept of a suggestion the base already answers.
 
-Each press checks that the person is the moderator who started it and is
-still a moderator: a button can outlive a role.
+Shared by the ``/factadmin`` cog and the Review cog, so neither imports the
+other; ``/factadmin``'s ``setup`` registers :class:`DecideButton`. Each press
+checks that the person is the moderator who started it and is still a
+moderator: a button can outlive a role.
 """
 
 from __future__ import annotations
@@ -39,11 +42,13 @@ RESTARTED = {
     "Run /factadmin add again to add the fact.",
     "import": "The bot restarted before this was confirmed, so nothing was imported. "
     "Run /factadmin import again with the file.",
+    "accept": "The bot restarted before this was confirmed, so nothing was added and the review item "
+    "is still open. Press Accept on it again.",
 }
 
 
 class DecideButton(DeskButton, kind="decide", fields=4):
-    """Confirm or Cancel; state is (yes or no, what waits: add or import, owner's id, pending token)."""
+    """Confirm or Cancel; state is (yes or no, what waits: add, import or accept, owner's id, token)."""
 
     refusal = "Only the moderator who started this can confirm or cancel it. Nothing was changed."
 
@@ -112,3 +117,29 @@ class ConfirmView(ExpiringView):
         self.pending.decided = True
         kept.forget(self.token)
         await self.expire(content=self.pending.expired, embed=None)
+
+
+async def confirm_first(
+    interaction: discord.Interaction,
+    what: str,
+    question: str,
+    action: Callable[[discord.Interaction], Awaitable[Outcome]],
+    *,
+    unchanged: str,
+    embed: discord.Embed | None = None,
+) -> None:
+    """Ask the moderator ``question``, privately, with Confirm and Cancel: only Confirm runs ``action``.
+
+    ``what``: add, import or accept (what a press after a restart is told,
+    :data:`RESTARTED`); ``unchanged``: what stays as it was, said when they
+    cancel or do not answer in time.
+    """
+    pending = Pending(
+        interaction.user.id,
+        action,
+        expired=f"No answer in time: {unchanged}",
+        cancelled=f"Cancelled: {unchanged}",
+    )
+    content = message_text(question)
+    shown = embed or discord.utils.MISSING  # no embed: none sent at all
+    await ConfirmView(pending, what).send(interaction, content=content, embed=shown, ephemeral=True)
