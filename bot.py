@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import logging.handlers
 import os
 import re
 import sys
@@ -32,6 +34,10 @@ from knowledge.store.changes import SHIPPED_BASE, FactStore
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DB = Path("data/facts.json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMAT = "[{asctime}] [{levelname:<8}] {name}: {message}"  # discord.py's own, without colours
+LOG_FILE_BYTES = 10 * 1024 * 1024  # LOG_FILE is rotated at this size ...
+LOG_FILE_BACKUPS = 5  # ... keeping this many old files: at most 60 MB of logs
+MAX_CORRECTION_PACE = 60.0
 
 EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
 EXIT_CONFIG = 2  # the setup is wrong: token or a setting
@@ -72,18 +78,21 @@ class Settings:
     log_level: str
     # Where flags and suggestions are posted for moderators; None: only /factadmin queue lists them.
     review_channel_id: int | None = None
+    # Seconds between two edits of posted cards by the corrections worker (tests use 0).
+    correction_pace: float = 1.0
+    # Also log to this file, rotated (LOG_FILE_BYTES, LOG_FILE_BACKUPS); None: stderr only.
+    log_file: Path | None = None
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Settings from the environment (after ``.env`` is loaded); raises SettingsError naming the setting.
 
-    A relative FACTS_DB is taken relative to the project folder, like ``.env``
+    A relative FACTS_DB or LOG_FILE is taken relative to the project folder, like ``.env``
     itself, so the bot finds the same database from any working directory.
     """
     token = environ.get("DISCORD_TOKEN", "").strip() or None
 
-    db = Path(environ.get("FACTS_DB", "").strip() or DEFAULT_DB).expanduser()
-    facts_db = db if db.is_absolute() else ROOT / db
+    facts_db = project_path(environ.get("FACTS_DB", "").strip() or str(DEFAULT_DB))
 
     newsroom_guild_ids = guild_ids(environ)
 
@@ -102,6 +111,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             "or leave it empty to see flags and suggestions only in /factadmin queue."
         )
 
+    log_file = environ.get("LOG_FILE", "").strip()
+
     return Settings(
         token=token,
         facts_db=facts_db,
@@ -109,7 +120,31 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         moderator_roles=moderator_roles,
         log_level=log_level,
         review_channel_id=int(review) if review else None,
+        correction_pace=correction_pace(environ.get("CORRECTION_PACE", "")),
+        log_file=project_path(log_file) if log_file else None,
     )
+
+
+def project_path(value: str) -> Path:
+    """A path from a setting; a relative one is taken relative to the project folder."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else ROOT / path
+
+
+def correction_pace(raw: str) -> float:
+    """CORRECTION_PACE: seconds between two edits of posted cards (default 1)."""
+    if not raw.strip():
+        return 1.0
+    try:
+        pace = float(raw)
+    except ValueError:
+        pace = -1.0
+    if not 0 <= pace <= MAX_CORRECTION_PACE:  # also refuses nan and inf
+        raise SettingsError(
+            f"CORRECTION_PACE must be a number of seconds from 0 to {MAX_CORRECTION_PACE:g}, "
+            f"got {raw.strip()[:20]!r}; leave it empty for 1."
+        )
+    return pace
 
 
 def guild_ids(environ: Mapping[str, str]) -> tuple[int, ...]:
@@ -140,6 +175,65 @@ def token_problem(token: str | None) -> str | None:
     return None
 
 
+# --- logging (process-wide: set here, by the entry point, and nowhere else) ------
+
+
+class HideSecret(logging.Filter):
+    """Replaces the token in every record, whatever logged it and at whatever level."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg = message.replace(self.secret, "[token hidden]")
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "[token hidden]")
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to stderr, in colour only on a terminal, and also to LOG_FILE (rotated) if set.
+
+    discord.py colours its lines whenever it guesses the stream can show them,
+    also in a container with nothing but a pipe or journald behind it; a
+    service's log must be plain lines, so colours are asked for only when
+    stderr is a terminal. Raises SettingsError if LOG_FILE cannot be opened.
+    """
+    import discord  # only here: the offline commands never load discord
+
+    level = getattr(logging, settings.log_level)
+    plain = logging.Formatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S", style="{")
+    if sys.stderr.isatty():
+        discord.utils.setup_logging(level=level, root=True)  # its colour formatter
+    else:
+        discord.utils.setup_logging(level=level, root=True, formatter=plain)
+    root = logging.getLogger()
+    if settings.log_file is not None:
+        try:
+            settings.log_file.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.handlers.RotatingFileHandler(
+                settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+            )
+        except OSError as error:
+            raise SettingsError(
+                f"LOG_FILE: cannot write the log to {settings.log_file} ({error.strerror or error}). "
+                "Give a file the bot's user may write, or leave LOG_FILE empty to log to stderr only."
+            ) from None
+        to_file.setFormatter(plain)
+        root.addHandler(to_file)
+    # discord.py logs request details at DEBUG; they are noise and never needed here.
+    logging.getLogger("discord").setLevel(max(level, logging.INFO))
+    if settings.token:
+        for handler in root.handlers:
+            handler.addFilter(HideSecret(settings.token))
+
+
 # --- commands ----------------------------------------------------------------
 
 
@@ -158,6 +252,10 @@ def run_discord(settings: Settings, command: str) -> int:
             f"as it answers nowhere else.\n{GUILD_ID_HELP}",
             EXIT_CONFIG,
         )
+    try:
+        setup_logging(settings)
+    except SettingsError as error:
+        return fail(str(error), EXIT_CONFIG)
     from handlers import app  # only now: the offline commands never load discord
 
     try:
