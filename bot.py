@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import logging
 import logging.handlers
@@ -25,11 +26,11 @@ from dotenv import load_dotenv
 from handlers.text import STATUS_TITLES, source_text, visible
 from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
-from knowledge.model import Actor, Fact, parse_facts
+from knowledge.model import Fact, command_line_actor, parse_facts
 from knowledge.newsroom import read_only_thesaurus
 from knowledge.search.index import SearchIndex, SearchOutcome
-from knowledge.store import transfer
-from knowledge.store.changes import SHIPPED_BASE, FactStore
+from knowledge.store import loading, transfer
+from knowledge.store.changes import SHIPPED_BASE, FactStore, ImportReport, plan_import
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DB = Path("data/facts.json")
@@ -38,6 +39,8 @@ LOG_FORMAT = "[{asctime}] [{levelname:<8}] {name}: {message}"  # discord.py's ow
 LOG_FILE_BYTES = 10 * 1024 * 1024  # LOG_FILE is rotated at this size ...
 LOG_FILE_BACKUPS = 5  # ... keeping this many old files: at most 60 MB of logs
 MAX_CORRECTION_PACE = 60.0
+
+SHOWN_KEYS = 20  # import lists this many keys of each kind, then "and N more"
 
 EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
 EXIT_CONFIG = 2  # the setup is wrong: token or a setting
@@ -415,34 +418,68 @@ def check(path: Path, *, strict: bool = False) -> int:
     return 0
 
 
-def export(db: Path, out: Path) -> int:
-    with FactStore.open(db) as store:
-        data = asyncio.run(store.export_json())
-        count = len(store.facts(include_retracted=True))
-    out.write_bytes(data)
-    print(f"Exported {count} facts from {db} to {out}.")
+def read_base(db: Path, *, seed: Path | None) -> tuple[dict[str, Fact], dict[str, int]]:
+    """The database read as a plain file, writing nothing (``loading.read_only``); before it
+    exists, the ``seed`` it would be created from, saying so."""
+    if seed is not None and not db.exists():
+        print(
+            f"note: {db} does not exist yet; reading the shipped base {seed} it starts from.", file=sys.stderr
+        )
+    return loading.read_only(db, seed=seed)
+
+
+def export(db: Path, out: Path, *, explicit: bool) -> int:
+    """A read: the base as it is on disk, without the writer lock, and nothing else written."""
+    if out.resolve() == db.resolve():
+        return fail(f"{out} is the database itself; export to another file.")
+    facts, doc_ids = read_base(db, seed=None if explicit else SHIPPED_BASE)
+    out.write_bytes(loading.document_bytes(facts, doc_ids))
+    print(f"Exported {len(facts)} facts from {db if db.exists() else SHIPPED_BASE} to {out}.")
     return 0
 
 
-async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
+def key_lines(label: str, keys: Sequence[str]) -> list[str]:
+    """``keys`` on one line, at most SHOWN_KEYS of them: a big import's output stays readable."""
+    if not keys:
+        return []
+    more = f", and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else ""
+    return [f"  {label}: {', '.join(keys[:SHOWN_KEYS])}{more}"]
+
+
+async def _import(db: Path, file: Path, *, dry_run: bool, by: str) -> int:
+    """Merge ``file`` into the base; a dry run reads the base as a plain file and writes nothing."""
+    actor = command_line_actor(by)
     records = transfer.load_document(file)
-    with FactStore.open(db) as store:
-        report = await store.import_records(
-            records, Actor("import", "import"), dry_run=dry_run, where=str(file), warn=duplicate_warnings
-        )
+    report: ImportReport
+    if dry_run:
+        # What the real import would do: it creates a missing database from the shipped base first.
+        facts, _ = read_base(db, seed=SHIPPED_BASE)
+        report, _, _ = plan_import(facts, records, actor, where=str(file), warn=duplicate_warnings)
+    else:
+        with FactStore.open(db) as store:
+            report = await store.import_records(records, actor, where=str(file), warn=duplicate_warnings)
     verb = "Would import" if dry_run else "Imported"
     print(
         f"{verb} {file}: {len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged."
     )
-    for label, keys in (("added", report.added), ("changed", report.changed)):
-        if keys:
-            print(f"  {label}: {', '.join(keys)}")
+    for line in [*key_lines("added", report.added), *key_lines("changed", report.changed)]:
+        print(line)
     for warning in report.warnings:  # the lines check prints for this file; they do not stop an import
         print(f"warning: {warning}")
     if dry_run:
         print("Dry run: nothing was written.")
+    elif report.added or report.changed:
+        print(f"Recorded in the history as changed by {actor.label}.")
     return 0
+
+
+def os_user() -> str | None:
+    """The login name of whoever runs the command: who a command-line change is by, unless --by."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (a container's bare UID)
+        return None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -473,6 +510,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument(
+        "--by",
+        metavar="NAME",
+        help="who makes the change, as the history names it (default: your login name)",
+    )
 
     sub.add_parser(
         "sync",
@@ -503,8 +545,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return check(args.path, strict=args.strict)
         if args.command == "export":
-            return export(db or settings.facts_db, args.out)
-        return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run))
+            return export(db or settings.facts_db, args.out, explicit=db is not None)
+        by = args.by if args.by is not None else os_user()
+        if by is None:
+            return fail("Cannot tell who you are (no login name): say who makes the change with --by NAME.")
+        return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run, by=by))
     except KnowledgeError as error:
         return fail(str(error))
     except OSError as error:

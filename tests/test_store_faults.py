@@ -89,7 +89,7 @@ HAND_EDITS: dict[str, tuple[Callable[[Path], None], str]] = {
     ),
     "duplicate-keys": (
         _edit_document(lambda d: d["facts"]["3"].update(key="alpha-fact")),
-        "record 3 (`alpha-fact`): the key is used again (first by record 1)",
+        "record 3 (`alpha-fact`): key: is used again (first by record 1)",
     ),
     "bad-link": (
         _edit_document(lambda d: d["facts"]["1"]["sources"][0].update(url="javascript:alert(1)")),
