@@ -1,19 +1,22 @@
 """The command line, run as a newsroom admin would: ``python bot.py ask|check|export|import``.
 
-Most tests run ``bot.py`` as a process, as an admin does; those that only read what a command
-printed or changed call ``bot.main`` in this process (the same code, without starting Python
-again for each)."""
+``python bot.py`` runs ``bot.main`` and nothing else, so most tests call ``main`` in this
+process (:func:`run`), with the environment the command would see and its output captured;
+a few run ``bot.py`` as a process of its own, as the admin does (:func:`run_process`)."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from helpers.store_facts import record
@@ -24,7 +27,42 @@ from knowledge.model import Actor
 from knowledge.store.changes import SHIPPED_BASE, FactStore
 
 
-def run(*args: str, db: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True, slots=True)
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, db: Path | None = None, user: str = "newsdesk-admin") -> Result:
+    """``python bot.py ARGS`` in this process; ``user`` is the login name (what getpass reads first).
+
+    The environment is a clean one: a developer's shell or .env cannot change what is tested.
+    """
+    env = {
+        "DISCORD_TOKEN": "",
+        "DISCORD_GUILD_ID": "",
+        "NEWSROOM_GUILD_IDS": "",
+        "LOG_LEVEL": "INFO",
+        "LOG_FILE": "",
+        "CORRECTION_PACE": "",
+        "LOGNAME": user,
+    }
+    if db is not None:
+        env["FACTS_DB"] = str(db)
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env), redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def cli(*args: str, db: Path | None = None, user: str = "newsdesk-admin") -> tuple[int, str, str]:
+    result = run(*args, db=db, user=user)
+    return result.returncode, result.stdout, result.stderr
+
+
+def run_process(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python bot.py ARGS`` as a process of its own."""
     env = {**os.environ, "DISCORD_TOKEN": "", "DISCORD_GUILD_ID": "", "LOG_LEVEL": "INFO"}
     if db is not None:
         env["FACTS_DB"] = str(db)
@@ -33,7 +71,7 @@ def run(*args: str, db: Path | None = None, cwd: Path | None = None) -> subproce
         capture_output=True,
         text=True,
         env=env,
-        cwd=cwd or ROOT,
+        cwd=ROOT,
         timeout=60,
     )
 
@@ -46,7 +84,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_ask_prints_the_best_fact_with_status_and_every_citation(db: Path) -> None:
-    result = run("ask", "silk-way", db=db)
+    result = run_process("ask", "silk-way", db=db)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "Silk Way" in lines[0]
@@ -133,7 +171,7 @@ def test_ask_without_a_database_answers_from_the_shipped_base_and_creates_nothin
 
 def test_ask_reads_while_another_process_holds_the_writer_lock(db: Path) -> None:
     with FactStore.open(db):
-        result = run("ask", "silk-way", db=db)
+        result = run_process("ask", "silk-way", db=db)
     assert result.returncode == 0, result.stderr
 
 
@@ -239,25 +277,6 @@ def folder_state(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., tuple[int, str, str]]:
-    """``bot.py ARGS`` in this process: (exit code, stdout, stderr)."""
-    for name in ("DISCORD_TOKEN", "DISCORD_GUILD_ID", "NEWSROOM_GUILD_IDS", "LOG_FILE", "CORRECTION_PACE"):
-        monkeypatch.setenv(name, "")
-
-    def call(*args: str, db: Path | None = None, user: str = "newsdesk-admin") -> tuple[int, str, str]:
-        monkeypatch.setenv("LOGNAME", user)  # what getpass.getuser() reads first
-        if db is not None:
-            monkeypatch.setenv("FACTS_DB", str(db))
-        code = main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return call
-
-
-@pytest.fixture
 async def used_db(tmp_path: Path) -> Path:
     """A database in a folder of its own, with everything a running desk keeps beside it."""
     path = tmp_path / "desk" / "facts.json"
@@ -270,9 +289,7 @@ def records_of_shipped_base() -> list[dict]:
     return list(json.loads(SHIPPED_BASE.read_text(encoding="utf-8"))["facts"].values())
 
 
-def test_reads_write_nothing_beside_the_database(
-    cli: Callable[..., tuple[int, str, str]], used_db: Path, tmp_path: Path
-) -> None:
+def test_reads_write_nothing_beside_the_database(used_db: Path, tmp_path: Path) -> None:
     before = folder_state(used_db.parent)
     out = tmp_path / "export.json"
     assert cli("ask", "silk-way", db=used_db)[0] == 0
@@ -285,7 +302,7 @@ def test_reads_write_nothing_beside_the_database(
 
 
 def test_export_while_the_bot_holds_the_database_reads_it_without_the_lock(
-    cli: Callable[..., tuple[int, str, str]], used_db: Path, tmp_path: Path
+    used_db: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "export.json"
     with FactStore.open(used_db) as store:
@@ -295,9 +312,7 @@ def test_export_while_the_bot_holds_the_database_reads_it_without_the_lock(
     assert f"Exported {len(records_of_shipped_base())} facts from {used_db}" in stdout
 
 
-def test_export_before_the_database_exists_creates_nothing(
-    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
-) -> None:
+def test_export_before_the_database_exists_creates_nothing(tmp_path: Path) -> None:
     db = tmp_path / "data" / "facts.json"
     out = tmp_path / "export.json"
     code, stdout, stderr = cli("export", str(out), db=db)  # the default database, not created yet
@@ -310,18 +325,14 @@ def test_export_before_the_database_exists_creates_nothing(
     assert not db.parent.exists()
 
 
-def test_export_refuses_to_write_over_the_database(
-    cli: Callable[..., tuple[int, str, str]], used_db: Path
-) -> None:
+def test_export_refuses_to_write_over_the_database(used_db: Path) -> None:
     before = used_db.read_bytes()
     code, _, stderr = cli("export", str(used_db), db=used_db)
     assert code == 1 and "is the database itself" in stderr
     assert used_db.read_bytes() == before
 
 
-def test_dry_run_import_into_a_new_database_creates_nothing(
-    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
-) -> None:
+def test_dry_run_import_into_a_new_database_creates_nothing(tmp_path: Path) -> None:
     new = tmp_path / "new" / "facts.json"
     incoming = tmp_path / "incoming.json"
     incoming.write_text(json.dumps([record("test-brand-new")]), encoding="utf-8")
@@ -333,9 +344,7 @@ def test_dry_run_import_into_a_new_database_creates_nothing(
     assert not new.parent.exists()
 
 
-def test_import_prints_counts_the_first_20_keys_and_how_many_more(
-    cli: Callable[..., tuple[int, str, str]], used_db: Path, tmp_path: Path
-) -> None:
+def test_import_prints_counts_the_first_20_keys_and_how_many_more(used_db: Path, tmp_path: Path) -> None:
     keys = [f"test-bulk-{n:03d}" for n in range(45)]
     incoming = tmp_path / "bulk.json"
     incoming.write_text(json.dumps([record(key) for key in keys]), encoding="utf-8")
@@ -349,9 +358,7 @@ def test_import_prints_counts_the_first_20_keys_and_how_many_more(
         assert all(store.key_taken(key) for key in keys)
 
 
-def test_import_attributes_the_change_to_the_os_user_or_to_by_name(
-    cli: Callable[..., tuple[int, str, str]], used_db: Path, tmp_path: Path
-) -> None:
+def test_import_attributes_the_change_to_the_os_user_or_to_by_name(used_db: Path, tmp_path: Path) -> None:
     first, second = tmp_path / "first.json", tmp_path / "second.json"
     first.write_text(json.dumps([record("test-by-login")]), encoding="utf-8")
     second.write_text(json.dumps([record("test-by-name")]), encoding="utf-8")
@@ -371,7 +378,7 @@ def test_import_attributes_the_change_to_the_os_user_or_to_by_name(
     [("", "--by: must not be empty"), ("x" * 300, "--by: is 300 characters"), ("a\nb", "line break")],
 )
 def test_a_by_name_that_cannot_be_recorded_is_refused_and_nothing_changes(
-    cli: Callable[..., tuple[int, str, str]], used_db: Path, tmp_path: Path, name: str, problem: str
+    used_db: Path, tmp_path: Path, name: str, problem: str
 ) -> None:
     incoming = tmp_path / "incoming.json"
     incoming.write_text(json.dumps([record("test-nobody")]), encoding="utf-8")
@@ -381,9 +388,7 @@ def test_a_by_name_that_cannot_be_recorded_is_refused_and_nothing_changes(
     assert folder_state(used_db.parent) == before
 
 
-def test_a_copy_of_a_fact_under_a_new_key_is_reported_clearly(
-    cli: Callable[..., tuple[int, str, str]], used_db: Path, tmp_path: Path
-) -> None:
+def test_a_copy_of_a_fact_under_a_new_key_is_reported_clearly(used_db: Path, tmp_path: Path) -> None:
     original = next(r for r in records_of_shipped_base() if r["key"] == "silk-way-ovda-flights")
     copy = dict(original, key="test-silk-way-copy", claim=original["claim"].upper())  # case aside, the same
     incoming = tmp_path / "copy.json"
@@ -402,9 +407,7 @@ def test_a_copy_of_a_fact_under_a_new_key_is_reported_clearly(
     assert "alike" not in stdout  # once, as the copy it is, not again as a near-duplicate
 
 
-def test_check_errors_name_the_record_and_its_key(
-    cli: Callable[..., tuple[int, str, str]], tmp_path: Path
-) -> None:
+def test_check_errors_name_the_record_and_its_key(tmp_path: Path) -> None:
     records = records_of_shipped_base()
     records[0]["sources"][0]["url"] = "javascript:alert(1)"
     records[1]["key"] = "Not A Key"
@@ -416,9 +419,7 @@ def test_check_errors_name_the_record_and_its_key(
     assert f"error: {bad} record 2: key: must be 3-64 characters" in stdout  # a bad key is not echoed
 
 
-def test_ask_shows_each_source_s_kind_unless_it_is_a_secondary_report(
-    cli: Callable[..., tuple[int, str, str]], db: Path
-) -> None:
+def test_ask_shows_each_source_s_kind_unless_it_is_a_secondary_report(db: Path) -> None:
     mirror = (
         "http://www.defenddemocracy.press/92-flights-from-israeli-base-reveal-arms-exports-to-azerbaijan/"
     )
