@@ -441,8 +441,9 @@ def parse_records(
         if fact.key in seen:
             first = seen[fact.key].removesuffix(f" (`{fact.key}`)")
             again = f"used again (first by {first}); keys must be unique"
-            # The name already shows the key when keys_in_names; otherwise the problem does.
-            problem = Problem("key", f"is {again}" if keys_in_names else f"`{fact.key}` is {again}")
+            # The problem names the key unless the record's name already does.
+            shown = name.endswith(f" (`{fact.key}`)")
+            problem = Problem("key", f"is {again}" if shown else f"`{fact.key}` is {again}")
             errors.append(InvalidFact([problem], record=name))
             continue
         seen[fact.key] = name

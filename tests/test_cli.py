@@ -411,12 +411,15 @@ def test_check_errors_name_the_record_and_its_key(tmp_path: Path) -> None:
     records = records_of_shipped_base()
     records[0]["sources"][0]["url"] = "javascript:alert(1)"
     records[1]["key"] = "Not A Key"
+    first = records[3]["key"]
+    records[4]["key"] = first
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(records), encoding="utf-8")
     code, stdout, _ = cli("check", str(bad))
     assert code == 1
     assert f"error: {bad} record 1 (`silk-way-ovda-flights`): sources[0].url: must be an http" in stdout
     assert f"error: {bad} record 2: key: must be 3-64 characters" in stdout  # a bad key is not echoed
+    assert f"error: {bad} record 5 (`{first}`): key: is used again (first by {bad} record 4)" in stdout
 
 
 def test_ask_shows_each_source_s_kind_unless_it_is_a_secondary_report(db: Path) -> None:
