@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
+import logging
+import logging.handlers
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -26,14 +29,79 @@ from handlers.text import STATUS_TITLES, source_text, visible
 from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
 from knowledge.health import STALE_AFTER, Status, read_status
-from knowledge.model import Actor, Fact, parse_facts
+from knowledge.model import Fact, command_line_actor, parse_facts
 from knowledge.newsroom import DESK_FILES, read_only_thesaurus
 from knowledge.search.index import SearchIndex, SearchOutcome
-from knowledge.store import snapshot, transfer
-from knowledge.store.changes import SHIPPED_BASE, FactStore
+from knowledge.store import loading, snapshot, transfer
+from knowledge.store.changes import SHIPPED_BASE, FactStore, ImportReport, plan_import
+
+LOG_FORMAT = "[{asctime}] [{levelname:<8}] {name}: {message}"  # discord.py's own, without colours
+LOG_FILE_BYTES = 10 * 1024 * 1024  # LOG_FILE is rotated at this size ...
+LOG_FILE_BACKUPS = 5  # ... keeping this many old files: at most 60 MB of logs
+
+SHOWN_KEYS = 20  # import lists this many keys of each kind, then "and N more"
 
 EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
 EXIT_CONFIG = 2  # the setup is wrong: token or a setting
+
+
+# --- logging (process-wide: set here, by the entry point, and nowhere else) ------
+
+
+class HideSecret(logging.Filter):
+    """Replaces the token in every record, whatever logged it and at whatever level."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self.secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.secret in message:
+            record.msg = message.replace(self.secret, "[token hidden]")
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.secret in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.secret, "[token hidden]")
+        return True
+
+
+def setup_logging(settings: Settings) -> None:
+    """Log to stderr, in colour only on a terminal, and also to LOG_FILE (rotated) if set.
+
+    discord.py colours its lines whenever it guesses the stream can show them,
+    also in a container with nothing but a pipe or journald behind it; a
+    service's log must be plain lines, so colours are asked for only when
+    stderr is a terminal. Raises SettingsError if LOG_FILE cannot be opened.
+    """
+    import discord  # only here: the offline commands never load discord
+
+    level = getattr(logging, settings.log_level)
+    plain = logging.Formatter(LOG_FORMAT, "%Y-%m-%d %H:%M:%S", style="{")
+    if sys.stderr.isatty():
+        discord.utils.setup_logging(level=level, root=True)  # its colour formatter
+    else:
+        discord.utils.setup_logging(level=level, root=True, formatter=plain)
+    root = logging.getLogger()
+    if settings.log_file is not None:
+        try:
+            settings.log_file.parent.mkdir(parents=True, exist_ok=True)
+            to_file = logging.handlers.RotatingFileHandler(
+                settings.log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_BACKUPS, encoding="utf-8"
+            )
+        except OSError as error:
+            raise SettingsError(
+                f"LOG_FILE: cannot write the log to {settings.log_file} ({error.strerror or error}). "
+                "Give a file the bot's user may write, or leave LOG_FILE empty to log to stderr only."
+            ) from None
+        to_file.setFormatter(plain)
+        root.addHandler(to_file)
+    # discord.py logs request details at DEBUG; they are noise and never needed here.
+    logging.getLogger("discord").setLevel(max(level, logging.INFO))
+    if settings.token:
+        for handler in root.handlers:
+            handler.addFilter(HideSecret(settings.token))
 
 
 # --- commands ----------------------------------------------------------------
@@ -54,6 +122,10 @@ def run_discord(settings: Settings, command: str) -> int:
             f"as it answers nowhere else.\n{GUILD_ID_HELP}",
             EXIT_CONFIG,
         )
+    try:
+        setup_logging(settings)
+    except SettingsError as error:
+        return fail(str(error), EXIT_CONFIG)
     from handlers import app  # only now: the offline commands never load discord
 
     try:
@@ -215,33 +287,59 @@ def check(path: Path, *, strict: bool = False) -> int:
     return 0
 
 
-def export(db: Path, out: Path) -> int:
-    with FactStore.open(db) as store:
-        data = asyncio.run(store.export_json())
-        count = len(store.facts(include_retracted=True))
-    out.write_bytes(data)
-    print(f"Exported {count} facts from {db} to {out}.")
+def read_base(db: Path, *, seed: Path | None) -> tuple[dict[str, Fact], dict[str, int]]:
+    """The database read as a plain file, writing nothing (``loading.read_only``); before it
+    exists, the ``seed`` it would be created from, saying so."""
+    if seed is not None and not db.exists():
+        print(
+            f"note: {db} does not exist yet; reading the shipped base {seed} it starts from.", file=sys.stderr
+        )
+    return loading.read_only(db, seed=seed)
+
+
+def export(db: Path, out: Path, *, explicit: bool) -> int:
+    """A read: the base as it is on disk, without the writer lock, and nothing else written."""
+    if out.resolve() == db.resolve():
+        return fail(f"{out} is the database itself; export to another file.")
+    facts, doc_ids = read_base(db, seed=None if explicit else SHIPPED_BASE)
+    out.write_bytes(loading.document_bytes(facts, doc_ids))
+    print(f"Exported {len(facts)} facts from {db if db.exists() else SHIPPED_BASE} to {out}.")
     return 0
 
 
-async def _import(db: Path, file: Path, *, dry_run: bool) -> int:
+def key_lines(label: str, keys: Sequence[str]) -> list[str]:
+    """``keys`` on one line, at most SHOWN_KEYS of them: a big import's output stays readable."""
+    if not keys:
+        return []
+    more = f", and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else ""
+    return [f"  {label}: {', '.join(keys[:SHOWN_KEYS])}{more}"]
+
+
+async def _import(db: Path, file: Path, *, dry_run: bool, by: str) -> int:
+    """Merge ``file`` into the base; a dry run reads the base as a plain file and writes nothing."""
+    actor = command_line_actor(by)
     records = transfer.load_document(file)
-    with FactStore.open(db) as store:
-        report = await store.import_records(
-            records, Actor("import", "import"), dry_run=dry_run, where=str(file), warn=duplicate_warnings
-        )
+    report: ImportReport
+    if dry_run:
+        # What the real import would do: it creates a missing database from the shipped base first.
+        facts, _ = read_base(db, seed=SHIPPED_BASE)
+        report, _, _ = plan_import(facts, records, actor, where=str(file), warn=duplicate_warnings)
+    else:
+        with FactStore.open(db) as store:
+            report = await store.import_records(records, actor, where=str(file), warn=duplicate_warnings)
     verb = "Would import" if dry_run else "Imported"
     print(
         f"{verb} {file}: {len(report.added)} added, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged."
     )
-    for label, keys in (("added", report.added), ("changed", report.changed)):
-        if keys:
-            print(f"  {label}: {', '.join(keys)}")
+    for line in [*key_lines("added", report.added), *key_lines("changed", report.changed)]:
+        print(line)
     for warning in report.warnings:  # the lines check prints for this file; they do not stop an import
         print(f"warning: {warning}")
     if dry_run:
         print("Dry run: nothing was written.")
+    elif report.added or report.changed:
+        print(f"Recorded in the history as changed by {actor.label}.")
     return 0
 
 
@@ -299,6 +397,14 @@ def status(db: Path, *, as_json: bool, stale_after: int, expect_bot: bool) -> in
     return 0 if state.healthy else EXIT_FAILED
 
 
+def os_user() -> str | None:
+    """The login name of whoever runs the command: who a command-line change is by, unless --by."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (a container's bare UID)
+        return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bot.py",
@@ -327,6 +433,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
     p.add_argument("--db", type=Path, help=db_help)
+    p.add_argument(
+        "--by",
+        metavar="NAME",
+        help="who makes the change, as the history names it (default: your login name)",
+    )
 
     p = sub.add_parser(
         "backup",
@@ -382,7 +493,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return check(args.path, strict=args.strict)
         if args.command == "export":
-            return export(db or settings.facts_db, args.out)
+            return export(db or settings.facts_db, args.out, explicit=db is not None)
         if args.command == "backup":
             return backup(db or settings.facts_db, args.dest)
         if args.command == "restore":
@@ -394,7 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 stale_after=args.stale_after,
                 expect_bot=args.expect_bot,
             )
-        return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run))
+        by = args.by if args.by is not None else os_user()
+        if by is None:
+            return fail("Cannot tell who you are (no login name): say who makes the change with --by NAME.")
+        return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run, by=by))
     except KnowledgeError as error:
         return fail(str(error))
     except OSError as error:

@@ -45,7 +45,7 @@ from bench.synth import synthetic_base_records  # noqa: E402
 from knowledge.model import Fact, parse_fact  # noqa: E402
 from knowledge.search.textnorm import words  # noqa: E402
 
-DEV_QUERIES = REPO.parent / "shared" / "research" / "queries-dev.tsv"
+DEV_QUERIES = REPO / "tests" / "data" / "research" / "queries-dev.tsv"
 DEV_KEYS = REPO / "tests" / "data" / "dev_keys.tsv"
 EVAL_QUERIES = REPO / "bench" / "eval" / "queries.tsv"
 ENGINES = ("ours", "scan", "fts5", "tinydb")
@@ -58,8 +58,6 @@ def _tsv(path: Path) -> list[list[str]]:
 
 
 def dev_queries() -> list[tuple[str, str]]:
-    if not DEV_QUERIES.is_file():
-        sys.exit(f"Dev queries not found at {DEV_QUERIES}: check shared/ out beside the repository.")
     keys = dict(_tsv(DEV_KEYS))
     return [(query, keys[research_id]) for query, research_id in _tsv(DEV_QUERIES)]
 

@@ -64,6 +64,10 @@ class FactBot(commands.Bot):
     tree: NewsroomTree
 
     def __init__(self, settings: Settings, *, serve: bool = True) -> None:
+        # The bot never joins voice: discord.py's start-up warnings that the voice libraries
+        # (PyNaCl, davey) are missing would only worry whoever reads the log.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True  # slash commands need nothing else; no message content
         super().__init__(
@@ -196,35 +200,6 @@ def create_bot(settings: Settings) -> FactBot:
     return FactBot(settings)
 
 
-class HideSecret(logging.Filter):
-    """Replaces the token in every record, whatever logged it and at whatever level."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg = message.replace(self.secret, "[token hidden]")
-            record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text and self.secret in record.exc_text:
-            record.exc_text = record.exc_text.replace(self.secret, "[token hidden]")
-        return True
-
-
-def setup_logging(settings: Settings) -> None:
-    level = getattr(logging, settings.log_level)
-    discord.utils.setup_logging(level=level, root=True)
-    # discord.py logs request details at DEBUG; they are noise and never needed here.
-    logging.getLogger("discord").setLevel(max(level, logging.INFO))
-    if settings.token:
-        for handler in logging.getLogger().handlers:
-            handler.addFilter(HideSecret(settings.token))
-
-
 async def serve(settings: Settings) -> None:
     assert settings.token is not None
     async with create_bot(settings) as bot:
@@ -257,8 +232,10 @@ async def sync(settings: Settings) -> int:
 
 
 def run(settings: Settings, command: str) -> int:
-    """``python bot.py`` (command "run") or ``python bot.py sync``; Discord's failures as StartupError."""
-    setup_logging(settings)
+    """``python bot.py`` (command "run") or ``python bot.py sync``; Discord's failures as StartupError.
+
+    Logging is set up by the entry point (``bot.setup_logging``) before this runs.
+    """
     try:
         if command == "sync":
             return asyncio.run(sync(settings))

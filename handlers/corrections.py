@@ -12,7 +12,7 @@ What must change is the domain's (:mod:`knowledge.desk.answers`); this cog only 
   only queues the fact and wakes the worker (``bot.dispatch``), so a
   moderator's reply never waits for an edit.
 - The worker plans the corrections (the answer log's outbox, on disk), then
-  edits one card at a time, :attr:`Corrections.pace` seconds apart, through the
+  edits one card at a time, ``pace`` seconds apart (CORRECTION_PACE), through the
   bot's HTTP API: the card is the bot's own message, so the edit works long
   after the interaction's 15 minutes. discord.py waits out Discord's rate
   limits (429s and the bucket headers) by itself; the pace keeps a big
@@ -59,11 +59,10 @@ def _today() -> str:
 class Corrections(commands.Cog):
     """Edits the bot's posted fact cards when their fact changes: see the module docstring."""
 
-    pace = 1.0  # seconds between two edits
-
-    def __init__(self, bot: FactBot, knowledge: Knowledge) -> None:
+    def __init__(self, bot: FactBot, knowledge: Knowledge, *, pace: float = 1.0) -> None:
         self.bot = bot
         self.knowledge = knowledge
+        self.pace = pace  # seconds between two edits (the setting CORRECTION_PACE)
         self._changed: dict[str, Fact] = {}  # saved changes not yet planned, latest per fact
         self._worker: asyncio.Task[None] | None = None
 
@@ -198,4 +197,4 @@ class Corrections(commands.Cog):
 
 
 async def setup(bot: FactBot) -> None:
-    await bot.add_cog(Corrections(bot, bot.knowledge))
+    await bot.add_cog(Corrections(bot, bot.knowledge, pace=bot.settings.correction_pace))

@@ -18,8 +18,8 @@ import discord
 
 # Re-exported: the words that need no Discord live in handlers.text, for `bot.py ask`.
 from handlers.text import STATUS_TITLES as STATUS_TITLES
+from handlers.text import source_kind, visible
 from handlers.text import source_text as source_text
-from handlers.text import visible
 from knowledge.desk.answers import RESTORED, RETRACTED
 from knowledge.model import Fact, Source
 
@@ -93,7 +93,7 @@ def _date(iso: str | None) -> str | None:
 
 def source_field(index: int, source: Source) -> tuple[str, str]:
     """One citation as an embed field: publisher — linked title — date."""
-    name = f"Source {index}" + ("" if source.kind == "secondary" else f" · {source.kind}")
+    name = f"Source {index}" + (f" · {kind}" if (kind := source_kind(source)) else "")
     publisher = clip(escape(source.publisher), 250)
     title = escape(source.title) if source.title else "link"
     date = source.published or "undated"

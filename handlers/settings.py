@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent  # the project folder, where .env and data/ are
 DEFAULT_DB = Path("data/facts.json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+MAX_CORRECTION_PACE = 60.0  # seconds between two edits of posted cards, at most
 
 # Three base64url parts separated by dots; checked before connecting so a
 # placeholder or a pasted "Bot " prefix is caught with a useful message.
@@ -53,18 +54,21 @@ class Settings:
     log_level: str
     # Where flags and suggestions are posted for moderators; None: only /factadmin queue lists them.
     review_channel_id: int | None = None
+    # Seconds between two edits of posted cards by the corrections worker (tests use 0).
+    correction_pace: float = 1.0
+    # Also log to this file, rotated (LOG_FILE_BYTES, LOG_FILE_BACKUPS); None: stderr only.
+    log_file: Path | None = None
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Settings from the environment (after ``.env`` is loaded); raises SettingsError naming the setting.
 
-    A relative FACTS_DB is taken relative to the project folder, like ``.env``
+    A relative FACTS_DB or LOG_FILE is taken relative to the project folder, like ``.env``
     itself, so the bot finds the same database from any working directory.
     """
     token = environ.get("DISCORD_TOKEN", "").strip() or None
 
-    db = Path(environ.get("FACTS_DB", "").strip() or DEFAULT_DB).expanduser()
-    facts_db = db if db.is_absolute() else ROOT / db
+    facts_db = project_path(environ.get("FACTS_DB", "").strip() or str(DEFAULT_DB))
 
     newsroom_guild_ids = guild_ids(environ)
 
@@ -83,6 +87,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             "or leave it empty to see flags and suggestions only in /factadmin queue."
         )
 
+    log_file = environ.get("LOG_FILE", "").strip()
+
     return Settings(
         token=token,
         facts_db=facts_db,
@@ -90,7 +96,31 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         moderator_roles=moderator_roles,
         log_level=log_level,
         review_channel_id=int(review) if review else None,
+        correction_pace=correction_pace(environ.get("CORRECTION_PACE", "")),
+        log_file=project_path(log_file) if log_file else None,
     )
+
+
+def project_path(value: str) -> Path:
+    """A path from a setting; a relative one is taken relative to the project folder."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else ROOT / path
+
+
+def correction_pace(raw: str) -> float:
+    """CORRECTION_PACE: seconds between two edits of posted cards (default 1)."""
+    if not raw.strip():
+        return 1.0
+    try:
+        pace = float(raw)
+    except ValueError:
+        pace = -1.0
+    if not 0 <= pace <= MAX_CORRECTION_PACE:  # also refuses nan and inf
+        raise SettingsError(
+            f"CORRECTION_PACE must be a number of seconds from 0 to {MAX_CORRECTION_PACE:g}, "
+            f"got {raw.strip()[:20]!r}; leave it empty for 1."
+        )
+    return pace
 
 
 def guild_ids(environ: Mapping[str, str]) -> tuple[int, ...]:

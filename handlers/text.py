@@ -35,7 +35,14 @@ def visible(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in _HIDDEN_CATEGORIES)
 
 
+def source_kind(source: Source) -> str | None:
+    """The source's kind where a citation shows it: every kind but the usual secondary report
+    (a `mirror` is the publisher's text at another address; a `primary` source is the record itself)."""
+    return None if source.kind == "secondary" else source.kind
+
+
 def source_text(source: Source) -> str:
-    """One citation as plain text: publisher — title — date — URL."""
+    """One citation as plain text: publisher — title — date — URL, then its kind unless secondary."""
     parts = [source.publisher, source.title or "(untitled)", source.published or "undated", source.url]
-    return " — ".join(parts)
+    kind = source_kind(source)
+    return " — ".join(parts) + (f" ({kind})" if kind else "")

@@ -1,7 +1,10 @@
-"""Claims that repeat another fact's: reworded copies, and one template with one word changed.
+"""Claims that repeat another fact's: exact copies, reworded copies, and one template with one word changed.
 
-Two finders, both for warnings (a base with near-duplicates still works):
+Three finders, all for warnings (a base with near-duplicates still works):
 
+- :func:`exact_copies`: claims that are word for word the same (case and
+  punctuation aside), found by hashing each claim's words, so a copy is
+  reported however common its words are and however big the base;
 - :func:`near_duplicate_pairs`: claims that say nearly the same in other
   words (rapidfuzz over the candidates the search index shares rare words
   with); figures that differ count against, since "60% in 2015" and "69% in
@@ -15,14 +18,15 @@ Two finders, both for warnings (a base with near-duplicates still works):
   the rapidfuzz finder cannot see them in bulk (every word is common, so no
   rare word narrows the candidates).
 
-:func:`duplicate_warnings` runs both and words the result for people; the
-``check`` command and an import report the same.
+:func:`duplicate_warnings` runs them and words the result for people; the
+``check`` command and an import report the same, and an import also compares
+its facts with those already in the base.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from knowledge.model import Fact
 from knowledge.search import SearchIndex
@@ -35,12 +39,29 @@ _SHOWN_KEYS = 5
 _SHOWN_CLAIM = 90
 
 
-def near_duplicate_pairs(facts: Sequence[Fact]) -> list[tuple[str, str, float]]:
-    """Pairs of live facts whose claims nearly repeat each other: (key, other key, score), worst first."""
+def exact_copies(facts: Sequence[Fact]) -> list[list[Fact]]:
+    """Groups of live facts whose claims are word for word the same, each in key order, by first key."""
+    same_words: dict[tuple[str, ...], list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if not fact.retracted and (claim := tuple(words(fact.claim))):
+            same_words[claim].append(fact)
+    groups = [sorted(group, key=lambda f: f.key) for group in same_words.values() if len(group) > 1]
+    return sorted(groups, key=lambda group: group[0].key)
+
+
+def near_duplicate_pairs(
+    facts: Sequence[Fact], *, probe: Collection[str] | None = None
+) -> list[tuple[str, str, float]]:
+    """Pairs of live facts whose claims nearly repeat each other: (key, other key, score), worst first.
+
+    ``probe``: only pairs with a fact of these keys (all facts are compared, but only these are
+    looked up), so facts about to be imported are compared with the base without comparing the
+    base with itself.
+    """
     index = SearchIndex(facts)
     pairs: dict[tuple[str, str], float] = {}
     for fact in facts:
-        if fact.retracted:
+        if fact.retracted or (probe is not None and fact.key not in probe):
             continue
         for hit in index.near_duplicates(fact.claim, fact.aliases, exclude_key=fact.key):
             pair = (min(fact.key, hit.fact.key), max(fact.key, hit.fact.key))
@@ -97,20 +118,33 @@ def one_word_variants(facts: Sequence[Fact]) -> list[list[Fact]]:
     return sorted(found, key=lambda group: (-len(group), group[0].key))
 
 
-def find_duplicates(facts: Sequence[Fact]) -> tuple[list[list[Fact]], list[tuple[str, str, float]]]:
-    """Both finders over ``facts``: the one-word variant groups, then the reworded pairs."""
+def find_duplicates(
+    facts: Sequence[Fact], *, probe: Collection[str] | None = None
+) -> tuple[list[list[Fact]], list[tuple[str, str, float]]]:
+    """The one-word variant groups over ``facts``, then the reworded pairs (with a fact of ``probe``
+    only, if given: see :func:`near_duplicate_pairs`)."""
     variants = one_word_variants(facts)
     # One fact per variant group is enough to find rewordings of that claim elsewhere,
     # and it keeps a base of thousands of template copies from being compared pairwise.
     repeated = {f.key for group in variants for f in group[1:]}
-    return variants, near_duplicate_pairs([f for f in facts if f.key not in repeated])
+    return variants, near_duplicate_pairs([f for f in facts if f.key not in repeated], probe=probe)
 
 
-def duplicate_warnings(facts: Sequence[Fact], where: str) -> list[str]:
-    """Every near-duplicate among ``facts``, one line each, ``where`` naming the file or import."""
-    warnings = []
-    variants, pairs = find_duplicates(facts)
+def duplicate_warnings(facts: Sequence[Fact], where: str, *, beside: Sequence[Fact] = ()) -> list[str]:
+    """Every duplicate among ``facts``, one line each, ``where`` naming the file or import.
+
+    ``beside``: facts already in the base (none with a key of ``facts``); a copy or near-duplicate
+    of one of them is reported too, but not what they repeat among themselves.
+    """
+    incoming = {f.key for f in facts}
+    everything = [*facts, *beside]
+    copies = [group for group in exact_copies(everything) if any(f.key in incoming for f in group)]
+    warnings = [_copies_warning(group, where) for group in copies]
+    copy_of = {f.key: n for n, group in enumerate(copies) for f in group}
+    variants, pairs = find_duplicates(everything, probe=incoming if beside else None)
     for group in variants:
+        if not any(f.key in incoming for f in group):
+            continue
         if len(group) == 2:
             mine, other = (words(f.claim) for f in group)
             differ = next((a, b) for a, b in zip(mine, other, strict=True) if a != b)
@@ -129,8 +163,24 @@ def duplicate_warnings(facts: Sequence[Fact], where: str) -> list[str]:
             "apart."
         )
     for key, other, score in pairs:
+        if key in copy_of and copy_of[key] == copy_of.get(other):
+            continue  # reported above, as the copy it is
         warnings.append(
             f"{where}: `{key}` and `{other}` make nearly the same claim ({score:.0f}% alike); "
             "merge them or make the difference clear."
         )
     return warnings
+
+
+def _copies_warning(group: Sequence[Fact], where: str) -> str:
+    """The warning for facts whose claims are word for word the same."""
+    if len(group) == 2:
+        named = f"`{group[0].key}` and `{group[1].key}` make"
+    else:
+        keys = ", ".join(f"`{f.key}`" for f in group[:_SHOWN_KEYS])
+        more = f" and {len(group) - _SHOWN_KEYS} more" if len(group) > _SHOWN_KEYS else ""
+        named = f"{len(group)} facts ({keys}{more}) make"
+    return (
+        f"{where}: {named} exactly the same claim, word for word (a copy under another key); "
+        "keep one, or say in each claim what sets it apart."
+    )

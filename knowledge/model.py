@@ -59,6 +59,19 @@ class Actor:
         return self.name if self.id == self.name else f"{self.name} ({self.id})"
 
 
+COMMAND_LINE = "command line"  # the id of every Actor of a change made with bot.py
+
+
+def command_line_actor(name: Any) -> Actor:
+    """Who makes a change from the command line (``bot.py import --by NAME``), named as the history
+    shows it: "NAME (command line)". Refused as any actor name is: empty, too long, control characters."""
+    c = _Checker()
+    text = c.text("--by", name, limit=MAX_SHORT - len(f" ({COMMAND_LINE})"), required=True)
+    if c.problems or text is None:
+        raise InvalidFact(c.problems)
+    return Actor(COMMAND_LINE, text)
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     publisher: str
@@ -424,13 +437,19 @@ def parse_records(
 
     The one rule for duplicate keys: the first record with a key wins, every
     later one is an error naming the first. ``keys_in_names`` adds each
-    record's key to its name (the database loader: "record 3 (`ovda`)").
+    record's key to its name ("record 3 (`ovda`)") when it is a valid key;
+    a key that is not is named by its own problem instead, never echoed whole.
     """
     facts: list[Fact] = []
     errors: list[InvalidFact] = []
     seen: dict[str, str] = {}
     for name, raw in named:
-        if keys_in_names and isinstance(raw, Mapping) and isinstance(key := raw.get("key"), str):
+        if (
+            keys_in_names
+            and isinstance(raw, Mapping)
+            and isinstance(key := raw.get("key"), str)
+            and KEY_RE.fullmatch(key)
+        ):
             name = f"{name} (`{key}`)"
         try:
             fact = parse_fact(raw, record=name)
@@ -440,12 +459,9 @@ def parse_records(
         if fact.key in seen:
             first = seen[fact.key].removesuffix(f" (`{fact.key}`)")
             again = f"used again (first by {first}); keys must be unique"
-            # The name already shows the key when keys_in_names; otherwise the problem does.
-            problem = (
-                Problem("", f"the key is {again}")
-                if keys_in_names
-                else Problem("key", f"`{fact.key}` is {again}")
-            )
+            # The problem names the key unless the record's name already does.
+            shown = name.endswith(f" (`{fact.key}`)")
+            problem = Problem("key", f"is {again}" if shown else f"`{fact.key}` is {again}")
             errors.append(InvalidFact([problem], record=name))
             continue
         seen[fact.key] = name

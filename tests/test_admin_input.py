@@ -256,7 +256,7 @@ async def test_retract_needs_a_reason(
         (b"42", "`bad.json` does not hold facts"),
         (
             json.dumps([record("test-import-ok"), record("test-import-bad") | {"claim": ""}]).encode(),
-            "(import record 2). Please fix:\n• `claim`: must not be empty",
+            "(import record 2 (`test-import-bad`)). Please fix:\n• `claim`: must not be empty",
         ),
         (
             json.dumps(
@@ -264,7 +264,11 @@ async def test_retract_needs_a_reason(
             ).encode(),
             "• `sources[0].url`: must be an http:// or https:// link",
         ),
-        (json.dumps([record("test-twice"), record("test-twice")]).encode(), "`test-twice` is used again"),
+        (
+            json.dumps([record("test-twice"), record("test-twice")]).encode(),
+            "(import record 2 (`test-twice`)). Please fix:\n"
+            "• `key`: is used again (first by import record 1)",
+        ),
     ],
 )
 async def test_a_bad_import_file_is_refused_and_nothing_changes(

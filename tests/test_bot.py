@@ -12,8 +12,8 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot import ROOT, SettingsError, load_settings, main, token_problem
-from handlers.app import FactBot, HideSecret
+from bot import ROOT, HideSecret, SettingsError, load_settings, main, token_problem
+from handlers.app import FactBot
 from knowledge.store.changes import FactStore
 
 # Shaped like a real token so it passes the format check; it is not one.
@@ -27,6 +27,8 @@ def test_defaults_when_nothing_is_set() -> None:
     assert settings.newsroom_guild_ids == ()
     assert settings.moderator_roles == ()
     assert settings.log_level == "INFO"
+    assert settings.log_file is None
+    assert settings.correction_pace == 1.0
 
 
 def test_every_setting_is_read_and_cleaned() -> None:
@@ -38,6 +40,8 @@ def test_every_setting_is_read_and_cleaned() -> None:
             "DISCORD_GUILD_ID": " 123456789012345678 ",
             "MODERATOR_ROLES": "Fact desk, 223456789012345678 ,,Fact desk",
             "LOG_LEVEL": "debug",
+            "LOG_FILE": " /var/log/factdesk/bot.log ",
+            "CORRECTION_PACE": " 2.5 ",
         }
     )
     assert settings.token == FAKE_TOKEN
@@ -45,10 +49,24 @@ def test_every_setting_is_read_and_cleaned() -> None:
     assert settings.newsroom_guild_ids == (123456789012345678, 323456789012345678)
     assert settings.moderator_roles == ("Fact desk", "223456789012345678")
     assert settings.log_level == "DEBUG"
+    assert settings.log_file == Path("/var/log/factdesk/bot.log")
+    assert settings.correction_pace == 2.5
 
 
-def test_relative_database_path_is_inside_the_project_folder() -> None:
-    assert load_settings({"FACTS_DB": "other/facts.json"}).facts_db == ROOT / "other" / "facts.json"
+def test_relative_database_and_log_paths_are_inside_the_project_folder() -> None:
+    settings = load_settings({"FACTS_DB": "other/facts.json", "LOG_FILE": "logs/bot.log"})
+    assert settings.facts_db == ROOT / "other" / "facts.json"
+    assert settings.log_file == ROOT / "logs" / "bot.log"
+
+
+@pytest.mark.parametrize("value", ["fast", "-1", "61", "nan", "inf", "1e400"])
+def test_a_correction_pace_that_is_not_0_to_60_seconds_is_refused(value: str) -> None:
+    with pytest.raises(SettingsError, match=r"CORRECTION_PACE must be a number of seconds from 0 to 60"):
+        load_settings({"CORRECTION_PACE": value})
+
+
+def test_a_correction_pace_of_zero_edits_without_pausing() -> None:
+    assert load_settings({"CORRECTION_PACE": "0"}).correction_pace == 0.0
 
 
 @pytest.mark.parametrize("value", ["my-server", "12345", "1234567890123456789012", "١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦٧٨"])
@@ -139,6 +157,8 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, st
         "NEWSROOM_GUILD_IDS": "1100000000000000001",
         "MODERATOR_ROLES": "",
         "LOG_LEVEL": "INFO",
+        "LOG_FILE": "",
+        "CORRECTION_PACE": "",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

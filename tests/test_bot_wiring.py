@@ -10,8 +10,8 @@ import pytest
 import simcord
 from simcord import Env
 
+import bot
 from bot import Settings, main
-from handlers import app
 from handlers.app import FactBot, StartupError, create_bot
 
 FAKE_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -78,7 +78,7 @@ def test_sync_command_publishes_to_the_newsroom_only_and_withdraws_global_comman
 
     monkeypatch.setattr(FactBot, "login", login_offline)
     monkeypatch.setattr(discord.app_commands.CommandTree, "sync", sync)
-    monkeypatch.setattr(app, "setup_logging", lambda settings: None)
+    monkeypatch.setattr(bot, "setup_logging", lambda settings: None)
     assert main(["sync"]) == 0
     every = ["Check facts", "factadmin", "facts", "help", "sources", "suggest", "timeline"]
     assert synced == [(1100000000000000001, every), (None, [])]  # global: emptied

@@ -1,23 +1,68 @@
-"""The command line, run as a newsroom admin would: ``python bot.py ask|check|export|import``."""
+"""The command line, run as a newsroom admin would: ``python bot.py ask|check|export|import``.
+
+``python bot.py`` runs ``bot.main`` and nothing else, so most tests call ``main`` in this
+process (:func:`run`), with the environment the command would see and its output captured;
+a few run ``bot.py`` as a process of its own, as the admin does (:func:`run_process`)."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from helpers.store_facts import record
 
-from bot import ROOT
+from bot import ROOT, main
 from knowledge.desk.synonyms import SynonymStore
 from knowledge.model import Actor
 from knowledge.store.changes import SHIPPED_BASE, FactStore
 
 
-def run(*args: str, db: Path | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+@dataclass(frozen=True, slots=True)
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, db: Path | None = None, user: str = "newsdesk-admin") -> Result:
+    """``python bot.py ARGS`` in this process; ``user`` is the login name (what getpass reads first).
+
+    The environment is a clean one: a developer's shell or .env cannot change what is tested.
+    """
+    env = {
+        "DISCORD_TOKEN": "",
+        "DISCORD_GUILD_ID": "",
+        "NEWSROOM_GUILD_IDS": "",
+        "LOG_LEVEL": "INFO",
+        "LOG_FILE": "",
+        "CORRECTION_PACE": "",
+        "LOGNAME": user,
+    }
+    if db is not None:
+        env["FACTS_DB"] = str(db)
+    out, err = io.StringIO(), io.StringIO()
+    with mock.patch.dict(os.environ, env), redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def cli(*args: str, db: Path | None = None, user: str = "newsdesk-admin") -> tuple[int, str, str]:
+    result = run(*args, db=db, user=user)
+    return result.returncode, result.stdout, result.stderr
+
+
+def run_process(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python bot.py ARGS`` as a process of its own."""
     env = {**os.environ, "DISCORD_TOKEN": "", "DISCORD_GUILD_ID": "", "LOG_LEVEL": "INFO"}
     if db is not None:
         env["FACTS_DB"] = str(db)
@@ -26,7 +71,7 @@ def run(*args: str, db: Path | None = None, cwd: Path | None = None) -> subproce
         capture_output=True,
         text=True,
         env=env,
-        cwd=cwd or ROOT,
+        cwd=ROOT,
         timeout=60,
     )
 
@@ -39,7 +84,7 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_ask_prints_the_best_fact_with_status_and_every_citation(db: Path) -> None:
-    result = run("ask", "silk-way", db=db)
+    result = run_process("ask", "silk-way", db=db)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert "Silk Way" in lines[0]
@@ -126,7 +171,7 @@ def test_ask_without_a_database_answers_from_the_shipped_base_and_creates_nothin
 
 def test_ask_reads_while_another_process_holds_the_writer_lock(db: Path) -> None:
     with FactStore.open(db):
-        result = run("ask", "silk-way", db=db)
+        result = run_process("ask", "silk-way", db=db)
     assert result.returncode == 0, result.stderr
 
 
@@ -202,10 +247,10 @@ def test_import_dry_run_counts_but_writes_nothing(db: Path, tmp_path: Path) -> N
     assert "nothing was written" in dry.stdout
     assert db.read_bytes() == before
 
-    real = run("import", str(incoming), db=db)
+    real = run("import", str(incoming), "--by", "Dana Desk", db=db)
     assert "1 added, 1 changed, 0 unchanged" in real.stdout
     with FactStore.open(db) as store:
-        assert store.get("a-brand-new-fact").added_by == "import"
+        assert store.get("a-brand-new-fact").added_by == "Dana Desk (command line)"
 
 
 def test_import_of_an_invalid_file_changes_nothing_and_names_the_record(db: Path, tmp_path: Path) -> None:
@@ -218,3 +263,171 @@ def test_import_of_an_invalid_file_changes_nothing_and_names_the_record(db: Path
     assert result.returncode == 1
     assert "2" in result.stderr and "claim" in result.stderr
     assert db.read_bytes() == before
+
+
+# --- a command line without surprises (issue 19) ---
+
+
+def folder_state(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file and folder under ``folder``, with its size and modification time."""
+    return {
+        str(path.relative_to(folder)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture
+async def used_db(tmp_path: Path) -> Path:
+    """A database in a folder of its own, with everything a running desk keeps beside it."""
+    path = tmp_path / "desk" / "facts.json"
+    with FactStore.open(path) as store:
+        await store.review("silk-way-ovda-flights", Actor("1", "editor"))
+    return path
+
+
+def records_of_shipped_base() -> list[dict]:
+    return list(json.loads(SHIPPED_BASE.read_text(encoding="utf-8"))["facts"].values())
+
+
+def test_reads_write_nothing_beside_the_database(used_db: Path, tmp_path: Path) -> None:
+    before = folder_state(used_db.parent)
+    out = tmp_path / "export.json"
+    assert cli("ask", "silk-way", db=used_db)[0] == 0
+    assert cli("ask", "silk-way", "--json", "--explain", db=used_db)[0] == 0
+    assert cli("check", str(used_db))[0] == 0
+    assert cli("export", str(out), db=used_db)[0] == 0
+    assert cli("import", str(out), "--dry-run", db=used_db)[0] == 0
+    assert folder_state(used_db.parent) == before
+    assert len(json.loads(out.read_text(encoding="utf-8"))["facts"]) == len(records_of_shipped_base())
+
+
+def test_export_while_the_bot_holds_the_database_reads_it_without_the_lock(
+    used_db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "export.json"
+    with FactStore.open(used_db) as store:
+        code, stdout, stderr = cli("export", str(out), db=used_db)
+        assert code == 0, stderr
+        assert json.loads(out.read_bytes()) == json.loads(asyncio.run(store.export_json()))
+    assert f"Exported {len(records_of_shipped_base())} facts from {used_db}" in stdout
+
+
+def test_export_before_the_database_exists_creates_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "facts.json"
+    out = tmp_path / "export.json"
+    code, stdout, stderr = cli("export", str(out), db=db)  # the default database, not created yet
+    assert code == 0, stderr
+    assert "does not exist yet" in stderr and f"from {SHIPPED_BASE}" in stdout
+    assert not db.parent.exists()
+    assert json.loads(out.read_bytes()) == json.loads(SHIPPED_BASE.read_bytes())
+    code, _, stderr = cli("export", str(out), "--db", str(db))
+    assert code == 1 and f"There is no fact database at {db}" in stderr
+    assert not db.parent.exists()
+
+
+def test_export_refuses_to_write_over_the_database(used_db: Path) -> None:
+    before = used_db.read_bytes()
+    code, _, stderr = cli("export", str(used_db), db=used_db)
+    assert code == 1 and "is the database itself" in stderr
+    assert used_db.read_bytes() == before
+
+
+def test_dry_run_import_into_a_new_database_creates_nothing(tmp_path: Path) -> None:
+    new = tmp_path / "new" / "facts.json"
+    incoming = tmp_path / "incoming.json"
+    incoming.write_text(json.dumps([record("test-brand-new")]), encoding="utf-8")
+    code, stdout, stderr = cli("import", str(incoming), "--dry-run", "--db", str(new))
+    assert code == 0, stderr
+    # Compared with the shipped base the real import would create the database from.
+    assert f"Would import {incoming}: 1 added, 0 changed, 0 unchanged." in stdout
+    assert "Dry run: nothing was written." in stdout
+    assert not new.parent.exists()
+
+
+def test_import_prints_counts_the_first_20_keys_and_how_many_more(used_db: Path, tmp_path: Path) -> None:
+    keys = [f"test-bulk-{n:03d}" for n in range(45)]
+    incoming = tmp_path / "bulk.json"
+    incoming.write_text(json.dumps([record(key) for key in keys]), encoding="utf-8")
+    for dry_run in (["--dry-run"], []):
+        code, stdout, stderr = cli("import", str(incoming), *dry_run, db=used_db)
+        assert code == 0, stderr
+        added = [line for line in stdout.splitlines() if line.startswith("  added: ")]
+        assert added == [f"  added: {', '.join(keys[:20])}, and 25 more"]
+        assert len(stdout.splitlines()) <= 4
+    with FactStore.open(used_db) as store:
+        assert all(store.key_taken(key) for key in keys)
+
+
+def test_import_attributes_the_change_to_the_os_user_or_to_by_name(used_db: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps([record("test-by-login")]), encoding="utf-8")
+    second.write_text(json.dumps([record("test-by-name")]), encoding="utf-8")
+    code, stdout, _ = cli("import", str(first), db=used_db, user="jdoe")
+    assert code == 0 and "changed by jdoe (command line)" in stdout
+    assert cli("import", str(second), "--by", "  Dana Desk ", db=used_db, user="jdoe")[0] == 0
+    with FactStore.open(used_db) as store:
+        assert [(e.action, e.actor) for e in store.history("test-by-login")] == [
+            ("import", "jdoe (command line)")
+        ]
+        assert store.get("test-by-name").added_by == "Dana Desk (command line)"
+        assert store.history("test-by-name")[-1].actor == "Dana Desk (command line)"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [("", "--by: must not be empty"), ("x" * 300, "--by: is 300 characters"), ("a\nb", "line break")],
+)
+def test_a_by_name_that_cannot_be_recorded_is_refused_and_nothing_changes(
+    used_db: Path, tmp_path: Path, name: str, problem: str
+) -> None:
+    incoming = tmp_path / "incoming.json"
+    incoming.write_text(json.dumps([record("test-nobody")]), encoding="utf-8")
+    before = folder_state(used_db.parent)
+    code, _, stderr = cli("import", str(incoming), "--by", name, db=used_db)
+    assert code == 1 and problem in stderr
+    assert folder_state(used_db.parent) == before
+
+
+def test_a_copy_of_a_fact_under_a_new_key_is_reported_clearly(used_db: Path, tmp_path: Path) -> None:
+    original = next(r for r in records_of_shipped_base() if r["key"] == "silk-way-ovda-flights")
+    copy = dict(original, key="test-silk-way-copy", claim=original["claim"].upper())  # case aside, the same
+    incoming = tmp_path / "copy.json"
+    incoming.write_text(json.dumps([copy]), encoding="utf-8")
+    expected = (
+        f"warning: {incoming}: `silk-way-ovda-flights` and `test-silk-way-copy` make exactly the same "
+        "claim, word for word (a copy under another key); keep one, or say in each claim what sets it apart."
+    )
+    for dry_run in (["--dry-run"], []):  # against the base: the original is not in the file
+        code, stdout, _ = cli("import", str(incoming), *dry_run, db=used_db)
+        assert code == 0 and expected in stdout.splitlines()
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps([original, copy]), encoding="utf-8")
+    code, stdout, _ = cli("check", str(both))
+    assert code == 0 and expected.replace(str(incoming), str(both)) in stdout.splitlines()
+    assert "alike" not in stdout  # once, as the copy it is, not again as a near-duplicate
+
+
+def test_check_errors_name_the_record_and_its_key(tmp_path: Path) -> None:
+    records = records_of_shipped_base()
+    records[0]["sources"][0]["url"] = "javascript:alert(1)"
+    records[1]["key"] = "Not A Key"
+    first = records[3]["key"]
+    records[4]["key"] = first
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(records), encoding="utf-8")
+    code, stdout, _ = cli("check", str(bad))
+    assert code == 1
+    assert f"error: {bad} record 1 (`silk-way-ovda-flights`): sources[0].url: must be an http" in stdout
+    assert f"error: {bad} record 2: key: must be 3-64 characters" in stdout  # a bad key is not echoed
+    assert f"error: {bad} record 5 (`{first}`): key: is used again (first by {bad} record 4)" in stdout
+
+
+def test_ask_shows_each_source_s_kind_unless_it_is_a_secondary_report(db: Path) -> None:
+    mirror = (
+        "http://www.defenddemocracy.press/92-flights-from-israeli-base-reveal-arms-exports-to-azerbaijan/"
+    )
+    code, stdout, _ = cli("ask", "silk-way", db=db)
+    assert code == 0
+    assert f"— 2023-03-06 — {mirror} (mirror)\n" in stdout
+    code, stdout, _ = cli("ask", "harop", db=db)  # cited by secondary reports only
+    assert code == 0 and "Sources:" in stdout and "(secondary)" not in stdout

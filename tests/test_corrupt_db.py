@@ -10,10 +10,8 @@ resolve by silently dropping one of the two records.
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,10 +21,9 @@ from bot import main
 from knowledge.errors import CorruptDatabase
 from knowledge.newsroom import open_knowledge
 from knowledge.store.disk.storage import AtomicJSONStorage
+from tests.test_bot import FAKE_TOKEN
+from tests.test_bot import clean_logging as clean_logging
 from tests.test_store_faults import HAND_EDITS, snapshot, three_facts
-
-REPO = Path(__file__).resolve().parents[1]
-FAKE_TOKEN = "MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
 
 def truncate(db: Path) -> None:
@@ -54,40 +51,49 @@ DAMAGE: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
-def start_bot(db: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DISCORD_TOKEN": FAKE_TOKEN,
-        "FACTS_DB": str(db),
-        "DISCORD_GUILD_ID": "",
-        "NEWSROOM_GUILD_IDS": "1100000000000000001",
-        "MODERATOR_ROLES": "",
-        "LOG_LEVEL": "INFO",
-    }
-    return subprocess.run(
-        [sys.executable, "bot.py"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
-    )
+@pytest.fixture
+def start_bot(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], clean_logging: None
+) -> Callable[[Path], tuple[int, str]]:
+    """``python bot.py`` on ``db``, as the admin starts it (in this process: ``bot.main`` is all that
+    ``python bot.py`` runs); its exit code and everything it printed and logged."""
+
+    def start(db: Path) -> tuple[int, str]:
+        for name, value in {
+            "DISCORD_TOKEN": FAKE_TOKEN,
+            "FACTS_DB": str(db),
+            "DISCORD_GUILD_ID": "",
+            "NEWSROOM_GUILD_IDS": "1100000000000000001",
+            "MODERATOR_ROLES": "",
+            "LOG_LEVEL": "INFO",
+            "LOG_FILE": "",
+        }.items():
+            monkeypatch.setenv(name, value)
+        code = main([])
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    return start
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))
-async def test_bot_refuses_to_start_on_a_damaged_database_naming_problem_and_backup(
-    db: Path, damage: str
+def test_bot_refuses_to_start_on_a_damaged_database_naming_problem_and_backup(
+    db: Path, damage: str, start_bot: Callable[[Path], tuple[int, str]]
 ) -> None:
-    await three_facts(db)
+    asyncio.run(three_facts(db))
     spoil, problem = DAMAGE[damage]
     spoil(db)
     before = snapshot(db)
     newest = AtomicJSONStorage(db).newest_backup()
     assert newest is not None
 
-    result = start_bot(db)
+    code, output = start_bot(db)
 
-    output = result.stdout + result.stderr
-    assert result.returncode == 1, output
-    assert f"Cannot load the fact database {db}" in result.stderr, output
-    assert problem in result.stderr
-    assert f"The newest good backup is {newest}" in result.stderr
-    assert "The file was left as it is" in result.stderr
+    assert code == 1, output
+    assert f"Cannot load the fact database {db}" in output, output
+    assert problem in output
+    assert f"The newest good backup is {newest}" in output
+    assert "The file was left as it is" in output
     assert "Traceback" not in output
     assert "logging in" not in output  # stopped before going online
     assert snapshot(db) == before

@@ -76,6 +76,29 @@ def test_a_template_set_is_one_warning_and_rewordings_elsewhere_are_still_found(
     assert "`ovda-copy` and `ovda-explosives` make nearly the same claim" in warnings[1]
 
 
+def test_an_exact_copy_is_reported_as_a_copy_even_among_a_template_set() -> None:
+    # Every word of a template claim is common, so no rare word leads the similarity search
+    # to the copy; the words hash finds it all the same, and says what it is.
+    templates = template_set(300)
+    copy = fact("permits-copy", templates[7].claim.replace("regional", "Regional"))
+    warnings = duplicate_warnings([*templates, *DISTINCT, copy], where="facts.json")
+    assert warnings[0] == (
+        "facts.json: `permits-0007` and `permits-copy` make exactly the same claim, word for word "
+        "(a copy under another key); keep one, or say in each claim what sets it apart."
+    )
+    assert warnings[1].startswith("facts.json: 301 facts make nearly the same claim")
+
+
+def test_a_copy_of_a_fact_already_in_the_base_is_reported_but_not_what_the_base_repeats() -> None:
+    base = [*DISTINCT, fact("old-copy", DISTINCT[0].claim)]  # the base's own copy: not this import's
+    incoming = [fact("new-copy", DISTINCT[1].claim), fact("new-fact", "A claim found nowhere else at all.")]
+    warnings = duplicate_warnings(incoming, "import", beside=base)
+    assert warnings == [
+        "import: `new-copy` and `sipri-2015` make exactly the same claim, word for word "
+        "(a copy under another key); keep one, or say in each claim what sets it apart."
+    ]
+
+
 def test_a_pair_one_word_apart_names_the_word() -> None:
     says = record("first-fact")
     states = record("near-copy", claim=says["claim"].replace("says", "states"))

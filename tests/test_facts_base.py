@@ -1,7 +1,7 @@
 """The shipped fact base and the search evaluation data stay true to the research.
 
-The research notes live in ``shared/`` beside the checkout (CI keeps a copy
-there); these tests fail loudly when it is missing rather than skip.
+The research notes and the research desk's dev queries are kept in the repository, in
+``tests/data/research/`` (see the README there: a copy, and where it came from).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from knowledge.model import Fact, parse_fact, parse_facts
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = REPO / "knowledge" / "facts.json"
 DATA = REPO / "tests" / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+RESEARCH = DATA / "research"
 
 EVAL_QUERIES = REPO / "bench" / "eval" / "queries.tsv"
 
@@ -29,17 +29,6 @@ def read_tsv(path: Path) -> list[list[str]]:
     """Rows after the header line."""
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
-
-
-@pytest.fixture(scope="module")
-def research() -> Path:
-    folder = SHARED / "research"
-    if not (folder / "facts.md").is_file():
-        pytest.fail(
-            f"Research notes not found at {folder}: these tests need shared/ checked out "
-            "beside the repository (as CI does)."
-        )
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -82,21 +71,21 @@ def test_every_research_fact_maps_to_a_shipped_key(dev_keys: dict[str, str], fac
     assert not missing, f"dev_keys.tsv names keys the base lacks: {missing}"
 
 
-def test_every_dev_query_names_a_mapped_research_id(research: Path, dev_keys: dict[str, str]) -> None:
-    rows = read_tsv(research / "queries-dev.tsv")
+def test_every_dev_query_names_a_mapped_research_id(dev_keys: dict[str, str]) -> None:
+    rows = read_tsv(RESEARCH / "queries-dev.tsv")
     assert rows
     unmapped = [query for query, rid in rows if rid not in dev_keys]
     assert not unmapped, f"queries-dev.tsv research ids without a key: {unmapped}"
 
 
-def test_every_citation_url_is_listed_in_the_research(research: Path, facts: list[Fact]) -> None:
-    notes = (research / "facts.md").read_text(encoding="utf-8")
+def test_every_citation_url_is_listed_in_the_research(facts: list[Fact]) -> None:
+    notes = (RESEARCH / "facts.md").read_text(encoding="utf-8")
     unknown = {s.url for fact in facts for s in fact.sources if s.url not in notes}
     assert not unknown, f"URLs not in the research's source table: {sorted(unknown)}"
 
 
-def test_every_quote_appears_word_for_word_in_the_research(research: Path, facts: list[Fact]) -> None:
-    notes = (research / "facts.md").read_text(encoding="utf-8")
+def test_every_quote_appears_word_for_word_in_the_research(facts: list[Fact]) -> None:
+    notes = (RESEARCH / "facts.md").read_text(encoding="utf-8")
     quotes = {s.quote for fact in facts for s in fact.sources if s.quote}
     assert quotes
     assert not {q for q in quotes if q not in notes}
@@ -125,14 +114,14 @@ def test_attributed_facts_cite_a_source_and_say_why_in_caveats(facts: list[Fact]
     assert not [fact.key for fact in attributed if not fact.sources or not fact.caveats]
 
 
-def test_eval_queries_are_well_formed_and_expect_shipped_keys(research: Path, facts: list[Fact]) -> None:
+def test_eval_queries_are_well_formed_and_expect_shipped_keys(facts: list[Fact]) -> None:
     keys = {fact.key for fact in facts}
     with EVAL_QUERIES.open(encoding="utf-8", newline="") as handle:
         raw = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
     assert all(len(row) == 3 for row in raw), "every row is query<TAB>expected<TAB>category"
     rows = read_queries(EVAL_QUERIES)
     queries = [item.query.casefold() for item in rows]
-    dev = [(query, research_id) for query, research_id in read_tsv(research / "queries-dev.tsv")]
+    dev = [(query, research_id) for query, research_id in read_tsv(RESEARCH / "queries-dev.tsv")]
 
     assert len(rows) >= 250
     assert len(set(queries)) == len(queries), "an eval query is listed twice"

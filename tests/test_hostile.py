@@ -38,7 +38,7 @@ from handlers.lookup import no_match_text
 from handlers.render import choice_name, citation_line, fact_embed
 from knowledge.desk.gaps import QueryLog
 from knowledge.errors import InvalidFact, KnowledgeError
-from knowledge.model import Actor, Fact, parse_facts
+from knowledge.model import KEY_RE, Actor, Fact, parse_facts
 from knowledge.search.index import SearchIndex
 from knowledge.store.changes import FactStore
 from knowledge.store.transfer import load_document
@@ -232,7 +232,9 @@ def test_import_file_refuses_naming_record_and_field_or_imports_all_exactly(
         try:
             report = asyncio.run(store.import_records(load_document(upload), MODERATOR))
         except InvalidFact as error:
-            assert error.record == "import record 2", str(error)
+            key = records[1].get("key")  # named by its key too, when that is a valid key
+            named = f" (`{key}`)" if isinstance(key, str) and KEY_RE.fullmatch(key) else ""
+            assert error.record == f"import record 2{named}", str(error)
             assert names(error, field), (field, str(error))
             refused_without_a_trace(store, before, error)
             return

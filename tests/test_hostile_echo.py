@@ -30,6 +30,7 @@ from handlers.render import visible
 from knowledge.store.changes import SHIPPED_BASE
 from tests.helpers.store_facts import record
 from tests.test_admin import add_options, shown, store_of, text_of
+from tests.test_cli import run
 
 pytestmark = pytest.mark.simcord(strict_sync=False)
 
@@ -62,7 +63,7 @@ def test_json_nested_100000_deep_is_refused_clearly_by_the_command_line(
     deep = tmp_path / "deep.json"
     deep.write_bytes(DEEP)
     before = db.read_bytes()
-    result = cli("bot.py", *command, str(deep), db=db)
+    result = run(*command, str(deep), db=db)
     assert result.returncode == 1, result.stderr
     assert TOO_DEEP in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -82,18 +83,20 @@ async def test_json_nested_100000_deep_is_refused_clearly_by_factadmin_import(
 
 
 def test_the_offline_commands_never_import_discord(tmp_path: Path, db: Path) -> None:
+    # One fresh process runs the four commands in turn, saying after each what it has loaded.
     probe = (
-        "import sys, bot\n"
-        "code = bot.main(sys.argv[1:])\n"
-        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('discord', 'aiohttp'))\n"
-        "print('LOADED', loaded)\n"
-        "sys.exit(code)\n"
+        "import json, sys, bot\n"
+        "for args in json.loads(sys.argv[1]):\n"
+        "    code = bot.main(args)\n"
+        "    loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('discord', 'aiohttp'))\n"
+        "    print(args[0], code, 'LOADED', loaded, flush=True)\n"
     )
     out = tmp_path / "out.json"
-    for args in (["ask", "silk way"], ["check"], ["export", str(out)], ["import", "--dry-run", str(out)]):
-        result = cli("-c", probe, *args, db=db)
-        assert result.returncode == 0, result.stderr
-        assert "LOADED []" in result.stdout, (args, result.stdout[-300:])
+    commands = [["ask", "silk way"], ["check"], ["export", str(out)], ["import", "--dry-run", str(out)]]
+    result = cli("-c", probe, json.dumps(commands), db=db)
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stdout.splitlines() if " LOADED " in line]
+    assert said == [f"{args[0]} 0 LOADED []" for args in commands], result.stdout[-600:]
 
 
 @pytest.mark.parametrize(
@@ -105,10 +108,9 @@ def test_the_offline_commands_never_import_discord(tmp_path: Path, db: Path) -> 
 )
 def test_ask_echoes_the_query_without_hidden_characters(db: Path, query: str, echo: str) -> None:
     for args in (["ask", query], ["ask", query, "--json"]):
-        result = cli("bot.py", *args, db=db)
-        assert "Traceback" not in result.stderr
+        result = run(*args, db=db)
         assert not hidden_in(result.stdout + result.stderr), args
-    assert echo in cli("bot.py", "ask", query, db=db).stdout
+    assert echo in run("ask", query, db=db).stdout
 
 
 def hidden_in(text: str) -> list[str]:

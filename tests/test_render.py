@@ -197,6 +197,29 @@ def test_citation_line_lists_each_source_as_publisher_title_date_url() -> None:
     )
 
 
+def test_a_source_s_kind_is_on_the_card_and_in_the_citation_unless_it_is_a_secondary_report() -> None:
+    fact = make_fact(
+        sources=[
+            {
+                "publisher": "Haaretz",
+                "title": "T",
+                "url": "https://m.example/1",
+                "published": "2023",
+                "kind": "mirror",
+            },
+            {"publisher": "Archive", "url": "https://a.example/cable", "kind": "primary"},
+            {"publisher": "Wire", "url": "https://w.example/3", "kind": "secondary"},
+        ]
+    )
+    names = [field.name for field in fact_embed(fact).fields if field.name.startswith("Source")]
+    assert names == ["Source 1 · mirror", "Source 2 · primary", "Source 3"]
+    assert citation_line(fact) == (
+        "Haaretz — T — 2023 — https://m.example/1 (mirror); "
+        "Archive — (untitled) — undated — https://a.example/cable (primary); "
+        "Wire — (untitled) — undated — https://w.example/3"
+    )
+
+
 def test_citation_line_for_the_longest_fact_fits_a_message_and_never_cuts_a_url() -> None:
     fact = longest_fact()
     line = citation_line(fact)

@@ -15,8 +15,7 @@ import pytest
 from simcord import ChannelHandle, Env, MemberActor
 from test_bot import clean_logging as clean_logging
 
-from bot import Settings
-from handlers.app import setup_logging
+from bot import Settings, setup_logging
 from knowledge.store.changes import FactStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,6 +52,8 @@ def test_failed_login_exits_2_without_traceback_or_token_even_at_debug(tmp_path:
     assert "Could not reach Discord" in result.stderr or "Discord refused the token" in result.stderr
     assert "Traceback" not in output
     assert "logging in using static token" in result.stderr  # start-up ran, logging at work
+    assert "\x1b[" not in result.stderr  # stderr is a pipe here: plain lines, no colours
+    assert "voice will NOT be supported" not in result.stderr  # the bot never uses voice
     assert_no_secret(output, "the bot's output")
     with FactStore.open(db) as store:  # start-up opened the database and let it go
         assert len(store) >= 28

@@ -66,9 +66,8 @@ from knowledge.model import (
     parse_source,
 )
 from knowledge.store import loading
-from knowledge.store.disk.layout import encode_document
 from knowledge.store.history import note_maker, saved_entries
-from knowledge.store.loading import TABLE, Opened, encode, open_database
+from knowledge.store.loading import Opened, document_bytes, open_database
 from knowledge.store.transfer import Warn, review_records
 from knowledge.store.writes import Change, Plan, Writer
 
@@ -86,7 +85,8 @@ T = TypeVar("T")
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     """Keys an import added, changed, or found already identical (same content fields), and
-    the warnings ``check`` gives the same records (near-duplicate claims among them)."""
+    the warnings ``check`` gives the same records (copies and near-duplicate claims among them),
+    with those that a record repeats a fact already in the base."""
 
     added: list[str]
     changed: list[str]
@@ -209,10 +209,7 @@ class FactStore:
         would hold the GIL, and so the loop, for over a second at 100,000
         facts); facts are immutable, so the snapshot taken here stays true.
         """
-        snapshot = [(str(self._writer.doc_ids[key]), fact) for key, fact in self._facts.items()]
-        return await asyncio.to_thread(
-            lambda: encode_document(TABLE, ((doc_id, encode(fact)) for doc_id, fact in snapshot))
-        )
+        return await asyncio.to_thread(document_bytes, dict(self._facts), dict(self._writer.doc_ids))
 
     # --- writes ---
 
@@ -378,8 +375,9 @@ class FactStore:
         """Merge records by key, all or nothing: every record is validated before anything is written.
 
         ``where`` names the records in errors and warnings (``bot.py import`` gives
-        the file's path, so its lines read exactly as ``check``'s for that file); ``warn``
-        finds the warnings (``knowledge.duplicates.duplicate_warnings``).
+        the file's path, so its lines read as ``check``'s for that file); ``warn``
+        finds the warnings (``knowledge.duplicates.duplicate_warnings``), among the
+        records and between them and the facts already in the base.
 
         Content fields come from the records; provenance is set here (a new fact
         is added by ``actor`` now; a changed one gets a new version). A new fact
@@ -388,27 +386,7 @@ class FactStore:
         """
 
         def plan() -> tuple[ImportReport, Change | None]:
-            if not isinstance(records, list | tuple):
-                raise InvalidFact([Problem("records", "must be a list of facts")], record="import")
-            found = review_records(records, where=where, warn=warn)
-            if found.invalid:
-                raise _import_error(found.invalid)
-            at = now_iso()
-            report = ImportReport(added=[], changed=[], unchanged=[], warnings=found.warnings)
-            pairs: list[tuple[Fact | None, Fact]] = []
-            for incoming in found.facts:
-                current = self._facts.get(incoming.key)
-                if current is None:
-                    fact = _validated(_imported(incoming, actor, at))
-                    report.added.append(fact.key)
-                elif _content(incoming) == _content(current):
-                    report.unchanged.append(current.key)
-                    continue
-                else:
-                    content = {name: getattr(incoming, name) for name in CONTENT_FIELDS}
-                    fact = self._revise(current, **content, updated_by=actor.label, updated_at=at)
-                    report.changed.append(fact.key)
-                pairs.append((current, fact))
+            report, pairs, at = plan_import(self._facts, records, actor, where=where, warn=warn)
             if dry_run or not pairs:
                 return report, None
             return report, self._change("import", actor, pairs, at=at)
@@ -539,6 +517,48 @@ class FactStore:
                     log.exception("a listener failed on `%s`; the change itself is saved", fact.key)
             if i % _NOTIFY_BATCH == 0:
                 await asyncio.sleep(0)  # a big import must not hold the event loop
+
+
+def plan_import(
+    current: Mapping[str, Fact],
+    records: Any,
+    actor: Actor,
+    *,
+    where: str = "import",
+    warn: Warn | None = None,
+) -> tuple[ImportReport, list[tuple[Fact | None, Fact]], str]:
+    """What importing ``records`` into a base holding ``current`` (by key) does: the report, the
+    (before, after) pairs to write, and the time they are stamped with.
+
+    Reads and writes nothing: :meth:`FactStore.import_records` runs it in turn with the other
+    writes; a dry run of ``bot.py import`` runs it over the database read as a plain file
+    (:func:`knowledge.store.loading.read_only`). Raises :class:`InvalidFact` for bad records.
+    """
+    if not isinstance(records, list | tuple):
+        raise InvalidFact([Problem("records", "must be a list of facts")], record="import")
+    found = review_records(records, where=where)
+    if found.invalid:
+        raise _import_error(found.invalid)
+    incoming = {fact.key for fact in found.facts}
+    beside = [fact for key, fact in current.items() if key not in incoming and not fact.retracted]
+    warnings = warn(found.facts, where, beside=beside) if warn else []
+    at = now_iso()
+    report = ImportReport(added=[], changed=[], unchanged=[], warnings=warnings)
+    pairs: list[tuple[Fact | None, Fact]] = []
+    for fact in found.facts:
+        before = current.get(fact.key)
+        if before is None:
+            after = _validated(_imported(fact, actor, at))
+            report.added.append(after.key)
+        elif _content(fact) == _content(before):
+            report.unchanged.append(before.key)
+            continue
+        else:
+            content = {name: getattr(fact, name) for name in CONTENT_FIELDS}
+            after = FactStore._revise(before, **content, updated_by=actor.label, updated_at=at)
+            report.changed.append(after.key)
+        pairs.append((before, after))
+    return report, pairs, at
 
 
 def _import_error(errors: list[InvalidFact]) -> InvalidFact:

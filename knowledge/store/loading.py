@@ -19,6 +19,7 @@ from typing import Any
 from knowledge.errors import CorruptDatabase, KnowledgeError, WriteFailed
 from knowledge.model import Actor, Fact, HistoryEntry, now_iso, parse_facts, parse_records
 from knowledge.store.disk.atomic import describe_os_error
+from knowledge.store.disk.layout import encode_document
 from knowledge.store.disk.lock import WriterLock
 from knowledge.store.disk.storage import AtomicJSONStorage
 from knowledge.store.history import HistoryLog
@@ -71,6 +72,30 @@ def open_database(path: Path, *, seed: Path | None) -> Opened:
         raise
     log.info("opened %s: %d facts", path, len(facts))
     return Opened(path, storage, lock, history, facts, doc_ids)
+
+
+def read_only(path: Path, *, seed: Path | None = None) -> tuple[dict[str, Fact], dict[str, int]]:
+    """The facts of the database at ``path`` and their record ids, read as a plain file.
+
+    No writer lock is taken and nothing is created or written, so ``export`` and a dry-run
+    ``import`` work while the bot runs (a write replaces the file whole: a read sees one
+    version). Refused as :func:`open_database` refuses a file that does not load, or a
+    missing one with backups. A missing one without: the ``seed`` it would be created
+    from, or :class:`KnowledgeError` without a seed.
+    """
+    storage = AtomicJSONStorage(path)
+    if path.exists():
+        return load(storage)
+    if storage.backups():
+        raise missing(storage)
+    if seed is None:
+        raise KnowledgeError(f"There is no fact database at {path}.")
+    return load(AtomicJSONStorage(seed))
+
+
+def document_bytes(facts: Mapping[str, Fact], doc_ids: Mapping[str, int]) -> bytes:
+    """The facts laid out as the database file holds them: the TinyDB document ``export`` writes."""
+    return encode_document(TABLE, ((str(doc_ids[key]), encode(fact)) for key, fact in facts.items()))
 
 
 def encode(fact: Fact) -> str:

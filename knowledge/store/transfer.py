@@ -8,13 +8,13 @@ list of records.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from knowledge.errors import InvalidFact, KnowledgeError
-from knowledge.model import Fact, parse_facts
+from knowledge.model import Fact, parse_records
 from knowledge.store.disk.factfile import Unreadable, decode_json
 
 # Record ids in a TinyDB document: what the store writes, and all it will load.
@@ -80,19 +80,23 @@ class Findings:
     invalid: list[InvalidFact] = field(default_factory=list)
 
 
-# What a caller warns about among good facts (``knowledge.duplicates.duplicate_warnings``): passed in,
-# because the near-duplicate finder builds a search index and the store never imports search.
-Warn = Callable[[Sequence[Fact], str], list[str]]
+class Warn(Protocol):
+    """What a caller warns about among good facts (``knowledge.duplicates.duplicate_warnings``): passed
+    in, because the near-duplicate finder builds a search index and the store never imports search.
+    ``beside``: facts already in the base, which an import's facts are compared with too."""
+
+    def __call__(self, facts: Sequence[Fact], where: str, *, beside: Sequence[Fact] = ()) -> list[str]: ...
 
 
 def review_records(records: Sequence[Any], *, where: str, warn: Warn | None = None) -> Findings:
     """The rules ``check`` and import share, applied to ``records``.
 
     Errors are every record the validation refuses (fields, links, duplicate
-    keys), named ``<where> record N``; warnings are what ``warn`` finds among
-    the good facts (none without it).
+    keys), named ``<where> record N (`key`)`` (the key when the record has one);
+    warnings are what ``warn`` finds among the good facts (none without it).
     """
-    facts, invalid = parse_facts(records, label=f"{where} record")
+    named = ((f"{where} record {i}", raw) for i, raw in enumerate(records, start=1))
+    facts, invalid = parse_records(named, keys_in_names=True)
     warnings = warn(facts, where) if warn else []
     return Findings([str(e) for e in invalid], warnings, facts, invalid)
 
