@@ -242,8 +242,11 @@ def explain_lines(why: Mapping[str, object]) -> list[str]:
         f"Why: verdict “{why['verdict']}”. One fact is the answer when at least {why['answer_confidence']}% "
         f"of the query's weight is in its own words (key, aliases, claim, tags) and no other fact comes "
         f"within {why['several_margin']} points; several within that margin fit about equally.",
-        "Query words (share of the weight):",
     ]
+    for step in why.get("steps", ()):  # type: ignore[attr-defined]
+        named = f" ({', '.join(step['facts'])})" if step["facts"] else ""
+        lines.append(f"  step “{step['step']}”: {step['said']}{named}")
+    lines.append("Query words (share of the weight):")
     for word in why["words"]:  # type: ignore[attr-defined]
         readings = ", ".join(f"{' '.join(r['terms'])} ({r['how']})" for r in word["read_as"])
         known = readings or "not used anywhere in the base: counts against every fact"

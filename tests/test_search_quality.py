@@ -14,7 +14,9 @@ from bench.eval import Tally, evaluate, shipped_facts, table
 from knowledge.search.index import SearchIndex
 
 TOP1_OVERALL = 0.95
-TOP1_EACH_CATEGORY = 0.90
+# 0.88, not issue 11's 0.90: since issue 18 two facts within the margin are never "the answer",
+# and `does azerbaijan pay israel with oil for arms`, which a tie-breaker used to pick, is "several".
+TOP1_EACH_CATEGORY = 0.88
 NEGATIVES_ANSWERED_AT_MOST = 0.02
 
 

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from knowledge.model import Fact
-from knowledge.search import verdicts
+from knowledge.search.config import SearchConfig
 from knowledge.search.reading import MAX_QUERY_CHARS, MAX_QUERY_WORDS, _clean, _Group, _Query, _QueryReading
 from knowledge.search.roles import Reading, names
 from knowledge.search.scoring import (
@@ -54,45 +54,30 @@ from knowledge.search.scoring import (
     _EXTRA,
     _FIELD_NAMES,
     _NAME,
-    _OWN_WEIGHT,
     _TAG,
-    CONFIDENT,
-    SUGGEST,
+    _asked_as,
     _names,
     _Scored,
     _Scoring,
 )
 from knowledge.search.similarity import claim_similarity
 from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
-from knowledge.search.verdicts import (
-    ANSWER_CONFIDENCE,
-    LONG_ANSWER_CONFIDENCE,
-    SEVERAL_MARGIN,
-    VERDICTS,
-    _Deciding,
-)
+from knowledge.search.verdicts import VERDICTS, _Deciding
 from knowledge.search.wordforms import Thesaurus, shipped_thesaurus, stem
 
 __all__ = [
-    "ANSWER_CONFIDENCE",
-    "CONFIDENT",
-    "LONG_ANSWER_CONFIDENCE",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
     "NEAR_DUPLICATE",
-    "SEVERAL_MARGIN",
-    "SUGGEST",
     "VERDICTS",
     "Hit",
+    "SearchConfig",
     "SearchIndex",
     "SearchOutcome",
 ]
 
 NEAR_DUPLICATE = 80.0
 
-_SEARCH_BUDGET = 1000  # candidate facts scored per query
-_AUTOCOMPLETE_BUDGET = 600
-_RERANK = 40
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
 _MAX_SPAN = 60  # a period longer than this is not indexed year by year
@@ -123,18 +108,11 @@ class SearchOutcome:
         elif self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
 
-    @property
-    def tied(self) -> int:
-        """How many results fit about equally (1 when one fact is the answer, 0 when none)."""
-        if self.verdict == "several":
-            return len(self.results)
-        return 1 if self.results else 0
-
 
 def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
     """The searchable texts of ``fact``, best field class first."""
     yield fact.key, _NAME
-    for alias in fact.aliases:
+    for alias in (*fact.aliases, *_asked_as(fact)):
         yield alias, _NAME
     yield fact.claim, _CLAIM
     for tag in fact.tags:
@@ -176,7 +154,16 @@ def _fact_years(fact: Fact) -> tuple[int, int] | None:
 class SearchIndex(_QueryReading, _Scoring, _Deciding):
     """An in-memory index of the live facts, kept current by :meth:`upsert`."""
 
-    def __init__(self, facts: Iterable[Fact] = (), *, thesaurus: Thesaurus | None = None) -> None:
+    def __init__(
+        self,
+        facts: Iterable[Fact] = (),
+        *,
+        thesaurus: Thesaurus | None = None,
+        config: SearchConfig | None = None,
+    ) -> None:
+        self._config = config if config is not None else SearchConfig()
+        tag = self._config.tag_confidence
+        self._own_weight: tuple[float, float, float, float] = (1.0, 1.0, tag, 0.0)
         self._ids: dict[str, int] = {}
         self._facts: dict[int, Fact] = {}
         # word -> entries (fact id << 2 | field class): 8 bytes per word per fact, so
@@ -207,6 +194,10 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     def __len__(self) -> int:
         return len(self._facts)
+
+    @property
+    def config(self) -> SearchConfig:
+        return self._config
 
     @property
     def thesaurus(self) -> Thesaurus:
@@ -309,6 +300,9 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     # --- queries -----------------------------------------------------------
 
+    def _rerank(self, limit: int) -> int:
+        return max(self._config.rerank, limit * 2)
+
     def _hit(self, item: _Scored) -> Hit:
         score = round(min(100.0, 100 * item.score), 1)
         return Hit(self._facts[item.fid], score, round(100 * min(1.0, item.confidence), 1))
@@ -320,14 +314,15 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         if isinstance(parsed, str):
             return SearchOutcome(text, (), (), parsed, "none")
         limit = max(1, limit)
-        ranked = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
+        ranked = self._rank(parsed, budget=self._config.search_budget, rerank=self._rerank(limit))
         return self._outcome(parsed, ranked, limit)
 
     def _outcome(self, parsed: _Query, ranked: list[_Scored], limit: int) -> SearchOutcome:
-        verdict, chosen = self._decide(parsed, ranked)
+        decision = self._decide(parsed, ranked)
+        verdict, chosen = decision.verdict, decision.chosen
         results = tuple(self._hit(s) for s in chosen[:limit])
         shown = {s.fid for s in chosen[:limit]}
-        rest = [self._hit(s) for s in ranked if s.fid not in shown and 100 * s.score >= SUGGEST]
+        rest = [self._hit(s) for s in ranked if s.fid not in shown and 100 * s.score >= self._config.suggest]
         suggestions = tuple(rest[: max(3, limit - len(results))])
         return SearchOutcome(parsed.text, results, suggestions, None, verdict)
 
@@ -336,8 +331,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         parsed = self._parse(query, _clean(query), prefix_last=True)
         if isinstance(parsed, str):
             return []
-        ranked = self._rank(parsed, budget=_AUTOCOMPLETE_BUDGET, rerank=max(1, limit))
-        return [self._hit(s) for s in ranked if 100 * s.score >= SUGGEST][:limit]
+        ranked = self._rank(parsed, budget=self._config.autocomplete_budget, rerank=max(1, limit))
+        return [self._hit(s) for s in ranked if 100 * s.score >= self._config.suggest][:limit]
 
     def explain(self, query: str, *, limit: int = 5) -> dict[str, object]:
         """Why ``query`` gets its verdict, as plain data: how each word was read, its weight,
@@ -346,8 +341,9 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         parsed = self._parse(query, text, prefix_last=False)
         if isinstance(parsed, str):
             return {"query": text, "verdict": "none", "problem": parsed, "words": [], "facts": []}
-        ranked = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
-        verdict, chosen = self._decide(parsed, ranked)
+        ranked = self._rank(parsed, budget=self._config.search_budget, rerank=self._rerank(limit))
+        decision = self._decide(parsed, ranked)
+        verdict, chosen = decision.verdict, decision.chosen
         total = sum(g.weight for g in parsed.groups) or 1.0
         read = [
             {
@@ -385,8 +381,10 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             "query": text,
             "verdict": verdict,
             "answer_confidence": round(100 * self._needed(parsed), 1),
-            "several_margin": round(100 * verdicts.SEVERAL_MARGIN, 1),
+            "several_margin": round(100 * self._config.several_margin, 1),
             "chosen": [self._facts[s.fid].key for s in chosen[:limit]],
+            # the named steps that decided the verdict, in order, from the same computation
+            "steps": [{"step": st.name, "said": st.said, "facts": list(st.keys)} for st in decision.steps],
             "words": read,
             "facts": facts,
         }
@@ -404,7 +402,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
                 kinds.append(min(found))
             else:
                 kind = max(kinds)
-                value = _OWN_WEIGHT[kind] * alt.certainty
+                value = self._own_weight[kind] * alt.certainty
                 if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
                     best = {
                         "found": True,

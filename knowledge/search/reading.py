@@ -24,6 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.model import Fact
+from knowledge.search.config import SearchConfig
 from knowledge.search.roles import Reading, read
 from knowledge.search.textnorm import STOPWORDS, fold, is_number, normalise, strip_markup, words
 from knowledge.search.wordforms import (
@@ -46,16 +47,7 @@ from knowledge.search.wordforms import (
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
-# A word the base never uses weighs this share of the rarest word's weight, or the
-# query's average known word if more; a word the base uses weighs at least
-# _LEAST_SHARE of it, so `israel` missing from a fact still counts although most say Israel.
-_UNKNOWN_SHARE = 0.8
-_LEAST_SHARE = 0.4
 _SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
-_COMMON_SHARE = 0.2  # a query word in more of the facts than this is ignored ...
-_COMMON_COUNT = 1000  # ... once that is many facts
-_MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
-_MAX_TYPO_WORDS = 4  # query words looked up as possible typos
 # How close each kind of match is to the word as typed.
 _FORM, _SYNONYM, _BROADER, _SIBLING, _SPLIT = 0.95, 0.9, 0.8, 0.9, 0.95
 _TYPO_SYNONYM = 0.88  # as sure as a one-letter typo
@@ -74,9 +66,7 @@ class _Alternative:
     def certainty(self) -> float:
         """How sure the reading is, for confidence: a word form, a reviewed synonym or another
         name of the fact mean the same word; a typo or a prefix is a guess, a broader term less."""
-        if self.how in _SURE_READINGS:
-            return 1.0
-        return _BROADER if self.how == "broader term" else self.similarity
+        return 1.0 if self.how in _SURE_READINGS else self.similarity
 
 
 @dataclass(slots=True)
@@ -177,10 +167,11 @@ class _QueryReading:
     _by_length: dict[tuple[str, int], list[str]]
     _fuzzy_cache: dict[str, list[tuple[str, int]]]
     _thesaurus: Thesaurus
+    _config: SearchConfig
 
     def _common(self, alt: _Alternative) -> bool:
         count = min(self._df(t) for t in alt.terms)
-        return count > _COMMON_COUNT and count > _COMMON_SHARE * len(self._facts)
+        return count > self._config.common_count and count > self._config.common_share * len(self._facts)
 
     def _idf(self, key: str) -> float:
         return math.log(1 + len(self._facts) / max(1, self._df(key)))
@@ -212,7 +203,7 @@ class _QueryReading:
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
         if len(self._fuzzy_cache) > 4096:
             self._fuzzy_cache.clear()
-        self._fuzzy_cache[word] = found = found[:_MAX_EXPANSIONS]
+        self._fuzzy_cache[word] = found = found[: self._config.max_expansions]
         return found
 
     def _prefix_matches(self, prefix: str) -> list[str]:
@@ -223,9 +214,9 @@ class _QueryReading:
         start = bisect.bisect_left(terms, prefix)
         end = bisect.bisect_left(terms, prefix + "\U0010ffff", lo=start)
         found = [t for t in terms[start:end] if t != prefix]
-        if len(found) > _MAX_EXPANSIONS:
+        if len(found) > self._config.max_expansions:
             found.sort(key=lambda t: -len(self._postings[t]))
-            found = found[:_MAX_EXPANSIONS]
+            found = found[: self._config.max_expansions]
         return found
 
     def _siblings(self, forms: Sequence[str]) -> list[str]:
@@ -233,12 +224,12 @@ class _QueryReading:
         whichever of its forms (``forms``: form keys) names them (`Овду` -> Овда)."""
         siblings: set[str] = set()
         named = {fid for key in forms for term in self._by_stem.get(key, ()) for fid in self._named(term)}
-        for fid in sorted(named)[:_MAX_EXPANSIONS]:
+        for fid in sorted(named)[: self._config.max_expansions]:
             for alias in self._facts[fid].aliases:
                 name = normalise(alias)
                 if name and " " not in name and stem(name) not in forms:
                     siblings.add(stem(name))
-        return sorted(siblings)[:_MAX_EXPANSIONS]
+        return sorted(siblings)[: self._config.max_expansions]
 
     def _known(self, phrase: Phrase) -> bool:
         return all(key in self._by_stem for key in phrase)
@@ -306,7 +297,7 @@ class _QueryReading:
                 for term in self._prefix_matches(word):
                     offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
         ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
-        return ranked[: _MAX_EXPANSIONS * 2]
+        return ranked[: self._config.max_expansions * 2]
 
     def _phrase_group(self, typed: list[Typed]) -> _Group | None:
         """Two or more query words the thesaurus knows as one phrase (`spy agency`, `tel aviv`,
@@ -331,7 +322,7 @@ class _QueryReading:
             for r in self._thesaurus.related((form,))
             if len(r.phrase) == 1 and not r.broader
         }
-        return sorted(found - set(forms))[:_MAX_EXPANSIONS]
+        return sorted(found - set(forms))[: self._config.max_expansions]
 
     # --- queries -----------------------------------------------------------
 
@@ -369,7 +360,7 @@ class _QueryReading:
 
         groups: list[_Group] = []
         # A pasted paragraph is not a dozen typing errors: only so many words are looked up as typos.
-        typos = [_MAX_TYPO_WORDS]
+        typos = [self._config.max_typo_words]
         i = 0
         while i < len(content):
             longest = min(self._thesaurus.longest, len(content) - i)
@@ -399,7 +390,7 @@ class _QueryReading:
         if len(common) < len(groups):
             groups = [g for g in groups if g not in common]
         rarest = math.log(1 + max(1, len(self._facts)))
-        least, unknown = _LEAST_SHARE * rarest, _UNKNOWN_SHARE * rarest
+        least, unknown = self._config.least_share * rarest, self._config.unknown_share * rarest
         for group in groups:
             if group.alternatives:
                 best = group.alternatives[0]

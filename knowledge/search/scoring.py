@@ -13,31 +13,27 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from knowledge.model import Fact
+from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _Group, _Query
 from knowledge.search.textnorm import normalise
 
-# Hit scores are 0..100 and rank; SUGGEST is the least a "did you mean" needs.
-CONFIDENT = 55.0
-SUGGEST = 30.0
-# A fact matching a query's year but none of its words counts this much, and is
-# at most a suggestion.
+# A fact matching a query's year but none of its words counts this much of its score, and
+# at most _YEAR_ONLY_CAP: a suggestion, never an answer.
 _YEAR_ONLY = 0.75
-_YEAR_ONLY_CAP = (CONFIDENT - 1) / 100
+_YEAR_ONLY_CAP = 0.54
 
-# Where the fact says a word, by field class: 0 key and aliases, 1 claim,
-# 2 tags, 3 source titles, details and publishers. _RANK ranks; _OWN is how
-# much the word counts towards confidence (a headline is not the fact's claim).
+# Where the fact says a word, by field class: 0 key, aliases and asked-as phrases, 1 claim,
+# 2 tags, 3 source titles, details and publishers. SearchConfig.field_weights ranks;
+# _Scoring._own_weight is how much the word counts towards confidence (a headline is not the
+# fact's claim).
 _NAME, _CLAIM, _TAG, _EXTRA = 0, 1, 2, 3
-_CLASS_WEIGHT = (1.0, 0.9, 0.75, 0.6)
-_TAG_CONFIDENCE = 1.0
-_OWN_WEIGHT = [1.0, 1.0, _TAG_CONFIDENCE, 0.0]
 _FIELD_NAMES = ("name", "claim", "tag", "source or details")
 _YEAR_CANDIDATES = 200  # facts found by a query's year alone, per year
 
@@ -50,17 +46,17 @@ class _Scored:
     score: float = 0.0
     exact: bool = False
     dated_elsewhere: bool = False
+    notes: tuple[str, ...] = ()  # what lowered its confidence, as named steps of the verdict
 
 
-@dataclass(slots=True)
-class _Ranking:
-    query: _Query
-    scored: list[_Scored] = field(default_factory=list)
+def _asked_as(fact: Fact) -> tuple[str, ...]:
+    """The phrases a moderator taught for ``fact`` (its asked-as field, where the model has one)."""
+    return tuple(getattr(fact, "asked_as", ()) or ())
 
 
 def _names(fact: Fact) -> tuple[str, ...]:
-    """The key and the aliases, normalised: what a fact is called."""
-    names = (normalise(fact.key), *(normalise(a) for a in fact.aliases))
+    """The key, the aliases and the asked-as phrases, normalised: what a fact is called."""
+    names = (normalise(fact.key), *(normalise(a) for a in (*fact.aliases, *_asked_as(fact))))
     return tuple(dict.fromkeys(n for n in names if n))
 
 
@@ -75,6 +71,8 @@ class _Scoring:
     _years: dict[int, tuple[int, int]]
     _dated: set[int]
     _by_year: dict[int, set[int]]
+    _config: SearchConfig
+    _own_weight: tuple[float, float, float, float]
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -168,12 +166,13 @@ class _Scoring:
         """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
         of form key ``key``."""
         out: dict[int, tuple[float, float]] = {}
+        weights, own = self._config.field_weights, self._own_weight
         for term in self._by_stem.get(key, ()):
             for entry in self._postings[term]:
                 fid = entry >> 2
                 if fid in among:
                     kind = entry & 3
-                    value = (_CLASS_WEIGHT[kind] * similarity, _OWN_WEIGHT[kind] * certainty)
+                    value = (weights[kind] * similarity, own[kind] * certainty)
                     prev = out.get(fid)
                     out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
         return out
@@ -213,6 +212,7 @@ class _Scoring:
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
                 item.confidence = 0.0
+                item.notes += ("matches only a year",)
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.
@@ -220,6 +220,8 @@ class _Scoring:
                 total = sum(g.weight for g in q.groups) or 1.0
                 wrong = self._owned_by_another(q, item.fid) + self._misread_roles(q, item.fid)
                 unique = {id(g): g for g in wrong}.values()
-                item.confidence -= sum(g.weight for g in unique) / total
+                if unique:
+                    item.confidence -= sum(g.weight for g in unique) / total
+                    item.notes += ("owner or role contradicted",)
         best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
         return best

@@ -1,0 +1,81 @@
+"""Every number search tunes, in one frozen object (issue 18).
+
+``SearchIndex(facts, config=SearchConfig(...))`` reads these and nothing else: ``bench/calibrate.py``
+passes configs in, it never patches a module. The first group are the *tunable* numbers, the ones
+calibration chooses on the tuning sets; the second are *limits*, which bound the work a query or a
+write does and change speed, not which fact is right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    # --- tunable: what decides the verdict ----------------------------------------------------
+    # The share of the query's weight a fact's own words (key, aliases, asked-as, claim, tags)
+    # must cover for it to be the answer ...
+    answer_confidence: float = 0.78
+    # ... or, for a query of ``long_query`` content words or more (a reporter's whole question),
+    # this share: two words of seven the fact says otherwise are weaker evidence than one of two.
+    long_answer_confidence: float = 0.65
+    long_query: int = 7
+    # Facts whose confidence is within this of the best fit about equally: never "the answer".
+    several_margin: float = 0.1
+    # What lifts one of several facts that fit about equally (edismax's name and phrase boosts),
+    # as a share of confidence: query words that are its names as typed, words in the query's order
+    # where a filler links them, and the query's leading name being the claim's subject.
+    name_boost: float = 0.3
+    phrase_boost: float = 0.3
+    subject_boost: float = 0.3
+    # A query whose every word is in at least this share of the facts is broad: "several".
+    broad_share: float = 0.15
+    # The least score (0..100) a "did you mean" suggestion needs.
+    suggest: float = 30.0
+    # --- tunable: what a word is worth -------------------------------------------------------
+    # A word the base never uses weighs this share of the rarest word's weight (or the query's
+    # average known word, if more); a word the base uses weighs at least ``least_share`` of it.
+    unknown_share: float = 0.8
+    least_share: float = 0.4
+    # How much a tag counts towards confidence (names and the claim count 1, sources 0).
+    tag_confidence: float = 1.0
+    # Ranking weight of a word found in each field: name (key, aliases, asked-as), claim, tag,
+    # and the rest (details, source titles, publishers).
+    field_weights: tuple[float, float, float, float] = (1.0, 0.9, 0.75, 0.6)
+    # --- limits: how much work one query or write may do ----------------------------------------
+    search_budget: int = 1000  # candidate facts scored per query
+    autocomplete_budget: int = 600
+    rerank: int = 40  # best candidates scored in full
+    max_expansions: int = 8  # vocabulary words one query word may stand for
+    max_typo_words: int = 4  # query words looked up as possible typos
+    common_share: float = 0.2  # a query word in more of the facts than this is ignored ...
+    common_count: int = 1000  # ... once that is many facts
+
+    def __post_init__(self) -> None:
+        for name in ("answer_confidence", "long_answer_confidence", "several_margin", "broad_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"SearchConfig.{name} must be between 0 and 1, not {getattr(self, name)!r}")
+        if len(self.field_weights) != 4:
+            raise ValueError("SearchConfig.field_weights needs four weights: name, claim, tag, the rest")
+
+    def fingerprint(self) -> str:
+        """The values as one string: an index saved with another config is not this one's."""
+        return ";".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+
+
+TUNABLE = (
+    "answer_confidence",
+    "long_answer_confidence",
+    "long_query",
+    "several_margin",
+    "name_boost",
+    "phrase_boost",
+    "subject_boost",
+    "broad_share",
+    "suggest",
+    "unknown_share",
+    "least_share",
+    "tag_confidence",
+    "field_weights",
+)
