@@ -118,3 +118,13 @@ def test_an_asked_as_phrase_counts_like_an_alias() -> None:
     assert SearchIndex([plain, other]).search("desert strip").verdict != "answer"
     outcome = SearchIndex([taught, other]).search("desert strip")
     assert outcome.verdict == "answer" and outcome.results[0].fact.key == "ovda-codes"
+
+
+def test_a_several_answer_suggests_words_that_narrow_it(shipped: SearchIndex) -> None:
+    outcome = shipped.search("israeli drones")
+    assert outcome.verdict == "several"
+    assert outcome.narrowing
+    for word in outcome.narrowing:
+        having = [h for h in outcome.results if word.replace(" ", "-") in h.fact.tags]
+        assert 0 < len(having) < len(outcome.results)
+    assert shipped.search("harop").narrowing == ()

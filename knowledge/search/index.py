@@ -101,12 +101,28 @@ class SearchOutcome:
     suggestions: tuple[Hit, ...]
     problem: str | None = None
     verdict: str = ""  # left empty: "answer" when there are results, else "none"
+    # For "several": words (the tags some results have and others lack, most shared first) that
+    # would narrow the query down to fewer of them.
+    narrowing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.verdict:
             object.__setattr__(self, "verdict", "answer" if self.results else "none")
         elif self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
+
+
+def _narrowing(query: str, facts: Sequence[Fact], most: int = 3) -> tuple[str, ...]:
+    """Tags some of ``facts`` have and others lack, most shared first: words that would narrow
+    ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
+    asked = set(normalise(query).split())
+    counts = Counter(tag for fact in facts for tag in set(fact.tags))
+    found = [
+        tag.replace("-", " ")
+        for tag, count in counts.most_common()
+        if count < len(facts) and not set(normalise(tag).split()) <= asked
+    ]
+    return tuple(found[:most])
 
 
 def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
@@ -324,7 +340,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         shown = {s.fid for s in chosen[:limit]}
         rest = [self._hit(s) for s in ranked if s.fid not in shown and 100 * s.score >= self._config.suggest]
         suggestions = tuple(rest[: max(3, limit - len(results))])
-        return SearchOutcome(parsed.text, results, suggestions, None, verdict)
+        narrowing = _narrowing(parsed.text, [h.fact for h in results]) if verdict == "several" else ()
+        return SearchOutcome(parsed.text, results, suggestions, None, verdict, narrowing)
 
     def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
         """Facts for a half-typed query, the last word read as a prefix. Cheap enough per keystroke."""
