@@ -19,10 +19,10 @@ class SearchConfig:
     answer_confidence: float = 0.78
     # ... or, for a query of ``long_query`` content words or more (a reporter's whole question),
     # this share: two words of seven the fact says otherwise are weaker evidence than one of two.
-    long_answer_confidence: float = 0.65
+    long_answer_confidence: float = 0.6
     long_query: int = 7
     # Facts whose confidence is within this of the best fit about equally: never "the answer".
-    several_margin: float = 0.1
+    several_margin: float = 0.06
     # What lifts one of several facts that fit about equally (edismax's name and phrase boosts),
     # as a share of confidence: query words that are its names as typed, words in the query's order
     # where a filler links them, and the query's leading name being the claim's subject.
