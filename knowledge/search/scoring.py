@@ -72,6 +72,7 @@ class _Scoring:
     _dated: set[int]
     _by_year: dict[int, set[int]]
     _config: SearchConfig
+    _folded: dict[int, tuple[tuple[str, ...], str]]
     _own_weight: tuple[float, float, float, float]
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
@@ -177,6 +178,15 @@ class _Scoring:
                     out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
         return out
 
+    def _wording(self, fid: int) -> tuple[tuple[str, ...], str]:
+        """The fact's names, and its names and claim as one text, folded once per version."""
+        found = self._folded.get(fid)
+        if found is None:
+            fact = self._facts[fid]
+            names = _names(fact)
+            found = self._folded[fid] = (names, " ".join((*names, normalise(fact.claim))))
+        return found
+
     def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[_Scored]:
         candidates = self._candidates(q, budget)
         if not candidates:
@@ -190,14 +200,12 @@ class _Scoring:
         top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
         best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
         for item in best:
-            fact = self._facts[item.fid]
             if asked and item.fid in self._dated and (span := self._years.get(item.fid)) is not None:
                 # A fact whose own period leaves out a year the query asks about is
                 # about another time: it may be suggested, never be the answer. (A
                 # source's date says when it was reported, not what the fact is about.)
                 item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
-            names = _names(fact)
-            text = " ".join((*names, normalise(fact.claim)))
+            names, text = self._wording(item.fid)
             wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
             named = max(fuzz.ratio(naming, n, processor=None) for n in names) / 100
             span = self._years.get(item.fid)
