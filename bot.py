@@ -258,8 +258,6 @@ def explain_lines(why: Mapping[str, object]) -> list[str]:
             for m in fact["words"]
         ]
         named = " · named exactly" if fact["named_exactly"] else ""
-        for owner in fact["owner_contradicted"]:
-            named += f" · “{owner}'s” not counted: the claim gives that thing another owner"
         lines.append(f"  {fact['key']}: {fact['confidence']} / {fact['score']}{named}")
         lines.append(f"    {'; '.join(found)}")
     return lines

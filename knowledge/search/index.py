@@ -18,13 +18,13 @@ Each candidate gets two shares of the query's rarity (IDF): *coverage*, over
 all its fields, ranks; *confidence* counts only the fact's own words (key,
 aliases and claim in full, tags in part, never a source's headline or
 publisher) and decides the verdict: "answer" when one fact's confidence
-reaches :data:`ANSWER_CONFIDENCE` clearly ahead of the rest, "several" when
-more are within :data:`SEVERAL_MARGIN` of it, "none" otherwise, and always
-for a query of numbers or years alone. :meth:`SearchIndex.explain` returns the
-same reasoning as plain data. Two readings of the sentence can take an
-answer back: a query's `X's Y` where the claim gives Y another owner, and a
-query's `A gives B` where the claim says B gives A (:mod:`knowledge.search.roles`);
-"when" asks for a fact that says when, as "how many" asks for a figure.
+reaches the config's answer threshold clearly ahead of the rest, "several" when
+more are within its margin, "none" otherwise (:mod:`knowledge.search.verdicts`
+names each step). :meth:`SearchIndex.explain` returns the same steps as plain
+data. One reading of the sentence can take an answer back: a query's `A gives B`
+where the claim says B gives A (:mod:`knowledge.search.roles`); "when" asks for
+a fact that says when, as "how many" asks for a figure. Every number is a field
+of :class:`knowledge.search.config.SearchConfig`.
 Writes call :meth:`SearchIndex.upsert`, which
 swaps one fact's postings; :meth:`SearchIndex.use_thesaurus` swaps the thesaurus
 without touching the postings.
@@ -464,8 +464,6 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
                     "confidence": round(100 * min(1.0, item.confidence), 1),
                     "coverage": round(100 * item.coverage, 1),
                     "named_exactly": item.exact,
-                    # `X's Y` where the claim gives Y another owner: X counted as not found
-                    "owner_contradicted": [g.word for g in self._owned_by_another(parsed, item.fid)],
                     # `A gives B` where the claim says B gives A, or `in P` where it says
                     # another place: counted as not found
                     "role_contradicted": [g.word for g in self._misread_roles(parsed, item.fid)],

@@ -39,7 +39,6 @@ from knowledge.search.wordforms import (
     Typed,
     keys,
     latin_spellings,
-    owners,
     stem,
     typed_words,
     variants,
@@ -94,7 +93,6 @@ class _Query:
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
     dating: bool = False  # "when", "what year": only a fact stating a date answers it
     pricing: bool = False  # "worth", "cost": only a fact stating a sum of money answers it
-    owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
     roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
 
@@ -424,12 +422,6 @@ class _QueryReading:
         dating = any(
             folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2)
         ) or any(w in DATE_WORDS for w in folded)
-        owned = []
-        for owner, (thing,) in owners(text):
-            o = next((i for i, g in enumerate(groups) if stem(g.word.split()[-1]) == owner), None)
-            t = next((i for i, g in enumerate(groups) if stem(g.word.split()[0]) == thing), None)
-            if o is not None and t is not None and o != t:
-                owned.append((o, t))
         stated = read(text, self._is_name)
         return _Query(
             text,
@@ -440,6 +432,5 @@ class _QueryReading:
             counting,
             dating,
             pricing,
-            tuple(owned),
             stated,
         )

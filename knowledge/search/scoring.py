@@ -224,12 +224,12 @@ class _Scoring:
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.
-            if (q.owned or q.roles.directions or q.roles.places) and item.confidence >= needed:
+            if (q.roles.directions or q.roles.places) and item.confidence >= needed:
                 total = sum(g.weight for g in q.groups) or 1.0
-                wrong = self._owned_by_another(q, item.fid) + self._misread_roles(q, item.fid)
+                wrong = self._misread_roles(q, item.fid)
                 unique = {id(g): g for g in wrong}.values()
                 if unique:
                     item.confidence -= sum(g.weight for g in unique) / total
-                    item.notes += ("owner or role contradicted",)
+                    item.notes += ("role contradicted",)
         best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
         return best

@@ -1,12 +1,13 @@
 """Deciding on a query: one fact answers it, several fit about equally, or none does.
 
-Split from :mod:`knowledge.search.index`, which had grown to 1,250 lines: the verdict and the
-claim-level checks behind it (does the fact state a figure, a sum of money, a date; say the
-query's words in order; give `X's Y` another owner; reverse `A gives B`) are one concern, the
-one calibrated by ``bench/calibrate.py``, which sets the thresholds below on this module; they
-are read here at call time. A check that needs only the query and a fact is a plain function;
-the verdict and the checks that read the index's postings, names or claim readings are a mixin
-of :class:`knowledge.search.index.SearchIndex`.
+The verdict is a sequence of named steps (:class:`Step`), each a filter that fired, and
+:meth:`knowledge.search.index.SearchIndex.explain` reports those same steps, so an explanation
+cannot contradict its verdict. The claim-level checks behind them (does the fact state a
+figure, a sum of money, a date; say the query's words in order; reverse `A gives B`) live
+here; every threshold is read from the index's :class:`knowledge.search.config.SearchConfig`.
+A check that needs only the query and a fact is a plain function; the verdict and the checks
+that read the index's postings, names or claim readings are a mixin of
+:class:`knowledge.search.index.SearchIndex`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _Query
 from knowledge.search.roles import Reading, read
 from knowledge.search.scoring import _Scored
 from knowledge.search.textnorm import is_number, words
-from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stated_owners, stem, typed_words
+from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem, typed_words
 
 VERDICTS = ("answer", "several", "none")
 _FIGURE_REACH = 5  # words between a figure and what it counts
@@ -92,7 +93,7 @@ def _not_dated_elsewhere(s: _Scored) -> bool:
 # Scoring's notes on a fact, each lowering its confidence, as steps.
 _NOTES = {
     "matches only a year": "a fact matching the query's year but none of its words is at most a suggestion",
-    "owner or role contradicted": "the claim gives a query word's thing another owner, or the reverse role",
+    "role contradicted": "the claim states a query's parties the other way round, or its place elsewhere",
 }
 # What a question asks for, and the step that keeps only facts stating it.
 _CONSTRAINTS = {
@@ -297,20 +298,6 @@ class _Deciding:
             return 0
         subject = self._claim_reading(fid).subject
         return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
-
-    def _owned_by_another(self, q: _Query, fid: int) -> list[_Group]:
-        """The owners in the query's `X's Y` that the fact contradicts by giving Y another owner:
-        `Armenia's arms imports` against "Azerbaijan's major arms imports", `Israel's embassy`
-        against "the US embassy". Such an owner counts as not found in that fact, since the fact
-        does say the word, but of something else."""
-        stated = stated_owners(self._facts[fid].claim)
-        contradicted = []
-        for o, t in q.owned:
-            owner = {key for alt in q.groups[o].alternatives for key in alt.terms}
-            thing = {alt.terms[0] for alt in q.groups[t].alternatives}
-            if any(z not in owner and thing.intersection(ws) for z, ws in stated):
-                contradicted.append(q.groups[o])
-        return contradicted
 
     def _claim_reading(self, fid: int) -> Reading:
         """What the fact's claim says of its names, read once per version of the fact."""

@@ -248,48 +248,6 @@ def _filler(word: str) -> bool:
     return word in STOPWORDS or word in QUERY_FILLER
 
 
-_OWNER_RE = re.compile(r"([^\W_]+)['’ʼ‘`´]s\b")
-# `its` stands for the sentence's subject, its first word that is not filler: "Azerbaijan
-# opened its embassy", "when did Israel open its embassy".
-_ITS_RE = re.compile(r"\b(?:its|their)\b")
-_SENTENCE_END = re.compile(r"[.!?]\s")
-
-
-def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
-    """Each `X's ...` (or `X ... its ...`) in ``text``: the form key of X and of the next ``reach``
-    words that are not filler (what X owns, with room for an adjective: `Azerbaijan's major arms
-    imports`)."""
-    text = _lower(text)
-    found: list[tuple[str, tuple[str, ...]]] = []
-
-    def owns(owner: list[str], end: int) -> None:
-        after = [stem(t.word) for t in typed_words(text[end:])[: reach + 2] if not _filler(t.word)]
-        if owner and after:
-            found.append((stem(owner[-1]), tuple(after[:reach])))
-
-    for match in _OWNER_RE.finditer(text):
-        owns(words(match.group(1)), match.end())
-    for match in _ITS_RE.finditer(text):
-        sentence = _SENTENCE_END.split(text[: match.start()])[-1]
-        owns([t.word for t in typed_words(sentence) if not _filler(t.word)][:1], match.end())
-    return found
-
-
-# A capitalised word right before a noun, inside a sentence: `US embassy`, `Azerbaijani oil`.
-_NAMED_BEFORE_RE = re.compile(r"(?<=[^\W_] )([A-Z][^\W_]*) ([^\W\d_]+)")
-
-
-def stated_owners(claim: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Whose each thing is in a written claim: `X's` before it (:func:`owners`), or a name
-    right before it (`US embassy`, `Azerbaijani oil`); a capital that starts a sentence is no name."""
-    found = owners(claim, reach=2)
-    for match in _NAMED_BEFORE_RE.finditer(claim):
-        thing = fold(match.group(2))
-        if not _filler(thing):
-            found.append((stem(fold(match.group(1))), (stem(thing),)))
-    return found
-
-
 Phrase = tuple[str, ...]  # the form keys of a word or phrase, in order
 
 
