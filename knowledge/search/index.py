@@ -231,7 +231,6 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         # many facts do, and what each fact's claim says of them once a query has needed it.
         self._names: Counter[str] = Counter()
         self._claim_roles: dict[int, Reading] = {}
-        self._folded: dict[int, tuple[tuple[str, ...], str]] = {}  # fact id -> names, folded text
         self._thesaurus = thesaurus if thesaurus is not None else shipped_thesaurus()
         for fact in facts:
             self.upsert(fact)
@@ -340,7 +339,6 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         """Take out what ``old`` (the indexed version of fact ``fid``) put in."""
         self._names.subtract(names(old.claim))
         self._claim_roles.pop(fid, None)
-        self._folded.pop(fid, None)
         for term, kind in _fact_terms(old).items():
             posting = self._postings[term]
             posting.remove(fid << 2 | kind)

@@ -86,7 +86,6 @@ class _Group:
 @dataclass(frozen=True, slots=True)
 class _Query:
     text: str
-    phrase: str
     groups: tuple[_Group, ...]
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
@@ -291,9 +290,6 @@ class _QueryReading:
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:
                         offer(_Alternative((stem(head), stem(tail)), _SPLIT, "split"))
-            if len(word) >= 4 and not alts:
-                for term in self._prefix_matches(word):
-                    offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
         ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
         return ranked[: self._config.max_expansions * 2]
 
@@ -408,8 +404,7 @@ class _QueryReading:
         for group in groups:
             if not group.weight:
                 group.weight = max(unknown, sum(known) / len(known)) if known else unknown
-        phrase = " ".join(all_words)
-        named = set(self._named(phrase))
+        named = set(self._named(" ".join(all_words)))
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
             for form in variants(content[0].word, content[0].raw):
                 named.update(self._named(form))
@@ -425,7 +420,6 @@ class _QueryReading:
         stated = read(text, self._is_name)
         return _Query(
             text,
-            phrase,
             tuple(groups),
             span,
             frozenset(named),

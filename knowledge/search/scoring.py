@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _Group, _Query
@@ -72,7 +70,6 @@ class _Scoring:
     _dated: set[int]
     _by_year: dict[int, set[int]]
     _config: SearchConfig
-    _folded: dict[int, tuple[tuple[str, ...], str]]
     _own_weight: tuple[float, float, float, float]
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
@@ -178,23 +175,12 @@ class _Scoring:
                     out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
         return out
 
-    def _wording(self, fid: int) -> tuple[tuple[str, ...], str]:
-        """The fact's names, and its names and claim as one text, folded once per version."""
-        found = self._folded.get(fid)
-        if found is None:
-            fact = self._facts[fid]
-            names = _names(fact)
-            found = self._folded[fid] = (names, " ".join((*names, normalise(fact.claim))))
-        return found
-
     def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[_Scored]:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
         coverage, confidence, worded = self._coverage(q, candidates)
         exact = q.named
-        # The query without its years, to compare with what each fact is called.
-        naming = " ".join(g.word for g in q.groups if g.year is None)
         asked = [g.year for g in q.groups if g.year is not None]
         needed = self._needed(q)
         top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
@@ -205,12 +191,7 @@ class _Scoring:
                 # about another time: it may be suggested, never be the answer. (A
                 # source's date says when it was reported, not what the fact is about.)
                 item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
-            names, text = self._wording(item.fid)
-            wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
-            named = max(fuzz.ratio(naming, n, processor=None) for n in names) / 100
-            span = self._years.get(item.fid)
-            years = q.fit(item.fid, span) if q.years and span else 0.0
-            item.score = 0.8 * item.coverage + 0.08 * wording + 0.07 * named + 0.05 * years
+            item.score = item.coverage
             if item.fid in exact:
                 item.exact = True
                 item.score = 1.0 + item.score  # named exactly: first, whatever else matches
@@ -231,5 +212,5 @@ class _Scoring:
                 if unique:
                     item.confidence -= sum(g.weight for g in unique) / total
                     item.notes += ("role contradicted",)
-        best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
+        best.sort(key=lambda s: (-s.score, -s.confidence, self._facts[s.fid].key))
         return best
