@@ -59,6 +59,7 @@ from knowledge.search.scoring import (
     _EXTRA,
     _FIELD_NAMES,
     _NAME,
+    _OWN_WEIGHT,
     _TAG,
     _asked_as,
     _names,
@@ -207,8 +208,6 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         config: SearchConfig | None = None,
     ) -> None:
         self._config = config if config is not None else SearchConfig()
-        tag = self._config.tag_confidence
-        self._own_weight: tuple[float, float, float, float] = (1.0, 1.0, tag, 0.0)
         self._ids: dict[str, int] = {}
         self._facts: dict[int, Fact] = {}
         # word -> entries (fact id << 2 | field class): 8 bytes per word per fact, so
@@ -493,7 +492,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
                 kinds.append(min(found))
             else:
                 kind = max(kinds)
-                value = self._own_weight[kind] * alt.certainty
+                value = _OWN_WEIGHT[kind] * alt.certainty
                 if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
                     best = {
                         "found": True,

@@ -47,9 +47,6 @@ from knowledge.search.wordforms import (
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
 _SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
-# How close each kind of match is to the word as typed.
-_FORM, _SYNONYM, _BROADER, _SIBLING, _SPLIT = 0.95, 0.9, 0.8, 0.9, 0.95
-_TYPO_SYNONYM = 0.88  # as sure as a one-letter typo
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 
 
@@ -236,15 +233,16 @@ class _QueryReading:
         for related in self._thesaurus.related(phrase):
             if self._known(related.phrase):
                 if related.broader:
-                    yield _Alternative(related.phrase, _BROADER, "broader term")
+                    yield _Alternative(related.phrase, self._config.broader_similarity, "broader term")
                 else:
-                    yield _Alternative(related.phrase, _SYNONYM, "synonym")
+                    yield _Alternative(related.phrase, self._config.form_similarity, "synonym")
 
     def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
         """What one query word may stand for; ``typos`` counts down the near-spelling lookups
         the query may still make (the costliest kind)."""
         word = typed.word
         alts: dict[tuple[str, ...], _Alternative] = {}
+        near, step = self._config.form_similarity, self._config.typo_step
 
         def offer(alt: _Alternative) -> None:
             if alt.similarity > (alts[alt.terms].similarity if alt.terms in alts else 0.0):
@@ -253,7 +251,7 @@ class _QueryReading:
         forms = keys(word, typed.raw)
         if forms[0] in self._by_stem:
             exact = word in self._postings
-            offer(_Alternative((forms[0],), 1.0 if exact else _FORM, "exact" if exact else "word form"))
+            offer(_Alternative((forms[0],), 1.0 if exact else near, "exact" if exact else "word form"))
         if prefix:  # a word still being typed: what it may become, nothing more
             if len(word) >= 2:
                 for term in self._prefix_matches(word):
@@ -261,13 +259,13 @@ class _QueryReading:
         elif not is_number(word):
             for form in forms[1:]:
                 if form in self._by_stem:
-                    offer(_Alternative((form,), _FORM, "word form"))
+                    offer(_Alternative((form,), near, "word form"))
             for form in forms:
                 for alt in self._related((form,)):
                     offer(alt)
             for key in self._siblings(forms):
                 if key in self._by_stem:
-                    offer(_Alternative((key,), _SIBLING, "another name"))
+                    offer(_Alternative((key,), near, "another name"))
             # A word the base uses, in some form or other words, is not a typo: looking
             # for near spellings of it would only add guesses (`times` -> `ties`), and
             # is the costliest lookup a query makes.
@@ -277,19 +275,17 @@ class _QueryReading:
                 # transliterated (`Аэронавтикс` -> aeronavtiks -> aeronautics, two letters off).
                 for spelling in (word, *latin_spellings(word)):
                     for term, distance in self._typo_matches(spelling):
-                        offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
+                        offer(_Alternative((stem(term),), 1.0 - step * distance, "typo"))
                 if not alts and (limit := _max_typos(word)):
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
                         for alt in self._related((key,)):
-                            offer(
-                                _Alternative(alt.terms, _TYPO_SYNONYM * alt.similarity, "typo of a synonym")
-                            )
+                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, "typo of a synonym"))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:
-                        offer(_Alternative((stem(head), stem(tail)), _SPLIT, "split"))
+                        offer(_Alternative((stem(head), stem(tail)), near, "split"))
         ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
         return ranked[: self._config.max_expansions * 2]
 
@@ -395,7 +391,7 @@ class _QueryReading:
                     group.weight = max(group.weight, math.log(1 + len(self._facts) / len(named)))
                 # A phrase of n words weighs 1 + (n - 1) / 2 words: more evidence than one typed word,
                 # less than n apart, since together they name one thing (`president's adviser`).
-                group.weight *= 1 + 0.5 * (len(group.word.split()) - 1)
+                group.weight *= 1 + self._config.phrase_weight * (len(group.word.split()) - 1)
             elif group.year is not None and group.year in self._by_year:
                 group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
         # A word the base never uses weighs at least as much as the query's average known

@@ -22,16 +22,12 @@ from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _Group, _Query
 from knowledge.search.textnorm import normalise
 
-# A fact matching a query's year but none of its words counts this much of its score, and
-# at most _YEAR_ONLY_CAP: a suggestion, never an answer.
-_YEAR_ONLY = 0.75
-_YEAR_ONLY_CAP = 0.54
-
 # Where the fact says a word, by field class: 0 key, aliases and asked-as phrases, 1 claim,
-# 2 tags, 3 source titles, details and publishers. SearchConfig.field_weights ranks;
-# _Scoring._own_weight is how much the word counts towards confidence (a headline is not the
-# fact's claim).
+# 2 tags, 3 source titles, details and publishers. The first three are the fact's own words
+# and count towards confidence in full; the rest never does (a headline is not the fact's
+# claim). How much each ranks is SearchConfig's claim_weight and rest_weight.
 _NAME, _CLAIM, _TAG, _EXTRA = 0, 1, 2, 3
+_OWN_WEIGHT = (1.0, 1.0, 1.0, 0.0)
 _FIELD_NAMES = ("name", "claim", "tag", "source or details")
 _YEAR_CANDIDATES = 200  # facts found by a query's year alone, per year
 
@@ -70,7 +66,6 @@ class _Scoring:
     _dated: set[int]
     _by_year: dict[int, set[int]]
     _config: SearchConfig
-    _own_weight: tuple[float, float, float, float]
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -164,7 +159,8 @@ class _Scoring:
         """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
         of form key ``key``."""
         out: dict[int, tuple[float, float]] = {}
-        weights, own = self._config.field_weights, self._own_weight
+        claim, rest = self._config.claim_weight, self._config.rest_weight
+        weights, own = (1.0, claim, claim, rest), _OWN_WEIGHT
         for term in self._by_stem.get(key, ()):
             for entry in self._postings[term]:
                 fid = entry >> 2
@@ -199,7 +195,6 @@ class _Scoring:
             elif worded is not None and item.fid not in worded:
                 # Only the year fits: `drones 2013` must not answer with 2013's
                 # explosives exemption. Years favour facts, they do not pick them.
-                item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
                 item.confidence = 0.0
                 item.notes += ("matches only a year",)
             # Reading whose thing a claim names costs the most of any check here (it parses the

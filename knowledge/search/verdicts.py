@@ -20,18 +20,17 @@ from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _Query
 from knowledge.search.roles import Reading, read
-from knowledge.search.scoring import _Scored
+from knowledge.search.scoring import _EXTRA, _Scored
 from knowledge.search.textnorm import is_number, words
 from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem, typed_words
 
 VERDICTS = ("answer", "several", "none")
-_FIGURE_REACH = 5  # words between a figure and what it counts
 
 
-def _states_figure(q: _Query, fact: Fact) -> bool:
+def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim gives a count or amount (not a date) within a few words of a query word:
     `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not."""
-    claim = words(fact.claim)
+    claim, reach = words(fact.claim), config.figure_reach
     readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
     for i, word in enumerate(claim):
         if not (is_number(word) or word in COUNT_WORDS):
@@ -41,7 +40,7 @@ def _states_figure(q: _Query, fact: Fact) -> bool:
             (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
         ):
             continue  # a year or a day of a month: a date, not a figure
-        if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
+        if any(stem(w) in readings for w in claim[max(0, i - reach) : i + reach + 1]):
             return True
     return False
 
@@ -101,12 +100,12 @@ _CONSTRAINTS = {
     "dating": (
         "needs a date",
         "“when” is answered only by a fact that says when",
-        lambda q, f: _states_date(f),
+        lambda q, f, c: _states_date(f),
     ),
     "pricing": (
         "needs money",
         "a price is answered only by a fact stating a sum",
-        lambda q, f: _states_money(f),
+        lambda q, f, c: _states_money(f),
     ),
 }
 
@@ -138,7 +137,6 @@ class _Deciding:
     _postings: dict[str, array[int]]
     _claim_roles: dict[int, Reading]
     _config: SearchConfig
-    _own_weight: tuple[float, float, float, float]
 
     def _decide(self, q: _Query, ranked: list[_Scored]) -> Decision:
         """The verdict, the facts it is about (the answer first, or those fitting about equally) and
@@ -182,7 +180,9 @@ class _Deciding:
             )
         for asked, (name, said, states) in _CONSTRAINTS.items():
             if getattr(q, asked):
-                sure = keep(name, said, sure, lambda s, states=states: states(q, self._facts[s.fid]))
+                sure = keep(
+                    name, said, sure, lambda s, states=states: states(q, self._facts[s.fid], self._config)
+                )
         if exact:  # named by its key or an alias; the others that fit follow it
             verdict = "answer" if len(exact) == 1 else "several"
             return Decision(verdict, [*exact, *sure], steps)
@@ -254,7 +254,7 @@ class _Deciding:
     def _says_every_figure(self, q: _Query, fid: int) -> bool:
         """Every figure of the query other than a year is in the fact's own words."""
         return all(
-            any(e >> 2 == fid and self._own_weight[e & 3] > 0 for e in self._postings.get(g.word, ()))
+            any(e >> 2 == fid and e & 3 != _EXTRA for e in self._postings.get(g.word, ()))
             for g in q.groups
             if g.year is None and is_number(g.word)
         )
@@ -269,10 +269,8 @@ class _Deciding:
         total = sum(g.weight for g in q.groups) or 1.0
         names = _alias_keys(self._facts[fid])
         called = sum(g.weight for g in q.groups if any(alt.terms in names for alt in g.alternatives))
-        lift = c.name_boost * called / total
-        if _linked(q):
-            lift += c.phrase_boost * self._in_order(q, fid)
-        return lift + c.subject_boost * self._led_by(q, fid)
+        lift = called / total + (self._in_order(q, fid) if _linked(q) else 0.0) + self._led_by(q, fid)
+        return c.boost * lift
 
     def _in_order(self, q: _Query, fid: int) -> float:
         """The share of neighbouring pairs of query words the fact says next to each other, in order."""
