@@ -37,7 +37,7 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.search.textnorm import STOPWORDS, figures, fold, is_number, words
+from knowledge.search.textnorm import ANALYZER, STOPWORDS, figures, fold, is_number, words
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
 # A group's words in the languages the desk writes besides English: Russian, Hebrew, Azerbaijani.
@@ -59,89 +59,16 @@ _RAW_WORD_RE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")  # as textnorm.words reads a
 _RAW_APOSTROPHE_RE = re.compile(r"(?<=\w)['’ʼ‘`´\"״׳](?=\w)")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
 
-# Words that ask for a date wherever they stand (`opening date`); like "when", they weigh
-# nothing and only a fact that says when answers them.
-DATE_WORDS = frozenset(fold(w) for w in ("date", "dates", "дата", "дату", "даты", "תאריך", "tarix", "tarixi"))
-
-# Words that ask what something cost (`what was the trade worth`, `harop price`): they weigh
-# nothing, and only a fact that states a sum of money answers them.
-MONEY_WORDS = frozenset(
-    fold(word)
-    for word in (
-        "worth", "cost", "costs", "price", "prices", "priced", "value", "valued", "paid", "pay", "pays",
-        "spent", "spend", "expensive", "cheap", "стоимость", "стоил", "стоила", "стоили", "цена", "מחיר",
-        "עלות", "dəyəri", "qiyməti",
-    )
-)  # fmt: skip
-# Words that say a sum is money.
-CURRENCY_WORDS = frozenset({"usd", "dollar", "dollars", "eur", "euro", "euros", "nis", "shekels", "manat"})
-
-# Words a question is built from in the languages reporters write in; they never
-# decide which fact is meant. (English ones live in textnorm.STOPWORDS, which
-# duplicate detection also uses; these are for queries only.)
-QUERY_FILLER = frozenset(
-    fold(word)  # as a query's words are compared: свой is свои, isə is ise
-    for word in {
-        # English question and request words
-        "get", "got", "say", "said", "says", "know", "known", "according", "happen", "happened",
-        "mean", "means", "like", "more", "most", "out", "up", "off", "there", "ever", "really", "exactly",
-        "between", "since", "around", "before", "after", "during", "came", "come", "comes", "people",
-        "person", "thing", "things", "describe", "described", "make", "made", "makes", "often",
-        # words that only say a figure is approximate
-        "nearly", "almost", "roughly", "approximately", "approx", "circa", "some",
-        # how a reporter frames a request: "can you confirm", "any info on", "is it true that"
-        "info", "information", "background", "confirm", "true", "check", "verify", "anything",
-        "something", "need", "want", "looking", "please", "pls", "plz", "quick", "q", "question",
-        "известно", "расскажи", "расскажите", "информация", "информацию", "подтверди", "правда",
-        "нужно", "нужна", "ידוע", "ספר", "ספרי", "תספר", "לי", "מידע", "נכון", "barədə", "danış", "de",
-        # Russian
-        "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
-        "для", "где", "ли", "это", "к", "от", "у", "за",
-        "а", "но", "или", "же", "бы", "не", "ни", "ещё", "уже", "также", "тоже", "есть", "был", "была",
-        "было", "были", "будет", "его", "её", "их", "он", "она", "оно", "они", "мы", "вы", "свой", "своё",
-        "своя", "свои", "своего", "своей", "своих", "этот", "эта", "эти", "этого", "этой", "тот", "та", "те",
-        "какой", "какая", "какое", "какие", "какую", "каких", "каким", "каков", "какова", "почему", "зачем",
-        "чей", "чья", "чьи", "до", "при", "про", "через", "между", "после", "около", "там", "здесь", "чем",
-        "чего", "кого", "кому", "ему", "ей", "им", "нам", "вам", "мне", "меня", "всё", "все", "весь", "вся",
-        "всех", "сам", "сама", "сами",
-        # Hebrew
-        "של", "את", "על", "כמה", "מה", "מי", "מתי", "איך", "עם", "אל", "זה",
-        "יש", "אין", "אבל", "גם", "כל", "הוא", "היא", "הם", "הן", "אני", "אנחנו", "או", "אם", "כי", "לא",
-        "רק", "עוד", "כבר", "היה", "הייתה", "היו", "בין", "אחרי", "לפני", "בפני", "אשר", "איזה", "איזו",
-        "אילו", "למה", "מדוע", "האם", "זאת", "זו", "אלה", "אותו", "אותה", "אותם", "שלו", "שלה", "שלהם",
-        "לו", "לה", "להם", "כדי", "יותר",
-        # Azerbaijani
-        "ve", "ile", "ne", "nə", "kim", "nece", "neçə", "haqqinda", "haqqında", "ucun", "üçün", "bu", "hansi",
-        "da", "də", "isə", "amma", "lakin", "ya", "yaxud", "niyə", "harada", "hara", "vaxt", "olub", "oldu",
-        "olan", "olunub", "edir", "etdi", "edib", "etmişdir", "var", "yox", "kimi", "görə", "sonra", "əvvəl",
-        "qədər", "necə", "dəfə", "bəs", "onun", "onlar", "həmin", "hər", "ki", "mi", "mı", "mu", "mü",
-    }
-) | DATE_WORDS | MONEY_WORDS  # fmt: skip
-
-# Words that only say how big a figure is: with digits alone they are still a bare number.
-NUMBER_WORDS = frozenset(
-    {"billion", "billions", "bn", "million", "millions", "m", "thousand", "percent", "per", "cent", "usd",
-     "dollars", "млрд", "млн", "milyard", "milyon", "מיליארד", "מיליון"}
-)  # fmt: skip
-
-# Questions that ask for a count or an amount: only a fact that states a figure answers them.
-COUNT_QUESTIONS = (
-    ("how", "many"), ("how", "much"), ("how", "big"), ("how", "large"), ("сколько",), ("כמה",), ("nece",),
-)  # fmt: skip
-# Questions that ask for a time: only a fact that states a date or period answers them.
-WHEN_QUESTIONS = (
-    ("when",), ("what", "year"), ("which", "year"), ("когда",), ("מתי",), ("ne", "vaxt"), ("ne", "zaman"),
-)  # fmt: skip
-# Words that state a count in a claim, as digits do.
-COUNT_WORDS = frozenset(
-    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-     "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
-     "billions"}
-)  # fmt: skip
-MONTHS = frozenset(
-    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"}
-)  # fmt: skip
+DATE_WORDS = frozenset(fold(w) for w in ANALYZER["date_words"])
+MONEY_WORDS = frozenset(fold(w) for w in ANALYZER["money_words"])
+CURRENCY_WORDS = frozenset(ANALYZER["currency_words"])
+# Folded as a query's words are compared: свой is свои, isə is ise.
+QUERY_FILLER = frozenset(fold(w) for w in ANALYZER["query_filler"]) | DATE_WORDS | MONEY_WORDS
+NUMBER_WORDS = frozenset(ANALYZER["number_words"])
+COUNT_QUESTIONS = tuple(tuple(q) for q in ANALYZER["count_questions"])
+WHEN_QUESTIONS = tuple(tuple(q) for q in ANALYZER["when_questions"])
+COUNT_WORDS = frozenset(ANALYZER["count_words"])
+MONTHS = frozenset(ANALYZER["months"])
 
 
 @lru_cache(maxsize=1 << 17)
