@@ -413,8 +413,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         verdict, chosen = decision.verdict, decision.chosen
         results = tuple(self._hit(s) for s in chosen[:limit])
         shown = {s.fid for s in chosen[:limit]}
-        rest = [self._hit(s) for s in ranked if s.fid not in shown and 100 * s.score >= self._config.suggest]
-        suggestions = tuple(rest[: max(3, limit - len(results))])
+        rest = (s for s in ranked if s.fid not in shown and 100 * s.score >= self._config.suggest)
+        suggestions = tuple(self._hit(s) for s in islice(rest, max(3, limit - len(results))))
         narrowing = _narrowing(parsed.text, [h.fact for h in results]) if verdict == "several" else ()
         return SearchOutcome(parsed.text, results, suggestions, None, verdict, narrowing)
 

@@ -89,6 +89,9 @@ class _Query:
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
     dating: bool = False  # "when", "what year": only a fact stating a date answers it
     pricing: bool = False  # "worth", "cost": only a fact stating a sum of money answers it
+    # A filler word stands between the first and last content words (`arms for oil`): the
+    # query states a relation, not only a topic.
+    linked: bool = False
     roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
 
@@ -326,15 +329,15 @@ class _QueryReading:
             return (
                 "Nothing to search for: mentions, emoji and symbols are ignored; type a word, name or year."
             )
-        typed = typed_words(text)
+        every = typed_words(text)
         # The word after "how" is what the question measures (`how big`, `how long`), not what it
         # is about; `us` after a request is the reporters, not the United States (`tell us about`).
         content = [
             t
-            for i, t in enumerate(typed)
+            for i, t in enumerate(every)
             if not _filler(t.word)
-            and not (i and typed[i - 1].word == "how")
-            and not (i and t.word == "us" and typed[i - 1].word in _ASKING_US)
+            and not (i and every[i - 1].word == "how")
+            and not (i and t.word == "us" and every[i - 1].word in _ASKING_US)
         ]
         if not content:
             return (
@@ -404,7 +407,7 @@ class _QueryReading:
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
             for form in variants(content[0].word, content[0].raw):
                 named.update(self._named(form))
-        folded = [t.word for t in typed_words(text)]
+        folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
         counting = any(
             folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
@@ -414,6 +417,9 @@ class _QueryReading:
             folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2)
         ) or any(w in DATE_WORDS for w in folded)
         stated = read(text, self._is_name)
+        kinds = [_filler(word) for word in folded]
+        words_at = [i for i, filler in enumerate(kinds) if not filler]
+        linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
         return _Query(
             text,
             tuple(groups),
@@ -422,5 +428,6 @@ class _QueryReading:
             counting,
             dating,
             pricing,
+            linked,
             stated,
         )

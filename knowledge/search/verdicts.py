@@ -22,7 +22,7 @@ from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _Query
 from knowledge.search.roles import Reading, read
 from knowledge.search.scoring import _EXTRA, _Scored
 from knowledge.search.textnorm import is_number, words
-from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem, typed_words
+from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem
 
 VERDICTS = ("answer", "several", "none")
 
@@ -110,13 +110,6 @@ _CONSTRAINTS = {
 }
 
 
-def _linked(q: _Query) -> bool:
-    """A filler word stands between the query's first and last content words (`arms for oil`)."""
-    kinds = [_filler(t.word) for t in typed_words(q.text)]
-    content = [i for i, filler in enumerate(kinds) if not filler]
-    return bool(content) and any(kinds[content[0] : content[-1]])
-
-
 def _fields_keys(fact: Fact) -> list[list[str]]:
     """The form keys of the fact's key, aliases and claim, one list per field, filler left out."""
     return [
@@ -149,7 +142,8 @@ class _Deciding:
         def keep(name: str, said: str, items: list[_Scored], test: object) -> list[_Scored]:
             kept = [s for s in items if test(s)]  # type: ignore[operator]
             if len(kept) < len(items):
-                steps.append(Step(name, said, keys([s for s in items if s not in kept])))
+                taken = {id(s) for s in kept}
+                steps.append(Step(name, said, keys([s for s in items if id(s) not in taken])))
             return kept
 
         exact = [s for s in ranked if s.exact]
@@ -205,7 +199,8 @@ class _Deciding:
                 best = max(final.values())
                 close = [s for s in close if final[s.fid] >= best - margin]
                 close.sort(key=lambda s: -final[s.fid])
-                sure = [*close, *(s for s in sure if s not in close)]
+                chosen = {id(s) for s in close}
+                sure = [*close, *(s for s in sure if id(s) not in chosen)]
         if len(close) == 1:
             said = "one fact reaches the threshold and no other comes within the margin"
             steps.append(Step("answer", said, keys(close)))
@@ -219,7 +214,7 @@ class _Deciding:
         """Every word of ``q`` is in many of the facts (none rare, a year or a fact's name),
         and no filler links them: `arms for oil` states a relation a fact may say in that order,
         `israeli drones` only a topic."""
-        if _linked(q):
+        if q.linked:
             return False
         if q.named or any(g.year is not None or not g.alternatives for g in q.groups):
             return False
@@ -269,7 +264,7 @@ class _Deciding:
         total = sum(g.weight for g in q.groups) or 1.0
         names = _alias_keys(self._facts[fid])
         called = sum(g.weight for g in q.groups if any(alt.terms in names for alt in g.alternatives))
-        lift = called / total + (self._in_order(q, fid) if _linked(q) else 0.0) + self._led_by(q, fid)
+        lift = called / total + (self._in_order(q, fid) if q.linked else 0.0) + self._led_by(q, fid)
         return c.boost * lift
 
     def _in_order(self, q: _Query, fid: int) -> float:

@@ -202,7 +202,7 @@ class Thesaurus:
         # word after word, and reading a member is the costliest step of a lookup
         self._keys: list[tuple[tuple[Phrase, ...], tuple[Phrase, ...]]] = []
         self._related: dict[Phrase, list[Related]] = {}
-        self._singles: list[str] | None = None  # one-word members, for spelt_like
+        self._singles: dict[str, list[str]] | None = None  # one-word members by first letter
         self.longest = 1
         for group in groups:
             members = [word for field in ("words", *LANGUAGES) for word in group.get(field, ())]
@@ -256,8 +256,11 @@ class Thesaurus:
         """One-word members within ``limit`` typing errors of form key ``key``, same first letter
         (`atack` -> attack), for a word neither the base nor the thesaurus knows as typed."""
         if self._singles is None:
-            self._singles = sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3})
-        candidates = [w for w in self._singles if w[0] == key[:1] and abs(len(w) - len(key)) <= limit]
+            self._singles = {}
+            for word in sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3}):
+                self._singles.setdefault(word[0], []).append(word)
+        same_start = self._singles.get(key[:1], ())
+        candidates = [w for w in same_start if abs(len(w) - len(key)) <= limit]
         found = process.extract(key, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
         found = [f for f in found if typing_slip(key, f[0])]
         return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
