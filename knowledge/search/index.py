@@ -461,8 +461,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
                     "confidence": round(100 * min(1.0, item.confidence), 1),
                     "coverage": round(100 * item.coverage, 1),
                     "named_exactly": item.exact,
-                    # `A gives B` where the claim says B gives A, or `in P` where it says
-                    # another place: counted as not found
+                    "notes": list(item.notes),  # what lowered its confidence (steps of the verdict)
+                    # the words of `A gives B` or `in P` the claim states otherwise: counted as not found
                     "role_contradicted": [g.word for g in self._misread_roles(parsed, item.fid)],
                     "words": matched,
                 }
