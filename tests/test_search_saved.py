@@ -45,3 +45,10 @@ def test_a_damaged_saved_index_is_rebuilt(tmp_path: Path) -> None:
     index = SearchIndex.load(path, shipped_facts())
     assert _keys(index, "harop")[0] == "harop-drone-bus-strike-2016"
     assert path.read_bytes() != b"not an index"
+
+
+def test_a_reader_that_must_write_nothing_builds_without_saving(tmp_path: Path) -> None:
+    path = tmp_path / "search.idx"
+    index = SearchIndex.load(path, shipped_facts(), save=False)
+    assert not path.exists()
+    assert _keys(index, "harop")[0] == "harop-drone-bus-strike-2016"

@@ -264,10 +264,12 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         *,
         thesaurus: Thesaurus | None = None,
         config: SearchConfig | None = None,
+        save: bool = True,
     ) -> SearchIndex:
         """The index saved at ``path`` if it was saved from exactly these ``facts`` (each one's key,
-        version and retraction) and ``config``; else one built now and saved there. The thesaurus
-        is not part of the key: synonyms are looked up when a query is read, never indexed."""
+        version and retraction) and ``config``; else one built now, and saved there unless
+        ``save`` is false (a reader that must write nothing). The thesaurus is not part of the
+        key: synonyms are looked up when a query is read, never indexed."""
         facts = list(facts)
         config = config if config is not None else SearchConfig()
         try:
@@ -282,8 +284,9 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             index._facts = {fid: by_key[key] for fid, key in state["_facts"].items()}
             return index
         index = cls(facts, thesaurus=thesaurus, config=config)
-        with contextlib.suppress(OSError):  # a read-only folder: it is rebuilt next time
-            index.save(path)
+        if save:
+            with contextlib.suppress(OSError):  # a read-only folder: it is rebuilt next time
+                index.save(path)
         return index
 
     @property
