@@ -60,10 +60,16 @@ class SearchConfig:
 
     def __post_init__(self) -> None:
         for name in TUNABLE:
-            if name not in ("long_query", "suggest") and not 0.0 <= getattr(self, name) <= 1.0:
+            if (
+                name not in ("long_query", "suggest", "unknown_share")
+                and not 0.0 <= getattr(self, name) <= 1.0
+            ):
                 raise ValueError(f"SearchConfig.{name} must be between 0 and 1, not {getattr(self, name)!r}")
-        if self.long_query < 1 or not 0.0 <= self.suggest <= 100.0:
-            raise ValueError("SearchConfig.long_query must be at least 1 and suggest between 0 and 100")
+        if self.long_query < 1 or not 0.0 <= self.suggest <= 100.0 or self.unknown_share < 0.0:
+            raise ValueError(
+                "SearchConfig.long_query must be at least 1, suggest between 0 and 100, "
+                "unknown_share at least 0"
+            )
 
     def fingerprint(self) -> str:
         """The values as one string: an index saved with another config is not this one's."""
