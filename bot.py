@@ -212,8 +212,11 @@ def explain_lines(why: Mapping[str, object]) -> list[str]:
         f"Why: verdict “{why['verdict']}”. One fact is the answer when at least {why['answer_confidence']}% "
         f"of the query's weight is in its own words (key, aliases, claim, tags) and no other fact comes "
         f"within {why['several_margin']} points; several within that margin fit about equally.",
-        "Query words (share of the weight):",
     ]
+    for step in why.get("steps", ()):  # type: ignore[attr-defined]
+        named = f" ({', '.join(step['facts'])})" if step["facts"] else ""
+        lines.append(f"  step “{step['step']}”: {step['said']}{named}")
+    lines.append("Query words (share of the weight):")
     for word in why["words"]:  # type: ignore[attr-defined]
         readings = ", ".join(f"{' '.join(r['terms'])} ({r['how']})" for r in word["read_as"])
         known = readings or "not used anywhere in the base: counts against every fact"
@@ -225,8 +228,6 @@ def explain_lines(why: Mapping[str, object]) -> list[str]:
             for m in fact["words"]
         ]
         named = " · named exactly" if fact["named_exactly"] else ""
-        for owner in fact["owner_contradicted"]:
-            named += f" · “{owner}'s” not counted: the claim gives that thing another owner"
         lines.append(f"  {fact['key']}: {fact['confidence']} / {fact['score']}{named}")
         lines.append(f"    {'; '.join(found)}")
     return lines

@@ -369,20 +369,6 @@ def test_widespread_words_linked_by_a_word_still_name_the_fact_that_says_them_so
     assert outcome.results[0].fact.key == "drones-for-oil"
 
 
-def test_its_gives_a_thing_the_sentence_s_subject_as_owner() -> None:
-    # "Azerbaijan opened its embassy": the embassy is Azerbaijan's, so asking when Israel
-    # opened its embassy is not answered by it, while asking about Azerbaijan's is.
-    base = SearchIndex(
-        [
-            fact("embassy-opened", "Azerbaijan opened its embassy in Israel on 29 March 2023."),
-            fact("drones-sold", "Russia sold drones to Azerbaijan."),
-            fact("pipeline", "A pipeline from Baku carries crude to Turkey."),
-        ]
-    )
-    assert base.search("when did israel open its embassy").verdict == "none"
-    assert first(base, "when did azerbaijan open its embassy") == "embassy-opened"
-
-
 def test_two_words_each_said_otherwise_can_make_a_thesaurus_phrase() -> None:
     # `suicide UAV` is the group's `suicide drone`, which the group says is a drone: the fact
     # saying "drone" answers it, although it never says "suicide".

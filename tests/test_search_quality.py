@@ -14,8 +14,13 @@ from bench.eval import Tally, evaluate, shipped_facts, table
 from knowledge.search.index import SearchIndex
 
 TOP1_OVERALL = 0.95
-TOP1_EACH_CATEGORY = 0.90
-NEGATIVES_ANSWERED_AT_MOST = 0.02
+# 0.88, not issue 11's 0.90: since issue 18 two facts within the margin are never "the answer",
+# and `does azerbaijan pay israel with oil for arms`, which a tie-breaker used to pick, is "several".
+TOP1_EACH_CATEGORY = 0.88
+# 0.03, issue 18's target, not 0.02: the `X's Y` owners rule was removed because on unseen
+# queries it cost more right answers than it saved negatives, and two of these negatives
+# (`israel's embassy in baku`, `russia share of armenia's arms imports`) leaned on it.
+NEGATIVES_ANSWERED_AT_MOST = 0.03
 
 
 @pytest.fixture(scope="module")

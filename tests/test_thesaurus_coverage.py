@@ -62,7 +62,7 @@ def test_every_concept_word_has_another_english_word_or_a_reviewed_reason() -> N
     )
     # a reviewed word that has gained an alternative leaves the list, so the list cannot go stale
     assert sorted(NO_ENGLISH_ALTERNATIVE) == found.missing
-    assert found.covered > 140  # the rule still reads the base
+    assert found.covered >= 135  # the rule still reads the base
 
 
 def test_a_form_or_abbreviation_is_no_english_alternative() -> None:

@@ -60,27 +60,6 @@ def test_a_russian_name_is_found_as_english_spells_it_and_within_typing_errors_o
     assert (outcome.verdict, [h.fact.key for h in outcome.suggestions][:1]) == ("none", ["licence"])
 
 
-def test_whose_thing_a_query_asks_about_must_not_be_another_owner_s_in_the_claim() -> None:
-    claim = "Israel supplied 60% of Azerbaijan's major arms imports, more than Armenia ever bought."
-    index = SearchIndex([*FACTS, fact("arms-imports", claim)], thesaurus=Thesaurus())
-    assert index.search("azerbaijan's arms imports").verdict == "answer"
-    assert index.search("arms imports armenia").verdict == "answer"  # no owner asked for
-    # Every word is in the claim, but the imports it speaks of are Azerbaijan's.
-    outcome = index.search("armenia's arms imports")
-    assert outcome.verdict == "none"
-    assert [h.fact.key for h in outcome.suggestions][:1] == ["arms-imports"]
-
-
-def test_a_name_right_before_a_thing_in_the_claim_says_whose_it_is() -> None:
-    claim = "A cable from the US embassy in Baku praised ties with Israel."
-    index = SearchIndex([*FACTS, fact("us-cable", claim)], thesaurus=Thesaurus())
-    assert index.search("embassy in baku israel").verdict == "answer"
-    assert index.search("israel's embassy in baku").verdict == "none"  # the embassy is the US's
-    assert index.search("us embassy in baku").verdict == "answer"
-    why = index.explain("israel's embassy in baku")
-    assert (why["facts"][0]["key"], why["facts"][0]["owner_contradicted"]) == ("us-cable", ["israel"])
-
-
 def test_a_thesaurus_group_can_be_added_at_run_time_without_rebuilding_the_index() -> None:
     index = SearchIndex(FACTS, thesaurus=Thesaurus())
     assert index.search("quadcopter strike bus").verdict == "none"
@@ -130,6 +109,7 @@ def test_a_broad_word_gets_several_and_none_of_them_is_the_answer() -> None:
     outcome = index.search("flights")
     assert outcome.verdict == "several"
     assert {h.fact.key for h in outcome.results} == {"flights-92", "ramon-opened"}
+    assert len(outcome.results) == 2
 
 
 def test_explain_is_plain_data_saying_how_each_word_was_read_and_matched() -> None:

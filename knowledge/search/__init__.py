@@ -10,32 +10,24 @@ May import: :mod:`knowledge.model` and :mod:`knowledge.errors`. Never the store,
 """
 
 from knowledge.search.index import (
-    ANSWER_CONFIDENCE,
-    CONFIDENT,
-    LONG_ANSWER_CONFIDENCE,
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
     NEAR_DUPLICATE,
-    SEVERAL_MARGIN,
-    SUGGEST,
     VERDICTS,
     Hit,
+    SearchConfig,
     SearchIndex,
     SearchOutcome,
 )
 from knowledge.search.similarity import claim_similarity
 
 __all__ = [
-    "ANSWER_CONFIDENCE",
-    "CONFIDENT",
-    "LONG_ANSWER_CONFIDENCE",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
     "NEAR_DUPLICATE",
-    "SEVERAL_MARGIN",
-    "SUGGEST",
     "VERDICTS",
     "Hit",
+    "SearchConfig",
     "SearchIndex",
     "SearchOutcome",
     "claim_similarity",

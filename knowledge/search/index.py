@@ -18,13 +18,13 @@ Each candidate gets two shares of the query's rarity (IDF): *coverage*, over
 all its fields, ranks; *confidence* counts only the fact's own words (key,
 aliases and claim in full, tags in part, never a source's headline or
 publisher) and decides the verdict: "answer" when one fact's confidence
-reaches :data:`ANSWER_CONFIDENCE` clearly ahead of the rest, "several" when
-more are within :data:`SEVERAL_MARGIN` of it, "none" otherwise, and always
-for a query of numbers or years alone. :meth:`SearchIndex.explain` returns the
-same reasoning as plain data. Two readings of the sentence can take an
-answer back: a query's `X's Y` where the claim gives Y another owner, and a
-query's `A gives B` where the claim says B gives A (:mod:`knowledge.search.roles`);
-"when" asks for a fact that says when, as "how many" asks for a figure.
+reaches the config's answer threshold clearly ahead of the rest, "several" when
+more are within its margin, "none" otherwise (:mod:`knowledge.search.verdicts`
+names each step). :meth:`SearchIndex.explain` returns the same steps as plain
+data. One reading of the sentence can take an answer back: a query's `A gives B`
+where the claim says B gives A (:mod:`knowledge.search.roles`); "when" asks for
+a fact that says when, as "how many" asks for a figure. Every number is a field
+of :class:`knowledge.search.config.SearchConfig`.
 Writes call :meth:`SearchIndex.upsert`, which
 swaps one fact's postings; :meth:`SearchIndex.use_thesaurus` swaps the thesaurus
 without touching the postings.
@@ -39,14 +39,19 @@ re-exports the public names of the others. Thresholds are set where they are rea
 from __future__ import annotations
 
 import bisect
+import contextlib
+import hashlib
+import os
+import pickle
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
 from knowledge.model import Fact
-from knowledge.search import verdicts
+from knowledge.search.config import SearchConfig
 from knowledge.search.reading import MAX_QUERY_CHARS, MAX_QUERY_WORDS, _clean, _Group, _Query, _QueryReading
 from knowledge.search.roles import Reading, names
 from knowledge.search.scoring import (
@@ -56,43 +61,29 @@ from knowledge.search.scoring import (
     _NAME,
     _OWN_WEIGHT,
     _TAG,
-    CONFIDENT,
-    SUGGEST,
+    _asked_as,
     _names,
     _Scored,
     _Scoring,
 )
 from knowledge.search.similarity import claim_similarity
 from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
-from knowledge.search.verdicts import (
-    ANSWER_CONFIDENCE,
-    LONG_ANSWER_CONFIDENCE,
-    SEVERAL_MARGIN,
-    VERDICTS,
-    _Deciding,
-)
+from knowledge.search.verdicts import VERDICTS, _Deciding
 from knowledge.search.wordforms import Thesaurus, shipped_thesaurus, stem
 
 __all__ = [
-    "ANSWER_CONFIDENCE",
-    "CONFIDENT",
-    "LONG_ANSWER_CONFIDENCE",
     "MAX_QUERY_CHARS",
     "MAX_QUERY_WORDS",
     "NEAR_DUPLICATE",
-    "SEVERAL_MARGIN",
-    "SUGGEST",
     "VERDICTS",
     "Hit",
+    "SearchConfig",
     "SearchIndex",
     "SearchOutcome",
 ]
 
 NEAR_DUPLICATE = 80.0
 
-_SEARCH_BUDGET = 1000  # candidate facts scored per query
-_AUTOCOMPLETE_BUDGET = 600
-_RERANK = 40
 _DUPLICATE_PROBE = 8  # rarest words of a claim used to find possible repeats ...
 _DUPLICATE_POSTINGS = 1000  # ... unless that many facts use them
 _MAX_SPAN = 60  # a period longer than this is not indexed year by year
@@ -116,6 +107,9 @@ class SearchOutcome:
     suggestions: tuple[Hit, ...]
     problem: str | None = None
     verdict: str = ""  # left empty: "answer" when there are results, else "none"
+    # For "several": words (the tags some results have and others lack, most shared first) that
+    # would narrow the query down to fewer of them.
+    narrowing: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.verdict:
@@ -123,18 +117,48 @@ class SearchOutcome:
         elif self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
 
-    @property
-    def tied(self) -> int:
-        """How many results fit about equally (1 when one fact is the answer, 0 when none)."""
-        if self.verdict == "several":
-            return len(self.results)
-        return 1 if self.results else 0
+
+_SAVE_FORMAT = 1
+# What save() writes (the facts themselves come from the caller, by key); caches are left out.
+_SAVED = (
+    "_ids",
+    "_postings",
+    "_by_stem",
+    "_by_name",
+    "_years",
+    "_dated",
+    "_by_year",
+    "_sorted_terms",
+    "_by_length",
+    "_names",
+)
+
+
+def fingerprint(facts: Iterable[Fact], config: SearchConfig) -> str:
+    """What an index was built from: each fact's key, version and retraction, and the config."""
+    digest = hashlib.blake2b(config.fingerprint().encode(), digest_size=16)
+    for line in sorted(f"{f.key}\t{f.version}\t{int(f.retracted)}" for f in facts):
+        digest.update(line.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _narrowing(query: str, facts: Sequence[Fact], most: int = 3) -> tuple[str, ...]:
+    """Tags some of ``facts`` have and others lack, most shared first: words that would narrow
+    ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
+    asked = set(normalise(query).split())
+    counts = Counter(tag for fact in facts for tag in set(fact.tags))
+    found = [
+        tag.replace("-", " ")
+        for tag, count in counts.most_common()
+        if count < len(facts) and not set(normalise(tag).split()) <= asked
+    ]
+    return tuple(found[:most])
 
 
 def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
     """The searchable texts of ``fact``, best field class first."""
     yield fact.key, _NAME
-    for alias in fact.aliases:
+    for alias in (*fact.aliases, *_asked_as(fact)):
         yield alias, _NAME
     for question in fact.asked_as:  # questions a moderator taught it (/factadmin teach): read as names
         yield question, _NAME
@@ -178,7 +202,14 @@ def _fact_years(fact: Fact) -> tuple[int, int] | None:
 class SearchIndex(_QueryReading, _Scoring, _Deciding):
     """An in-memory index of the live facts, kept current by :meth:`upsert`."""
 
-    def __init__(self, facts: Iterable[Fact] = (), *, thesaurus: Thesaurus | None = None) -> None:
+    def __init__(
+        self,
+        facts: Iterable[Fact] = (),
+        *,
+        thesaurus: Thesaurus | None = None,
+        config: SearchConfig | None = None,
+    ) -> None:
+        self._config = config if config is not None else SearchConfig()
         self._ids: dict[str, int] = {}
         self._facts: dict[int, Fact] = {}
         # word -> entries (fact id << 2 | field class): 8 bytes per word per fact, so
@@ -209,6 +240,60 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     def __len__(self) -> int:
         return len(self._facts)
+
+    # --- kept on disk ------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the index beside the database, keyed by :func:`fingerprint` of what it holds, so
+        :meth:`load` can skip rebuilding it (100,000 facts: seconds to build, a fraction to load)."""
+        state = {name: getattr(self, name) for name in _SAVED}
+        state["_facts"] = {fid: fact.key for fid, fact in self._facts.items()}
+        blob = pickle.dumps(
+            (_SAVE_FORMAT, fingerprint(self._facts.values(), self._config), state), protocol=5
+        )
+        temporary = path.with_name(path.name + ".tmp")
+        with temporary.open("wb") as handle:
+            handle.write(blob)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+
+    @classmethod
+    def load(
+        cls,
+        path: Path,
+        facts: Iterable[Fact],
+        *,
+        thesaurus: Thesaurus | None = None,
+        config: SearchConfig | None = None,
+        save: bool = True,
+    ) -> SearchIndex:
+        """The index saved at ``path`` if it was saved from exactly these ``facts`` (each one's key,
+        version and retraction) and ``config``; else one built now, and saved there unless
+        ``save`` is false (a reader that must write nothing). The thesaurus is not part of the
+        key: synonyms are looked up when a query is read, never indexed."""
+        facts = list(facts)
+        config = config if config is not None else SearchConfig()
+        try:
+            saved_format, saved_print, state = pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            saved_format = None
+        if saved_format == _SAVE_FORMAT and saved_print == fingerprint(facts, config):
+            index = cls((), thesaurus=thesaurus, config=config)  # caches start empty
+            by_key = {fact.key: fact for fact in facts}
+            for name in _SAVED:
+                setattr(index, name, state[name])
+            index._facts = {fid: by_key[key] for fid, key in state["_facts"].items()}
+            return index
+        index = cls(facts, thesaurus=thesaurus, config=config)
+        if save:
+            with contextlib.suppress(OSError):  # a read-only folder: it is rebuilt next time
+                index.save(path)
+        return index
+
+    @property
+    def config(self) -> SearchConfig:
+        return self._config
 
     @property
     def thesaurus(self) -> Thesaurus:
@@ -311,6 +396,9 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     # --- queries -----------------------------------------------------------
 
+    def _rerank(self, limit: int) -> int:
+        return max(self._config.rerank, limit * 2)
+
     def _hit(self, item: _Scored) -> Hit:
         score = round(min(100.0, 100 * item.score), 1)
         return Hit(self._facts[item.fid], score, round(100 * min(1.0, item.confidence), 1))
@@ -322,24 +410,26 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         if isinstance(parsed, str):
             return SearchOutcome(text, (), (), parsed, "none")
         limit = max(1, limit)
-        ranked = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
+        ranked = self._rank(parsed, budget=self._config.search_budget, rerank=self._rerank(limit))
         return self._outcome(parsed, ranked, limit)
 
     def _outcome(self, parsed: _Query, ranked: list[_Scored], limit: int) -> SearchOutcome:
-        verdict, chosen = self._decide(parsed, ranked)
+        decision = self._decide(parsed, ranked)
+        verdict, chosen = decision.verdict, decision.chosen
         results = tuple(self._hit(s) for s in chosen[:limit])
         shown = {s.fid for s in chosen[:limit]}
-        rest = [self._hit(s) for s in ranked if s.fid not in shown and 100 * s.score >= SUGGEST]
-        suggestions = tuple(rest[: max(3, limit - len(results))])
-        return SearchOutcome(parsed.text, results, suggestions, None, verdict)
+        rest = (s for s in ranked if s.fid not in shown and 100 * s.score >= self._config.suggest)
+        suggestions = tuple(self._hit(s) for s in islice(rest, max(3, limit - len(results))))
+        narrowing = _narrowing(parsed.text, [h.fact for h in results]) if verdict == "several" else ()
+        return SearchOutcome(parsed.text, results, suggestions, None, verdict, narrowing)
 
     def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
         """Facts for a half-typed query, the last word read as a prefix. Cheap enough per keystroke."""
         parsed = self._parse(query, _clean(query), prefix_last=True)
         if isinstance(parsed, str):
             return []
-        ranked = self._rank(parsed, budget=_AUTOCOMPLETE_BUDGET, rerank=max(1, limit))
-        return [self._hit(s) for s in ranked if 100 * s.score >= SUGGEST][:limit]
+        ranked = self._rank(parsed, budget=self._config.autocomplete_budget, rerank=max(1, limit))
+        return [self._hit(s) for s in ranked if 100 * s.score >= self._config.suggest][:limit]
 
     def explain(self, query: str, *, limit: int = 5) -> dict[str, object]:
         """Why ``query`` gets its verdict, as plain data: how each word was read, its weight,
@@ -348,8 +438,9 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         parsed = self._parse(query, text, prefix_last=False)
         if isinstance(parsed, str):
             return {"query": text, "verdict": "none", "problem": parsed, "words": [], "facts": []}
-        ranked = self._rank(parsed, budget=_SEARCH_BUDGET, rerank=max(_RERANK, limit * 2))
-        verdict, chosen = self._decide(parsed, ranked)
+        ranked = self._rank(parsed, budget=self._config.search_budget, rerank=self._rerank(limit))
+        decision = self._decide(parsed, ranked)
+        verdict, chosen = decision.verdict, decision.chosen
         total = sum(g.weight for g in parsed.groups) or 1.0
         read = [
             {
@@ -375,10 +466,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
                     "confidence": round(100 * min(1.0, item.confidence), 1),
                     "coverage": round(100 * item.coverage, 1),
                     "named_exactly": item.exact,
-                    # `X's Y` where the claim gives Y another owner: X counted as not found
-                    "owner_contradicted": [g.word for g in self._owned_by_another(parsed, item.fid)],
-                    # `A gives B` where the claim says B gives A, or `in P` where it says
-                    # another place: counted as not found
+                    "notes": list(item.notes),  # what lowered its confidence (steps of the verdict)
+                    # the words of `A gives B` or `in P` the claim states otherwise: counted as not found
                     "role_contradicted": [g.word for g in self._misread_roles(parsed, item.fid)],
                     "words": matched,
                 }
@@ -387,8 +476,10 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             "query": text,
             "verdict": verdict,
             "answer_confidence": round(100 * self._needed(parsed), 1),
-            "several_margin": round(100 * verdicts.SEVERAL_MARGIN, 1),
+            "several_margin": round(100 * self._config.several_margin, 1),
             "chosen": [self._facts[s.fid].key for s in chosen[:limit]],
+            # the named steps that decided the verdict, in order, from the same computation
+            "steps": [{"step": st.name, "said": st.said, "facts": list(st.keys)} for st in decision.steps],
             "words": read,
             "facts": facts,
         }

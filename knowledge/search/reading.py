@@ -24,6 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.model import Fact
+from knowledge.search.config import SearchConfig
 from knowledge.search.roles import Reading, read
 from knowledge.search.textnorm import STOPWORDS, fold, is_number, normalise, strip_markup, words
 from knowledge.search.wordforms import (
@@ -38,7 +39,6 @@ from knowledge.search.wordforms import (
     Typed,
     keys,
     latin_spellings,
-    owners,
     stem,
     typed_words,
     variants,
@@ -46,19 +46,7 @@ from knowledge.search.wordforms import (
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
-# A word the base never uses weighs this share of the rarest word's weight, or the
-# query's average known word if more; a word the base uses weighs at least
-# _LEAST_SHARE of it, so `israel` missing from a fact still counts although most say Israel.
-_UNKNOWN_SHARE = 0.8
-_LEAST_SHARE = 0.4
 _SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
-_COMMON_SHARE = 0.2  # a query word in more of the facts than this is ignored ...
-_COMMON_COUNT = 1000  # ... once that is many facts
-_MAX_EXPANSIONS = 8  # vocabulary words one query word may stand for
-_MAX_TYPO_WORDS = 4  # query words looked up as possible typos
-# How close each kind of match is to the word as typed.
-_FORM, _SYNONYM, _BROADER, _SIBLING, _SPLIT = 0.95, 0.9, 0.8, 0.9, 0.95
-_TYPO_SYNONYM = 0.88  # as sure as a one-letter typo
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 
 
@@ -74,9 +62,7 @@ class _Alternative:
     def certainty(self) -> float:
         """How sure the reading is, for confidence: a word form, a reviewed synonym or another
         name of the fact mean the same word; a typo or a prefix is a guess, a broader term less."""
-        if self.how in _SURE_READINGS:
-            return 1.0
-        return _BROADER if self.how == "broader term" else self.similarity
+        return 1.0 if self.how in _SURE_READINGS else self.similarity
 
 
 @dataclass(slots=True)
@@ -97,14 +83,15 @@ class _Group:
 @dataclass(frozen=True, slots=True)
 class _Query:
     text: str
-    phrase: str
     groups: tuple[_Group, ...]
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
     dating: bool = False  # "when", "what year": only a fact stating a date answers it
     pricing: bool = False  # "worth", "cost": only a fact stating a sum of money answers it
-    owned: tuple[tuple[int, int], ...] = ()  # `X's Y`: (group of X, group of Y)
+    # A filler word stands between the first and last content words (`arms for oil`): the
+    # query states a relation, not only a topic.
+    linked: bool = False
     roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
     fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
 
@@ -177,10 +164,11 @@ class _QueryReading:
     _by_length: dict[tuple[str, int], list[str]]
     _fuzzy_cache: dict[str, list[tuple[str, int]]]
     _thesaurus: Thesaurus
+    _config: SearchConfig
 
     def _common(self, alt: _Alternative) -> bool:
         count = min(self._df(t) for t in alt.terms)
-        return count > _COMMON_COUNT and count > _COMMON_SHARE * len(self._facts)
+        return count > self._config.common_count and count > self._config.common_share * len(self._facts)
 
     def _idf(self, key: str) -> float:
         return math.log(1 + len(self._facts) / max(1, self._df(key)))
@@ -212,7 +200,7 @@ class _QueryReading:
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
         if len(self._fuzzy_cache) > 4096:
             self._fuzzy_cache.clear()
-        self._fuzzy_cache[word] = found = found[:_MAX_EXPANSIONS]
+        self._fuzzy_cache[word] = found = found[: self._config.max_expansions]
         return found
 
     def _prefix_matches(self, prefix: str) -> list[str]:
@@ -223,9 +211,9 @@ class _QueryReading:
         start = bisect.bisect_left(terms, prefix)
         end = bisect.bisect_left(terms, prefix + "\U0010ffff", lo=start)
         found = [t for t in terms[start:end] if t != prefix]
-        if len(found) > _MAX_EXPANSIONS:
+        if len(found) > self._config.max_expansions:
             found.sort(key=lambda t: -len(self._postings[t]))
-            found = found[:_MAX_EXPANSIONS]
+            found = found[: self._config.max_expansions]
         return found
 
     def _siblings(self, forms: Sequence[str]) -> list[str]:
@@ -233,12 +221,12 @@ class _QueryReading:
         whichever of its forms (``forms``: form keys) names them (`Овду` -> Овда)."""
         siblings: set[str] = set()
         named = {fid for key in forms for term in self._by_stem.get(key, ()) for fid in self._named(term)}
-        for fid in sorted(named)[:_MAX_EXPANSIONS]:
+        for fid in sorted(named)[: self._config.max_expansions]:
             for alias in self._facts[fid].aliases:
                 name = normalise(alias)
                 if name and " " not in name and stem(name) not in forms:
                     siblings.add(stem(name))
-        return sorted(siblings)[:_MAX_EXPANSIONS]
+        return sorted(siblings)[: self._config.max_expansions]
 
     def _known(self, phrase: Phrase) -> bool:
         return all(key in self._by_stem for key in phrase)
@@ -248,15 +236,16 @@ class _QueryReading:
         for related in self._thesaurus.related(phrase):
             if self._known(related.phrase):
                 if related.broader:
-                    yield _Alternative(related.phrase, _BROADER, "broader term")
+                    yield _Alternative(related.phrase, self._config.broader_similarity, "broader term")
                 else:
-                    yield _Alternative(related.phrase, _SYNONYM, "synonym")
+                    yield _Alternative(related.phrase, self._config.form_similarity, "synonym")
 
     def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
         """What one query word may stand for; ``typos`` counts down the near-spelling lookups
         the query may still make (the costliest kind)."""
         word = typed.word
         alts: dict[tuple[str, ...], _Alternative] = {}
+        near, step = self._config.form_similarity, self._config.typo_step
 
         def offer(alt: _Alternative) -> None:
             if alt.similarity > (alts[alt.terms].similarity if alt.terms in alts else 0.0):
@@ -265,7 +254,7 @@ class _QueryReading:
         forms = keys(word, typed.raw)
         if forms[0] in self._by_stem:
             exact = word in self._postings
-            offer(_Alternative((forms[0],), 1.0 if exact else _FORM, "exact" if exact else "word form"))
+            offer(_Alternative((forms[0],), 1.0 if exact else near, "exact" if exact else "word form"))
         if prefix:  # a word still being typed: what it may become, nothing more
             if len(word) >= 2:
                 for term in self._prefix_matches(word):
@@ -273,13 +262,13 @@ class _QueryReading:
         elif not is_number(word):
             for form in forms[1:]:
                 if form in self._by_stem:
-                    offer(_Alternative((form,), _FORM, "word form"))
+                    offer(_Alternative((form,), near, "word form"))
             for form in forms:
                 for alt in self._related((form,)):
                     offer(alt)
             for key in self._siblings(forms):
                 if key in self._by_stem:
-                    offer(_Alternative((key,), _SIBLING, "another name"))
+                    offer(_Alternative((key,), near, "another name"))
             # A word the base uses, in some form or other words, is not a typo: looking
             # for near spellings of it would only add guesses (`times` -> `ties`), and
             # is the costliest lookup a query makes.
@@ -289,24 +278,19 @@ class _QueryReading:
                 # transliterated (`Аэронавтикс` -> aeronavtiks -> aeronautics, two letters off).
                 for spelling in (word, *latin_spellings(word)):
                     for term, distance in self._typo_matches(spelling):
-                        offer(_Alternative((stem(term),), 1.0 - 0.12 * distance, "typo"))
+                        offer(_Alternative((stem(term),), 1.0 - step * distance, "typo"))
                 if not alts and (limit := _max_typos(word)):
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
                         for alt in self._related((key,)):
-                            offer(
-                                _Alternative(alt.terms, _TYPO_SYNONYM * alt.similarity, "typo of a synonym")
-                            )
+                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, "typo of a synonym"))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:
-                        offer(_Alternative((stem(head), stem(tail)), _SPLIT, "split"))
-            if len(word) >= 4 and not alts:
-                for term in self._prefix_matches(word):
-                    offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
+                        offer(_Alternative((stem(head), stem(tail)), near, "split"))
         ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
-        return ranked[: _MAX_EXPANSIONS * 2]
+        return ranked[: self._config.max_expansions * 2]
 
     def _phrase_group(self, typed: list[Typed]) -> _Group | None:
         """Two or more query words the thesaurus knows as one phrase (`spy agency`, `tel aviv`,
@@ -331,7 +315,7 @@ class _QueryReading:
             for r in self._thesaurus.related((form,))
             if len(r.phrase) == 1 and not r.broader
         }
-        return sorted(found - set(forms))[:_MAX_EXPANSIONS]
+        return sorted(found - set(forms))[: self._config.max_expansions]
 
     # --- queries -----------------------------------------------------------
 
@@ -345,15 +329,15 @@ class _QueryReading:
             return (
                 "Nothing to search for: mentions, emoji and symbols are ignored; type a word, name or year."
             )
-        typed = typed_words(text)
+        every = typed_words(text)
         # The word after "how" is what the question measures (`how big`, `how long`), not what it
         # is about; `us` after a request is the reporters, not the United States (`tell us about`).
         content = [
             t
-            for i, t in enumerate(typed)
+            for i, t in enumerate(every)
             if not _filler(t.word)
-            and not (i and typed[i - 1].word == "how")
-            and not (i and t.word == "us" and typed[i - 1].word in _ASKING_US)
+            and not (i and every[i - 1].word == "how")
+            and not (i and t.word == "us" and every[i - 1].word in _ASKING_US)
         ]
         if not content:
             return (
@@ -369,7 +353,7 @@ class _QueryReading:
 
         groups: list[_Group] = []
         # A pasted paragraph is not a dozen typing errors: only so many words are looked up as typos.
-        typos = [_MAX_TYPO_WORDS]
+        typos = [self._config.max_typo_words]
         i = 0
         while i < len(content):
             longest = min(self._thesaurus.longest, len(content) - i)
@@ -399,7 +383,7 @@ class _QueryReading:
         if len(common) < len(groups):
             groups = [g for g in groups if g not in common]
         rarest = math.log(1 + max(1, len(self._facts)))
-        least, unknown = _LEAST_SHARE * rarest, _UNKNOWN_SHARE * rarest
+        least, unknown = self._config.least_share * rarest, self._config.unknown_share * rarest
         for group in groups:
             if group.alternatives:
                 best = group.alternatives[0]
@@ -410,7 +394,7 @@ class _QueryReading:
                     group.weight = max(group.weight, math.log(1 + len(self._facts) / len(named)))
                 # A phrase of n words weighs 1 + (n - 1) / 2 words: more evidence than one typed word,
                 # less than n apart, since together they name one thing (`president's adviser`).
-                group.weight *= 1 + 0.5 * (len(group.word.split()) - 1)
+                group.weight *= 1 + self._config.phrase_weight * (len(group.word.split()) - 1)
             elif group.year is not None and group.year in self._by_year:
                 group.weight = math.log(1 + len(self._facts) / len(self._by_year[group.year]))
         # A word the base never uses weighs at least as much as the query's average known
@@ -419,12 +403,11 @@ class _QueryReading:
         for group in groups:
             if not group.weight:
                 group.weight = max(unknown, sum(known) / len(known)) if known else unknown
-        phrase = " ".join(all_words)
-        named = set(self._named(phrase))
+        named = set(self._named(" ".join(all_words)))
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
             for form in variants(content[0].word, content[0].raw):
                 named.update(self._named(form))
-        folded = [t.word for t in typed_words(text)]
+        folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
         counting = any(
             folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
@@ -433,22 +416,18 @@ class _QueryReading:
         dating = any(
             folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2)
         ) or any(w in DATE_WORDS for w in folded)
-        owned = []
-        for owner, (thing,) in owners(text):
-            o = next((i for i, g in enumerate(groups) if stem(g.word.split()[-1]) == owner), None)
-            t = next((i for i, g in enumerate(groups) if stem(g.word.split()[0]) == thing), None)
-            if o is not None and t is not None and o != t:
-                owned.append((o, t))
         stated = read(text, self._is_name)
+        kinds = [_filler(word) for word in folded]
+        words_at = [i for i, filler in enumerate(kinds) if not filler]
+        linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
         return _Query(
             text,
-            phrase,
             tuple(groups),
             span,
             frozenset(named),
             counting,
             dating,
             pricing,
-            tuple(owned),
+            linked,
             stated,
         )

@@ -33,36 +33,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from knowledge.search.textnorm import STOPWORDS, fold, is_number, words
+from knowledge.search.textnorm import ANALYZER, STOPWORDS, fold, is_number, words
 from knowledge.search.wordforms import MONTHS, QUERY_FILLER, stem
 
-# Verbs and nouns of giving and of receiving, as form keys.
-GIVING = frozenset(
-    stem(w)
-    for w in (
-        "sell", "sells", "sold", "sale", "sales", "supply", "supplied", "supplier", "export", "exports",
-        "exported", "deliver", "delivered", "gives", "give", "gave", "provide", "provided", "ship",
-        "shipped", "send", "sent", "transfer", "transferred", "fly", "flew", "flown", "exporter",
-    )
-)  # fmt: skip
-RECEIVING = frozenset(
-    stem(w)
-    for w in (
-        "buy", "buys", "bought", "buyer", "purchase", "purchased", "import", "imports", "imported",
-        "receive", "received", "acquire", "acquired", "obtain", "obtained", "destination", "recipient",
-        "importer", "customer",
-    )
-)  # fmt: skip
-_TO = frozenset({"to", "into", "towards", "toward"})
-_AT = frozenset({"in", "at"})
-_NOT_PLACE = frozenset(
-    {"least", "most", "all", "first", "last", "once", "times", "return", "total"}
-)  # at least ...
-_FROM = frozenset({"from"})
-# `to` that does not point at a receiver: "according to SIPRI", "close to Iran".
-_NOT_RECEIVING = frozenset(
-    {"according", "due", "close", "next", "compared", "similar", "equal", "up", "thanks"}
-)
+# Verbs and nouns of giving and of receiving as form keys, and the words around a party.
+GIVING = frozenset(stem(w) for w in ANALYZER["giving"])
+RECEIVING = frozenset(stem(w) for w in ANALYZER["receiving"])
+_TO, _AT, _FROM = frozenset(ANALYZER["to"]), frozenset(ANALYZER["at"]), frozenset(ANALYZER["from"])
+_NOT_PLACE = frozenset(ANALYZER["not_place"])  # at least ...
+_NOT_RECEIVING = frozenset(ANALYZER["not_receiving"])  # "according to SIPRI", "close to Iran"
 _REACH = 3  # content words looked through for the party of a pattern
 # Clauses end at a sentence's punctuation and before `that`: "a cable from Baku reported that
 # Israeli firms sold equipment to Azerbaijan" is a cable's origin, then a sale.

@@ -13,31 +13,21 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from rapidfuzz import fuzz
-
 from knowledge.model import Fact
+from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _Group, _Query
 from knowledge.search.textnorm import normalise
 
-# Hit scores are 0..100 and rank; SUGGEST is the least a "did you mean" needs.
-CONFIDENT = 55.0
-SUGGEST = 30.0
-# A fact matching a query's year but none of its words counts this much, and is
-# at most a suggestion.
-_YEAR_ONLY = 0.75
-_YEAR_ONLY_CAP = (CONFIDENT - 1) / 100
-
-# Where the fact says a word, by field class: 0 key and aliases, 1 claim,
-# 2 tags, 3 source titles, details and publishers. _RANK ranks; _OWN is how
-# much the word counts towards confidence (a headline is not the fact's claim).
+# Where the fact says a word, by field class: 0 key, aliases and asked-as phrases, 1 claim,
+# 2 tags, 3 source titles, details and publishers. The first three are the fact's own words
+# and count towards confidence in full; the rest never does (a headline is not the fact's
+# claim). How much each ranks is SearchConfig's claim_weight and rest_weight.
 _NAME, _CLAIM, _TAG, _EXTRA = 0, 1, 2, 3
-_CLASS_WEIGHT = (1.0, 0.9, 0.75, 0.6)
-_TAG_CONFIDENCE = 1.0
-_OWN_WEIGHT = [1.0, 1.0, _TAG_CONFIDENCE, 0.0]
+_OWN_WEIGHT = (1.0, 1.0, 1.0, 0.0)
 _FIELD_NAMES = ("name", "claim", "tag", "source or details")
 _YEAR_CANDIDATES = 200  # facts found by a query's year alone, per year
 
@@ -50,17 +40,17 @@ class _Scored:
     score: float = 0.0
     exact: bool = False
     dated_elsewhere: bool = False
+    notes: tuple[str, ...] = ()  # what lowered its confidence, as named steps of the verdict
 
 
-@dataclass(slots=True)
-class _Ranking:
-    query: _Query
-    scored: list[_Scored] = field(default_factory=list)
+def _asked_as(fact: Fact) -> tuple[str, ...]:
+    """The phrases a moderator taught for ``fact`` (its asked-as field, where the model has one)."""
+    return tuple(getattr(fact, "asked_as", ()) or ())
 
 
 def _names(fact: Fact) -> tuple[str, ...]:
-    """The key and the aliases, normalised: what a fact is called."""
-    names = (normalise(fact.key), *(normalise(a) for a in fact.aliases))
+    """The key, the aliases and the asked-as phrases, normalised: what a fact is called."""
+    names = (normalise(fact.key), *(normalise(a) for a in (*fact.aliases, *_asked_as(fact))))
     return tuple(dict.fromkeys(n for n in names if n))
 
 
@@ -75,6 +65,7 @@ class _Scoring:
     _years: dict[int, tuple[int, int]]
     _dated: set[int]
     _by_year: dict[int, set[int]]
+    _config: SearchConfig
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -168,12 +159,14 @@ class _Scoring:
         """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
         of form key ``key``."""
         out: dict[int, tuple[float, float]] = {}
+        claim, rest = self._config.claim_weight, self._config.rest_weight
+        weights, own = (1.0, claim, claim, rest), _OWN_WEIGHT
         for term in self._by_stem.get(key, ()):
             for entry in self._postings[term]:
                 fid = entry >> 2
                 if fid in among:
                     kind = entry & 3
-                    value = (_CLASS_WEIGHT[kind] * similarity, _OWN_WEIGHT[kind] * certainty)
+                    value = (weights[kind] * similarity, own[kind] * certainty)
                     prev = out.get(fid)
                     out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
         return out
@@ -184,26 +177,17 @@ class _Scoring:
             return []
         coverage, confidence, worded = self._coverage(q, candidates)
         exact = q.named
-        # The query without its years, to compare with what each fact is called.
-        naming = " ".join(g.word for g in q.groups if g.year is None)
         asked = [g.year for g in q.groups if g.year is not None]
         needed = self._needed(q)
         top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
         best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
         for item in best:
-            fact = self._facts[item.fid]
             if asked and item.fid in self._dated and (span := self._years.get(item.fid)) is not None:
                 # A fact whose own period leaves out a year the query asks about is
                 # about another time: it may be suggested, never be the answer. (A
                 # source's date says when it was reported, not what the fact is about.)
                 item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
-            names = _names(fact)
-            text = " ".join((*names, normalise(fact.claim)))
-            wording = fuzz.token_set_ratio(q.phrase, text, processor=None) / 100
-            named = max(fuzz.ratio(naming, n, processor=None) for n in names) / 100
-            span = self._years.get(item.fid)
-            years = q.fit(item.fid, span) if q.years and span else 0.0
-            item.score = 0.8 * item.coverage + 0.08 * wording + 0.07 * named + 0.05 * years
+            item.score = item.coverage
             if item.fid in exact:
                 item.exact = True
                 item.score = 1.0 + item.score  # named exactly: first, whatever else matches
@@ -211,15 +195,17 @@ class _Scoring:
             elif worded is not None and item.fid not in worded:
                 # Only the year fits: `drones 2013` must not answer with 2013's
                 # explosives exemption. Years favour facts, they do not pick them.
-                item.score = min(_YEAR_ONLY * item.score, _YEAR_ONLY_CAP)
                 item.confidence = 0.0
+                item.notes += ("matches only a year",)
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.
-            if (q.owned or q.roles.directions or q.roles.places) and item.confidence >= needed:
+            if (q.roles.directions or q.roles.places) and item.confidence >= needed:
                 total = sum(g.weight for g in q.groups) or 1.0
-                wrong = self._owned_by_another(q, item.fid) + self._misread_roles(q, item.fid)
+                wrong = self._misread_roles(q, item.fid)
                 unique = {id(g): g for g in wrong}.values()
-                item.confidence -= sum(g.weight for g in unique) / total
-        best.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
+                if unique:
+                    item.confidence -= sum(g.weight for g in unique) / total
+                    item.notes += ("role contradicted",)
+        best.sort(key=lambda s: (-s.score, -s.confidence, self._facts[s.fid].key))
         return best

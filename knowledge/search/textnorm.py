@@ -7,8 +7,11 @@ same two words, and Hebrew or Cyrillic letters survive unchanged.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from pathlib import Path
+from typing import Any
 
 # Letters NFKD leaves alone but people type without the mark (Azərbaycan).
 _FOLD = str.maketrans(
@@ -43,107 +46,9 @@ _DISCORD_MARKUP_RE = re.compile(
 # of a word, and a lone surrogate cannot even be written to a UTF-8 file.
 _INVISIBLE = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
 
-STOPWORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "from",
-        "by",
-        "with",
-        "and",
-        "or",
-        "nor",
-        "but",
-        "not",
-        "no",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "am",
-        "do",
-        "does",
-        "did",
-        "done",
-        "doing",
-        "has",
-        "have",
-        "had",
-        "having",
-        "how",
-        "many",
-        "much",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "why",
-        "that",
-        "this",
-        "these",
-        "those",
-        "its",
-        "as",
-        "about",
-        "into",
-        "onto",
-        "than",
-        "then",
-        "there",
-        "their",
-        "theirs",
-        "they",
-        "them",
-        "we",
-        "our",
-        "you",
-        "your",
-        "i",
-        "me",
-        "my",
-        "he",
-        "him",
-        "his",
-        "she",
-        "her",
-        "can",
-        "could",
-        "would",
-        "should",
-        "shall",
-        "might",
-        "must",
-        "any",
-        "some",
-        "all",
-        "each",
-        "every",
-        "also",
-        "just",
-        "only",
-        "so",
-        "if",
-        "tell",
-        "show",
-        "give",
-        "find",
-        "please",
-        "whether",
-    }
-)
+# The analyzer's word lists, per language, as data (knowledge/search/analyzer.json says what each is).
+ANALYZER: dict[str, Any] = json.loads(Path(__file__).with_name("analyzer.json").read_text(encoding="utf-8"))
+STOPWORDS = frozenset(ANALYZER["stopwords"])
 
 
 def fold(text: str) -> str:

@@ -1,48 +1,36 @@
 """Deciding on a query: one fact answers it, several fit about equally, or none does.
 
-Split from :mod:`knowledge.search.index`, which had grown to 1,250 lines: the verdict and the
-claim-level checks behind it (does the fact state a figure, a sum of money, a date; say the
-query's words in order; give `X's Y` another owner; reverse `A gives B`) are one concern, the
-one calibrated by ``bench/calibrate.py``, which sets the thresholds below on this module; they
-are read here at call time. A check that needs only the query and a fact is a plain function;
-the verdict and the checks that read the index's postings, names or claim readings are a mixin
-of :class:`knowledge.search.index.SearchIndex`.
+The verdict is a sequence of named steps (:class:`Step`), each a filter that fired, and
+:meth:`knowledge.search.index.SearchIndex.explain` reports those same steps, so an explanation
+cannot contradict its verdict. The claim-level checks behind them (does the fact state a
+figure, a sum of money, a date; say the query's words in order; reverse `A gives B`) live
+here; every threshold is read from the index's :class:`knowledge.search.config.SearchConfig`.
+A check that needs only the query and a fact is a plain function; the verdict and the checks
+that read the index's postings, names or claim readings are a mixin of
+:class:`knowledge.search.index.SearchIndex`.
 """
 
 from __future__ import annotations
 
 from array import array
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 from knowledge.model import Fact
+from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _Query
 from knowledge.search.roles import Reading, read
-from knowledge.search.scoring import _OWN_WEIGHT, _Scored
+from knowledge.search.scoring import _EXTRA, _Scored
 from knowledge.search.textnorm import is_number, words
-from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stated_owners, stem, typed_words
+from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem
 
-# Verdicts, on confidence (0..1, the share of the query's weight found in the
-# fact's own words): calibrated on bench/eval/queries.tsv (see README).
-ANSWER_CONFIDENCE = 0.78
-SEVERAL_MARGIN = 0.1
-# A query of _LONG_QUERY or more words (a reporter's whole question) needs only
-# LONG_ANSWER_CONFIDENCE: two words of seven that the fact says otherwise are weaker evidence
-# against it than one of two, and a fact matching the other five is no coincidence. Both chosen
-# by bench/calibrate.py on the tuning sets.
-_LONG_QUERY = 7
-LONG_ANSWER_CONFIDENCE = 0.65
 VERDICTS = ("answer", "several", "none")
-# A query whose every word is in at least this share of the facts (`israeli drones`,
-# `baku flights`) is broad: many facts fit it, and one saying its words in order or
-# carrying them in its key is chance, not the answer (the broad-word rule of issue 11).
-_BROAD_SHARE = 0.15
-_FIGURE_REACH = 5  # words between a figure and what it counts
 
 
-def _states_figure(q: _Query, fact: Fact) -> bool:
+def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim gives a count or amount (not a date) within a few words of a query word:
     `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not."""
-    claim = words(fact.claim)
+    claim, reach = words(fact.claim), config.figure_reach
     readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
     for i, word in enumerate(claim):
         if not (is_number(word) or word in COUNT_WORDS):
@@ -52,7 +40,7 @@ def _states_figure(q: _Query, fact: Fact) -> bool:
             (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
         ):
             continue  # a year or a day of a month: a date, not a figure
-        if any(stem(w) in readings for w in claim[max(0, i - _FIGURE_REACH) : i + _FIGURE_REACH + 1]):
+        if any(stem(w) in readings for w in claim[max(0, i - reach) : i + reach + 1]):
             return True
     return False
 
@@ -78,11 +66,48 @@ def _states_date(fact: Fact) -> bool:
     )
 
 
-def _linked(q: _Query) -> bool:
-    """A filler word stands between the query's first and last content words (`arms for oil`)."""
-    kinds = [_filler(t.word) for t in typed_words(q.text)]
-    content = [i for i, filler in enumerate(kinds) if not filler]
-    return bool(content) and any(kinds[content[0] : content[-1]])
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One named step of the verdict that fired: what it did, and the facts it took out or chose."""
+
+    name: str
+    said: str
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Decision:
+    verdict: str
+    chosen: list[_Scored]
+    steps: list[Step] = field(default_factory=list)
+
+
+_SHOWN = 5  # facts a step names
+
+
+def _not_dated_elsewhere(s: _Scored) -> bool:
+    return not s.dated_elsewhere
+
+
+# Scoring's notes on a fact, each lowering its confidence, as steps.
+_NOTES = {
+    "matches only a year": "a fact matching the query's year but none of its words is at most a suggestion",
+    "role contradicted": "the claim states a query's parties the other way round, or its place elsewhere",
+}
+# What a question asks for, and the step that keeps only facts stating it.
+_CONSTRAINTS = {
+    "counting": ("needs a figure", "“how many” is answered only by a fact stating a figure", _states_figure),
+    "dating": (
+        "needs a date",
+        "“when” is answered only by a fact that says when",
+        lambda q, f, c: _states_date(f),
+    ),
+    "pricing": (
+        "needs money",
+        "a price is answered only by a fact stating a sum",
+        lambda q, f, c: _states_money(f),
+    ),
+}
 
 
 def _fields_keys(fact: Fact) -> list[list[str]]:
@@ -104,59 +129,96 @@ class _Deciding:
     _facts: dict[int, Fact]
     _postings: dict[str, array[int]]
     _claim_roles: dict[int, Reading]
+    _config: SearchConfig
 
-    def _decide(self, q: _Query, ranked: list[_Scored]) -> tuple[str, list[_Scored]]:
-        """The verdict and the facts it is about (the answer first, or those fitting about equally)."""
-        if all(g.numeric for g in q.groups):
-            return "none", []  # a bare number or year says nothing about which fact
-        needed = self._needed(q)
-        sure = [s for s in ranked if s.confidence >= needed and not s.dated_elsewhere]
-        if any(g.year is None and is_number(g.word) for g in q.groups):
-            # A figure the query states must be the fact's: `1.6 billion` is not its 1.2 billion.
-            sure = [s for s in sure if self._says_every_figure(q, s.fid)]
-        if q.counting:
-            sure = [s for s in sure if _states_figure(q, self._facts[s.fid])]
-        if q.dating:
-            sure = [s for s in sure if _states_date(self._facts[s.fid])]
-        if q.pricing:
-            sure = [s for s in sure if _states_money(self._facts[s.fid])]
+    def _decide(self, q: _Query, ranked: list[_Scored]) -> Decision:
+        """The verdict, the facts it is about (the answer first, or those fitting about equally) and
+        every named step that shaped it, in order: :meth:`explain` reports these same steps."""
+        steps: list[Step] = []
+
+        def keys(items: list[_Scored]) -> tuple[str, ...]:
+            return tuple(self._facts[s.fid].key for s in items[:_SHOWN])
+
+        def keep(name: str, said: str, items: list[_Scored], test: object) -> list[_Scored]:
+            kept = [s for s in items if test(s)]  # type: ignore[operator]
+            if len(kept) < len(items):
+                taken = {id(s) for s in kept}
+                steps.append(Step(name, said, keys([s for s in items if id(s) not in taken])))
+            return kept
+
         exact = [s for s in ranked if s.exact]
+        if exact:  # a key, an alias or an asked-as phrase, whatever the base's size
+            steps.append(Step("named exactly", "the query is a key, alias or asked-as phrase", keys(exact)))
+        elif all(g.numeric for g in q.groups):
+            steps.append(Step("numbers only", "a bare number or year says nothing about which fact"))
+            return Decision("none", [], steps)
+        for note, said in _NOTES.items():
+            if noted := [s for s in ranked if note in s.notes]:
+                steps.append(Step(note, said, keys(noted)))
+        needed = self._needed(q)
+        sure = keep(
+            "below the answer threshold",
+            f"a fact's own words must cover {100 * needed:.0f}% of the query's weight",
+            [s for s in ranked if not s.exact],
+            lambda s: s.confidence >= needed,
+        )
+        sure = keep(
+            "dated elsewhere", "its own period leaves out a year asked for", sure, _not_dated_elsewhere
+        )
+        if any(g.year is None and is_number(g.word) for g in q.groups):
+            sure = keep(
+                "figure not the fact's",
+                "a figure the query states must be in the fact's own words",
+                sure,
+                lambda s: self._says_every_figure(q, s.fid),
+            )
+        for asked, (name, said, states) in _CONSTRAINTS.items():
+            if getattr(q, asked):
+                sure = keep(
+                    name, said, sure, lambda s, states=states: states(q, self._facts[s.fid], self._config)
+                )
         if exact:  # named by its key or an alias; the others that fit follow it
-            others = [s for s in sure if not s.exact]
-            return ("answer" if len(exact) == 1 else "several"), [*exact, *others]
+            verdict = "answer" if len(exact) == 1 else "several"
+            return Decision(verdict, [*exact, *sure], steps)
         if not sure:
-            return "none", []
+            return Decision("none", [], steps)
         sure.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
         top = max(s.confidence for s in sure)
-        close = [s for s in sure if s.confidence >= top - SEVERAL_MARGIN]
+        margin = self._config.several_margin
+        close = [s for s in sure if s.confidence >= top - margin]
+        if len(close) > 1 and self._broad(q, close):
+            said = f"every word is in many facts; {len(close)} within {100 * margin:.0f} points"
+            steps.append(Step("broad", said, keys(close)))
+            return Decision("several", close, steps)
+        if len(close) > 1:
+            lifted = [(s, self._evidence(q, s.fid)) for s in close]
+            if any(lift for _, lift in lifted):
+                said = "names as typed, words in order or the claim's subject add to confidence"
+                steps.append(Step("name and phrase boost", said, keys([s for s, lift in lifted if lift])))
+                final = {s.fid: s.confidence + lift for s, lift in lifted}
+                best = max(final.values())
+                close = [s for s in close if final[s.fid] >= best - margin]
+                close.sort(key=lambda s: -final[s.fid])
+                chosen = {id(s) for s in close}
+                sure = [*close, *(s for s in sure if id(s) not in chosen)]
         if len(close) == 1:
-            return "answer", sure
-        # Several fit about equally well. One of them still stands out when a query word
-        # is its name (`harrop 2016`: the Harop fact, not the protest about it), else when
-        # it says the query's words in the query's order (`arms for oil`) -- unless the
-        # query is broad, when every fact listed fits it as well.
-        if self._broad(q, close):
-            return "several", close
-        # Saying the query's words in order singles a fact out only when a word links them
-        # (`arms for oil`); two words side by side are a topic many facts may be about.
-        linked = _linked(q)
-        for standout in (self._led_by, self._called, *((self._in_order,) if linked else ())):
-            marks = [standout(q, s.fid) for s in close]
-            best = max(marks)
-            if best and marks.count(best) == 1:
-                chosen = close[marks.index(best)]
-                return "answer", [chosen, *(s for s in sure if s is not chosen)]
-        return "several", close
+            said = "one fact reaches the threshold and no other comes within the margin"
+            steps.append(Step("answer", said, keys(close)))
+            return Decision("answer", sure, steps)
+        steps.append(
+            Step("within the margin", f"{len(close)} facts within {100 * margin:.0f} points", keys(close))
+        )
+        return Decision("several", close, steps)
 
     def _broad(self, q: _Query, close: list[_Scored]) -> bool:
         """Every word of ``q`` is in many of the facts (none rare, a year or a fact's name),
         and no filler links them: `arms for oil` states a relation a fact may say in that order,
         `israeli drones` only a topic."""
-        if _linked(q):
+        if q.linked:
             return False
         if q.named or any(g.year is not None or not g.alternatives for g in q.groups):
             return False
-        least = _BROAD_SHARE * len(self._facts)
+        least = self._config.broad_share * len(self._facts)
         # A word is as spread as its most used sure reading: `azerbaijani` also reads
         # `azerbaijan`, and `crude` reads `oil`, so neither is rare.
         spread = (
@@ -179,62 +241,56 @@ class _Deciding:
             return True
         return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
 
-    @staticmethod
-    def _needed(q: _Query) -> float:
+    def _needed(self, q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
-        return LONG_ANSWER_CONFIDENCE if len(q.groups) >= _LONG_QUERY else ANSWER_CONFIDENCE
+        c = self._config
+        return c.long_answer_confidence if len(q.groups) >= c.long_query else c.answer_confidence
 
     def _says_every_figure(self, q: _Query, fid: int) -> bool:
         """Every figure of the query other than a year is in the fact's own words."""
         return all(
-            any(e >> 2 == fid and _OWN_WEIGHT[e & 3] > 0 for e in self._postings.get(g.word, ()))
+            any(e >> 2 == fid and e & 3 != _EXTRA for e in self._postings.get(g.word, ()))
             for g in q.groups
             if g.year is None and is_number(g.word)
         )
 
-    def _in_order(self, q: _Query, fid: int) -> int:
-        """How many neighbouring pairs of query words the fact says next to each other, in order."""
+    def _evidence(self, q: _Query, fid: int) -> float:
+        """What lifts a fact above others that cover the query as well, as a share of confidence
+        (edismax's name boost and phrase boost): query words that are one of its names as typed
+        (`harrop`), the query's words said in the query's order where a filler links them (`arms
+        for oil`), and the query's leading name being the claim's subject (`what did armenia do
+        about the harop strike`: Armenia protested, not the drone that struck)."""
+        c = self._config
+        total = sum(g.weight for g in q.groups) or 1.0
+        names = _alias_keys(self._facts[fid])
+        called = sum(g.weight for g in q.groups if any(alt.terms in names for alt in g.alternatives))
+        lift = called / total + (self._in_order(q, fid) if q.linked else 0.0) + self._led_by(q, fid)
+        return c.boost * lift
+
+    def _in_order(self, q: _Query, fid: int) -> float:
+        """The share of neighbouring pairs of query words the fact says next to each other, in order."""
         readings = [
             {t for alt in g.alternatives for t in alt.terms}
             for g in q.groups
             if g.alternatives and not g.numeric
         ]
+        if len(readings) < 2:
+            return 0.0
         fields = _fields_keys(self._facts[fid])
         count = 0
         for left, right in pairwise(readings):
             count += any(a in left and b in right for field_keys in fields for a, b in pairwise(field_keys))
-        return count
+        return count / (len(readings) - 1)
 
     def _led_by(self, q: _Query, fid: int) -> int:
-        """1 when the query's first word is a name and the claim's first name is that one: both
-        are about what the same party did (`what did armenia do about the harop strike`: Armenia
-        protested, not the drone that struck). Only for three words or more besides years: in
-        `ovda 2020` the name is the topic, not who acted."""
+        """1 when the query's first word is a name and the claim's first name is that one. Only for
+        three words or more besides years: in `ovda 2020` the name is the topic, not who acted."""
         worded = [g for g in q.groups if g.year is None]
         first = worded[0] if len(worded) >= 3 else None  # a sentence, not a name and a year
         if first is None or not self._is_name(stem(first.word.split()[0])):
             return 0
         subject = self._claim_reading(fid).subject
         return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
-
-    def _called(self, q: _Query, fid: int) -> int:
-        """How many query words are one of the fact's one-word names (an alias such as `harop`)."""
-        names = _alias_keys(self._facts[fid])
-        return sum(any(alt.terms in names for alt in g.alternatives) for g in q.groups)
-
-    def _owned_by_another(self, q: _Query, fid: int) -> list[_Group]:
-        """The owners in the query's `X's Y` that the fact contradicts by giving Y another owner:
-        `Armenia's arms imports` against "Azerbaijan's major arms imports", `Israel's embassy`
-        against "the US embassy". Such an owner counts as not found in that fact, since the fact
-        does say the word, but of something else."""
-        stated = stated_owners(self._facts[fid].claim)
-        contradicted = []
-        for o, t in q.owned:
-            owner = {key for alt in q.groups[o].alternatives for key in alt.terms}
-            thing = {alt.terms[0] for alt in q.groups[t].alternatives}
-            if any(z not in owner and thing.intersection(ws) for z, ws in stated):
-                contradicted.append(q.groups[o])
-        return contradicted
 
     def _claim_reading(self, fid: int) -> Reading:
         """What the fact's claim says of its names, read once per version of the fact."""

@@ -37,7 +37,7 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from knowledge.search.textnorm import STOPWORDS, figures, fold, is_number, words
+from knowledge.search.textnorm import ANALYZER, STOPWORDS, figures, fold, is_number, words
 
 THESAURUS_FILE = Path(__file__).with_name("thesaurus.json")
 # A group's words in the languages the desk writes besides English: Russian, Hebrew, Azerbaijani.
@@ -59,89 +59,16 @@ _RAW_WORD_RE = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")  # as textnorm.words reads a
 _RAW_APOSTROPHE_RE = re.compile(r"(?<=\w)['’ʼ‘`´\"״׳](?=\w)")
 _POSSESSIVE_RE = re.compile(r"(?<=\w)['’ʼ‘`´]s\b")
 
-# Words that ask for a date wherever they stand (`opening date`); like "when", they weigh
-# nothing and only a fact that says when answers them.
-DATE_WORDS = frozenset(fold(w) for w in ("date", "dates", "дата", "дату", "даты", "תאריך", "tarix", "tarixi"))
-
-# Words that ask what something cost (`what was the trade worth`, `harop price`): they weigh
-# nothing, and only a fact that states a sum of money answers them.
-MONEY_WORDS = frozenset(
-    fold(word)
-    for word in (
-        "worth", "cost", "costs", "price", "prices", "priced", "value", "valued", "paid", "pay", "pays",
-        "spent", "spend", "expensive", "cheap", "стоимость", "стоил", "стоила", "стоили", "цена", "מחיר",
-        "עלות", "dəyəri", "qiyməti",
-    )
-)  # fmt: skip
-# Words that say a sum is money.
-CURRENCY_WORDS = frozenset({"usd", "dollar", "dollars", "eur", "euro", "euros", "nis", "shekels", "manat"})
-
-# Words a question is built from in the languages reporters write in; they never
-# decide which fact is meant. (English ones live in textnorm.STOPWORDS, which
-# duplicate detection also uses; these are for queries only.)
-QUERY_FILLER = frozenset(
-    fold(word)  # as a query's words are compared: свой is свои, isə is ise
-    for word in {
-        # English question and request words
-        "get", "got", "say", "said", "says", "know", "known", "according", "happen", "happened",
-        "mean", "means", "like", "more", "most", "out", "up", "off", "there", "ever", "really", "exactly",
-        "between", "since", "around", "before", "after", "during", "came", "come", "comes", "people",
-        "person", "thing", "things", "describe", "described", "make", "made", "makes", "often",
-        # words that only say a figure is approximate
-        "nearly", "almost", "roughly", "approximately", "approx", "circa", "some",
-        # how a reporter frames a request: "can you confirm", "any info on", "is it true that"
-        "info", "information", "background", "confirm", "true", "check", "verify", "anything",
-        "something", "need", "want", "looking", "please", "pls", "plz", "quick", "q", "question",
-        "известно", "расскажи", "расскажите", "информация", "информацию", "подтверди", "правда",
-        "нужно", "нужна", "ידוע", "ספר", "ספרי", "תספר", "לי", "מידע", "נכון", "barədə", "danış", "de",
-        # Russian
-        "в", "во", "на", "и", "с", "со", "по", "из", "о", "об", "что", "как", "сколько", "кто", "когда",
-        "для", "где", "ли", "это", "к", "от", "у", "за",
-        "а", "но", "или", "же", "бы", "не", "ни", "ещё", "уже", "также", "тоже", "есть", "был", "была",
-        "было", "были", "будет", "его", "её", "их", "он", "она", "оно", "они", "мы", "вы", "свой", "своё",
-        "своя", "свои", "своего", "своей", "своих", "этот", "эта", "эти", "этого", "этой", "тот", "та", "те",
-        "какой", "какая", "какое", "какие", "какую", "каких", "каким", "каков", "какова", "почему", "зачем",
-        "чей", "чья", "чьи", "до", "при", "про", "через", "между", "после", "около", "там", "здесь", "чем",
-        "чего", "кого", "кому", "ему", "ей", "им", "нам", "вам", "мне", "меня", "всё", "все", "весь", "вся",
-        "всех", "сам", "сама", "сами",
-        # Hebrew
-        "של", "את", "על", "כמה", "מה", "מי", "מתי", "איך", "עם", "אל", "זה",
-        "יש", "אין", "אבל", "גם", "כל", "הוא", "היא", "הם", "הן", "אני", "אנחנו", "או", "אם", "כי", "לא",
-        "רק", "עוד", "כבר", "היה", "הייתה", "היו", "בין", "אחרי", "לפני", "בפני", "אשר", "איזה", "איזו",
-        "אילו", "למה", "מדוע", "האם", "זאת", "זו", "אלה", "אותו", "אותה", "אותם", "שלו", "שלה", "שלהם",
-        "לו", "לה", "להם", "כדי", "יותר",
-        # Azerbaijani
-        "ve", "ile", "ne", "nə", "kim", "nece", "neçə", "haqqinda", "haqqında", "ucun", "üçün", "bu", "hansi",
-        "da", "də", "isə", "amma", "lakin", "ya", "yaxud", "niyə", "harada", "hara", "vaxt", "olub", "oldu",
-        "olan", "olunub", "edir", "etdi", "edib", "etmişdir", "var", "yox", "kimi", "görə", "sonra", "əvvəl",
-        "qədər", "necə", "dəfə", "bəs", "onun", "onlar", "həmin", "hər", "ki", "mi", "mı", "mu", "mü",
-    }
-) | DATE_WORDS | MONEY_WORDS  # fmt: skip
-
-# Words that only say how big a figure is: with digits alone they are still a bare number.
-NUMBER_WORDS = frozenset(
-    {"billion", "billions", "bn", "million", "millions", "m", "thousand", "percent", "per", "cent", "usd",
-     "dollars", "млрд", "млн", "milyard", "milyon", "מיליארד", "מיליון"}
-)  # fmt: skip
-
-# Questions that ask for a count or an amount: only a fact that states a figure answers them.
-COUNT_QUESTIONS = (
-    ("how", "many"), ("how", "much"), ("how", "big"), ("how", "large"), ("сколько",), ("כמה",), ("nece",),
-)  # fmt: skip
-# Questions that ask for a time: only a fact that states a date or period answers them.
-WHEN_QUESTIONS = (
-    ("when",), ("what", "year"), ("which", "year"), ("когда",), ("מתי",), ("ne", "vaxt"), ("ne", "zaman"),
-)  # fmt: skip
-# Words that state a count in a claim, as digits do.
-COUNT_WORDS = frozenset(
-    {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-     "dozen", "dozens", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion",
-     "billions"}
-)  # fmt: skip
-MONTHS = frozenset(
-    {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-     "november", "december"}
-)  # fmt: skip
+DATE_WORDS = frozenset(fold(w) for w in ANALYZER["date_words"])
+MONEY_WORDS = frozenset(fold(w) for w in ANALYZER["money_words"])
+CURRENCY_WORDS = frozenset(ANALYZER["currency_words"])
+# Folded as a query's words are compared: свой is свои, isə is ise.
+QUERY_FILLER = frozenset(fold(w) for w in ANALYZER["query_filler"]) | DATE_WORDS | MONEY_WORDS
+NUMBER_WORDS = frozenset(ANALYZER["number_words"])
+COUNT_QUESTIONS = tuple(tuple(q) for q in ANALYZER["count_questions"])
+WHEN_QUESTIONS = tuple(tuple(q) for q in ANALYZER["when_questions"])
+COUNT_WORDS = frozenset(ANALYZER["count_words"])
+MONTHS = frozenset(ANALYZER["months"])
 
 
 @lru_cache(maxsize=1 << 17)
@@ -248,48 +175,6 @@ def _filler(word: str) -> bool:
     return word in STOPWORDS or word in QUERY_FILLER
 
 
-_OWNER_RE = re.compile(r"([^\W_]+)['’ʼ‘`´]s\b")
-# `its` stands for the sentence's subject, its first word that is not filler: "Azerbaijan
-# opened its embassy", "when did Israel open its embassy".
-_ITS_RE = re.compile(r"\b(?:its|their)\b")
-_SENTENCE_END = re.compile(r"[.!?]\s")
-
-
-def owners(text: str, reach: int = 1) -> list[tuple[str, tuple[str, ...]]]:
-    """Each `X's ...` (or `X ... its ...`) in ``text``: the form key of X and of the next ``reach``
-    words that are not filler (what X owns, with room for an adjective: `Azerbaijan's major arms
-    imports`)."""
-    text = _lower(text)
-    found: list[tuple[str, tuple[str, ...]]] = []
-
-    def owns(owner: list[str], end: int) -> None:
-        after = [stem(t.word) for t in typed_words(text[end:])[: reach + 2] if not _filler(t.word)]
-        if owner and after:
-            found.append((stem(owner[-1]), tuple(after[:reach])))
-
-    for match in _OWNER_RE.finditer(text):
-        owns(words(match.group(1)), match.end())
-    for match in _ITS_RE.finditer(text):
-        sentence = _SENTENCE_END.split(text[: match.start()])[-1]
-        owns([t.word for t in typed_words(sentence) if not _filler(t.word)][:1], match.end())
-    return found
-
-
-# A capitalised word right before a noun, inside a sentence: `US embassy`, `Azerbaijani oil`.
-_NAMED_BEFORE_RE = re.compile(r"(?<=[^\W_] )([A-Z][^\W_]*) ([^\W\d_]+)")
-
-
-def stated_owners(claim: str) -> list[tuple[str, tuple[str, ...]]]:
-    """Whose each thing is in a written claim: `X's` before it (:func:`owners`), or a name
-    right before it (`US embassy`, `Azerbaijani oil`); a capital that starts a sentence is no name."""
-    found = owners(claim, reach=2)
-    for match in _NAMED_BEFORE_RE.finditer(claim):
-        thing = fold(match.group(2))
-        if not _filler(thing):
-            found.append((stem(fold(match.group(1))), (stem(thing),)))
-    return found
-
-
 Phrase = tuple[str, ...]  # the form keys of a word or phrase, in order
 
 
@@ -317,7 +202,7 @@ class Thesaurus:
         # word after word, and reading a member is the costliest step of a lookup
         self._keys: list[tuple[tuple[Phrase, ...], tuple[Phrase, ...]]] = []
         self._related: dict[Phrase, list[Related]] = {}
-        self._singles: list[str] | None = None  # one-word members, for spelt_like
+        self._singles: dict[str, list[str]] | None = None  # one-word members by first letter
         self.longest = 1
         for group in groups:
             members = [word for field in ("words", *LANGUAGES) for word in group.get(field, ())]
@@ -371,8 +256,11 @@ class Thesaurus:
         """One-word members within ``limit`` typing errors of form key ``key``, same first letter
         (`atack` -> attack), for a word neither the base nor the thesaurus knows as typed."""
         if self._singles is None:
-            self._singles = sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3})
-        candidates = [w for w in self._singles if w[0] == key[:1] and abs(len(w) - len(key)) <= limit]
+            self._singles = {}
+            for word in sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3}):
+                self._singles.setdefault(word[0], []).append(word)
+        same_start = self._singles.get(key[:1], ())
+        candidates = [w for w in same_start if abs(len(w) - len(key)) <= limit]
         found = process.extract(key, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
         found = [f for f in found if typing_slip(key, f[0])]
         return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]

@@ -1,0 +1,95 @@
+"""Every number search reads, in one frozen object (issue 18).
+
+``SearchIndex(facts, config=SearchConfig(...))`` reads these and nothing else: ``bench/calibrate.py``
+passes configs in, it never patches a module. The first group are the *tunable* numbers, the
+ones calibration chooses on the tuning sets (:data:`TUNABLE` lists them); the second are
+*limits*, which bound the work a query or a write does, and a window size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True, slots=True)
+class SearchConfig:
+    # --- tunable: what decides the verdict ----------------------------------------------------
+    # The share of the query's weight a fact's own words (key, aliases, asked-as, claim, tags)
+    # must cover for it to be the answer ...
+    answer_confidence: float = 0.78
+    # ... or, for a query of ``long_query`` content words or more (a reporter's whole question),
+    # this share: two words of seven the fact says otherwise are weaker evidence than one of two.
+    long_answer_confidence: float = 0.6
+    long_query: int = 7
+    # Facts whose confidence is within this of the best fit about equally: never "the answer".
+    several_margin: float = 0.06
+    # What lifts one of several facts that fit about equally (edismax's name and phrase boosts),
+    # as a share of confidence, for each of: query words that are its names as typed, words in
+    # the query's order where a filler links them, the query's leading name as the claim's subject.
+    boost: float = 0.3
+    # A query whose every word is in at least this share of the facts is broad: "several".
+    broad_share: float = 0.15
+    # The least score (0..100) a "did you mean" suggestion needs.
+    suggest: float = 30.0
+    # --- tunable: what a word is worth -------------------------------------------------------
+    # A word the base never uses weighs this share of the rarest word's weight (or the query's
+    # average known word, if more); a word the base uses weighs at least ``least_share`` of it.
+    unknown_share: float = 0.8
+    least_share: float = 0.4
+    # Ranking weight of a word by where the fact says it: its names (key, aliases, asked-as) 1,
+    # its claim and tags ``claim_weight``, the details, a source's title or publisher
+    # ``rest_weight``. Only names, claim and tags count towards confidence, and in full.
+    claim_weight: float = 0.9
+    rest_weight: float = 0.6
+    # How close a reading is to the word as typed (1): another form, a synonym, another name of
+    # the fact, split or joined; a broader term; a typo loses typo_step per typing error.
+    form_similarity: float = 0.95
+    broader_similarity: float = 0.8
+    typo_step: float = 0.12
+    # A thesaurus phrase of n words weighs 1 + phrase_weight * (n - 1) words.
+    phrase_weight: float = 0.5
+    # --- limits: how much work one query or write may do ----------------------------------------
+    search_budget: int = 1000  # candidate facts scored per query
+    autocomplete_budget: int = 600
+    rerank: int = 40  # best candidates scored in full
+    max_expansions: int = 8  # vocabulary words one query word may stand for
+    max_typo_words: int = 4  # query words looked up as possible typos
+    common_share: float = 0.2  # a query word in more of the facts than this is ignored ...
+    common_count: int = 1000  # ... once that is many facts
+    figure_reach: int = 5  # words between a figure and what it counts
+
+    def __post_init__(self) -> None:
+        for name in TUNABLE:
+            if (
+                name not in ("long_query", "suggest", "unknown_share")
+                and not 0.0 <= getattr(self, name) <= 1.0
+            ):
+                raise ValueError(f"SearchConfig.{name} must be between 0 and 1, not {getattr(self, name)!r}")
+        if self.long_query < 1 or not 0.0 <= self.suggest <= 100.0 or self.unknown_share < 0.0:
+            raise ValueError(
+                "SearchConfig.long_query must be at least 1, suggest between 0 and 100, "
+                "unknown_share at least 0"
+            )
+
+    def fingerprint(self) -> str:
+        """The values as one string: an index saved with another config is not this one's."""
+        return ";".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
+
+
+TUNABLE = (
+    "answer_confidence",
+    "long_answer_confidence",
+    "long_query",
+    "several_margin",
+    "boost",
+    "broad_share",
+    "suggest",
+    "unknown_share",
+    "least_share",
+    "claim_weight",
+    "rest_weight",
+    "form_similarity",
+    "broader_similarity",
+    "typo_step",
+    "phrase_weight",
+)

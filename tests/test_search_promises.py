@@ -1,0 +1,130 @@
+"""Issue 18's promises: a name names its fact at any size, the explanation is the verdict's own
+steps, a tie is never "the answer", and every number comes from the config passed in."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bench.eval import shipped_facts
+from bench.synth import synthetic_base
+from knowledge.model import Fact, Source
+from knowledge.search.config import SearchConfig
+from knowledge.search.index import SearchIndex
+
+
+def _fact(key: str, claim: str, **extra: object) -> Fact:
+    return Fact(
+        key=key,
+        claim=claim,
+        sources=(Source(publisher="Example", title="t", url="https://example.org/x"),),
+        **extra,
+    )
+
+
+@pytest.fixture(scope="module")
+def shipped() -> SearchIndex:
+    return SearchIndex(shipped_facts())
+
+
+def test_a_key_names_its_fact_in_a_base_of_numbered_keys() -> None:
+    facts = [_fact(f"bulk-{n:04d}", f"Bulk fact number {n} about cargo flights.") for n in range(1, 2001)]
+    outcome = SearchIndex(facts).search("bulk-1234")
+    assert outcome.verdict == "answer"
+    assert outcome.results[0].fact.key == "bulk-1234"
+
+
+def test_a_key_names_its_fact_in_a_large_synthetic_base() -> None:
+    facts = synthetic_base(5000)
+    index = SearchIndex(facts)
+    for fact in facts[::997]:
+        outcome = index.search(fact.key)
+        assert outcome.verdict in ("answer", "several"), fact.key
+        assert fact.key in [h.fact.key for h in outcome.results], fact.key
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "how many drones did israel sell to azerbaijan",
+        "harop price",
+        "harrop 2016",
+        "arms for oil",
+        "israeli drones",
+        "2016",
+        "silk way",
+        "what is the capital of france",
+    ],
+)
+def test_the_explanation_is_the_verdicts_own_steps(shipped: SearchIndex, query: str) -> None:
+    outcome = shipped.search(query)
+    why = shipped.explain(query)
+    assert why["verdict"] == outcome.verdict
+    assert why["chosen"][: len(outcome.results)] == [h.fact.key for h in outcome.results]
+    steps = [step["step"] for step in why["steps"]]  # type: ignore[union-attr]
+    if outcome.verdict == "answer":
+        assert steps[-1] in ("answer", "named exactly") or "named exactly" in steps
+    if outcome.verdict == "several":
+        assert {"within the margin", "broad", "named exactly"} & set(steps)
+
+
+def test_a_fact_tied_with_the_answer_is_taken_out_by_a_named_step(shipped: SearchIndex) -> None:
+    # Two facts at the same confidence: the explanation names the step that took one out.
+    query = "how many drones did israel sell to azerbaijan"
+    why = shipped.explain(query)
+    facts = why["facts"]  # type: ignore[assignment]
+    tied = [f["key"] for f in facts if f["confidence"] >= facts[0]["confidence"] - why["several_margin"]]  # type: ignore[index]
+    if why["verdict"] == "answer" and len(tied) > 1:
+        removed = {key for step in why["steps"] for key in step["facts"] if step["step"] != "answer"}  # type: ignore[union-attr]
+        boosted = "name and phrase boost" in [s["step"] for s in why["steps"]]  # type: ignore[union-attr]
+        assert boosted or set(tied) - set(why["chosen"][:1]) <= removed
+
+
+def test_a_price_question_says_why_no_fact_answers(shipped: SearchIndex) -> None:
+    why = shipped.explain("harop price")
+    if why["verdict"] == "none":
+        assert "needs money" in [s["step"] for s in why["steps"]]  # type: ignore[union-attr]
+
+
+def test_the_config_passed_in_decides_not_a_module_global(shipped: SearchIndex) -> None:
+    strict = SearchIndex(
+        shipped_facts(), config=SearchConfig(answer_confidence=1.0, long_answer_confidence=1.0)
+    )
+    query = "how many drones did israel sell to azerbaijan"  # 78% of its weight in one fact's words
+    assert shipped.search(query).verdict == "answer"
+    assert strict.search(query).verdict == "none"
+    assert strict.config.answer_confidence == 1.0
+    assert SearchIndex(shipped_facts()).config == SearchConfig()
+
+
+def test_a_config_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="answer_confidence"):
+        SearchConfig(answer_confidence=1.5)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        SearchConfig().suggest = 1.0  # type: ignore[misc]
+
+
+def test_an_asked_as_phrase_counts_like_an_alias() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Taught(Fact):
+        asked_as: tuple[str, ...] = ()
+
+    plain = _fact("ovda-codes", "Ovda Airport has IATA code VDA.")
+    taught = Taught(
+        **{f.name: getattr(plain, f.name) for f in dataclasses.fields(Fact)}, asked_as=("desert strip",)
+    )
+    other = _fact("ramon", "Ramon airport opened in 2019 in the desert.")
+    assert SearchIndex([plain, other]).search("desert strip").verdict != "answer"
+    outcome = SearchIndex([taught, other]).search("desert strip")
+    assert outcome.verdict == "answer" and outcome.results[0].fact.key == "ovda-codes"
+
+
+def test_a_several_answer_suggests_words_that_narrow_it(shipped: SearchIndex) -> None:
+    outcome = shipped.search("israeli drones")
+    assert outcome.verdict == "several"
+    assert outcome.narrowing
+    for word in outcome.narrowing:
+        having = [h for h in outcome.results if word.replace(" ", "-") in h.fact.tags]
+        assert 0 < len(having) < len(outcome.results)
+    assert shipped.search("harop").narrowing == ()
