@@ -30,7 +30,7 @@ from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
 from knowledge.health import STALE_AFTER, Status, read_status
 from knowledge.model import Fact, command_line_actor, parse_facts
-from knowledge.newsroom import DESK_FILES, read_only_thesaurus
+from knowledge.newsroom import DESK_FILES, index_path, read_only_thesaurus
 from knowledge.search.index import SearchIndex, SearchOutcome
 from knowledge.store import loading, snapshot, transfer
 from knowledge.store.changes import SHIPPED_BASE, FactStore, ImportReport, plan_import
@@ -155,7 +155,8 @@ def read_only_index(db: Path, *, explicit: bool) -> SearchIndex:
     for error in errors:
         print(f"warning: skipped {error}", file=sys.stderr)
     # The synonyms moderators added too, so ask reads a query as /facts does.
-    return SearchIndex((fact for fact in facts if not fact.retracted), thesaurus=read_only_thesaurus(db))
+    # The index the bot keeps beside the database, if it matches these facts; never written here.
+    return SearchIndex.load(index_path(db), facts, thesaurus=read_only_thesaurus(db), save=False)
 
 
 def describe_fact(fact: Fact) -> list[str]:

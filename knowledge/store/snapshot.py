@@ -57,10 +57,15 @@ _CHUNK = 1 << 20
 
 @dataclass(frozen=True, slots=True)
 class Part:
-    """One file of a database: ``<db><suffix>``; a journal is line-based and copied up to its last line."""
+    """One file of a database: ``<db><suffix>``; a journal is line-based and copied up to its last line.
+
+    A ``derived`` file (the search index) is made from the others: a backup leaves it out, and a
+    restore moves it aside with the files it replaces, so nothing made from the old base survives.
+    """
 
     suffix: str
     journal: bool
+    derived: bool = False
 
 
 DATABASE = Part("", journal=False)
@@ -177,7 +182,7 @@ def take(db: Path, dest: Path, desk: Sequence[Part] = ()) -> Snapshot:
         created_at = datetime.now(UTC).isoformat(timespec="seconds")
         files = []
         document: dict[str, Any] = {}
-        for part in (*desk, DATABASE, HISTORY):  # this order: see the module docstring
+        for part in (*(p for p in desk if not p.derived), DATABASE, HISTORY):  # this order: see the docstring
             file = db.name + part.suffix
             raw = _copy(db.with_name(file), work / file, journal=part.journal)
             if raw is None:
@@ -291,7 +296,7 @@ def restore(folder: Path, db: Path, parts: Sequence[Part]) -> Restored:
     """
     db = Path(db)
     snapshot = read(folder)
-    known = {part.suffix for part in (DATABASE, HISTORY, *parts)}
+    known = {part.suffix for part in (DATABASE, HISTORY, *parts) if not part.derived}  # never restored
     for entry in snapshot.files:
         if entry["suffix"] not in known:
             raise BadBackup(
