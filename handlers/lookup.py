@@ -232,7 +232,7 @@ class Lookup(commands.Cog):
             # picked fact turns the asker's list into a card, remembered then instead).
             fitting = [hit.fact for hit in outcome.results]
             sent = await interaction.response.send_message(
-                embed=several_embed(query, fitting),
+                embed=several_embed(query, fitting, outcome.narrowing),
                 view=view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in fitting)),
                 ephemeral=private,
             )

@@ -18,7 +18,6 @@ imported by no other module; ``tests/test_imports.py`` holds every handler to th
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol, Self, cast
 
@@ -39,7 +38,7 @@ from handlers.render import (
 )
 from knowledge.desk.answers import SEVERAL, Answer
 from knowledge.model import MAX_SHORT, MAX_URL, Actor, Fact
-from knowledge.search.textnorm import normalise
+from knowledge.search import narrowing
 
 if TYPE_CHECKING:
     from knowledge.desk.review_queue import Item
@@ -236,24 +235,13 @@ def picks(owner: int, facts: Sequence[Fact], query: str) -> discord.ui.View:
     return view_of(*(PickButton.of(owner, fact, query) for fact in facts))
 
 
-def narrowing_words(query: str, facts: Sequence[Fact], most: int = 3) -> list[str]:
-    """Topics some of ``facts`` have and others lack, most shared first: words that would narrow
-    ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
-    asked = set(normalise(query).split())
-    counts = Counter(tag for fact in facts for tag in set(fact.tags))
-    found = [
-        tag.replace("-", " ")
-        for tag, count in counts.most_common()
-        if count < len(facts) and not set(normalise(tag).split()) <= asked
-    ]
-    return found[:most]
-
-
-def several_embed(query: str, facts: Sequence[Fact], *, mark: str | None = None) -> discord.Embed:
+def several_embed(
+    query: str, facts: Sequence[Fact], hint: Sequence[str], *, mark: str | None = None
+) -> discord.Embed:
     """The answer to a broad query: the facts that fit about equally, none of them as *the* answer.
 
-    ``mark``: a corrected list's note, above everything (markdown, typed text escaped)."""
-    hint = narrowing_words(query, facts)
+    ``hint``: words that would narrow it (the search's ``narrowing``); ``mark``: a corrected list's
+    note, above everything (markdown, typed text escaped)."""
     narrow = (
         f"add a word to narrow it down, for example {', '.join(f'**{escape(w)}**' for w in hint)}"
         if hint
@@ -288,7 +276,11 @@ def corrected_listing(answer: Answer, facts: Sequence[Fact], *, today: str) -> d
     view = picks(owner, live, query) if live else None
     mark = f"**Updated** {today} — the fact desk changed a fact listed here; this is the base as it is now."
     if answer.form == SEVERAL:
-        return {"content": None, "embed": several_embed(query, facts, mark=mark), "view": view}
+        return {
+            "content": None,
+            "embed": several_embed(query, facts, narrowing(query, facts), mark=mark),
+            "view": view,
+        }
     text = no_match_line(query, suggested=bool(live))
     if not live:
         text += " The facts suggested here have been retracted since."

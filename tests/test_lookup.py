@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from simcord import ChannelHandle, Env, GuildHandle, InteractionResult, MemberActor
 
-from handlers import lookup, parts
+from handlers import lookup
 from handlers.error_replies import Refusal
 from handlers.render import citation_line
 from handlers.views import VIEW_TIMEOUT
 from knowledge.model import MAX_CLAIM, MAX_DETAILS, MAX_QUOTE, MAX_SOURCES, Actor
 from knowledge.newsroom import Knowledge
+from knowledge.search import narrowing
 from knowledge.search.index import Hit, SearchOutcome
 from tests.test_render import as_discord_shows
 
@@ -98,7 +99,7 @@ async def test_a_listing_suggests_a_topic_some_of_the_facts_have_and_the_query_l
     knowledge: Knowledge,
 ) -> None:
     facts = [knowledge.store.get(key) for key in ("btc-pipeline-oil-share", "arms-for-oil-and-iran-access")]
-    hint = parts.narrowing_words("oil", facts)
+    hint = narrowing("oil", facts)
     assert "oil" not in hint  # both have it: it narrows nothing
     assert set(hint) <= {"pipeline", "arms sales", "iran"} and hint
 

@@ -18,6 +18,7 @@ from knowledge.search.index import (
     SearchConfig,
     SearchIndex,
     SearchOutcome,
+    narrowing,
 )
 from knowledge.search.similarity import claim_similarity
 
@@ -31,4 +32,5 @@ __all__ = [
     "SearchIndex",
     "SearchOutcome",
     "claim_similarity",
+    "narrowing",
 ]

@@ -142,7 +142,7 @@ def fingerprint(facts: Iterable[Fact], config: SearchConfig) -> str:
     return digest.hexdigest()
 
 
-def _narrowing(query: str, facts: Sequence[Fact], most: int = 3) -> tuple[str, ...]:
+def narrowing(query: str, facts: Sequence[Fact], most: int = 3) -> tuple[str, ...]:
     """Tags some of ``facts`` have and others lack, most shared first: words that would narrow
     ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
     asked = set(normalise(query).split())
@@ -420,8 +420,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         shown = {s.fid for s in chosen[:limit]}
         rest = (s for s in ranked if s.fid not in shown and 100 * s.score >= self._config.suggest)
         suggestions = tuple(self._hit(s) for s in islice(rest, max(3, limit - len(results))))
-        narrowing = _narrowing(parsed.text, [h.fact for h in results]) if verdict == "several" else ()
-        return SearchOutcome(parsed.text, results, suggestions, None, verdict, narrowing)
+        hint = narrowing(parsed.text, [h.fact for h in results]) if verdict == "several" else ()
+        return SearchOutcome(parsed.text, results, suggestions, None, verdict, hint)
 
     def autocomplete(self, query: str, *, limit: int = 25) -> list[Hit]:
         """Facts for a half-typed query, the last word read as a prefix. Cheap enough per keystroke."""
