@@ -23,11 +23,12 @@ from dotenv import load_dotenv
 from handlers.text import STATUS_TITLES, source_text, visible
 from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
-from knowledge.model import Actor, Fact, parse_facts
+from knowledge.model import Actor, Fact
 from knowledge.newsroom import read_only_thesaurus
 from knowledge.search.index import SearchIndex, SearchOutcome
 from knowledge.store import transfer
 from knowledge.store.changes import SHIPPED_BASE, FactStore
+from knowledge.store.loading import read_base
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DB = Path("data/facts.json")
@@ -183,11 +184,11 @@ def read_only_index(db: Path, *, explicit: bool) -> SearchIndex:
             f"note: {db} does not exist yet; answering from the shipped base {SHIPPED_BASE}.", file=sys.stderr
         )
         db = SHIPPED_BASE
-    facts, errors = parse_facts(transfer.load_document(db), label=f"{db} record")
-    for error in errors:
+    base = read_base(db)  # a file the store wrote is not validated again
+    for error in base.skipped:
         print(f"warning: skipped {error}", file=sys.stderr)
     # The synonyms moderators added too, so ask reads a query as /facts does.
-    return SearchIndex((fact for fact in facts if not fact.retracted), thesaurus=read_only_thesaurus(db))
+    return SearchIndex((fact for fact in base.facts if not fact.retracted), thesaurus=read_only_thesaurus(db))
 
 
 def describe_fact(fact: Fact) -> list[str]:

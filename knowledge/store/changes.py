@@ -176,6 +176,18 @@ class FactStore:
     def __len__(self) -> int:
         return self._live
 
+    @property
+    def fingerprint(self) -> str:
+        """What the fact file holds, as 64 hex digits: changes with every saved change to a fact.
+
+        A function of the file's bytes, so any process computes the same value for the
+        same file (:func:`knowledge.store.loading.fingerprint_of` reads it without opening
+        the store). A note (history only: corrections, synonym groups) leaves it as it is.
+        It moves to the new file's once a change is applied to memory and every listener
+        (the search index) has seen it, so state saved under it is never behind it.
+        """
+        return self._writer.fingerprint
+
     def key_taken(self, key: str) -> bool:
         """Whether a fact, retracted or not, has this key: keys are never used again."""
         return key in self._facts

@@ -31,6 +31,7 @@ from knowledge.errors import WriteFailed
 from knowledge.model import Fact, HistoryEntry
 from knowledge.store.disk.atomic import describe_os_error
 from knowledge.store.disk.layout import LayoutMismatch
+from knowledge.store.disk.stamp import write_stamp
 from knowledge.store.loading import TABLE, Opened, encode
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class Writer:
         self.doc_ids = opened.doc_ids
         self._next_id = max(self.doc_ids.values(), default=0) + 1
         self._on_saved = on_saved
+        # The file's, as of the last change applied to memory (the storage's moves on at the rename).
+        self.fingerprint = opened.storage.fingerprint or ""
         self._write_lock = asyncio.Lock()
         # Held by the worker thread while it writes, and by close(): the writer lock is
         # never released mid-write, and no write starts once it is released.
@@ -96,7 +99,9 @@ class Writer:
             if change is not None:
                 self.doc_ids.update(new_ids)
                 self._next_id += len(new_ids)
+                written = self._storage.fingerprint or ""
                 await self._on_saved(change)
+                self.fingerprint = written
             return result
 
     def _closed_error(self) -> RuntimeError:
@@ -119,6 +124,8 @@ class Writer:
                     self._write_file(encoded, new_ids)
             except OSError as error:
                 raise WriteFailed(str(self.path), describe_os_error(error)) from error
+            if change.facts:  # every record in the file was validated: the next open need not
+                write_stamp(self.path, self._storage.fingerprint)
             return result, change, new_ids
 
     def _write_file(self, encoded: dict[str, str], new_ids: dict[str, int]) -> None:
