@@ -176,3 +176,16 @@ async def test_a_reader_validates_a_file_edited_by_hand_skips_its_bad_record_and
     assert [f.key for f in base.facts] == ["beta-fact", "gamma-fact"]
     assert len(base.skipped) == 1 and "status: must be one of" in str(base.skipped[0])
     assert os.stat(stamp.stamp_path(db)).st_mtime_ns == stamped_at
+
+
+async def test_an_import_validates_each_record_once_and_stores_what_validation_would(db: Path) -> None:
+    records = list(synthetic_records(40, seed=11))
+    records[3] = records[3] | {"retracted_at": "2020-01-01T00:00:00+00:00", "retraction_reason": "Wrong."}
+    with FactStore.open(db, seed=None) as store:
+        await store.add(records[0], ALICE)
+        changed = records[0] | {"claim": records[0]["claim"] + " Revised."}
+        report = await store.import_records([changed, *records[1:]], ALICE)
+        assert report.changed == [records[0]["key"]] and len(report.added) == 39
+        for fact in store.facts(include_retracted=True):
+            assert parse_fact(fact.to_dict()) == fact
+        assert store.get(records[3]["key"]).retracted

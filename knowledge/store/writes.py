@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -41,10 +41,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One write: the new versions of the facts it touches (none for a note) and their history."""
+    """One write: the new versions of the facts it touches (none for a note) and their history.
+
+    ``entries`` is read once, by the history append: an import of 100,000 facts passes
+    a generator, so each entry's before/after records are made, encoded and dropped
+    one at a time instead of all held at once.
+    """
 
     facts: tuple[Fact, ...]
-    entries: tuple[HistoryEntry, ...]
+    entries: Iterable[HistoryEntry]
 
 
 # A write's plan runs on the worker thread under the lock: it validates against

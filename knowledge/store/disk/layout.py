@@ -88,13 +88,31 @@ def read_layout(raw: bytes, table: str) -> Layout | None:
     line per record it decoded).
     """
     header = _header(table)
-    if not (raw.startswith(header) and raw.endswith(_FOOTER)) or len(raw) < len(header) + len(_FOOTER):
+    end = len(raw) - len(_FOOTER)
+    if end < len(header) or not (raw.startswith(header) and raw.endswith(_FOOTER)):
         return None
-    body = raw[len(header) : len(raw) - len(_FOOTER)]
-    lines = body.split(_SEPARATOR) if body else []
-    if body.count(b"\n") != max(0, len(lines) - 1):  # a line break inside a record: not our layout
-        return None
-    return Layout(table, array("Q", map(len, lines)), array("L", map(zlib.crc32, lines)))
+    lengths: array[int] = array("Q")
+    crcs: array[int] = array("L")
+    view = memoryview(raw)
+    start = len(header)
+    while start < end:  # the lines in place: no copy of a 96 MB file to measure it
+        stop = raw.find(b"\n", start, end)
+        last = stop == -1
+        if last:
+            stop = end
+        elif raw[stop - 1 : stop] != b",":
+            return None  # a line break inside a record: not our layout
+        else:
+            stop -= 1
+        lengths.append(stop - start)
+        crcs.append(zlib.crc32(view[start:stop]))
+        if last:
+            break
+        start = stop + len(_SEPARATOR)
+    else:
+        if lengths:  # a separator with no record after it
+            return None
+    return Layout(table, lengths, crcs)
 
 
 def document_size(table: str, lengths: Sequence[int]) -> int:
