@@ -14,8 +14,9 @@ from bench.synth import synthetic_records
 from knowledge import model
 from knowledge.errors import CorruptDatabase
 from knowledge.model import parse_fact, stored_fact
+from knowledge.store import loading
 from knowledge.store.changes import SHIPPED_BASE, FactStore
-from knowledge.store.disk import stamp
+from knowledge.store.disk import snapshot, stamp
 from knowledge.store.disk.layout import read_layout
 from knowledge.store.loading import encode, fingerprint_of, read_base
 from knowledge.store.transfer import load_document
@@ -118,6 +119,7 @@ async def test_a_file_validated_once_is_stamped_so_the_next_open_trusts_it(
 ) -> None:
     await three_facts(db)
     stamp.stamp_path(db).unlink()  # as a database from before stamps, or restored by hand
+    snapshot.snapshot_path(db).unlink()
     with FactStore.open(db, seed=None):
         pass
     assert stamp.stamp_path(db).exists()
@@ -189,3 +191,51 @@ async def test_an_import_validates_each_record_once_and_stores_what_validation_w
         for fact in store.facts(include_retracted=True):
             assert parse_fact(fact.to_dict()) == fact
         assert store.get(records[3]["key"]).retracted
+
+
+# --- the snapshot: the same facts, read instead of the JSON while it matches the file ---
+
+
+def refuse_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_validation(monkeypatch)
+
+    def refused(*args: Any) -> None:
+        raise AssertionError("the JSON was decoded")
+
+    monkeypatch.setattr(loading, "trusted_facts", refused)
+
+
+async def test_a_closed_store_leaves_a_snapshot_the_next_open_reads_instead_of_the_json(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await three_facts(db)
+    with FactStore.open(db, seed=None) as store:
+        before = store.facts(include_retracted=True)
+        fingerprint = store.fingerprint
+    assert snapshot.snapshot_path(db).exists()
+    refuse_json(monkeypatch)
+    with FactStore.open(db, seed=None) as store:
+        assert store.facts(include_retracted=True) == before
+        assert store.fingerprint == fingerprint
+        await store.add(record("delta-fact"), ALICE)  # the layout is known: patched and stamped
+    assert [f.key for f in read_base(db).facts][-1] == "delta-fact"  # the snapshot written at close
+
+
+async def test_a_snapshot_of_an_older_file_or_a_damaged_one_is_ignored(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await three_facts(db)
+    old = snapshot.snapshot_path(db).read_bytes()
+    with FactStore.open(db, seed=None) as store:
+        await store.retract("beta-fact", "Wrong.", ALICE)
+    for left in (old, old[: len(old) // 2], b"not a snapshot"):
+        snapshot.snapshot_path(db).write_bytes(left)
+        with FactStore.open(db, seed=None) as store:
+            assert store.get("beta-fact").retracted
+        assert read_base(db).facts[1].retracted
+
+
+async def test_a_snapshot_does_not_vouch_for_a_file_edited_by_hand(db: Path) -> None:
+    await three_facts(db)
+    edit_in_place(db, b'"status": "verified"', b'"status": "verifie!"')
+    assert "status: must be one of" in open_error(db)

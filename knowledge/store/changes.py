@@ -153,6 +153,7 @@ class FactStore:
         self._live = sum(1 for fact in self._facts.values() if not fact.retracted)
         self._listeners: list[Callable[[Fact], None]] = []
         self._writer = Writer(opened, on_saved=self._saved)
+        self._opened_as = self._writer.fingerprint  # the snapshot, if any, is of this file
 
     @classmethod
     def open(cls, path: str | Path, *, seed: Path | None = SHIPPED_BASE) -> FactStore:
@@ -165,8 +166,13 @@ class FactStore:
 
     def close(self) -> None:
         """Release the writer lock once the write in progress is on disk. Reads still work; writes
-        (also those already waiting their turn) are refused."""
-        self._writer.close()
+        (also those already waiting their turn) are refused. A base changed since it was opened
+        leaves a snapshot of itself for the next start (:mod:`knowledge.store.disk.snapshot`)."""
+        self._writer.close(before_release=self._keep_snapshot)
+
+    def _keep_snapshot(self) -> None:
+        if self._writer.fingerprint != self._opened_as:
+            loading.keep_snapshot(self.path, self._writer.fingerprint, self._facts, self._writer.doc_ids)
 
     def __enter__(self) -> FactStore:
         return self

@@ -10,7 +10,9 @@ Validated once: a file this store wrote, or validated on an earlier open, carrie
 stamp of its fingerprint (:mod:`knowledge.store.disk.stamp`). When the fingerprint
 of the bytes on disk matches it, the records are decoded without the checks
 (:func:`knowledge.model.stored_fact`); otherwise they are validated as above, and
-a file that passes is stamped. :func:`read_base` does the same for a reader
+a file that passes is stamped. Faster still, a snapshot of exactly that file's facts
+(:mod:`knowledge.store.disk.snapshot`, kept when a store opens or closes) is read
+instead of the JSON. :func:`read_base` does the same for a reader
 (``bot.py ask``), which takes no lock and writes nothing.
 """
 
@@ -37,6 +39,7 @@ from knowledge.model import (
 from knowledge.store.disk.atomic import describe_os_error
 from knowledge.store.disk.layout import Layout, read_layout
 from knowledge.store.disk.lock import WriterLock
+from knowledge.store.disk.snapshot import read_snapshot, write_snapshot
 from knowledge.store.disk.stamp import vouches, write_stamp
 from knowledge.store.disk.storage import AtomicJSONStorage
 from knowledge.store.history import HistoryLog
@@ -169,10 +172,14 @@ def load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
     """
     raw = storage.read_bytes()
     layout = read_layout(raw, TABLE) if raw is not None else None
+    if layout is not None and (snapshot := _snapshot(storage.path, layout)) is not None:
+        storage.remember(layout, layout.fingerprint)
+        return snapshot
     if layout is not None and vouches(storage.path, layout.fingerprint):
         trusted = trusted_facts(raw, layout)
         if trusted is not None:
             storage.remember(layout, layout.fingerprint)
+            keep_snapshot(storage.path, layout.fingerprint, *trusted)
             return trusted
     try:
         document = storage.parse(raw) if raw is not None else {}
@@ -187,7 +194,20 @@ def load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
     storage.remember(layout, fingerprint(raw or b"", layout))
     if layout is not None:
         write_stamp(storage.path, layout.fingerprint)  # validated now: the next open need not
+        keep_snapshot(storage.path, layout.fingerprint, facts, doc_ids)
     return facts, doc_ids
+
+
+def _snapshot(db: Path, layout: Layout) -> tuple[dict[str, Fact], dict[str, int]] | None:
+    """The file's facts from its snapshot, if there is one of exactly this file (one fact a line)."""
+    found = read_snapshot(db, layout.fingerprint) if layout.fingerprint else None
+    return found if found is not None and len(found[0]) == len(layout.lengths) else None
+
+
+def keep_snapshot(db: Path, fingerprint: str | None, facts: dict[str, Fact], doc_ids: dict[str, int]) -> None:
+    """Write the snapshot of the file with ``fingerprint`` holding ``facts`` (writer only)."""
+    if fingerprint:
+        write_snapshot(db, fingerprint, ((doc_ids[key], fact) for key, fact in facts.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +229,8 @@ def read_base(path: Path) -> Base:
     """
     raw = read_bytes(path)
     layout = read_layout(raw, TABLE)
+    if layout is not None and (snapshot := _snapshot(path, layout)) is not None:
+        return Base(list(snapshot[0].values()), layout.fingerprint, [])
     if layout is not None and vouches(path, layout.fingerprint):
         trusted = trusted_facts(raw, layout)
         if trusted is not None:

@@ -85,11 +85,20 @@ class Writer:
         self._persisting = threading.Lock()
         self._closed = False
 
-    def close(self) -> None:
-        """Release the writer lock once the write in progress is on disk; refuse later writes."""
+    def close(self, before_release: Callable[[], None] | None = None) -> None:
+        """Release the writer lock once the write in progress is on disk; refuse later writes.
+
+        ``before_release`` runs just before, while this process still holds the lock.
+        """
         with self._persisting:
+            if self._closed:
+                return
             self._closed = True
-            self._lock_file.release()
+            try:
+                if before_release is not None:
+                    before_release()
+            finally:
+                self._lock_file.release()
 
     async def write(self, plan: Plan[T]) -> T:
         if self._closed:
