@@ -276,7 +276,7 @@ def markdown(report: dict[str, Any]) -> str:
         "Start-up and cold ask: `FactStore.open` and `open_knowledge` timed in their process (s);",
         "`bot.py ask` as a whole process, median of three (s wall / CPU); peak RSS in MB.",
         "",
-        "| facts | first open (validates all) | open (stamped) | cold `ask` | ask RSS "
+        "| facts | first open (validates all) | open (stamped, from the snapshot) | cold `ask` | ask RSS "
         "| bot ready (open_knowledge) | ready RSS |",
         "|---:|---:|---:|---:|---:|---:|---:|",
     ]
