@@ -1,21 +1,30 @@
-"""Store benchmark (issue 6): load time, write latency and event-loop stalls as the base grows.
+"""Store benchmark (issues 6 and 19): start-up, cold ``ask``, import and writes as the base grows.
 
     python bench/store.py [--sizes 1000,10000,100000] [--json] [--save bench/results]
 
 For each size it writes a synthetic base (bench/synth.py, shipped facts
-included) as the TinyDB document the store keeps, then, in a fresh subprocess
-so peak RSS is honest, measures:
+included) laid out as the store writes its file, but without the store's stamp,
+then runs each measurement in a fresh subprocess so peak RSS is honest:
 
-- load: ``FactStore.open`` of that file (parse and validate every record);
-- first write: the first add after loading, which also encodes every record
-  once (the store keeps each record's JSON text for later writes);
-- add and edit latency, p50/p99, over the next writes (each one durable:
-  history fsync, file fsync, rename, folder fsync);
-- the longest event-loop stall during all those writes, seen by a probe task
-  that sleeps 1 ms in a loop and records how late it wakes;
-- file size and the process's peak RSS.
+- first open: ``FactStore.open`` of that unstamped file (every record
+  validated; the file is then stamped, as on the first start of a new version);
+- open: ``FactStore.open`` again, now stamped (validated once: records are not
+  checked again);
+- cold ask: ``python bot.py ask "silk way flights" --db BASE``, wall time, CPU
+  time and peak RSS, and the same steps timed inside one process: start-up and
+  imports, store load (``read_base``), index build (``SearchIndex`` with the
+  moderators' synonyms), the search itself;
+- bot ready: ``open_knowledge`` (store, index, queue, answers, synonyms), as
+  the bot builds it before going online;
+- first write, add and edit latency, p50/p99 (each durable: history fsync, file
+  fsync, rename, folder fsync), and the longest event-loop stall during them;
+- import: ``python bot.py import FILE --db NEW`` of ``size`` synthetic facts
+  into a new database, wall time, CPU time and peak RSS, and the share of it
+  spent on the near-duplicate warnings (timed on the same facts in the import's
+  own process).
 
-This is a script, not a test: the numbers depend on the machine and its disk.
+Wall times on a shared machine vary run to run; CPU time (user + system) is the
+steadier figure. This is a script, not a test.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import platform
 import resource
 import statistics
@@ -41,6 +51,9 @@ from bench.synth import SEED, synthetic_base_records, synthetic_records  # noqa:
 from knowledge.model import Actor  # noqa: E402
 from knowledge.process import long_lived_objects  # noqa: E402
 from knowledge.store.changes import FactStore  # noqa: E402
+from knowledge.store.disk.layout import encode_document  # noqa: E402
+
+QUERY = "silk way flights"
 
 WRITES = 20  # of each kind, after the first write
 ACTOR = Actor("bench", "bench")
@@ -96,6 +109,19 @@ async def _writes(store: FactStore) -> dict[str, Any]:
     }
 
 
+def make_worker(folder: Path, size: int) -> dict[str, Any]:
+    """The base, laid out as the store writes it but not stamped, and the same records as an import file."""
+    records = synthetic_base_records(size)
+    db = folder / f"facts-{size}.json"
+    db.write_bytes(encode_document("facts", ((str(i), json.dumps(r)) for i, r in enumerate(records, 1))))
+    (folder / f"import-{size}.json").write_text(json.dumps(records))
+    return {}
+
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def worker(db: Path) -> dict[str, Any]:
     started = time.perf_counter()
     with long_lived_objects():  # as bot.py does when it serves
@@ -108,41 +134,196 @@ def worker(db: Path) -> dict[str, Any]:
         result |= asyncio.run(_writes(store))
     finally:
         store.close()
-    result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_rss_mb"] = _rss_mb()
     return result
+
+
+def open_worker(db: Path) -> dict[str, Any]:
+    """``FactStore.open`` alone, as the bot's start-up does it."""
+    started = time.perf_counter()
+    with long_lived_objects():
+        store = FactStore.open(db, seed=None)
+    seconds = time.perf_counter() - started
+    store.close()
+    return {"s": round(seconds, 3), "rss_mb": _rss_mb()}
+
+
+def ready_worker(db: Path) -> dict[str, Any]:
+    """``open_knowledge``: everything the bot builds before it goes online."""
+    from knowledge.newsroom import open_knowledge
+
+    started = time.perf_counter()
+    with long_lived_objects():
+        knowledge = open_knowledge(db, seed=None, log_queries=False)
+    seconds = time.perf_counter() - started
+    knowledge.close()
+    return {"s": round(seconds, 3), "rss_mb": _rss_mb()}
+
+
+def ask_split_worker(db: Path) -> dict[str, Any]:
+    """The steps of ``bot.py ask`` after its imports, each timed: store load, index build, search."""
+    from knowledge.newsroom import read_only_thesaurus
+    from knowledge.search.index import SearchIndex
+    from knowledge.store.loading import read_base
+
+    marks = {}
+    with long_lived_objects():  # as bot.py's ask builds them
+        started = time.perf_counter()
+        base = read_base(db)
+        marks["load_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        index = SearchIndex((f for f in base.facts if not f.retracted), thesaurus=read_only_thesaurus(db))
+        marks["index_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    index.search(QUERY, limit=5)
+    marks["search_s"] = time.perf_counter() - started
+    return {name: round(value, 3) for name, value in marks.items()}
+
+
+def import_dups_worker(source: Path) -> dict[str, Any]:
+    """The near-duplicate warnings an import of ``source`` computes, timed alone."""
+    from knowledge.duplicates import duplicate_warnings
+    from knowledge.model import parse_facts
+    from knowledge.store.transfer import load_document
+
+    facts, _ = parse_facts(load_document(source))
+    started = time.perf_counter()
+    warnings = duplicate_warnings(facts, str(source))
+    return {"s": round(time.perf_counter() - started, 3), "warnings": len(warnings), "rss_mb": _rss_mb()}
+
+
+def _measured(args: list[str]) -> dict[str, Any]:
+    """Run ``args`` in a fresh process: its wall and CPU seconds, its peak RSS, and its JSON output."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(args, cwd=REPO, stdout=out, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage
+        wall = time.perf_counter() - started
+        code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        output, errors = out.read(), err.read()
+    if code not in (0, 1):  # 1: ask found no fact, which is still a measurement
+        raise RuntimeError(f"{args} failed ({code}): {errors.decode()[-2000:]}")
+    result: dict[str, Any] = {
+        "wall_s": round(wall, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "rss_mb": round(usage.ru_maxrss / 1024, 1),
+    }
+    if output.startswith(b"{"):
+        result |= json.loads(output)
+    return result
+
+
+def _me(*args: str) -> list[str]:
+    return [sys.executable, __file__, *args]
+
+
+def measure(folder: Path, size: int, *, progress: bool) -> dict[str, Any]:
+    def say(what: str) -> None:
+        if progress:
+            print(f"  {size:,} facts: {what} ...", file=sys.stderr, flush=True)
+
+    db = folder / f"facts-{size}.json"
+    source = folder / f"import-{size}.json"
+    # Made in a child: a child forked from a big parent reports the parent's pages as its peak RSS.
+    _measured(_me("--phase", "make", str(folder), str(size)))
+    row: dict[str, Any] = {"size": size}
+    say("first open (validate all)")
+    row["first_open"] = _measured(_me("--phase", "open", str(db)))
+    say("open (stamped)")
+    row["open"] = _measured(_me("--phase", "open", str(db)))
+    say("cold ask")
+    asks = [_measured([sys.executable, "bot.py", "ask", QUERY, "--db", str(db)]) for _ in range(3)]
+    row["ask"] = sorted(asks, key=lambda a: a["wall_s"])[1]  # the median of three
+    row["ask_start"] = _measured([sys.executable, "-c", "import bot"])  # start-up and ask's imports
+    row["ask_split"] = _measured(_me("--phase", "ask-split", str(db)))
+    say("bot ready")
+    row["ready"] = _measured(_me("--phase", "ready", str(db)))
+    say("writes")
+    row["writes"] = _measured(_me("--worker", str(db)))
+    say("import")
+    target = folder / f"imported-{size}.json"
+    row["import"] = _measured([sys.executable, "bot.py", "import", str(source), "--db", str(target)])
+    say("near-duplicate warnings of the import")
+    row["import_dups"] = _measured(_me("--phase", "import-dups", str(source)))
+    return row
 
 
 def run(sizes: list[int], *, progress: bool) -> dict[str, Any]:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        for size in sizes:
-            if progress:
-                print(f"  store at {size:,} facts ...", file=sys.stderr, flush=True)
-            db = Path(folder) / f"facts-{size}.json"
-            records = synthetic_base_records(size)
-            db.write_text(json.dumps({"facts": {str(i): r for i, r in enumerate(records, start=1)}}))
-            del records
-            done = subprocess.run(
-                [sys.executable, __file__, "--worker", str(db)], check=True, capture_output=True, text=True
-            )
-            rows.append(json.loads(done.stdout))
+        for size in sorted(sizes):
+            rows.append(measure(Path(folder), size, progress=progress))
     return {
         "machine": {
             "python": platform.python_version(),
-            "cpus": len(__import__("os").sched_getaffinity(0)),
+            "cpus": len(os.sched_getaffinity(0)),
             "platform": platform.platform(),
+            "load_average": os.getloadavg(),
         },
         "results": rows,
     }
 
 
+def _wall_cpu(m: dict[str, Any]) -> str:
+    return f"{m['wall_s']:.2f} / {m['cpu_s']:.2f}"
+
+
 def markdown(report: dict[str, Any]) -> str:
+    rows = report["results"]
     lines = [
+        "Start-up and cold ask: `FactStore.open` and `open_knowledge` timed in their process (s);",
+        "`bot.py ask` as a whole process, median of three (s wall / CPU); peak RSS in MB.",
+        "",
+        "| facts | first open (validates all) | open (stamped, from the snapshot) | cold `ask` | ask RSS "
+        "| bot ready (open_knowledge) | ready RSS |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']:,} | {r['first_open']['s']:.2f} | {r['open']['s']:.2f} "
+            f"| {_wall_cpu(r['ask'])} | {r['ask']['rss_mb']:.0f} | {r['ready']['s']:.2f} "
+            f"| {r['ready']['rss_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "Cold `ask` split (seconds): process start and `import bot` (`python -c 'import bot'`, wall),",
+        "then in one process: store load (`read_base`), index build (`SearchIndex` with the",
+        "moderators' synonyms), the search.",
+        "",
+        "| facts | start + imports | store load | index build | search | sum |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        a, start = r["ask_split"], r["ask_start"]["wall_s"]
+        total = start + a["load_s"] + a["index_s"] + a["search_s"]
+        lines.append(
+            f"| {r['size']:,} | {start:.2f} | {a['load_s']:.2f} | {a['index_s']:.2f} "
+            f"| {a['search_s']:.3f} | {total:.2f} |"
+        )
+    lines += [
+        "",
+        "Import of `size` facts into a new database (`bot.py import`):",
+        "",
+        "| facts | import s (wall / CPU) | peak RSS MB | of which near-duplicate warnings s | their RSS MB |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        d = r["import_dups"]
+        lines.append(
+            f"| {r['size']:,} | {_wall_cpu(r['import'])} | {r['import']['rss_mb']:.0f} | {d['s']:.2f} "
+            f"| {d['rss_mb']:.0f} |"
+        )
+    lines += [
+        "",
+        "Writes (after the stamped open):",
+        "",
         "| facts | load s | first write ms | add p50 / p99 ms | edit p50 / p99 ms "
         "| longest loop stall ms | file MB | peak RSS MB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for r in report["results"]:
+    for r in (row["writes"] for row in rows):
         add = f"{r['add_p50_ms']:.1f} / {r['add_p99_ms']:.1f}"
         edit = f"{r['edit_p50_ms']:.1f} / {r['edit_p99_ms']:.1f}"
         lines.append(
@@ -150,10 +331,12 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['max_loop_stall_ms']:.1f} | {r['file_mb']:.1f} | {r['peak_rss_mb']:.0f} |"
         )
     machine = report["machine"]
+    load = ", ".join(f"{x:.1f}" for x in machine["load_average"])
     lines.append(
         f"\nEach size: one first add, then {WRITES} adds and {WRITES} edits, every one durable "
         f"(history fsync, file fsync, rename, folder fsync); the loop stall is the worst over all "
-        f"{1 + 2 * WRITES} writes. Python {machine['python']}, {machine['cpus']} CPUs."
+        f"{1 + 2 * WRITES} writes. Python {machine['python']}, {machine['cpus']} CPUs, load average "
+        f"{load} at the end."
     )
     return "\n".join(lines) + "\n"
 
@@ -164,9 +347,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of Markdown")
     parser.add_argument("--save", type=Path, help="also write store.md and store.json here")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--phase", nargs="+", metavar="PHASE PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker)))
+        return
+    if args.phase and args.phase[0] == "make":
+        print(json.dumps(make_worker(Path(args.phase[1]), int(args.phase[2]))))
+        return
+    if args.phase:
+        phases = {
+            "open": open_worker,
+            "ready": ready_worker,
+            "ask-split": ask_split_worker,
+            "import-dups": import_dups_worker,
+        }
+        print(json.dumps(phases[args.phase[0]](Path(args.phase[1]))))
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     report = run(sizes, progress=True)

@@ -26,7 +26,7 @@ its facts with those already in the base.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 
 from knowledge.model import Fact
 from knowledge.search import SearchIndex
@@ -69,6 +69,20 @@ def near_duplicate_pairs(
     return sorted(((a, b, s) for (a, b), s in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))
 
 
+def _blanked(claim: tuple[str, ...], start: int, stop: int) -> Iterator[tuple[int, int, int]]:
+    """For each position i from ``start`` to ``stop``: (i, a hash of the words from ``start`` before it,
+    a hash of the words up to ``stop`` after it). Two claims of one length that agree outside
+    ``start:stop`` have the same triple at i if they differ at most at i (a collision is checked away
+    by the caller)."""
+    before = [0]
+    for word in claim[start:stop]:
+        before.append(hash((before[-1], word)))
+    after = 0
+    for i in range(stop - 1, start - 1, -1):
+        yield i, before[i - start], after
+        after = hash((claim[i], after))
+
+
 def one_word_variants(facts: Sequence[Fact]) -> list[list[Fact]]:
     """Groups of live facts whose claims differ from each other only by one word or number each.
 
@@ -80,17 +94,15 @@ def one_word_variants(facts: Sequence[Fact]) -> list[list[Fact]]:
         if not fact.retracted:
             same_words[tuple(words(fact.claim))].append(fact)
     claims = [claim for claim in same_words if len(claim) >= _MIN_VARIANT_WORDS]
-    # Claims that match once the word at position i is blanked out, by a hash of
-    # (length, i, words before, words after); a hash collision is checked away below.
-    blanked: dict[tuple[int, int, int, int], list[int]] = defaultdict(list)
+    # Two claims one word apart agree on every word of one half: the second half if the word
+    # that differs is in the first, else the first. So only claims of one length sharing a
+    # half are compared, word position by word position within the other half: two dictionary
+    # entries a claim instead of one a word (a base of distinct claims shares no halves).
+    halves: dict[tuple[int, bool, int], list[int]] = defaultdict(list)
     for n, claim in enumerate(claims):
-        before = [0]
-        for word in claim:
-            before.append(hash((before[-1], word)))
-        after = 0
-        for i in range(len(claim) - 1, -1, -1):
-            blanked[(len(claim), i, before[i], after)].append(n)
-            after = hash((claim[i], after))
+        middle = len(claim) // 2
+        halves[(len(claim), False, hash(claim[middle:]))].append(n)
+        halves[(len(claim), True, hash(claim[:middle]))].append(n)
     parent = list(range(len(claims)))
 
     def root(n: int) -> int:
@@ -99,21 +111,29 @@ def one_word_variants(facts: Sequence[Fact]) -> list[list[Fact]]:
             n = parent[n]
         return n
 
-    for (_, i, _, _), members in blanked.items():
-        if len(members) < 2:
+    for (length, in_second, _), sharing in halves.items():
+        if len(sharing) < 2:
             continue
-        first = claims[members[0]]
-        for n in members[1:]:
-            other = claims[n]
-            if other[:i] == first[:i] and other[i + 1 :] == first[i + 1 :]:
-                parent[root(n)] = root(members[0])
-    groups: dict[int, list[Fact]] = defaultdict(list)
-    for n, claim in enumerate(claims):
-        groups[root(n)].extend(same_words[claim])
+        start, stop = (length // 2, length) if in_second else (0, length // 2)
+        blanked: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+        for n in sharing:
+            for key in _blanked(claims[n], start, stop):
+                blanked[key].append(n)
+        for (i, _, _), members in blanked.items():
+            if len(members) < 2:
+                continue
+            first = claims[members[0]]
+            for n in members[1:]:
+                other = claims[n]
+                if other[:i] == first[:i] and other[i + 1 :] == first[i + 1 :]:
+                    parent[root(n)] = root(members[0])
+    components: dict[int, list[int]] = defaultdict(list)
+    for n in range(len(claims)):
+        components[root(n)].append(n)
     found = [
-        sorted(group, key=lambda f: f.key)
-        for group in groups.values()
-        if len({tuple(words(f.claim)) for f in group}) > 1
+        sorted((fact for n in component for fact in same_words[claims[n]]), key=lambda f: f.key)
+        for component in components.values()
+        if len(component) > 1  # distinct claims: word for word the same is one claim
     ]
     return sorted(found, key=lambda group: (-len(group), group[0].key))
 

@@ -430,6 +430,22 @@ def parse_fact(data: Any, *, record: str | None = None) -> Fact:
     )
 
 
+def stored_fact(record: dict[str, Any]) -> Fact:
+    """The fact in a record that :func:`parse_fact` accepted and the store wrote, built without
+    checking it again; ``record`` (a fresh dict from the decoder) is consumed.
+
+    Only for a file the store vouches for (:mod:`knowledge.store.disk.stamp`): it holds
+    only ``Fact.to_dict()`` of facts this validation produced, so building the same
+    fact needs no check. Anything else goes through :func:`parse_fact`.
+    """
+    record["sources"] = tuple(Source(**source) for source in record["sources"])
+    if "aliases" in record:
+        record["aliases"] = tuple(record["aliases"])
+    if "tags" in record:
+        record["tags"] = tuple(record["tags"])
+    return Fact(**record)
+
+
 def parse_records(
     named: Iterable[tuple[str, Any]], *, keys_in_names: bool = False
 ) -> tuple[list[Fact], list[InvalidFact]]:

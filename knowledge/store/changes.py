@@ -53,6 +53,7 @@ from knowledge.model import (
     MAX_ASKED_AS,
     MAX_QUESTION,
     MAX_REASON,
+    MAX_SHORT,
     MAX_SOURCES,
     SUBJECT_KEY_RE,
     Actor,
@@ -117,18 +118,32 @@ def _validated(fact: Fact) -> Fact:
     return parse_fact(fact.to_dict(), record=f"fact `{fact.key}`")
 
 
-def _imported(incoming: Fact, actor: Actor, at: str) -> Fact:
-    """A new fact from an import file: its content, our provenance, and still hidden if it was retracted."""
+def _label(actor: Actor) -> str:
+    """``actor``'s label as validation stores it in ``added_by`` and ``updated_by``; checked once for a
+    whole import rather than by validating each of its facts again."""
+    checker = _Checker()
+    label = checker.text("added_by", actor.label, limit=MAX_SHORT, required=True)
+    if checker.problems or label is None:
+        raise InvalidFact(checker.problems, record="import")
+    return label
+
+
+def _imported(incoming: Fact, label: str, at: str) -> Fact:
+    """A new fact from an import file: its content, our provenance, and still hidden if it was retracted.
+
+    ``incoming`` passed validation, ``label`` is checked and ``at`` is the store's clock, so the
+    result needs no validation again (each field is valid, and no rule relates provenance to content).
+    """
     withdrawn = incoming.retracted
     return incoming.evolve(
-        added_by=actor.label,
+        added_by=label,
         added_at=at,
         updated_by=None,
         updated_at=None,
         reviewed_at=None,
         version=1,
         retracted_at=at if withdrawn else None,
-        retracted_by=actor.label if withdrawn else None,
+        retracted_by=label if withdrawn else None,
         retraction_reason=(incoming.retraction_reason or "retracted in the imported file")
         if withdrawn
         else None,
@@ -145,6 +160,7 @@ class FactStore:
         self._live = sum(1 for fact in self._facts.values() if not fact.retracted)
         self._listeners: list[Callable[[Fact], None]] = []
         self._writer = Writer(opened, on_saved=self._saved)
+        self._opened_as = self._writer.fingerprint  # the snapshot, if any, is of this file
 
     @classmethod
     def open(cls, path: str | Path, *, seed: Path | None = SHIPPED_BASE) -> FactStore:
@@ -157,8 +173,13 @@ class FactStore:
 
     def close(self) -> None:
         """Release the writer lock once the write in progress is on disk. Reads still work; writes
-        (also those already waiting their turn) are refused."""
-        self._writer.close()
+        (also those already waiting their turn) are refused. A base changed since it was opened
+        leaves a snapshot of itself for the next start (:mod:`knowledge.store.disk.fastload`)."""
+        self._writer.close(before_release=self._keep_snapshot)
+
+    def _keep_snapshot(self) -> None:
+        if self._writer.fingerprint != self._opened_as:
+            loading.keep_snapshot(self.path, self._writer.fingerprint, self._facts, self._writer.doc_ids)
 
     def __enter__(self) -> FactStore:
         return self
@@ -182,6 +203,18 @@ class FactStore:
 
     def __len__(self) -> int:
         return self._live
+
+    @property
+    def fingerprint(self) -> str:
+        """What the fact file holds, as 64 hex digits: changes with every saved change to a fact.
+
+        A function of the file's bytes, so any process computes the same value for the
+        same file (:func:`knowledge.store.loading.fingerprint_of` reads it without opening
+        the store). A note (history only: corrections, synonym groups) leaves it as it is.
+        It moves to the new file's once a change is applied to memory and every listener
+        (the search index) has seen it, so state saved under it is never behind it.
+        """
+        return self._writer.fingerprint
 
     def key_taken(self, key: str) -> bool:
         """Whether a fact, retracted or not, has this key: keys are never used again."""
@@ -488,7 +521,7 @@ class FactStore:
         at: str | None = None,
     ) -> Change:
         at = at or now_iso()
-        entries = tuple(
+        entries = (
             HistoryEntry(
                 key=fact.key,
                 action=action,
@@ -542,20 +575,21 @@ def plan_import(
     incoming = {fact.key for fact in found.facts}
     beside = [fact for key, fact in current.items() if key not in incoming and not fact.retracted]
     warnings = warn(found.facts, where, beside=beside) if warn else []
-    at = now_iso()
+    at, label = now_iso(), _label(actor)
     report = ImportReport(added=[], changed=[], unchanged=[], warnings=warnings)
     pairs: list[tuple[Fact | None, Fact]] = []
     for fact in found.facts:
         before = current.get(fact.key)
         if before is None:
-            after = _validated(_imported(fact, actor, at))
+            after = _imported(fact, label, at)
             report.added.append(after.key)
         elif _content(fact) == _content(before):
             report.unchanged.append(before.key)
             continue
         else:
+            # Validated content on a validated fact: no need to validate the pair again.
             content = {name: getattr(fact, name) for name in CONTENT_FIELDS}
-            after = FactStore._revise(before, **content, updated_by=actor.label, updated_at=at)
+            after = before.evolve(**content, updated_by=label, updated_at=at, version=before.version + 1)
             report.changed.append(after.key)
         pairs.append((before, after))
     return report, pairs, at

@@ -98,9 +98,9 @@ class HistoryLog:
         # The index is built by readers and forgotten by a refused append (which cuts the file back).
         self._index_lock = threading.Lock()
 
-    def append(self, entries: Sequence[HistoryEntry]) -> None:
+    def append(self, entries: Iterable[HistoryEntry]) -> None:
         """Append and fsync; raises ``OSError`` if the disk refuses (and nothing of it stays)."""
-        if not entries:
+        if isinstance(entries, Sequence) and not entries:
             return
         try:
             self._file.append(entry_to_json(e).encode() for e in entries)

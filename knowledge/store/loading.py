@@ -5,10 +5,20 @@ Every record of the file goes through :func:`knowledge.model.parse_records`
 file is refused with :class:`CorruptDatabase`, naming the newest backup that
 does load. A missing file with backups beside it is refused too, never
 recreated from the seed (see :func:`missing`).
+
+Validated once: a file this store wrote, or validated on an earlier open, carries a
+stamp of its fingerprint (:mod:`knowledge.store.disk.stamp`). When the fingerprint
+of the bytes on disk matches it, the records are decoded without the checks
+(:func:`knowledge.model.stored_fact`); otherwise they are validated as above, and
+a file that passes is stamped. Faster still, a snapshot of exactly that file's facts
+(:mod:`knowledge.store.disk.fastload`, kept when a store opens or closes) is read
+instead of the JSON. :func:`read_base` does the same for a reader
+(``bot.py ask``), which takes no lock and writes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Mapping
@@ -16,14 +26,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.errors import CorruptDatabase, KnowledgeError, WriteFailed
-from knowledge.model import Actor, Fact, HistoryEntry, now_iso, parse_facts, parse_records
+from knowledge.errors import CorruptDatabase, InvalidFact, KnowledgeError, WriteFailed
+from knowledge.model import (
+    Actor,
+    Fact,
+    HistoryEntry,
+    now_iso,
+    parse_facts,
+    parse_records,
+    stored_fact,
+)
 from knowledge.store.disk.atomic import describe_os_error
-from knowledge.store.disk.layout import encode_document
+from knowledge.store.disk.fastload import read_snapshot, write_snapshot
+from knowledge.store.disk.layout import Layout, encode_document, read_layout
 from knowledge.store.disk.lock import WriterLock
+from knowledge.store.disk.stamp import vouches, write_stamp
 from knowledge.store.disk.storage import AtomicJSONStorage
 from knowledge.store.history import HistoryLog
-from knowledge.store.transfer import DOC_ID_RE, load_document
+from knowledge.store.transfer import DOC_ID_RE, load_document, read_bytes, read_document
 
 log = logging.getLogger(__name__)
 
@@ -136,17 +156,111 @@ def facts_of(document: Mapping[str, Any]) -> tuple[dict[str, Fact], dict[str, in
     return facts, doc_ids, []
 
 
-def load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
-    """The facts of the file and their doc ids, or :class:`CorruptDatabase` (file untouched)."""
+def fingerprint(raw: bytes, layout: Layout | None) -> str:
+    """The fingerprint of a database file's bytes: its layout's, or for a file not laid out
+    as the store writes it (formatted by hand), the SHA-256 of the bytes."""
+    return (layout and layout.fingerprint) or hashlib.sha256(raw).hexdigest()
+
+
+def fingerprint_of(path: Path) -> str:
+    """The fingerprint of the database file at ``path`` as it is now, without locking or
+    validating it: what :attr:`knowledge.store.FactStore.fingerprint` says once that file is
+    loaded. Raises :class:`KnowledgeError` if it cannot be read."""
+    raw = read_bytes(path)
+    return fingerprint(raw, read_layout(raw, TABLE))
+
+
+def trusted_facts(raw: bytes, layout: Layout) -> tuple[dict[str, Fact], dict[str, int]] | None:
+    """The facts of a file the stamp vouches for, decoded without validation; None if, against
+    all odds, its bytes do not decode to one record per line (then it is validated in full)."""
     try:
-        document = storage.read() or {}
+        table = json.loads(raw)[TABLE]
+        facts = {}
+        doc_ids = {}
+        for doc_id, record in table.items():
+            fact = stored_fact(record)
+            facts[fact.key] = fact
+            doc_ids[fact.key] = int(doc_id)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if len(facts) != len(table) or len(facts) != len(layout.lengths):
+        return None
+    return facts, doc_ids
+
+
+def load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
+    """The facts of the file and their doc ids, or :class:`CorruptDatabase` (file untouched).
+
+    A file the stamp vouches for is decoded without validation; any other is
+    validated in full and, if it passes, stamped.
+    """
+    raw = storage.read_bytes()
+    layout = read_layout(raw, TABLE) if raw is not None else None
+    if layout is not None and (snapshot := _snapshot(storage.path, layout)) is not None:
+        storage.remember(layout, layout.fingerprint)
+        return snapshot
+    if layout is not None and vouches(storage.path, layout.fingerprint):
+        trusted = trusted_facts(raw, layout)
+        if trusted is not None:
+            storage.remember(layout, layout.fingerprint)
+            keep_snapshot(storage.path, layout.fingerprint, *trusted)
+            return trusted
+    try:
+        document = storage.parse(raw) if raw is not None else {}
     except CorruptDatabase as error:
         raise CorruptDatabase(error.path, error.problem, newest_good_backup(storage)) from None
     facts, doc_ids, problems = facts_of(document)
     del document
     if problems:
         raise CorruptDatabase(str(storage.path), summary(problems), newest_good_backup(storage))
+    if layout is not None and len(layout.lengths) != len(facts):
+        layout = None  # records not one per line: the first write writes the file whole
+    storage.remember(layout, fingerprint(raw or b"", layout))
+    if layout is not None:
+        write_stamp(storage.path, layout.fingerprint)  # validated now: the next open need not
+        keep_snapshot(storage.path, layout.fingerprint, facts, doc_ids)
     return facts, doc_ids
+
+
+def _snapshot(db: Path, layout: Layout) -> tuple[dict[str, Fact], dict[str, int]] | None:
+    """The file's facts from its snapshot, if there is one of exactly this file (one fact a line)."""
+    found = read_snapshot(db, layout.fingerprint) if layout.fingerprint else None
+    return found if found is not None and len(found[0]) == len(layout.lengths) else None
+
+
+def keep_snapshot(db: Path, fingerprint: str | None, facts: dict[str, Fact], doc_ids: dict[str, int]) -> None:
+    """Write the snapshot of the file with ``fingerprint`` holding ``facts`` (writer only)."""
+    if fingerprint:
+        write_snapshot(db, fingerprint, ((doc_ids[key], fact) for key, fact in facts.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Base:
+    """A database read without its writer lock: every fact that loaded, retracted ones too."""
+
+    facts: list[Fact]
+    fingerprint: str
+    skipped: list[InvalidFact]  # records refused by validation, left out
+
+
+def read_base(path: Path) -> Base:
+    """The facts in the fact file at ``path``, for a reader (``bot.py ask``): no lock, nothing written.
+
+    A file the stamp vouches for is decoded without validation; any other shape
+    :mod:`knowledge.store.transfer` reads is validated, and the records it refuses
+    are left out and listed in :attr:`Base.skipped` (a reader answers from the rest).
+    Raises :class:`KnowledgeError` if the file cannot be read or is not a fact file.
+    """
+    raw = read_bytes(path)
+    layout = read_layout(raw, TABLE)
+    if layout is not None and (snapshot := _snapshot(path, layout)) is not None:
+        return Base(list(snapshot[0].values()), layout.fingerprint, [])
+    if layout is not None and vouches(path, layout.fingerprint):
+        trusted = trusted_facts(raw, layout)
+        if trusted is not None:
+            return Base(list(trusted[0].values()), layout.fingerprint, [])
+    facts, errors = parse_facts(read_document(raw, str(path)), label=f"{path} record")
+    return Base(facts, fingerprint(raw, layout), errors)
 
 
 def newest_good_backup(storage: AtomicJSONStorage) -> str | None:
@@ -208,4 +322,5 @@ def create(
         storage.write_tables({TABLE: ((str(i), encode(f)) for i, f in enumerate(facts, start=1))})
     except OSError as error:
         raise WriteFailed(str(storage.path), describe_os_error(error)) from error
+    write_stamp(storage.path, storage.fingerprint)
     return {f.key: f for f in facts}, {f.key: i for i, f in enumerate(facts, start=1)}

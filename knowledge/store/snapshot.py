@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.errors import KnowledgeError
+from knowledge.store.disk import fastload, stamp
 from knowledge.store.disk.atomic import describe_os_error, fsync_folder, write_all
 from knowledge.store.disk.lock import WriterLock
 from knowledge.store.disk.storage import AtomicJSONStorage
@@ -70,6 +71,12 @@ class Part:
 
 DATABASE = Part("", journal=False)
 HISTORY = Part(HISTORY_SUFFIX, journal=True)
+# The store's own files made from the database, for a faster start: never backed up;
+# a restore moves them aside.
+MADE_FROM_IT = (
+    Part(stamp.SUFFIX, journal=False, derived=True),
+    Part(fastload.SUFFIX, journal=False, derived=True),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +322,7 @@ def restore(folder: Path, db: Path, parts: Sequence[Part]) -> Restored:
             ) from error
         current = [
             path
-            for part in (DATABASE, HISTORY, *parts)
+            for part in (DATABASE, HISTORY, *MADE_FROM_IT, *parts)
             if (path := db.with_name(db.name + part.suffix)).exists()
         ]
         kept = db.with_name(f"{db.name}.replaced-{_stamp()}") if current else None

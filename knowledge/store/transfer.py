@@ -24,10 +24,11 @@ SHAPES = 'a list of facts, {"facts": [...]}, or the {"facts": {"1": {...}}} docu
 
 def load_document(path: Path) -> list[Any]:
     """The records in the file at ``path``, not yet validated (see :func:`read_document`)."""
-    return read_document(_read(path), str(path))
+    return read_document(read_bytes(path), str(path))
 
 
-def _read(path: Path) -> bytes:
+def read_bytes(path: Path) -> bytes:
+    """The bytes of the file at ``path``, or :class:`KnowledgeError` saying why it cannot be read."""
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:
@@ -108,7 +109,7 @@ def check_file(path: Path, *, warn: Warn | None = None) -> Findings:
     to load one it does not number as it does.
     """
     try:
-        document = _parse(_read(path), str(path))
+        document = _parse(read_bytes(path), str(path))
         records = _records(document, str(path))
     except KnowledgeError as error:
         return Findings([str(error)], [])

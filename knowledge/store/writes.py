@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -31,6 +31,7 @@ from knowledge.errors import WriteFailed
 from knowledge.model import Fact, HistoryEntry
 from knowledge.store.disk.atomic import describe_os_error
 from knowledge.store.disk.layout import LayoutMismatch
+from knowledge.store.disk.stamp import write_stamp
 from knowledge.store.loading import TABLE, Opened, encode
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One write: the new versions of the facts it touches (none for a note) and their history."""
+    """One write: the new versions of the facts it touches (none for a note) and their history.
+
+    ``entries`` is read once, by the history append: an import of 100,000 facts passes
+    a generator, so each entry's before/after records are made, encoded and dropped
+    one at a time instead of all held at once.
+    """
 
     facts: tuple[Fact, ...]
-    entries: tuple[HistoryEntry, ...]
+    entries: Iterable[HistoryEntry]
 
 
 # A write's plan runs on the worker thread under the lock: it validates against
@@ -71,17 +77,28 @@ class Writer:
         self.doc_ids = opened.doc_ids
         self._next_id = max(self.doc_ids.values(), default=0) + 1
         self._on_saved = on_saved
+        # The file's, as of the last change applied to memory (the storage's moves on at the rename).
+        self.fingerprint = opened.storage.fingerprint or ""
         self._write_lock = asyncio.Lock()
         # Held by the worker thread while it writes, and by close(): the writer lock is
         # never released mid-write, and no write starts once it is released.
         self._persisting = threading.Lock()
         self._closed = False
 
-    def close(self) -> None:
-        """Release the writer lock once the write in progress is on disk; refuse later writes."""
+    def close(self, before_release: Callable[[], None] | None = None) -> None:
+        """Release the writer lock once the write in progress is on disk; refuse later writes.
+
+        ``before_release`` runs just before, while this process still holds the lock.
+        """
         with self._persisting:
+            if self._closed:
+                return
             self._closed = True
-            self._lock_file.release()
+            try:
+                if before_release is not None:
+                    before_release()
+            finally:
+                self._lock_file.release()
 
     async def write(self, plan: Plan[T]) -> T:
         if self._closed:
@@ -96,7 +113,9 @@ class Writer:
             if change is not None:
                 self.doc_ids.update(new_ids)
                 self._next_id += len(new_ids)
+                written = self._storage.fingerprint or ""
                 await self._on_saved(change)
+                self.fingerprint = written
             return result
 
     def _closed_error(self) -> RuntimeError:
@@ -119,6 +138,8 @@ class Writer:
                     self._write_file(encoded, new_ids)
             except OSError as error:
                 raise WriteFailed(str(self.path), describe_os_error(error)) from error
+            if change.facts:  # every record in the file was validated: the next open need not
+                write_stamp(self.path, self._storage.fingerprint)
             return result, change, new_ids
 
     def _write_file(self, encoded: dict[str, str], new_ids: dict[str, int]) -> None:

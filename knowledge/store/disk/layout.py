@@ -12,16 +12,24 @@ every later write patches and takes ~90 ms at 100,000 facts and ~13 ms at
 10,000, so writing whole each time would make every write at 100k over ten
 times slower. Both fills only produce bytes for a temp file: the atomic
 replace itself is :func:`knowledge.store.disk.atomic.replace_file`.
+
+The layout also gives the file its *fingerprint* (:attr:`Layout.fingerprint`):
+a SHA-256 over the table name and each record line's length and CRC-32. Both
+fills keep the CRCs of the lines they write (a patch computes only the changed
+lines'), so a write costs no re-read of the file; :func:`read_layout` finds the
+same layout, and so the same fingerprint, in a file's bytes.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
+import zlib
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from knowledge.store.disk.atomic import write_all
 
@@ -41,6 +49,17 @@ class Layout:
 
     table: str
     lengths: array[int]  # bytes of each record's line, in file order
+    crcs: array[int] = field(default_factory=lambda: array("L"))  # CRC-32 of each line, in file order
+
+    @property
+    def fingerprint(self) -> str | None:
+        """What the file holds, in 64 hex digits: equal layouts, equal bytes (None without the CRCs)."""
+        if len(self.crcs) != len(self.lengths):
+            return None
+        digest = hashlib.sha256(_header(self.table))
+        digest.update(array("Q", self.lengths).tobytes())
+        digest.update(array("Q", self.crcs).tobytes())
+        return digest.hexdigest()
 
 
 class LayoutMismatch(Exception):
@@ -59,6 +78,41 @@ def record_line(doc_id: str, text: str) -> bytes:
 def encode_document(table: str, records: Iterable[tuple[str, str]]) -> bytes:
     """A whole one-table document, laid out as the database file is: one record per line."""
     return _header(table) + _SEPARATOR.join(record_line(i, text) for i, text in records) + _FOOTER
+
+
+def read_layout(raw: bytes, table: str) -> Layout | None:
+    """The layout of ``raw`` if it is a one-table file laid out as the store writes it, else None.
+
+    JSON text never holds a raw line break, so each line between the header and
+    the footer is one record; that it *is* one is for the caller to check (one
+    line per record it decoded).
+    """
+    header = _header(table)
+    end = len(raw) - len(_FOOTER)
+    if end < len(header) or not (raw.startswith(header) and raw.endswith(_FOOTER)):
+        return None
+    lengths: array[int] = array("Q")
+    crcs: array[int] = array("L")
+    view = memoryview(raw)
+    start = len(header)
+    while start < end:  # the lines in place: no copy of a 96 MB file to measure it
+        stop = raw.find(b"\n", start, end)
+        last = stop == -1
+        if last:
+            stop = end
+        elif raw[stop - 1 : stop] != b",":
+            return None  # a line break inside a record: not our layout
+        else:
+            stop -= 1
+        lengths.append(stop - start)
+        crcs.append(zlib.crc32(view[start:stop]))
+        if last:
+            break
+        start = stop + len(_SEPARATOR)
+    else:
+        if lengths:  # a separator with no record after it
+            return None
+    return Layout(table, lengths, crcs)
 
 
 def document_size(table: str, lengths: Sequence[int]) -> int:
@@ -87,23 +141,25 @@ def fill_whole(fd: int, tables: Mapping[str, Iterable[tuple[str, str]]]) -> Layo
     Returns the layout of a one-table file (the fact store's), None otherwise.
     """
     lengths: array[int] = array("Q")
+    crcs: array[int] = array("L")
     batch: list[bytes] = [b"{"]
     for t, (name, records) in enumerate(tables.items()):
         batch.append((b", " if t else b"") + _header(name)[1:])
-        lengths = array("Q")
+        lengths, crcs = array("Q"), array("L")
         for doc_id, text in records:
             line = record_line(doc_id, text)
             if lengths:
                 batch.append(_SEPARATOR)
             batch.append(line)
             lengths.append(len(line))
+            crcs.append(zlib.crc32(line))
             if len(batch) >= _BATCH:
                 write_all(fd, b"".join(batch))
                 batch.clear()
         batch.append(b"\n}")
     batch.append(b"}\n")
     write_all(fd, b"".join(batch))
-    return Layout(next(iter(tables)), lengths) if len(tables) == 1 else None
+    return Layout(next(iter(tables)), lengths, crcs) if len(tables) == 1 else None
 
 
 def fill_patched(
@@ -122,7 +178,7 @@ def fill_patched(
     table, old = layout.table, layout.lengths
     if os.fstat(source).st_size != document_size(table, old):
         raise LayoutMismatch("the file is not the size its recorded layout gives")
-    lengths = array("Q", old)
+    lengths, crcs = array("Q", old), array("L", layout.crcs)
     header = _header(table)
     write_all(fd, header)
     offset, done = len(header), 0  # where record `done` starts in the current file
@@ -132,6 +188,8 @@ def fill_patched(
         line = record_line(*replaced[position])
         write_all(fd, line + _SEPARATOR if position < len(old) - 1 else line)
         lengths[position] = len(line)
+        if crcs:
+            crcs[position] = zlib.crc32(line)
         offset += span + old[position] + len(_SEPARATOR)
         done = position + 1
     if done < len(old):
@@ -139,8 +197,10 @@ def fill_patched(
     for doc_id, text in appended:
         line = record_line(doc_id, text)
         write_all(fd, _SEPARATOR + line if lengths else line)
+        if len(crcs) == len(lengths):
+            crcs.append(zlib.crc32(line))
         lengths.append(len(line))
     write_all(fd, _FOOTER)
     if os.fstat(fd).st_size != document_size(table, lengths):
         raise LayoutMismatch("the rewritten file is not the size its layout gives")
-    return Layout(table, lengths)
+    return Layout(table, lengths, crcs if len(crcs) == len(lengths) else array("L"))

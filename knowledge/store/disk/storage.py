@@ -7,7 +7,9 @@ module that owns it:
   replaced whole on every write by :func:`knowledge.store.disk.atomic.replace_file`;
 - ``<db>.backups/``: the last good versions (:mod:`knowledge.store.disk.backups`);
 - ``<db>.lock``: the one writer process (:mod:`knowledge.store.disk.lock`);
-- ``<db>.history.jsonl``: the append-only history (:mod:`knowledge.store.history`).
+- ``<db>.history.jsonl``: the append-only history (:mod:`knowledge.store.history`);
+- ``<db>.stamp``: the fingerprint of the file the store last wrote or validated
+  (:mod:`knowledge.store.disk.stamp`).
 
 :class:`AtomicJSONStorage` keeps TinyDB's ``Storage`` contract (``read`` and
 ``write`` of the whole document; ``TinyDB(path, storage=AtomicJSONStorage)``
@@ -72,19 +74,31 @@ class AtomicJSONStorage(Storage):
         # else found at write time was written by another program.
         self._known: tuple[int, int, int] | None = None
         self.layout: Layout | None = None
+        # The fingerprint of the file as last loaded or written here (see knowledge.store.disk.layout).
+        self.fingerprint: str | None = None
 
     # --- reading ---
 
     def read(self) -> dict[str, Any] | None:
+        raw = self.read_bytes()
+        return None if raw is None else self.parse(raw)
+
+    def read_bytes(self) -> bytes | None:
+        """The file's bytes (None if there is no file), remembered as the version this storage loaded."""
         try:
             with self.path.open("rb") as handle:
                 st = os.fstat(handle.fileno())
                 raw = handle.read()
         except FileNotFoundError:
             return None
-        document = self.parse(raw)
         self._known = _identity(st)
-        return document
+        return raw
+
+    def remember(self, layout: Layout | None, fingerprint: str) -> None:
+        """What the loader found in the file :meth:`read_bytes` returned: its layout (so the
+        next write can patch it) and its fingerprint."""
+        self.layout = layout
+        self.fingerprint = fingerprint
 
     def parse(self, raw: bytes) -> dict[str, Any]:
         """The document in ``raw`` or :class:`CorruptDatabase` saying what is wrong with it."""
@@ -155,6 +169,7 @@ class AtomicJSONStorage(Storage):
         # From the rename on, every reader sees the new file, so the write stands: failing
         # it now would leave the caller's memory behind the file.
         self.layout = layout
+        self.fingerprint = layout.fingerprint if layout is not None else None
         self._known = known
         self._backups.prune()
 
