@@ -6,6 +6,9 @@
 ``status``), except ``sync``, which publishes the slash commands to those servers.
 The settings are read by :mod:`handlers.settings`, which the cogs share and which
 never imports discord.
+
+Its length: the whole command line in one place (each command a short function, the parser,
+logging set-up): what an operator runs is read in one file.
 """
 
 from __future__ import annotations

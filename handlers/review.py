@@ -23,6 +23,9 @@ The buttons and forms are in :mod:`handlers.review_views`, the words in
 collects and stops; the button that opened it awaits it and decides. A form
 submitted after a restart (no button awaits it any more) is rebuilt from its
 ``custom_id`` and finished the same way (:meth:`Review.on_interaction`).
+
+Its length: one cog for one workflow (what staff send the desk and how moderators decide it),
+whose steps hand each other the same item; the message-reading helpers at the top serve Check facts.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ command, the Discord modals and slash options all go through it, so a rule is
 written once. That is why this module runs past 400 lines: the record's shape
 and every rule of its validation (text, links, dates, duplicate keys) stay in
 one place to be read together.
+
+Its length: the fact, its sources and history entries, and the one validation every entry point
+uses (slash command, form, import, database); the limits and their checks are kept together on purpose.
 """
 
 from __future__ import annotations

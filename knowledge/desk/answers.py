@@ -30,6 +30,9 @@ Stored beside the fact database as ``<db>.answers.jsonl``, an append-only
 when the log is opened, and the journal is then rewritten without them.
 Methods may run on a worker thread (to keep the fsync off the event loop); a
 lock makes each one a single step.
+
+Its length: the answer log and its outbox are one journal with one lock; planning, doing and
+reporting a correction must read and change them together.
 """
 
 from __future__ import annotations

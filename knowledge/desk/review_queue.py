@@ -19,6 +19,9 @@ Accepting an item means saving something else first (a fact added or
 corrected), which takes a while; :meth:`ReviewQueue.accepting` holds the item
 for one moderator meanwhile, so a second one is told who is accepting it
 (:class:`BeingAccepted`) and nothing is added twice.
+
+Its length: one journal and the rules of one item's life (opened, posted, being accepted,
+accepted or dismissed, with the per-person limits); split, the rules would read each other's state.
 """
 
 from __future__ import annotations

@@ -27,6 +27,9 @@ At a little under 500 lines this is longer than the other parts on purpose: it
 is the eight changes a fact can go through and the note beside them, each with
 the rule it enforces, read side by side; the machinery they share lives in the
 modules above.
+
+Its length: one method per change (add, edit, cite, retract, restore, review, teach, import,
+note), each short, sharing one writer and one history; the write machinery itself is in writes.py.
 """
 
 from __future__ import annotations
