@@ -106,14 +106,8 @@ def test_a_config_out_of_range_is_refused() -> None:
 
 
 def test_an_asked_as_phrase_counts_like_an_alias() -> None:
-    @dataclasses.dataclass(frozen=True)
-    class Taught(Fact):
-        asked_as: tuple[str, ...] = ()
-
     plain = _fact("ovda-codes", "Ovda Airport has IATA code VDA.")
-    taught = Taught(
-        **{f.name: getattr(plain, f.name) for f in dataclasses.fields(Fact)}, asked_as=("desert strip",)
-    )
+    taught = dataclasses.replace(plain, asked_as=("desert strip",))  # the model's own field now
     other = _fact("ramon", "Ramon airport opened in 2019 in the desert.")
     assert SearchIndex([plain, other]).search("desert strip").verdict != "answer"
     outcome = SearchIndex([taught, other]).search("desert strip")
