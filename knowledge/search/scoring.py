@@ -135,13 +135,17 @@ class _Scoring:
 
     def _coverage(
         self, q: _Query, candidates: set[int]
-    ) -> tuple[dict[int, float], dict[int, float], set[int] | None]:
-        """Each candidate's coverage and confidence, and which candidates match a word of the
-        query other than a year (None when it has no such word the base knows)."""
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, set[int]]:
+        """Each candidate's coverage and confidence, which candidates match a word of the query
+        other than a year (None when it has no such word the base knows), and which lack in their
+        own words a name the query asks for that few facts use (`ramon`, `belarus`): such a query
+        is about another party or place than the fact, however much else they share."""
         total = sum(g.weight for g in q.groups) or 1.0
         coverage = dict.fromkeys(candidates, 0.0)
         confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
+        lacking: set[int] = set()
+        rare = self._config.broad_share * len(self._facts)
         for group in q.groups:
             rank, own = self._group_values(q, group, coverage)
             share = group.weight / total
@@ -151,7 +155,10 @@ class _Scoring:
                 confidence[fid] += share * value
             if group.year is None and group.alternatives:
                 worded = (worded or set()).union(rank)
-        return coverage, confidence, worded
+                terms = group.alternatives[0].terms
+                if min(map(self._df, terms)) < rare and any(map(self._is_name, terms)):
+                    lacking.update(fid for fid in candidates if not own.get(fid))
+        return coverage, confidence, worded, lacking
 
     def _weights(
         self, key: str, among: dict[int, Any], similarity: float, certainty: float
@@ -175,7 +182,7 @@ class _Scoring:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage, confidence, worded = self._coverage(q, candidates)
+        coverage, confidence, worded, lacking = self._coverage(q, candidates)
         exact = q.named
         asked = [g.year for g in q.groups if g.year is not None]
         needed = self._needed(q)
@@ -192,7 +199,9 @@ class _Scoring:
                 item.exact = True
                 item.score = 1.0 + item.score  # named exactly: first, whatever else matches
                 item.confidence = 1.0
-            elif worded is not None and item.fid not in worded:
+            elif item.fid in lacking:
+                item.notes += ("lacks a name asked for",)
+            if not item.exact and worded is not None and item.fid not in worded:
                 # Only the year fits: `drones 2013` must not answer with 2013's
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.confidence = 0.0

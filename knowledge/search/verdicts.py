@@ -163,6 +163,12 @@ class _Deciding:
             lambda s: s.confidence >= needed,
         )
         sure = keep(
+            "lacks a name asked for",
+            "a name the query asks for that few facts use is not in the fact's own words",
+            sure,
+            lambda s: "lacks a name asked for" not in s.notes,
+        )
+        sure = keep(
             "dated elsewhere", "its own period leaves out a year asked for", sure, _not_dated_elsewhere
         )
         if any(g.year is None and is_number(g.word) for g in q.groups):
