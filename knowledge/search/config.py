@@ -76,20 +76,5 @@ class SearchConfig:
         return ";".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
 
 
-TUNABLE = (
-    "answer_confidence",
-    "long_answer_confidence",
-    "long_query",
-    "several_margin",
-    "boost",
-    "broad_share",
-    "suggest",
-    "unknown_share",
-    "least_share",
-    "claim_weight",
-    "rest_weight",
-    "form_similarity",
-    "broader_similarity",
-    "typo_step",
-    "phrase_weight",
-)
+_NAMES = [f.name for f in fields(SearchConfig)]
+TUNABLE = tuple(_NAMES[: _NAMES.index("search_budget")])  # the fields above the limits
