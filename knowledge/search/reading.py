@@ -420,14 +420,4 @@ class _QueryReading:
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
-        return _Query(
-            text,
-            tuple(groups),
-            span,
-            frozenset(named),
-            counting,
-            dating,
-            pricing,
-            linked,
-            stated,
-        )
+        return _Query(text, tuple(groups), span, frozenset(named), counting, dating, pricing, linked, stated)

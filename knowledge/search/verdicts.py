@@ -45,7 +45,7 @@ def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     return False
 
 
-def _states_money(fact: Fact) -> bool:
+def _states_money(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim states a sum of money: a currency within a few words of a figure
     ("USD 3.5 billion", "billions of dollars"), not a count ("about 50 LORA missiles")."""
     claim = words(fact.claim)
@@ -57,7 +57,7 @@ def _states_money(fact: Fact) -> bool:
     return "$" in fact.claim
 
 
-def _states_date(fact: Fact) -> bool:
+def _states_date(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact says when: it has a period, or its claim names a year or a month
     ("when was the archive stolen" is not answered by a claim that never says when)."""
     claim = words(fact.claim)
@@ -85,10 +85,6 @@ class Decision:
 _SHOWN = 5  # facts a step names
 
 
-def _not_dated_elsewhere(s: _Scored) -> bool:
-    return not s.dated_elsewhere
-
-
 # Scoring's notes on a fact, each lowering its confidence, as steps.
 _NOTES = {
     "matches only a year": "a fact matching the query's year but none of its words is at most a suggestion",
@@ -97,16 +93,8 @@ _NOTES = {
 # What a question asks for, and the step that keeps only facts stating it.
 _CONSTRAINTS = {
     "counting": ("needs a figure", "“how many” is answered only by a fact stating a figure", _states_figure),
-    "dating": (
-        "needs a date",
-        "“when” is answered only by a fact that says when",
-        lambda q, f, c: _states_date(f),
-    ),
-    "pricing": (
-        "needs money",
-        "a price is answered only by a fact stating a sum",
-        lambda q, f, c: _states_money(f),
-    ),
+    "dating": ("needs a date", "“when” is answered only by a fact that says when", _states_date),
+    "pricing": ("needs money", "a price is answered only by a fact stating a sum", _states_money),
 }
 
 
@@ -168,9 +156,8 @@ class _Deciding:
             sure,
             lambda s: "lacks a name asked for" not in s.notes,
         )
-        sure = keep(
-            "dated elsewhere", "its own period leaves out a year asked for", sure, _not_dated_elsewhere
-        )
+        said = "its own period leaves out a year asked for"
+        sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
         if any(g.year is None and is_number(g.word) for g in q.groups):
             sure = keep(
                 "figure not the fact's",
