@@ -199,13 +199,14 @@ class _Scoring:
                 item.exact = True
                 item.score = 1.0 + item.score  # named exactly: first, whatever else matches
                 item.confidence = 1.0
-            elif item.fid in lacking:
-                item.notes += ("lacks a name asked for",)
-            if not item.exact and worded is not None and item.fid not in worded:
+            elif worded is not None and item.fid not in worded:
                 # Only the year fits: `drones 2013` must not answer with 2013's
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.confidence = 0.0
                 item.notes += ("matches only a year",)
+            elif item.fid in lacking:  # about another party or place: at most a suggestion
+                item.confidence = 0.0
+                item.notes += ("lacks a name asked for",)
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.

@@ -88,6 +88,7 @@ _SHOWN = 5  # facts a step names
 # Scoring's notes on a fact, each lowering its confidence, as steps.
 _NOTES = {
     "matches only a year": "a fact matching the query's year but none of its words is at most a suggestion",
+    "lacks a name asked for": "a name the query asks for that few facts use is not in its own words",
     "role contradicted": "the claim states a query's parties the other way round, or its place elsewhere",
 }
 # What a question asks for, and the step that keeps only facts stating it.
@@ -149,12 +150,6 @@ class _Deciding:
             f"a fact's own words must cover {100 * needed:.0f}% of the query's weight",
             [s for s in ranked if not s.exact],
             lambda s: s.confidence >= needed,
-        )
-        sure = keep(
-            "lacks a name asked for",
-            "a name the query asks for that few facts use is not in the fact's own words",
-            sure,
-            lambda s: "lacks a name asked for" not in s.notes,
         )
         said = "its own period leaves out a year asked for"
         sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
