@@ -135,16 +135,16 @@ class _Scoring:
 
     def _coverage(
         self, q: _Query, candidates: set[int]
-    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, set[int]]:
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, list[dict[int, float]]]:
         """Each candidate's coverage and confidence, which candidates match a word of the query
-        other than a year (None when it has no such word the base knows), and which lack in their
-        own words a name the query asks for that few facts use (`ramon`, `belarus`): such a query
-        is about another party or place than the fact, however much else they share."""
+        other than a year (None when it has no such word the base knows), and for each name the query
+        asks for that few facts use (`ramon`, `belarus`) the facts that say it in their own words:
+        a fact that does not is about another party or place, however much else they share."""
         total = sum(g.weight for g in q.groups) or 1.0
         coverage = dict.fromkeys(candidates, 0.0)
         confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
-        lacking: set[int] = set()
+        names: list[dict[int, float]] = []
         rare = self._config.broad_share * len(self._facts)
         for group in q.groups:
             rank, own = self._group_values(q, group, coverage)
@@ -157,8 +157,8 @@ class _Scoring:
                 worded = (worded or set()).union(rank)
                 terms = group.alternatives[0].terms
                 if min(map(self._df, terms)) < rare and any(map(self._is_name, terms)):
-                    lacking.update(fid for fid in candidates if not own.get(fid))
-        return coverage, confidence, worded, lacking
+                    names.append(own)
+        return coverage, confidence, worded, names
 
     def _weights(
         self, key: str, among: dict[int, Any], similarity: float, certainty: float
@@ -182,7 +182,7 @@ class _Scoring:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage, confidence, worded, lacking = self._coverage(q, candidates)
+        coverage, confidence, worded, names = self._coverage(q, candidates)
         exact = q.named
         asked = [g.year for g in q.groups if g.year is not None]
         needed = self._needed(q)
@@ -204,7 +204,7 @@ class _Scoring:
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.confidence = 0.0
                 item.notes += ("matches only a year",)
-            elif item.fid in lacking:  # about another party or place: at most a suggestion
+            elif any(not own.get(item.fid) for own in names):  # another party or place: a suggestion
                 item.confidence = 0.0
                 item.notes += ("lacks a name asked for",)
             # Reading whose thing a claim names costs the most of any check here (it parses the
