@@ -135,17 +135,19 @@ class _Scoring:
 
     def _coverage(
         self, q: _Query, candidates: set[int]
-    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, list[dict[int, float]]]:
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, list[tuple[bool, dict[int, float]]]]:
         """Each candidate's coverage and confidence, which candidates match a word of the query
-        other than a year (None when it has no such word the base knows), and for each name the query
-        asks for that few facts use (`ramon`, `belarus`) the facts that say it in their own words:
-        a fact that does not is about another party or place, however much else they share."""
+        other than a year (None when it has no such word the base knows), and for each word of the
+        query that few facts use whether it is a name (`ramon`, `belarus`) and the facts that say it
+        in their own words. A fact that says none of those words matches only the query's common
+        words; one that lacks such a name is about another party or place, however much else
+        they share."""
         total = sum(g.weight for g in q.groups) or 1.0
         coverage = dict.fromkeys(candidates, 0.0)
         confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
-        names: list[dict[int, float]] = []
-        rare = self._config.broad_share * len(self._facts)
+        rare: list[tuple[bool, dict[int, float]]] = []
+        few = self._config.broad_share * len(self._facts)
         for group in q.groups:
             rank, own = self._group_values(q, group, coverage)
             share = group.weight / total
@@ -156,9 +158,9 @@ class _Scoring:
             if group.year is None and group.alternatives:
                 worded = (worded or set()).union(rank)
                 terms = group.alternatives[0].terms
-                if min(map(self._df, terms)) < rare and any(map(self._is_name, terms)):
-                    names.append(own)
-        return coverage, confidence, worded, names
+                if min(map(self._df, terms)) < few:
+                    rare.append((any(map(self._is_name, terms)), own))
+        return coverage, confidence, worded, rare
 
     def _weights(
         self, key: str, among: dict[int, Any], similarity: float, certainty: float
@@ -182,7 +184,7 @@ class _Scoring:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage, confidence, worded, names = self._coverage(q, candidates)
+        coverage, confidence, worded, rare = self._coverage(q, candidates)
         exact = q.named
         asked = [g.year for g in q.groups if g.year is not None]
         needed = self._needed(q)
@@ -204,9 +206,12 @@ class _Scoring:
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.confidence = 0.0
                 item.notes += ("matches only a year",)
-            elif any(not own.get(item.fid) for own in names):  # another party or place: a suggestion
+            elif any(name and not own.get(item.fid) for name, own in rare):  # another party or place
                 item.confidence = 0.0
                 item.notes += ("lacks a name asked for",)
+            elif rare and not any(own.get(item.fid) for _, own in rare):
+                item.confidence = 0.0
+                item.notes += ("matches only common words",)
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.

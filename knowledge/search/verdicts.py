@@ -89,6 +89,7 @@ _SHOWN = 5  # facts a step names
 _NOTES = {
     "matches only a year": "a fact matching the query's year but none of its words is at most a suggestion",
     "lacks a name asked for": "a name the query asks for that few facts use is not in its own words",
+    "matches only common words": "it says none of the query's words that few facts use, only common ones",
     "role contradicted": "the claim states a query's parties the other way round, or its place elsewhere",
 }
 # What a question asks for, and the step that keeps only facts stating it.
