@@ -93,14 +93,6 @@ class _Query:
     # query states a relation, not only a topic.
     linked: bool = False
     roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
-    fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
-
-    def fit(self, fid: int, span: tuple[int, int]) -> float:
-        """How well a fact's period fits the query's years (0..1), remembered for this query."""
-        found = self.fits.get(fid)
-        if found is None and self.years is not None:
-            found = self.fits[fid] = _year_overlap(self.years, span)
-        return found or 0.0
 
 
 # A period written short: 2015-19, 2016–20 (not 2015-2019, and not 2015 19 apart).
@@ -117,14 +109,6 @@ def _clean(query: object) -> str:
     if not isinstance(query, str):
         return ""
     return " ".join(strip_markup(query[: MAX_QUERY_CHARS * 10]).split())[:MAX_QUERY_CHARS]
-
-
-def _year_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
-    """Share of the two spans that they have in common (Jaccard over years)."""
-    common = min(a[1], b[1]) - max(a[0], b[0]) + 1
-    if common <= 0:
-        return 0.0
-    return common / (max(a[1], b[1]) - min(a[0], b[0]) + 1)
 
 
 def _max_typos(word: str) -> int:

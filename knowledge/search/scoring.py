@@ -116,13 +116,15 @@ class _Scoring:
             # fits the years asked for: 2020 fits "2020" better than "2016-2023".
             # A dated fact is judged by its period alone: "2020" in the key of a
             # 2016-2020 fact does not make it a 2020 fact.
-            years = self._years
+            years, (first, last) = self._years, q.years
             for fid in among:
                 span = years.get(fid)
                 if span is None:
                     continue
                 if span[0] <= group.year <= span[1]:
-                    value = 0.5 + 0.5 * q.fit(fid, span)
+                    # the share of the two periods they have in common (Jaccard over years)
+                    common = min(last, span[1]) - max(first, span[0]) + 1
+                    value = 0.5 + 0.5 * common / (max(last, span[1]) - min(first, span[0]) + 1)
                     if fid in self._dated:
                         rank[fid] = own[fid] = value
                     else:  # dated only by its sources: a year it says still counts in full
