@@ -487,24 +487,15 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         """How ``group`` matched fact ``fid``: the best reading, the field, and the value."""
         best: dict[str, object] | None = None
         for alt in group.alternatives:
-            kinds = []
-            for key in alt.terms:
-                postings = (self._postings[t] for t in self._by_stem.get(key, ()))
-                found = [e & 3 for posting in postings for e in posting if e >> 2 == fid]
-                if not found:
-                    break
-                kinds.append(min(found))
-            else:
-                kind = max(kinds)
-                value = _OWN_WEIGHT[kind] * alt.certainty
-                if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
-                    best = {
-                        "found": True,
-                        "as": " ".join(alt.terms),
-                        "how": alt.how,
-                        "field": _FIELD_NAMES[kind],
-                        "confidence_value": round(value, 2),
-                    }
+            postings = [[self._postings[t] for t in self._by_stem.get(key, ())] for key in alt.terms]
+            kinds = [[e & 3 for posting in part for e in posting if e >> 2 == fid] for part in postings]
+            if not all(kinds):
+                continue  # a split word or a phrase matches only where every part does
+            kind = max(min(found) for found in kinds)
+            value = _OWN_WEIGHT[kind] * alt.certainty
+            if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
+                how = {"as": " ".join(alt.terms), "how": alt.how, "field": _FIELD_NAMES[kind]}
+                best = {"found": True, **how, "confidence_value": round(value, 2)}
         if best is None and group.year is not None and q.years is not None:
             span = self._years.get(fid)
             if span and span[0] <= group.year <= span[1]:
