@@ -164,22 +164,13 @@ class _QueryReading:
             return cached
         limit = _max_typos(word)
         found: list[tuple[str, int]] = []
-        if limit:
-            for length in range(len(word) - limit, len(word) + limit + 1):
-                for term, distance, _ in process.extract(
-                    word,
-                    self._by_length.get((word[0], length), ()),
-                    scorer=OSA.distance,
-                    score_cutoff=limit,
-                    limit=None,
-                ):
-                    if term == word:
-                        continue
-                    # In a word of three or four letters only swapped letters (`wya`) or
-                    # a doubled one (`rom`, `romm`) are a typo; any other change makes
-                    # another word (`came` is not `name`, `fled` is not `flew`).
-                    if len(word) <= 4 and not _slip(word, term):
-                        continue
+        # In a word of three or four letters only swapped letters (`wya`) or a doubled one (`rom`,
+        # `romm`) are a typo; any other change makes another word (`came` is no `name`, `fled` no `flew`).
+        for length in range(len(word) - limit, len(word) + limit + 1) if limit else ():
+            near = self._by_length.get((word[0], length), ())
+            matches = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=None)
+            for term, distance, _ in matches:
+                if term != word and (len(word) > 4 or _slip(word, term)):
                     found.append((term, int(distance)))
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
         if len(self._fuzzy_cache) > 4096:
