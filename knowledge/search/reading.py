@@ -131,6 +131,11 @@ def _slip(word: str, term: str) -> bool:
 _ASKING_US = frozenset({"tell", "show", "give", "send", "let", "help", "brief", "remind", "update", "get"})
 
 
+def _asks(folded: list[str], questions: Sequence[Sequence[str]], starts: int) -> bool:
+    """One of ``questions`` (each a run of words) begins within the first ``starts`` words."""
+    return any(folded[i : i + len(ask)] == list(ask) for ask in questions for i in range(starts))
+
+
 def _filler(word: str) -> bool:
     """A word that never decides which fact is meant: a question word, filler, or a lone letter."""
     return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not is_number(word))
@@ -241,9 +246,8 @@ class _QueryReading:
             for form in forms:
                 for alt in self._related((form,)):
                     offer(alt)
-            for key in self._siblings(forms):
-                if key in self._by_stem:
-                    offer(_Alternative((key,), near, "another name"))
+            for key in (k for k in self._siblings(forms) if k in self._by_stem):
+                offer(_Alternative((key,), near, "another name"))
             # A word the base uses, in some form or other words, is not a typo: looking
             # for near spellings of it would only add guesses (`times` -> `ties`), and
             # is the costliest lookup a query makes.
@@ -384,13 +388,9 @@ class _QueryReading:
                 named.update(self._named(form))
         folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
-        counting = any(
-            folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
-        )
+        counting = _asks(folded, COUNT_QUESTIONS, len(folded))
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
-        dating = any(
-            folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2)
-        ) or any(w in DATE_WORDS for w in folded)
+        dating = _asks(folded, WHEN_QUESTIONS, 2) or any(w in DATE_WORDS for w in folded)
         stated = read(text, self._is_name)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
