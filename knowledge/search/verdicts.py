@@ -35,14 +35,15 @@ def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     for i, word in enumerate(claim):
         if not (is_number(word) or word in COUNT_WORDS):
             continue
-        near = claim[max(0, i - 1) : i + 2]
-        if word.isdigit() and (
-            (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
-        ):
-            continue  # a year or a day of a month: a date, not a figure
-        if any(stem(w) in readings for w in claim[max(0, i - reach) : i + reach + 1]):
+        day = any(w in MONTHS for w in claim[max(0, i - 1) : i + 2])  # `31 March 2019`
+        dated = word.isdigit() and (_is_year(word) or day)  # a date, not a figure
+        if not dated and any(stem(w) in readings for w in claim[max(0, i - reach) : i + reach + 1]):
             return True
     return False
+
+
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word.startswith(("19", "20"))
 
 
 def _states_money(q: _Query, fact: Fact, config: SearchConfig) -> bool:
@@ -60,10 +61,7 @@ def _states_money(q: _Query, fact: Fact, config: SearchConfig) -> bool:
 def _states_date(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact says when: it has a period, or its claim names a year or a month
     ("when was the archive stolen" is not answered by a claim that never says when)."""
-    claim = words(fact.claim)
-    return bool(fact.period) or any(
-        w in MONTHS or (len(w) == 4 and w.isdigit() and w.startswith(("19", "20"))) for w in claim
-    )
+    return bool(fact.period) or any(w in MONTHS or _is_year(w) for w in words(fact.claim))
 
 
 @dataclass(frozen=True, slots=True)
