@@ -122,3 +122,34 @@ def test_a_several_answer_suggests_words_that_narrow_it(shipped: SearchIndex) ->
         having = [h for h in outcome.results if word.replace(" ", "-") in h.fact.tags]
         assert 0 < len(having) < len(outcome.results)
     assert shipped.search("harop").narrowing == ()
+
+
+def _base_about_israel_and_azerbaijan(*extra: Fact) -> SearchIndex:
+    """Six facts that all say Israel and Azerbaijan (common words here), and ``extra``."""
+    topics = ("drones", "radars", "satellites", "rifles", "boats", "trucks")
+    common = [_fact(f"{t}-deal", f"Israel sold {t} to Azerbaijan.") for t in topics]
+    return SearchIndex([*common, *extra])
+
+
+def test_a_fact_lacking_a_rare_name_the_query_asks_for_is_not_the_answer() -> None:
+    base = _base_about_israel_and_azerbaijan(
+        _fact("ovda-codes", "Ovda Airport's IATA code is VDA and its ICAO code LLOV."),
+        _fact("ramon-opened", "Ramon Airport opened near Eilat in Israel."),
+    )
+    assert base.search("ovda iata code").verdict == "answer"
+    explained = base.explain("ramon airport iata code")
+    assert explained["verdict"] != "answer" or explained["chosen"][0] != "ovda-codes"
+    notes = {f["key"]: f["notes"] for f in explained["facts"]}
+    assert "lacks a name asked for" in notes["ovda-codes"]
+    assert "lacks a name asked for" in [s["step"] for s in explained["steps"]]
+
+
+def test_a_fact_saying_only_the_query_s_common_words_is_not_the_answer() -> None:
+    base = _base_about_israel_and_azerbaijan(
+        _fact("pipeline", "A pipeline carries oil from Baku to Ceyhan."),
+        _fact("ties-2020", "Israel and Azerbaijan marked ties.", period="2020"),
+    )
+    explained = base.explain("israel azerbaijan pipeline 2020")
+    notes = {f["key"]: f["notes"] for f in explained["facts"]}
+    assert "matches only common words" in notes["ties-2020"]
+    assert not (explained["verdict"] == "answer" and explained["chosen"][0] == "ties-2020")

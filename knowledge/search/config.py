@@ -60,36 +60,19 @@ class SearchConfig:
 
     def __post_init__(self) -> None:
         for name in TUNABLE:
-            if (
-                name not in ("long_query", "suggest", "unknown_share")
-                and not 0.0 <= getattr(self, name) <= 1.0
-            ):
-                raise ValueError(f"SearchConfig.{name} must be between 0 and 1, not {getattr(self, name)!r}")
-        if self.long_query < 1 or not 0.0 <= self.suggest <= 100.0 or self.unknown_share < 0.0:
-            raise ValueError(
-                "SearchConfig.long_query must be at least 1, suggest between 0 and 100, "
-                "unknown_share at least 0"
-            )
+            low, high = _RANGES.get(name, (0.0, 1.0))
+            if not low <= getattr(self, name) <= high:
+                raise ValueError(
+                    f"SearchConfig.{name} must be between {low} and {high}, not {getattr(self, name)!r}"
+                )
 
     def fingerprint(self) -> str:
         """The values as one string: an index saved with another config is not this one's."""
         return ";".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
 
 
-TUNABLE = (
-    "answer_confidence",
-    "long_answer_confidence",
-    "long_query",
-    "several_margin",
-    "boost",
-    "broad_share",
-    "suggest",
-    "unknown_share",
-    "least_share",
-    "claim_weight",
-    "rest_weight",
-    "form_similarity",
-    "broader_similarity",
-    "typo_step",
-    "phrase_weight",
-)
+# The tunable numbers that are no share (0..1): a count of words (a query reads at most 12, so more
+# turns the long-question threshold off), a score (0..100), and a weight that may exceed the rarest.
+_RANGES = {"long_query": (1, 100), "suggest": (0.0, 100.0), "unknown_share": (0.0, 10.0)}
+_NAMES = [f.name for f in fields(SearchConfig)]
+TUNABLE = tuple(_NAMES[: _NAMES.index("search_budget")])  # the fields above the limits

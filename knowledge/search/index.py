@@ -68,7 +68,7 @@ from knowledge.search.scoring import (
 )
 from knowledge.search.similarity import claim_similarity
 from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
-from knowledge.search.verdicts import VERDICTS, _Deciding
+from knowledge.search.verdicts import VERDICTS, Decision, _Deciding
 from knowledge.search.wordforms import Thesaurus, shipped_thesaurus, stem
 
 __all__ = [
@@ -403,18 +403,22 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         score = round(min(100.0, 100 * item.score), 1)
         return Hit(self._facts[item.fid], score, round(100 * min(1.0, item.confidence), 1))
 
-    def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
-        """The verdict for ``query``, the facts it is about and, below them, "did you mean" suggestions."""
+    def _decided(self, query: object, limit: int) -> tuple[str, _Query | str, list[_Scored], Decision]:
+        """The cleaned query, its reading (or why there is nothing to search for), the ranked facts
+        and the verdict: what :meth:`search` and :meth:`explain` both report."""
         text = _clean(query)
         parsed = self._parse(query, text, prefix_last=False)
         if isinstance(parsed, str):
-            return SearchOutcome(text, (), (), parsed, "none")
-        limit = max(1, limit)
+            return text, parsed, [], Decision("none", [])
         ranked = self._rank(parsed, budget=self._config.search_budget, rerank=self._rerank(limit))
-        return self._outcome(parsed, ranked, limit)
+        return text, parsed, ranked, self._decide(parsed, ranked)
 
-    def _outcome(self, parsed: _Query, ranked: list[_Scored], limit: int) -> SearchOutcome:
-        decision = self._decide(parsed, ranked)
+    def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
+        """The verdict for ``query``, the facts it is about and, below them, "did you mean" suggestions."""
+        limit = max(1, limit)
+        text, parsed, ranked, decision = self._decided(query, limit)
+        if isinstance(parsed, str):
+            return SearchOutcome(text, (), (), parsed, "none")
         verdict, chosen = decision.verdict, decision.chosen
         results = tuple(self._hit(s) for s in chosen[:limit])
         shown = {s.fid for s in chosen[:limit]}
@@ -434,12 +438,9 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
     def explain(self, query: str, *, limit: int = 5) -> dict[str, object]:
         """Why ``query`` gets its verdict, as plain data: how each word was read, its weight,
         and for the best facts which words they match, where, and what that scored."""
-        text = _clean(query)
-        parsed = self._parse(query, text, prefix_last=False)
+        text, parsed, ranked, decision = self._decided(query, limit)
         if isinstance(parsed, str):
             return {"query": text, "verdict": "none", "problem": parsed, "words": [], "facts": []}
-        ranked = self._rank(parsed, budget=self._config.search_budget, rerank=self._rerank(limit))
-        decision = self._decide(parsed, ranked)
         verdict, chosen = decision.verdict, decision.chosen
         total = sum(g.weight for g in parsed.groups) or 1.0
         read = [
@@ -453,12 +454,10 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         ]
         facts = []
         for item in ranked[:limit]:
-            matched = []
-            for group in parsed.groups:
-                match = self._explain_match(parsed, group, item.fid)
-                matched.append(
-                    {"word": group.word, **match} if match else {"word": group.word, "found": False}
-                )
+            matched = [
+                {"word": g.word, **(self._explain_match(parsed, g, item.fid) or {"found": False})}
+                for g in parsed.groups
+            ]
             facts.append(
                 {
                     "key": self._facts[item.fid].key,
@@ -488,24 +487,15 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         """How ``group`` matched fact ``fid``: the best reading, the field, and the value."""
         best: dict[str, object] | None = None
         for alt in group.alternatives:
-            kinds = []
-            for key in alt.terms:
-                postings = (self._postings[t] for t in self._by_stem.get(key, ()))
-                found = [e & 3 for posting in postings for e in posting if e >> 2 == fid]
-                if not found:
-                    break
-                kinds.append(min(found))
-            else:
-                kind = max(kinds)
-                value = _OWN_WEIGHT[kind] * alt.certainty
-                if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
-                    best = {
-                        "found": True,
-                        "as": " ".join(alt.terms),
-                        "how": alt.how,
-                        "field": _FIELD_NAMES[kind],
-                        "confidence_value": round(value, 2),
-                    }
+            postings = [[self._postings[t] for t in self._by_stem.get(key, ())] for key in alt.terms]
+            kinds = [[e & 3 for posting in part for e in posting if e >> 2 == fid] for part in postings]
+            if not all(kinds):
+                continue  # a split word or a phrase matches only where every part does
+            kind = max(min(found) for found in kinds)
+            value = _OWN_WEIGHT[kind] * alt.certainty
+            if best is None or value > float(best["confidence_value"]):  # type: ignore[arg-type]
+                how = {"as": " ".join(alt.terms), "how": alt.how, "field": _FIELD_NAMES[kind]}
+                best = {"found": True, **how, "confidence_value": round(value, 2)}
         if best is None and group.year is not None and q.years is not None:
             span = self._years.get(fid)
             if span and span[0] <= group.year <= span[1]:

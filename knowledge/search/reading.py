@@ -93,14 +93,6 @@ class _Query:
     # query states a relation, not only a topic.
     linked: bool = False
     roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
-    fits: dict[int, float] = field(default_factory=dict)  # fact id -> period fit, computed once
-
-    def fit(self, fid: int, span: tuple[int, int]) -> float:
-        """How well a fact's period fits the query's years (0..1), remembered for this query."""
-        found = self.fits.get(fid)
-        if found is None and self.years is not None:
-            found = self.fits[fid] = _year_overlap(self.years, span)
-        return found or 0.0
 
 
 # A period written short: 2015-19, 2016–20 (not 2015-2019, and not 2015 19 apart).
@@ -117,14 +109,6 @@ def _clean(query: object) -> str:
     if not isinstance(query, str):
         return ""
     return " ".join(strip_markup(query[: MAX_QUERY_CHARS * 10]).split())[:MAX_QUERY_CHARS]
-
-
-def _year_overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
-    """Share of the two spans that they have in common (Jaccard over years)."""
-    common = min(a[1], b[1]) - max(a[0], b[0]) + 1
-    if common <= 0:
-        return 0.0
-    return common / (max(a[1], b[1]) - min(a[0], b[0]) + 1)
 
 
 def _max_typos(word: str) -> int:
@@ -145,6 +129,11 @@ def _slip(word: str, term: str) -> bool:
 
 # Verbs after which `us` is whoever asks: "tell us", "show us", "give us", "can you send us".
 _ASKING_US = frozenset({"tell", "show", "give", "send", "let", "help", "brief", "remind", "update", "get"})
+
+
+def _asks(folded: list[str], questions: Sequence[Sequence[str]], starts: int) -> bool:
+    """One of ``questions`` (each a run of words) begins within the first ``starts`` words."""
+    return any(folded[i : i + len(ask)] == list(ask) for ask in questions for i in range(starts))
 
 
 def _filler(word: str) -> bool:
@@ -180,22 +169,13 @@ class _QueryReading:
             return cached
         limit = _max_typos(word)
         found: list[tuple[str, int]] = []
-        if limit:
-            for length in range(len(word) - limit, len(word) + limit + 1):
-                for term, distance, _ in process.extract(
-                    word,
-                    self._by_length.get((word[0], length), ()),
-                    scorer=OSA.distance,
-                    score_cutoff=limit,
-                    limit=None,
-                ):
-                    if term == word:
-                        continue
-                    # In a word of three or four letters only swapped letters (`wya`) or
-                    # a doubled one (`rom`, `romm`) are a typo; any other change makes
-                    # another word (`came` is not `name`, `fled` is not `flew`).
-                    if len(word) <= 4 and not _slip(word, term):
-                        continue
+        # In a word of three or four letters only swapped letters (`wya`) or a doubled one (`rom`,
+        # `romm`) are a typo; any other change makes another word (`came` is no `name`, `fled` no `flew`).
+        for length in range(len(word) - limit, len(word) + limit + 1) if limit else ():
+            near = self._by_length.get((word[0], length), ())
+            matches = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=None)
+            for term, distance, _ in matches:
+                if term != word and (len(word) > 4 or _slip(word, term)):
                     found.append((term, int(distance)))
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
         if len(self._fuzzy_cache) > 4096:
@@ -266,9 +246,8 @@ class _QueryReading:
             for form in forms:
                 for alt in self._related((form,)):
                     offer(alt)
-            for key in self._siblings(forms):
-                if key in self._by_stem:
-                    offer(_Alternative((key,), near, "another name"))
+            for key in (k for k in self._siblings(forms) if k in self._by_stem):
+                offer(_Alternative((key,), near, "another name"))
             # A word the base uses, in some form or other words, is not a typo: looking
             # for near spellings of it would only add guesses (`times` -> `ties`), and
             # is the costliest lookup a query makes.
@@ -409,25 +388,11 @@ class _QueryReading:
                 named.update(self._named(form))
         folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
-        counting = any(
-            folded[i : i + len(ask)] == list(ask) for ask in COUNT_QUESTIONS for i in range(len(folded))
-        )
+        counting = _asks(folded, COUNT_QUESTIONS, len(folded))
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
-        dating = any(
-            folded[i : i + len(ask)] == list(ask) for ask in WHEN_QUESTIONS for i in range(2)
-        ) or any(w in DATE_WORDS for w in folded)
+        dating = _asks(folded, WHEN_QUESTIONS, 2) or any(w in DATE_WORDS for w in folded)
         stated = read(text, self._is_name)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
-        return _Query(
-            text,
-            tuple(groups),
-            span,
-            frozenset(named),
-            counting,
-            dating,
-            pricing,
-            linked,
-            stated,
-        )
+        return _Query(text, tuple(groups), span, frozenset(named), counting, dating, pricing, linked, stated)

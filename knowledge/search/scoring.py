@@ -116,13 +116,15 @@ class _Scoring:
             # fits the years asked for: 2020 fits "2020" better than "2016-2023".
             # A dated fact is judged by its period alone: "2020" in the key of a
             # 2016-2020 fact does not make it a 2020 fact.
-            years = self._years
+            years, (first, last) = self._years, q.years
             for fid in among:
                 span = years.get(fid)
                 if span is None:
                     continue
                 if span[0] <= group.year <= span[1]:
-                    value = 0.5 + 0.5 * q.fit(fid, span)
+                    # the share of the two periods they have in common (Jaccard over years)
+                    common = min(last, span[1]) - max(first, span[0]) + 1
+                    value = 0.5 + 0.5 * common / (max(last, span[1]) - min(first, span[0]) + 1)
                     if fid in self._dated:
                         rank[fid] = own[fid] = value
                     else:  # dated only by its sources: a year it says still counts in full
@@ -135,13 +137,19 @@ class _Scoring:
 
     def _coverage(
         self, q: _Query, candidates: set[int]
-    ) -> tuple[dict[int, float], dict[int, float], set[int] | None]:
-        """Each candidate's coverage and confidence, and which candidates match a word of the
-        query other than a year (None when it has no such word the base knows)."""
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, list[tuple[bool, dict[int, float]]]]:
+        """Each candidate's coverage and confidence, which candidates match a word of the query
+        other than a year (None when it has no such word the base knows), and for each word of the
+        query that few facts use whether it is a name (`ramon`, `belarus`) and the facts that say it
+        in their own words. A fact that says none of those words matches only the query's common
+        words; one that lacks such a name is about another party or place, however much else
+        they share."""
         total = sum(g.weight for g in q.groups) or 1.0
         coverage = dict.fromkeys(candidates, 0.0)
         confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
+        rare: list[tuple[bool, dict[int, float]]] = []
+        few = self._config.broad_share * len(self._facts)
         for group in q.groups:
             rank, own = self._group_values(q, group, coverage)
             share = group.weight / total
@@ -151,7 +159,10 @@ class _Scoring:
                 confidence[fid] += share * value
             if group.year is None and group.alternatives:
                 worded = (worded or set()).union(rank)
-        return coverage, confidence, worded
+                terms = group.alternatives[0].terms
+                if min(map(self._df, terms)) < few:
+                    rare.append((any(map(self._is_name, terms)), own))
+        return coverage, confidence, worded, rare
 
     def _weights(
         self, key: str, among: dict[int, Any], similarity: float, certainty: float
@@ -175,7 +186,7 @@ class _Scoring:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage, confidence, worded = self._coverage(q, candidates)
+        coverage, confidence, worded, rare = self._coverage(q, candidates)
         exact = q.named
         asked = [g.year for g in q.groups if g.year is not None]
         needed = self._needed(q)
@@ -197,6 +208,12 @@ class _Scoring:
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.confidence = 0.0
                 item.notes += ("matches only a year",)
+            elif any(name and not own.get(item.fid) for name, own in rare):  # another party or place
+                item.confidence = 0.0
+                item.notes += ("lacks a name asked for",)
+            elif rare and not any(own.get(item.fid) for _, own in rare):
+                item.confidence = 0.0
+                item.notes += ("matches only common words",)
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.

@@ -15,17 +15,7 @@ from typing import Any
 
 # Letters NFKD leaves alone but people type without the mark (Azərbaycan).
 _FOLD = str.maketrans(
-    {
-        "ə": "e",
-        "ı": "i",
-        "ø": "o",
-        "æ": "ae",
-        "œ": "oe",
-        "đ": "d",
-        "ł": "l",
-        "þ": "th",
-        "ð": "d",
-    }
+    {"ə": "e", "ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ð": "d"}
 )
 _APOSTROPHES = "'’ʼ‘`´"
 _POSSESSIVE_RE = re.compile(rf"(?<=\w)[{_APOSTROPHES}]s\b")

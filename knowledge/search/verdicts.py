@@ -35,17 +35,18 @@ def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     for i, word in enumerate(claim):
         if not (is_number(word) or word in COUNT_WORDS):
             continue
-        near = claim[max(0, i - 1) : i + 2]
-        if word.isdigit() and (
-            (len(word) == 4 and word.startswith(("19", "20"))) or any(w in MONTHS for w in near)
-        ):
-            continue  # a year or a day of a month: a date, not a figure
-        if any(stem(w) in readings for w in claim[max(0, i - reach) : i + reach + 1]):
+        day = any(w in MONTHS for w in claim[max(0, i - 1) : i + 2])  # `31 March 2019`
+        dated = word.isdigit() and (_is_year(word) or day)  # a date, not a figure
+        if not dated and any(stem(w) in readings for w in claim[max(0, i - reach) : i + reach + 1]):
             return True
     return False
 
 
-def _states_money(fact: Fact) -> bool:
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isdigit() and word.startswith(("19", "20"))
+
+
+def _states_money(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim states a sum of money: a currency within a few words of a figure
     ("USD 3.5 billion", "billions of dollars"), not a count ("about 50 LORA missiles")."""
     claim = words(fact.claim)
@@ -57,13 +58,10 @@ def _states_money(fact: Fact) -> bool:
     return "$" in fact.claim
 
 
-def _states_date(fact: Fact) -> bool:
+def _states_date(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact says when: it has a period, or its claim names a year or a month
     ("when was the archive stolen" is not answered by a claim that never says when)."""
-    claim = words(fact.claim)
-    return bool(fact.period) or any(
-        w in MONTHS or (len(w) == 4 and w.isdigit() and w.startswith(("19", "20"))) for w in claim
-    )
+    return bool(fact.period) or any(w in MONTHS or _is_year(w) for w in words(fact.claim))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,28 +83,18 @@ class Decision:
 _SHOWN = 5  # facts a step names
 
 
-def _not_dated_elsewhere(s: _Scored) -> bool:
-    return not s.dated_elsewhere
-
-
 # Scoring's notes on a fact, each lowering its confidence, as steps.
 _NOTES = {
     "matches only a year": "a fact matching the query's year but none of its words is at most a suggestion",
+    "lacks a name asked for": "a name the query asks for that few facts use is not in its own words",
+    "matches only common words": "it says none of the query's words that few facts use, only common ones",
     "role contradicted": "the claim states a query's parties the other way round, or its place elsewhere",
 }
 # What a question asks for, and the step that keeps only facts stating it.
 _CONSTRAINTS = {
     "counting": ("needs a figure", "“how many” is answered only by a fact stating a figure", _states_figure),
-    "dating": (
-        "needs a date",
-        "“when” is answered only by a fact that says when",
-        lambda q, f, c: _states_date(f),
-    ),
-    "pricing": (
-        "needs money",
-        "a price is answered only by a fact stating a sum",
-        lambda q, f, c: _states_money(f),
-    ),
+    "dating": ("needs a date", "“when” is answered only by a fact that says when", _states_date),
+    "pricing": ("needs money", "a price is answered only by a fact stating a sum", _states_money),
 }
 
 
@@ -162,9 +150,8 @@ class _Deciding:
             [s for s in ranked if not s.exact],
             lambda s: s.confidence >= needed,
         )
-        sure = keep(
-            "dated elsewhere", "its own period leaves out a year asked for", sure, _not_dated_elsewhere
-        )
+        said = "its own period leaves out a year asked for"
+        sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
         if any(g.year is None and is_number(g.word) for g in q.groups):
             sure = keep(
                 "figure not the fact's",
