@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from knowledge.model import Fact, Source
-from knowledge.search.index import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
+from knowledge.search import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
 from knowledge.search.textnorm import normalise, strip_markup, words
 from knowledge.search.wordforms import Thesaurus
 

@@ -52,7 +52,7 @@ from pathlib import Path
 
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
-from knowledge.search.reading import MAX_QUERY_CHARS, MAX_QUERY_WORDS, _clean, _Group, _Query, _QueryReading
+from knowledge.search.reading import _clean, _Group, _Query, _QueryReading
 from knowledge.search.roles import Reading, names
 from knowledge.search.scoring import (
     _CLAIM,
@@ -70,17 +70,6 @@ from knowledge.search.similarity import claim_similarity
 from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
 from knowledge.search.verdicts import VERDICTS, Decision, _Deciding
 from knowledge.search.wordforms import Thesaurus, shipped_thesaurus, stem
-
-__all__ = [
-    "MAX_QUERY_CHARS",
-    "MAX_QUERY_WORDS",
-    "NEAR_DUPLICATE",
-    "VERDICTS",
-    "Hit",
-    "SearchConfig",
-    "SearchIndex",
-    "SearchOutcome",
-]
 
 NEAR_DUPLICATE = 80.0
 
