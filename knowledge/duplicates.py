@@ -25,12 +25,22 @@ its facts with those already in the base.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 
+from rapidfuzz import fuzz
+
 from knowledge.model import Fact
-from knowledge.search import SearchIndex
-from knowledge.search.textnorm import words
+from knowledge.search.index import (
+    _DUPLICATE_POSTINGS,
+    _DUPLICATE_PROBE,
+    NEAR_DUPLICATE,
+    _fact_fields,
+    _name_keys,
+)
+from knowledge.search.similarity import claim_similarity
+from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
 
 # Claims shorter than this many words are not compared word by word: in "Ovda is
 # in the Negev" one changed word is a different fact, not a template.
@@ -57,16 +67,130 @@ def near_duplicate_pairs(
     ``probe``: only pairs with a fact of these keys (all facts are compared, but only these are
     looked up), so facts about to be imported are compared with the base without comparing the
     base with itself.
+
+    The same pairs, with the same scores, as asking :meth:`SearchIndex.near_duplicates` of each
+    probed fact over an index of ``facts`` (tests/test_duplicates.py checks it), without building
+    that index: the candidates are found by the same rules from the facts' words alone, and
+    only candidates that could reach :data:`NEAR_DUPLICATE` are scored.
     """
-    index = SearchIndex(facts)
+    live = _Words(facts)
     pairs: dict[tuple[str, str], float] = {}
-    for fact in facts:
-        if fact.retracted or (probe is not None and fact.key not in probe):
+    for fid, fact in enumerate(live.facts):
+        if (probe is not None and fact.key not in probe) or not live.claims[fid]:
             continue
-        for hit in index.near_duplicates(fact.claim, fact.aliases, exclude_key=fact.key):
-            pair = (min(fact.key, hit.fact.key), max(fact.key, hit.fact.key))
-            pairs[pair] = max(pairs.get(pair, 0.0), hit.score)
+        for other, score in live.near_duplicates(fid):
+            a, b = sorted((fact.key, live.facts[other].key))
+            pairs[a, b] = max(pairs.get((a, b), 0.0), score)
     return sorted(((a, b, s) for (a, b), s in pairs.items()), key=lambda p: (-p[2], p[0], p[1]))
+
+
+class _Words:
+    """What :meth:`SearchIndex.near_duplicates` reads from its index, kept for a batch of facts:
+    each live fact's claim words, the facts each word is indexed under (a fact's words in any
+    field, as the index's postings are keyed), and the facts each name (key, alias, taught
+    question, spaces dropped) belongs to. Facts are numbered in order, as the index numbers them."""
+
+    def __init__(self, facts: Sequence[Fact]) -> None:
+        self.facts = [f for f in facts if not f.retracted]
+        # One string a fact, as near_duplicates compares them: its claim's non-stopwords joined.
+        self.claims: list[str] = []
+        self.sorted_claims: list[str] = []
+        self.numbers: list[frozenset[str]] = []
+        self.postings: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        self.by_alias: dict[str, list[int]] = {}  # normalised alias -> the facts that have it
+        none: frozenset[str] = frozenset()
+        ids = list(range(len(self.facts)))  # one int object a fact, shared by every list it is in
+        for fid, fact in zip(ids, self.facts, strict=True):
+            claim_words = [w for w in words(fact.claim) if w not in STOPWORDS]
+            self.claims.append(" ".join(claim_words))
+            self.sorted_claims.append(" ".join(sorted(claim_words)))
+            numbers = frozenset(w for w in claim_words if is_number(w))
+            self.numbers.append(numbers or none)
+            # words() splits at a line break, so one call over the fields joined by line breaks
+            # gives the words of each field in turn, as the index's _fact_terms reads them.
+            terms = set(words("\n".join(text for text, _ in _fact_fields(fact))))
+            for term in terms.difference(STOPWORDS):
+                if (posting := self.postings.get(term)) is None:
+                    self.postings[term] = [fid]
+                else:
+                    posting.append(fid)
+            for name in _name_keys(fact):
+                if (holders := self.by_name.get(name)) is None:
+                    self.by_name[name] = [fid]
+                else:
+                    holders.append(fid)
+            for alias in {normalise(a) for a in fact.aliases} - {""}:
+                if (holders := self.by_alias.get(alias)) is None:
+                    self.by_alias[alias] = [fid]
+                else:
+                    holders.append(fid)
+
+    def near_duplicates(self, fid: int) -> Iterator[tuple[int, float]]:
+        """The facts :meth:`SearchIndex.near_duplicates` finds for fact ``fid``, with their scores."""
+        fact, mine = self.facts[fid], self.claims[fid]
+        my_aliases = [normalise(alias) for alias in fact.aliases]
+        found = self._sharing_rare_words(mine)
+        alike: set[int] = set()  # facts sharing an alias with this one: 10 points closer
+        for alias in my_aliases:
+            found.update(self.by_name.get(alias.replace(" ", ""), ()))
+            alike.update(self.by_alias.get(alias, ()))
+        found.discard(fid)
+        my_numbers = set(self.numbers[fid])
+        for other in found:
+            bonus = 10 if other in alike else 0
+            if not self._could_reach(fid, other, bonus):
+                continue
+            score = claim_similarity(mine, my_numbers, self.facts[other].claim)
+            if bonus:
+                score = min(100.0, score + bonus)
+            if score >= NEAR_DUPLICATE:
+                yield other, round(score, 1)
+
+    def _sharing_rare_words(self, mine: str) -> set[int]:
+        """Facts holding at least half of the claim's rarest words (see SearchIndex.near_duplicates)."""
+        postings = self.postings
+        rare = sorted(set(mine.split()), key=lambda w: (len(postings[w]), w))[:_DUPLICATE_PROBE]
+        rare = [w for w in rare if len(postings[w]) <= _DUPLICATE_POSTINGS] or rare[:1]
+        lists = [postings[w] for w in rare]
+        if len(lists[0]) > _DUPLICATE_POSTINGS:  # only when every word is that common: one list
+            lists = [lists[0][:_DUPLICATE_POSTINGS]]
+        needed = (len(lists) + 1) // 2
+        if needed == 1:
+            return set().union(*lists)
+        # A fact in `needed` of the lists is in at least two of the `len - needed + 2` shortest
+        # (rare is shortest first): only those are counted in full.
+        shortest = lists[: len(lists) - needed + 2]
+        seen, twice = set(shortest[0]), set()
+        for posting in shortest[1:]:
+            twice.update(seen.intersection(posting))
+            seen.update(posting)
+        return {fid for fid in twice if sum(_holds(p, fid) for p in lists) >= needed}
+
+    def _could_reach(self, fid: int, other: int, bonus: int) -> bool:
+        """Whether the claims of ``fid`` and ``other`` could score NEAR_DUPLICATE: a cheap bound first
+        (the similarity of two texts is at most what their lengths allow), then rapidfuzz with a
+        cutoff a hair below what is needed (scores are multiples of 100/len, far apart)."""
+        mine, theirs = self.claims[fid], self.claims[other]
+        needed = NEAR_DUPLICATE - bonus
+        if self.numbers[fid] != self.numbers[other]:
+            needed += 25
+        total = len(mine) + len(theirs)
+        if needed > 100 or 100 * (total - abs(len(mine) - len(theirs))) < needed * total:
+            return False
+        cutoff = needed - 0.01
+        return bool(
+            fuzz.ratio(mine, theirs, processor=None, score_cutoff=cutoff)
+            or fuzz.ratio(
+                self.sorted_claims[fid], self.sorted_claims[other], processor=None, score_cutoff=cutoff
+            )
+        )
+
+
+def _holds(posting: list[int], fid: int) -> bool:
+    """Whether ``posting`` (ascending) holds ``fid``."""
+    at = bisect_left(posting, fid)
+    return at < len(posting) and posting[at] == fid
 
 
 def _blanked(claim: tuple[str, ...], start: int, stop: int) -> Iterator[tuple[int, int, int]]:
