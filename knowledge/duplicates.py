@@ -29,7 +29,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from knowledge.model import Fact
 from knowledge.search.index import (
@@ -136,16 +136,39 @@ class _Words:
             found.update(self.by_name.get(alias.replace(" ", ""), ()))
             alike.update(self.by_alias.get(alias, ()))
         found.discard(fid)
-        my_numbers = set(self.numbers[fid])
+        my_numbers, length = self.numbers[fid], len(mine)
+        # Grouped by the similarity a pair must reach before its figures and shared aliases
+        # count, those that cannot reach it by their lengths alone left out.
+        by_needed: dict[float, list[int]] = defaultdict(list)
         for other in found:
-            bonus = 10 if other in alike else 0
-            if not self._could_reach(fid, other, bonus):
-                continue
-            score = claim_similarity(mine, my_numbers, self.facts[other].claim)
-            if bonus:
-                score = min(100.0, score + bonus)
-            if score >= NEAR_DUPLICATE:
-                yield other, round(score, 1)
+            needed = NEAR_DUPLICATE - 10 if other in alike else NEAR_DUPLICATE
+            if self.numbers[other] != my_numbers:
+                needed += 25
+            total = length + len(self.claims[other])
+            # A similarity is at most 100 * (total - the lengths' difference) / total.
+            if needed <= 100 and 100 * (total - abs(length - len(self.claims[other]))) >= needed * total:
+                by_needed[needed].append(other)
+        for needed, others in by_needed.items():
+            for other in self._at_least(fid, others, needed):
+                score = claim_similarity(mine, set(my_numbers), self.facts[other].claim)
+                if other in alike:
+                    score = min(100.0, score + 10)
+                if score >= NEAR_DUPLICATE:
+                    yield other, round(score, 1)
+
+    def _at_least(self, fid: int, others: list[int], needed: float) -> set[int]:
+        """Those of ``others`` whose claim's similarity to ``fid``'s could reach ``needed``: rapidfuzz
+        with a cutoff a hair below it (scores are multiples of 100 / length, far further apart), on
+        the claims as they are and with their words sorted, as claim_similarity compares them."""
+        cutoff = needed - 0.01
+        close: set[int] = set()
+        for claims in (self.claims, self.sorted_claims):
+            choices = [claims[other] for other in others]
+            for _, _, at in process.extract(
+                claims[fid], choices, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None
+            ):
+                close.add(others[at])
+        return close
 
     def _sharing_rare_words(self, mine: str) -> set[int]:
         """Facts holding at least half of the claim's rarest words (see SearchIndex.near_duplicates)."""
@@ -166,25 +189,6 @@ class _Words:
             twice.update(seen.intersection(posting))
             seen.update(posting)
         return {fid for fid in twice if sum(_holds(p, fid) for p in lists) >= needed}
-
-    def _could_reach(self, fid: int, other: int, bonus: int) -> bool:
-        """Whether the claims of ``fid`` and ``other`` could score NEAR_DUPLICATE: a cheap bound first
-        (the similarity of two texts is at most what their lengths allow), then rapidfuzz with a
-        cutoff a hair below what is needed (scores are multiples of 100/len, far apart)."""
-        mine, theirs = self.claims[fid], self.claims[other]
-        needed = NEAR_DUPLICATE - bonus
-        if self.numbers[fid] != self.numbers[other]:
-            needed += 25
-        total = len(mine) + len(theirs)
-        if needed > 100 or 100 * (total - abs(len(mine) - len(theirs))) < needed * total:
-            return False
-        cutoff = needed - 0.01
-        return bool(
-            fuzz.ratio(mine, theirs, processor=None, score_cutoff=cutoff)
-            or fuzz.ratio(
-                self.sorted_claims[fid], self.sorted_claims[other], processor=None, score_cutoff=cutoff
-            )
-        )
 
 
 def _holds(posting: list[int], fid: int) -> bool:
