@@ -37,7 +37,6 @@ from knowledge.search.index import (
     _DUPLICATE_PROBE,
     NEAR_DUPLICATE,
     _fact_fields,
-    _name_keys,
 )
 from knowledge.search.similarity import claim_similarity
 from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
@@ -102,25 +101,30 @@ class _Words:
         none: frozenset[str] = frozenset()
         ids = list(range(len(self.facts)))  # one int object a fact, shared by every list it is in
         for fid, fact in zip(ids, self.facts, strict=True):
-            claim_words = [w for w in words(fact.claim) if w not in STOPWORDS]
+            every_word = words(fact.claim)
+            claim_words = [w for w in every_word if w not in STOPWORDS]
             self.claims.append(" ".join(claim_words))
             self.sorted_claims.append(" ".join(sorted(claim_words)))
             numbers = frozenset(w for w in claim_words if is_number(w))
             self.numbers.append(numbers or none)
-            # words() splits at a line break, so one call over the fields joined by line breaks
-            # gives the words of each field in turn, as the index's _fact_terms reads them.
-            terms = set(words("\n".join(text for text, _ in _fact_fields(fact))))
-            for term in terms.difference(STOPWORDS):
+            # The words of the fields the index reads (_fact_fields), as its postings are keyed.
+            # words() splits at a line break, so one call over the other fields joined by line
+            # breaks gives the words of each in turn.
+            rest = "\n".join(text for text, _ in _fact_fields(fact) if text is not fact.claim)
+            for term in set(every_word).union(words(rest)).difference(STOPWORDS):
                 if (posting := self.postings.get(term)) is None:
                     self.postings[term] = [fid]
                 else:
                     posting.append(fid)
-            for name in _name_keys(fact):
+            aliases = [normalise(a) for a in fact.aliases]
+            # What the index's _name_keys makes of the key, aliases and taught questions.
+            names = {normalise(fact.key), *aliases, *(normalise(q) for q in fact.asked_as)}
+            for name in {name.replace(" ", "") for name in names if name}:
                 if (holders := self.by_name.get(name)) is None:
                     self.by_name[name] = [fid]
                 else:
                     holders.append(fid)
-            for alias in {normalise(a) for a in fact.aliases} - {""}:
+            for alias in set(aliases) - {""}:
                 if (holders := self.by_alias.get(alias)) is None:
                     self.by_alias[alias] = [fid]
                 else:

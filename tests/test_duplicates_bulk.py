@@ -48,7 +48,11 @@ def reworded(rng: random.Random, original: Fact, n: int) -> Fact:
     else:  # much shorter: close only with a shared alias's ten points
         claim = " ".join(tokens[: max(3, len(tokens) * 2 // 3)])
     aliases = original.aliases[:1] if how in (3, 5) else (f"other name {n}",)
-    return Fact(key=f"planted-{n:04d}", claim=claim, sources=original.sources, aliases=aliases)
+    # A question a moderator taught it, naming the original's subject: a name the index finds too.
+    asked = original.aliases[-1:] if how == 4 else ()
+    return Fact(
+        key=f"planted-{n:04d}", claim=claim, sources=original.sources, aliases=aliases, asked_as=asked
+    )
 
 
 def planted_base(size: int, planted: int, seed: int) -> list[Fact]:
