@@ -6,10 +6,13 @@ Three finders, all for warnings (a base with near-duplicates still works):
   punctuation aside), found by hashing each claim's words, so a copy is
   reported however common its words are and however big the base;
 - :func:`near_duplicate_pairs`: claims that say nearly the same in other
-  words (rapidfuzz over the candidates the search index shares rare words
-  with); figures that differ count against, since "60% in 2015" and "69% in
-  2016" are usually two facts. :meth:`knowledge.search.index.SearchIndex.near_duplicates`,
-  the add-time check, scores with :func:`claim_similarity` too.
+  words; figures that differ count against, since "60% in 2015" and "69% in
+  2016" are usually two facts. The same pairs and scores as
+  :meth:`knowledge.search.index.SearchIndex.near_duplicates` (the add-time
+  check) asked of every fact, found for a whole batch without building an
+  index: the same candidates (facts holding half of a claim's rarest words,
+  or one of its aliases as a name), and :func:`claim_similarity` only for
+  those whose lengths and rapidfuzz scores could reach the threshold.
 - :func:`one_word_variants`: claims identical but for one word or number at
   the same place ("... 1,204 households ..." / "... 1,205 households ..."), the
   mark of a template pasted many times. Found by hashing each claim once per
