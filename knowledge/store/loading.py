@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from knowledge.model import (
     stored_fact,
 )
 from knowledge.store.disk.atomic import describe_os_error
-from knowledge.store.disk.fastload import read_snapshot, write_snapshot
+from knowledge.store.disk.fastload import SnapshotFacts, read_rows, read_snapshot, write_snapshot
 from knowledge.store.disk.layout import Layout, encode_document, read_layout
 from knowledge.store.disk.lock import WriterLock
 from knowledge.store.disk.stamp import vouches, write_stamp
@@ -238,7 +238,7 @@ def keep_snapshot(db: Path, fingerprint: str | None, facts: dict[str, Fact], doc
 class Base:
     """A database read without its writer lock: every fact that loaded, retracted ones too."""
 
-    facts: list[Fact]
+    facts: Sequence[Fact]  # from the snapshot: each fact made when it is first read
     fingerprint: str
     skipped: list[InvalidFact]  # records refused by validation, left out
 
@@ -253,8 +253,10 @@ def read_base(path: Path) -> Base:
     """
     raw = read_bytes(path)
     layout = read_layout(raw, TABLE)
-    if layout is not None and (snapshot := _snapshot(path, layout)) is not None:
-        return Base(list(snapshot[0].values()), layout.fingerprint, [])
+    if layout is not None and layout.fingerprint:
+        rows = read_rows(path, layout.fingerprint)
+        if rows is not None and len(rows) == len(layout.lengths):
+            return Base(SnapshotFacts(rows), layout.fingerprint, [])
     if layout is not None and vouches(path, layout.fingerprint):
         trusted = trusted_facts(raw, layout)
         if trusted is not None:
