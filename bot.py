@@ -238,9 +238,15 @@ def explain_lines(why: Mapping[str, object]) -> list[str]:
     return lines
 
 
+# What a command built that the process's exit drops at once rather than object by object
+# (ask's index of 100,000 facts: 0.13 s); see the end of this file.
+_LEFT_FOR_EXIT: list[object] = []
+
+
 def ask(query: str, db: Path, *, explicit: bool, as_json: bool, explain: bool = False) -> int:
     with long_lived_objects():  # as the bot builds them: 100,000 facts load twice as fast
         index = read_only_index(db, explicit=explicit)
+    _LEFT_FOR_EXIT[:] = [index]
     outcome = index.search(query, limit=5)
     status = EXIT_FAILED if outcome.verdict == "none" else 0
     if as_json:
@@ -523,4 +529,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    if _LEFT_FOR_EXIT:  # ask wrote nothing but its answer: flush that and skip freeing its index
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

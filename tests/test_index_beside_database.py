@@ -7,7 +7,10 @@ from pathlib import Path
 
 from knowledge.model import Actor
 from knowledge.newsroom import DESK_FILES, index_path, open_knowledge
+from knowledge.search.index import SearchIndex
 from knowledge.store import snapshot
+from knowledge.store.disk.fastload import SnapshotFacts
+from knowledge.store.loading import read_base
 from tests.helpers.store_facts import record
 
 ALICE = Actor("1", "alice")
@@ -54,3 +57,25 @@ def test_a_backup_leaves_the_index_out_and_a_restore_moves_it_aside(facts_db: Pa
     restored = snapshot.restore(taken.folder, facts_db, DESK_FILES)
     assert not index_path(facts_db).exists()
     assert restored.kept is not None and (restored.kept / index_path(facts_db).name).exists()
+
+
+async def test_a_reader_makes_only_the_facts_it_reads_and_never_uses_a_stale_index(facts_db: Path) -> None:
+    knowledge = open_knowledge(facts_db)
+    await knowledge.store.add(ZEBRA, ALICE)  # written in the store's layout
+    knowledge.close()  # keeps the index, the fast-load snapshot and the stamp
+    base = read_base(facts_db)
+    assert isinstance(base.facts, SnapshotFacts)  # rows: a fact is made when it is read
+    lazy = SearchIndex.load(index_path(facts_db), base.facts, save=False)
+    eager = SearchIndex(list(read_base(facts_db).facts))
+    for query in ("silk way flights", "israeli drones", "zebra drone", "no such thing at all"):
+        assert lazy.search(query) == eager.search(query)
+        assert lazy.explain(query) == eager.explain(query)
+    assert len(lazy) == len(eager)
+
+    knowledge = open_knowledge(facts_db)
+    await knowledge.store.add(record("yak-drone-fact", claim="A yak drone flew over Ovda in 2022."), ALICE)
+    knowledge.store.close()  # the saved index now predates the new fact
+    base = read_base(facts_db)
+    assert isinstance(base.facts, SnapshotFacts)
+    stale = SearchIndex.load(index_path(facts_db), base.facts, save=False)
+    assert stale.search("yak drone").results[0].fact.key == "yak-drone-fact"

@@ -239,3 +239,96 @@ async def test_a_snapshot_does_not_vouch_for_a_file_edited_by_hand(db: Path) -> 
     await three_facts(db)
     edit_in_place(db, b'"status": "verified"', b'"status": "verifie!"')
     assert "status: must be one of" in open_error(db)
+
+
+# --- the file's status: a reader trusts a settled file the stamp names, and nothing that changed ---
+
+
+def settled_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat a file as settled at once (the store waits SETTLED_NS after its last change)."""
+    monkeypatch.setattr(stamp, "SETTLED_NS", 0)
+
+
+def clock_past(status: list[int], folder: Path) -> None:
+    """Wait until a change made now gets a newer change time than ``status`` records: what
+    SETTLED_NS guarantees, on a file system whose clock ticks every few milliseconds."""
+    probe = folder / "probe"
+    for _ in range(1000):
+        probe.write_bytes(b"x")
+        if os.stat(probe).st_ctime_ns > status[4]:
+            return
+    raise AssertionError("the file system's clock did not move")
+
+
+async def stamped_with_status(db: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    await three_facts(db)
+    assert "file" not in json.loads(stamp.stamp_path(db).read_bytes())  # just written: not settled
+    settled_now(monkeypatch)
+    FactStore.open(db, seed=None).close()  # the writer's open records the status of what it read
+    status = json.loads(stamp.stamp_path(db).read_bytes())["file"]
+    assert status == stamp.file_status(db)
+    monkeypatch.undo()
+    return status
+
+
+async def test_a_reader_trusts_a_settled_file_by_its_status_without_reading_it(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await stamped_with_status(db, monkeypatch)
+    fingerprint = fingerprint_of(db)
+    refuse_json(monkeypatch)
+
+    def unread(*args: Any) -> bytes:
+        raise AssertionError("the database file was read")
+
+    monkeypatch.setattr(loading, "read_bytes", unread)
+    base = read_base(db)
+    assert [f.key for f in base.facts] == ["alpha-fact", "beta-fact", "gamma-fact"]
+    assert base.fingerprint == fingerprint and base.skipped == []
+
+
+async def test_a_file_changed_in_place_with_its_size_and_time_kept_is_not_trusted(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status = await stamped_with_status(db, monkeypatch)
+    clock_past(status, db.parent)
+    before = os.stat(db)
+    with db.open("r+b") as handle:  # the same inode, the same size
+        raw = handle.read()
+        handle.seek(raw.index(b'"status": "verified"'))
+        handle.write(b'"status": "verifie!"')
+    os.utime(db, ns=(before.st_atime_ns, before.st_mtime_ns))  # its modification time put back
+    after = os.stat(db)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    assert stamp.unchanged_fingerprint(db) is None
+    base = read_base(db)
+    assert [f.key for f in base.facts] == ["beta-fact", "gamma-fact"]
+    assert len(base.skipped) == 1 and "status: must be one of" in str(base.skipped[0])
+
+
+async def test_a_file_replaced_by_a_copy_with_its_times_kept_is_not_trusted(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    status = await stamped_with_status(db, monkeypatch)
+    clock_past(status, db.parent)
+    copy = db.with_name("restored.json")
+    copy.write_bytes(db.read_bytes().replace(b'"status": "verified"', b'"status": "verifie!"', 1))
+    os.utime(copy, ns=(status[3], status[3]))
+    os.replace(copy, db)  # as a restore that keeps times would
+    assert stamp.unchanged_fingerprint(db) is None
+    assert [f.key for f in read_base(db).facts] == ["beta-fact", "gamma-fact"]
+
+
+def test_a_status_is_settled_only_if_unchanged_during_the_read_and_old_enough(db: Path) -> None:
+    db.write_bytes(b"{}")
+    now = stamp.file_status(db)
+    assert stamp.settled_status(now, now) is None  # changed just now: a same-tick change could hide
+    assert now is not None
+    old = [*now[:4], now[4] - 2 * stamp.SETTLED_NS]
+    assert stamp.settled_status(old, old) == old
+    assert stamp.settled_status(old, [*old[:3], old[3] + 1, old[4]]) is None  # changed while read
+    assert stamp.settled_status(None, None) is None

@@ -49,10 +49,11 @@ import os
 import pickle
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
@@ -129,10 +130,53 @@ _SAVED = (
 
 def fingerprint(facts: Iterable[Fact], config: SearchConfig) -> str:
     """What an index was built from: each fact's key, version and retraction, and the config."""
+    return _fingerprint(((f.key, f.version, f.retracted) for f in facts), config)
+
+
+def _fingerprint(identities: Iterable[tuple[str, int, bool]], config: SearchConfig) -> str:
     digest = hashlib.blake2b(config.fingerprint().encode(), digest_size=16)
-    for line in sorted(f"{f.key}\t{f.version}\t{int(f.retracted)}" for f in facts):
+    for line in sorted(f"{key}\t{version}\t{int(retracted)}" for key, version, retracted in identities):
         digest.update(line.encode() + b"\n")
     return digest.hexdigest()
+
+
+@runtime_checkable
+class LazyFacts(Protocol):
+    """Facts a reader made only when read (the store's snapshot, see ``bot.py ask``): each one's
+    key, version and retraction without making them, and a fact by its key."""
+
+    def identities(self) -> Iterable[tuple[str, int, bool]]: ...
+    def fact_by_key(self, key: str) -> Fact: ...
+
+
+class _FactsByID(MutableMapping[int, Fact]):
+    """The index's facts by id when loaded from :class:`LazyFacts`: a fact is made on first use,
+    so a query that reads five facts makes five, not 100,000."""
+
+    def __init__(self, keys: dict[int, str], facts: LazyFacts) -> None:
+        self._keys = keys
+        self._made: dict[int, Fact] = {}
+        self._source = facts
+
+    def __getitem__(self, fid: int) -> Fact:
+        fact = self._made.get(fid)
+        if fact is None:
+            fact = self._made[fid] = self._source.fact_by_key(self._keys[fid])
+        return fact
+
+    def __setitem__(self, fid: int, fact: Fact) -> None:
+        self._keys[fid] = fact.key
+        self._made[fid] = fact
+
+    def __delitem__(self, fid: int) -> None:
+        del self._keys[fid]
+        self._made.pop(fid, None)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 def narrowing(query: str, facts: Sequence[Fact], most: int = 3) -> tuple[str, ...]:
@@ -204,7 +248,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
     ) -> None:
         self._config = config if config is not None else SearchConfig()
         self._ids: dict[str, int] = {}
-        self._facts: dict[int, Fact] = {}
+        self._facts: MutableMapping[int, Fact] = {}
         # word -> entries (fact id << 2 | field class): 8 bytes per word per fact, so
         # 100,000 facts fit in tens of megabytes rather than a dict per word.
         self._postings: dict[str, array[int]] = {}
@@ -265,18 +309,24 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         version and retraction) and ``config``; else one built now, and saved there unless
         ``save`` is false (a reader that must write nothing). The thesaurus is not part of the
         key: synonyms are looked up when a query is read, never indexed."""
-        facts = list(facts)
+        lazy = facts if isinstance(facts, LazyFacts) else None
+        facts = facts if isinstance(facts, Sequence) else list(facts)
         config = config if config is not None else SearchConfig()
         try:
             saved_format, saved_print, state = pickle.loads(path.read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-            saved_format = None
-        if saved_format == _SAVE_FORMAT and saved_print == fingerprint(facts, config):
+            saved_format = saved_print = None
+        if saved_format == _SAVE_FORMAT and saved_print == (
+            _fingerprint(lazy.identities(), config) if lazy is not None else fingerprint(facts, config)
+        ):
             index = cls((), thesaurus=thesaurus, config=config)  # caches start empty
-            by_key = {fact.key: fact for fact in facts}
             for name in _SAVED:
                 setattr(index, name, state[name])
-            index._facts = {fid: by_key[key] for fid, key in state["_facts"].items()}
+            if lazy is not None:  # the facts a query reads are made when it reads them
+                index._facts = _FactsByID(state["_facts"], lazy)
+            else:
+                by_key = {fact.key: fact for fact in facts}
+                index._facts = {fid: by_key[key] for fid, key in state["_facts"].items()}
             return index
         index = cls(facts, thesaurus=thesaurus, config=config)
         if save:

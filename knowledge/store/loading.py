@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,10 +37,17 @@ from knowledge.model import (
     stored_fact,
 )
 from knowledge.store.disk.atomic import describe_os_error
-from knowledge.store.disk.fastload import read_snapshot, write_snapshot
+from knowledge.store.disk.fastload import SnapshotFacts, read_rows, read_snapshot, write_snapshot
 from knowledge.store.disk.layout import Layout, encode_document, read_layout
 from knowledge.store.disk.lock import WriterLock
-from knowledge.store.disk.stamp import vouches, write_stamp
+from knowledge.store.disk.stamp import (
+    file_status,
+    settle,
+    settled_status,
+    unchanged_fingerprint,
+    vouches,
+    write_stamp,
+)
 from knowledge.store.disk.storage import AtomicJSONStorage
 from knowledge.store.history import HistoryLog
 from knowledge.store.transfer import DOC_ID_RE, load_document, read_bytes, read_document
@@ -194,15 +201,19 @@ def load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
     A file the stamp vouches for is decoded without validation; any other is
     validated in full and, if it passes, stamped.
     """
+    before = file_status(storage.path)
     raw = storage.read_bytes()
+    status = settled_status(before, file_status(storage.path))  # names these bytes, if settled
     layout = read_layout(raw, TABLE) if raw is not None else None
     if layout is not None and (snapshot := _snapshot(storage.path, layout)) is not None:
         storage.remember(layout, layout.fingerprint)
+        settle(storage.path, layout.fingerprint, status)  # a reader may trust the status now
         return snapshot
     if layout is not None and vouches(storage.path, layout.fingerprint):
         trusted = trusted_facts(raw, layout)
         if trusted is not None:
             storage.remember(layout, layout.fingerprint)
+            settle(storage.path, layout.fingerprint, status)
             keep_snapshot(storage.path, layout.fingerprint, *trusted)
             return trusted
     try:
@@ -217,7 +228,7 @@ def load(storage: AtomicJSONStorage) -> tuple[dict[str, Fact], dict[str, int]]:
         layout = None  # records not one per line: the first write writes the file whole
     storage.remember(layout, fingerprint(raw or b"", layout))
     if layout is not None:
-        write_stamp(storage.path, layout.fingerprint)  # validated now: the next open need not
+        write_stamp(storage.path, layout.fingerprint, status)  # validated now: the next open need not
         keep_snapshot(storage.path, layout.fingerprint, facts, doc_ids)
     return facts, doc_ids
 
@@ -238,7 +249,7 @@ def keep_snapshot(db: Path, fingerprint: str | None, facts: dict[str, Fact], doc
 class Base:
     """A database read without its writer lock: every fact that loaded, retracted ones too."""
 
-    facts: list[Fact]
+    facts: Sequence[Fact]  # from the snapshot: each fact made when it is first read
     fingerprint: str
     skipped: list[InvalidFact]  # records refused by validation, left out
 
@@ -251,10 +262,18 @@ def read_base(path: Path) -> Base:
     are left out and listed in :attr:`Base.skipped` (a reader answers from the rest).
     Raises :class:`KnowledgeError` if the file cannot be read or is not a fact file.
     """
+    if (unchanged := unchanged_fingerprint(path)) is not None:
+        # The stamp names this file by its status, which any change to it would have changed:
+        # its fingerprint need not be computed from its 96 MB again (see stamp.settled_status).
+        rows = read_rows(path, unchanged)
+        if rows is not None:
+            return Base(SnapshotFacts(rows), unchanged, [])
     raw = read_bytes(path)
     layout = read_layout(raw, TABLE)
-    if layout is not None and (snapshot := _snapshot(path, layout)) is not None:
-        return Base(list(snapshot[0].values()), layout.fingerprint, [])
+    if layout is not None and layout.fingerprint:
+        rows = read_rows(path, layout.fingerprint)
+        if rows is not None and len(rows) == len(layout.lengths):
+            return Base(SnapshotFacts(rows), layout.fingerprint, [])
     if layout is not None and vouches(path, layout.fingerprint):
         trusted = trusted_facts(raw, layout)
         if trusted is not None:

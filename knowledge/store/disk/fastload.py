@@ -18,10 +18,10 @@ import logging
 import marshal
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from knowledge.model import Fact, Source
 from knowledge.store.disk import stamp
@@ -34,6 +34,9 @@ _FORMAT = 1
 _FACT_ORDER = tuple(f.name for f in fields(Fact))  # Fact(*values) takes them in this order
 _SOURCE_ORDER = tuple(f.name for f in fields(Source))
 _SOURCES = _FACT_ORDER.index("sources")
+_KEY = _FACT_ORDER.index("key")
+_VERSION = _FACT_ORDER.index("version")
+_RETRACTED_AT = _FACT_ORDER.index("retracted_at")
 _CHUNK = 2048  # facts per marshalled chunk
 
 
@@ -93,22 +96,84 @@ def _frames(data: bytes) -> Iterator[Any]:
         offset += size
 
 
-def read_snapshot(db: Path, fingerprint: str) -> tuple[dict[str, Fact], dict[str, int]] | None:
-    """The facts and doc ids of the file whose fingerprint is ``fingerprint``, if the snapshot
-    holds them under this code's rules and Python; else None."""
-    facts: dict[str, Fact] = {}
-    doc_ids: dict[str, int] = {}
+def _fact(values: tuple[Any, ...]) -> Fact:
+    row = list(values)
+    row[_SOURCES] = tuple(Source(*source) for source in row[_SOURCES])
+    return Fact(*row)
+
+
+def read_rows(db: Path, fingerprint: str) -> list[tuple[int, tuple[Any, ...]]] | None:
+    """The (doc id, row) of each fact of the file whose fingerprint is ``fingerprint``, if the
+    snapshot holds them under this code's rules and Python; else None. :class:`SnapshotFacts`
+    makes facts of them."""
+    rows: list[tuple[int, tuple[Any, ...]]] = []
     try:
         frames = _frames(snapshot_path(db).read_bytes())
         if next(frames, None) != _header(fingerprint):
             return None
         while (chunk := next(frames)) is not None:
-            for doc_id, values in chunk:
-                row = list(values)
-                row[_SOURCES] = tuple(Source(*source) for source in row[_SOURCES])
-                fact = Fact(*row)
-                facts[fact.key] = fact
-                doc_ids[fact.key] = doc_id
+            rows.extend(chunk)
     except (OSError, ValueError, EOFError, TypeError, StopIteration):
         return None
+    return rows
+
+
+def read_snapshot(db: Path, fingerprint: str) -> tuple[dict[str, Fact], dict[str, int]] | None:
+    """The facts and doc ids of the file whose fingerprint is ``fingerprint``, if the snapshot
+    holds them under this code's rules and Python; else None."""
+    rows = read_rows(db, fingerprint)
+    if rows is None:
+        return None
+    facts: dict[str, Fact] = {}
+    doc_ids: dict[str, int] = {}
+    try:
+        for doc_id, values in rows:
+            fact = _fact(values)
+            facts[fact.key] = fact
+            doc_ids[fact.key] = doc_id
+    except TypeError:
+        return None
     return facts, doc_ids
+
+
+class SnapshotFacts(Sequence[Fact]):
+    """The facts of a snapshot, in file order, each made from its row only when it is first read.
+
+    A reader that needs every fact's key, version and retraction (the search index's
+    fingerprint) but only a few whole facts (the ones a query finds) skips making 100,000
+    :class:`Fact` objects: :meth:`identities` reads the rows, :meth:`fact_by_key` makes one.
+    """
+
+    def __init__(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
+        self._rows = [values for _, values in rows]
+        self._made: dict[int, Fact] = {}
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, at: int) -> Fact: ...
+    @overload
+    def __getitem__(self, at: slice) -> list[Fact]: ...
+    def __getitem__(self, at: int | slice) -> Fact | list[Fact]:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(len(self._rows)))]
+        position = range(len(self._rows))[at]  # negative indices, and IndexError past the end
+        fact = self._made.get(position)
+        if fact is None:
+            fact = self._made[position] = _fact(self._rows[position])
+        return fact
+
+    def identities(self) -> Iterator[tuple[str, int, bool]]:
+        """Each fact's key, version and whether it is retracted, without making the facts."""
+        positions: dict[str, int] = {}
+        for position, row in enumerate(self._rows):
+            positions[row[_KEY]] = position
+            yield row[_KEY], row[_VERSION], row[_RETRACTED_AT] is not None
+        self._positions = positions  # read anyway: fact_by_key need not read them again
+
+    def fact_by_key(self, key: str) -> Fact:
+        if self._positions is None:
+            self._positions = {row[_KEY]: position for position, row in enumerate(self._rows)}
+        return self[self._positions[key]]
