@@ -266,7 +266,8 @@ def ask(query: str, db: Path, *, explicit: bool, as_json: bool, explain: bool = 
     elif outcome.verdict == "several":
         print(
             f"Several facts fit about equally well for “{visible(query)}” ({len(outcome.results)} shown); "
-            "none of them is the answer on its own. Add a word to narrow it down."
+            "none of them is the answer on its own. Add a word to narrow it down"
+            + (f", for example {', '.join(outcome.narrowing)}." if outcome.narrowing else ".")
         )
         for hit in outcome.results:
             print(f"  - {hit.fact.key}: {hit.fact.claim}")

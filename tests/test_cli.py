@@ -103,6 +103,19 @@ def test_ask_says_when_several_facts_fit_a_broad_word_equally(db: Path) -> None:
     assert "fit about equally well" not in exact.stdout
 
 
+def test_ask_suggests_the_words_the_search_says_would_narrow_a_broad_query(db: Path) -> None:
+    from knowledge.model import parse_facts
+    from knowledge.search import SearchIndex
+    from knowledge.store import SHIPPED_BASE
+    from knowledge.store.transfer import load_document
+
+    facts, _ = parse_facts(load_document(SHIPPED_BASE))
+    narrowing = SearchIndex(facts).search("israeli drones").narrowing
+    assert narrowing  # the shipped base has tags that tell these facts apart
+    broad = run("ask", "israeli drones", db=db)
+    assert f"for example {', '.join(narrowing)}." in broad.stdout
+
+
 def test_ask_json_has_the_documented_shape(db: Path) -> None:
     result = run("ask", "uvda", "--json", db=db)
     assert result.returncode == 0, result.stderr
