@@ -156,6 +156,33 @@ async def test_an_edit_can_correct_or_remove_taught_questions(store: FactStore) 
     assert history_line(store.history("taught")[-1]).endswith("**edit** by bob (202) (asked_as)")
 
 
+async def test_no_way_in_gives_two_facts_the_same_taught_question(store: FactStore) -> None:
+    """Teach refuses a question another fact was taught; so do add, edit and import, or a moderator
+    could make one question answer to two facts through the edit form or a file."""
+    await store.add(record("taught", asked_as=["Why Ovda"]), ALICE)
+    await store.add(record("other"), ALICE)
+    before, history = store.facts(), store.history()
+    clash = "“why  ovda” was already taught to `taught`"
+    with pytest.raises(InvalidFact) as error:
+        await store.add(record("third", asked_as=["why  ovda"]), ALICE)
+    assert problems(error) == [("asked_as", f"{clash}; edit that fact first if it is wrong there")]
+    with pytest.raises(InvalidFact, match=clash):
+        await store.edit("other", {"asked_as": ["why  ovda"]}, expected_version=1, actor=BOB)
+    with pytest.raises(InvalidFact, match=clash):
+        await store.import_records([record("fourth", asked_as=["why  ovda"])], ALICE)
+    with pytest.raises(InvalidFact, match="“same” was already taught to `fifth`"):  # within one file
+        await store.import_records(
+            [record("fifth", asked_as=["same"]), record("sixth", asked_as=["same"])], ALICE
+        )
+    assert store.facts() == before
+    assert store.history() == history
+    # Moving a question is one import that takes it from one fact and gives it to another
+    moved = [dict(store.get("taught").to_dict(), asked_as=[]), record("other", asked_as=["why ovda"])]
+    report = await store.import_records(moved, ALICE)
+    assert sorted(report.changed) == ["other", "taught"]
+    assert store.get("other").asked_as == ("why ovda",)
+
+
 # --- what search answers -------------------------------------------------------------
 
 

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -105,6 +105,28 @@ def _content(fact: Fact) -> tuple[Any, ...]:
 def _same_words(text: str) -> str:
     """Two taught questions are the same when they differ only in case and spacing."""
     return " ".join(text.casefold().split())
+
+
+def _taught_clashes(base: Mapping[str, Fact], changed: Iterable[Fact]) -> list[Problem]:
+    """A question taught to two facts would answer to both. The problems, one a question, where a
+    fact in ``changed`` was taught a question that another fact (of ``base``, or also changed)
+    already has: every way a fact gets taught questions (teach, add, edit, import) checks this."""
+    changed = list(changed)
+    mine = {fact.key for fact in changed}
+    owner = {
+        _same_words(question): fact.key
+        for fact in base.values()
+        if fact.key not in mine
+        for question in fact.asked_as
+    }
+    problems: list[Problem] = []
+    for fact in changed:
+        for question in fact.asked_as:
+            other = owner.setdefault(_same_words(question), fact.key)
+            if other != fact.key:
+                fix = "edit that fact first if it is wrong there"
+                problems.append(Problem("asked_as", f"“{question}” was already taught to `{other}`; {fix}"))
+    return problems
 
 
 def _reason(value: Any, *, required: bool) -> str | None:
@@ -256,6 +278,7 @@ class FactStore:
             fact = self._parse_new(data, actor)
             if fact.key in self._facts:
                 raise DuplicateFact(fact.key)
+            self._refuse_clashes(fact)
             return fact, self._change("add", actor, [(None, fact)])
 
         return await self._writer.write(plan)
@@ -287,6 +310,7 @@ class FactStore:
             fact = parse_fact(record, record=f"fact `{key}`")
             if _content(fact) == _content(current):
                 return current, None
+            self._refuse_clashes(fact)
             return fact, self._change("edit", actor, [(current, fact)], reason=note)
 
         return await self._versioned_write(plan)
@@ -378,23 +402,12 @@ class FactStore:
                 problem = Problem(
                     "asked_as", f"already has {MAX_ASKED_AS} questions, the most a fact can have"
                 )
-            elif other := next(
-                (
-                    fact.key
-                    for fact in self._facts.values()
-                    if fact.key != key and any(_same_words(taught) == same for taught in fact.asked_as)
-                ),
-                None,
-            ):
-                problem = Problem(
-                    "asked_as",
-                    f"“{phrase}” was already taught to `{other}`; edit that fact first if it is wrong there",
-                )
             if problem is not None:
                 raise InvalidFact([problem], record=f"fact `{key}`")
             fact = self._revise(
                 current, asked_as=(*current.asked_as, phrase), updated_by=actor.label, updated_at=now_iso()
             )
+            self._refuse_clashes(fact)
             return fact, self._change("teach", actor, [(current, fact)])
 
         return await self._writer.write(plan)
@@ -474,6 +487,10 @@ class FactStore:
         return await self.note(report.key, CORRECTIONS, BOT, extra=extra)
 
     # --- write machinery ---
+
+    def _refuse_clashes(self, fact: Fact) -> None:
+        if problems := _taught_clashes(self._facts, [fact]):
+            raise InvalidFact(problems, record=f"fact `{fact.key}`")
 
     def _parse_new(self, data: Any, actor: Actor) -> Fact:
         if not isinstance(data, Mapping):
@@ -595,6 +612,8 @@ def plan_import(
             after = before.evolve(**content, updated_by=label, updated_at=at, version=before.version + 1)
             report.changed.append(after.key)
         pairs.append((before, after))
+    if problems := _taught_clashes(current, (after for _, after in pairs)):
+        raise InvalidFact(problems[: loading.SHOWN_PROBLEMS], record="import; nothing was imported")
     return report, pairs, at
 
 
