@@ -21,6 +21,9 @@ the engine still gets wrong; its misses were read, so it is a tuning set too, as
 written before the broad-query rule it was used to test).
 ``bench/eval/probe3.tsv`` was written blind after issue 11's second round, by someone who had seen
 neither the engine nor its misses, as a tuning set: its misses are read, unlike holdout/holdout2.
+``bench/eval/holdout3.tsv`` and ``bench/eval/holdout4.tsv`` were written blind too (the writer saw only
+``knowledge/facts.json`` and the article), holdout4 with paraphrases that avoid the fact's own words;
+the 30 of its queries that already stood in another set were dropped. Both are measure-only.
 The floors in ``tests/test_search_quality.py`` are asserted on the same
 :func:`evaluate`, so the script and CI cannot disagree.
 """
