@@ -24,6 +24,9 @@ neither the engine nor its misses, as a tuning set: its misses are read, unlike 
 ``bench/eval/holdout3.tsv`` and ``bench/eval/holdout4.tsv`` were written blind too (the writer saw only
 ``knowledge/facts.json`` and the article), holdout4 with paraphrases that avoid the fact's own words;
 the 30 of its queries that already stood in another set were dropped. Both are measure-only.
+``bench/eval/probe4.tsv`` was written blind the same way, after holdout4, as a *tuning* set (its misses
+are read): mostly paraphrases and near-topic negatives; 34 of its queries that stood in another set
+(22 of them in holdout4: blind writers converge) were dropped.
 The floors in ``tests/test_search_quality.py`` are asserted on the same
 :func:`evaluate`, so the script and CI cannot disagree.
 """
