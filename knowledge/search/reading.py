@@ -141,19 +141,27 @@ def _filler(word: str) -> bool:
     return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not is_number(word))
 
 
-class _QueryReading:
-    """Reading a query against the vocabulary of :class:`knowledge.search.index.SearchIndex`, which
-    owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
+class _IndexState:
+    """The state of :class:`knowledge.search.index.SearchIndex` its query steps read (reading, scoring,
+    deciding: one mixin each), declared once; the index also owns the lookups :meth:`_df`,
+    :meth:`_named` and :meth:`_is_name` they call."""
 
     _facts: dict[int, Fact]
     _postings: dict[str, array[int]]
     _by_stem: dict[str, list[str]]
     _by_year: dict[int, set[int]]
-    _sorted_terms: list[str] | None
+    _years: dict[int, tuple[int, int]]
+    _dated: set[int]
+    _sorted_terms: list[str]
     _by_length: dict[tuple[str, int], list[str]]
     _fuzzy_cache: dict[str, list[tuple[str, int]]]
+    _claim_roles: dict[int, Reading]
     _thesaurus: Thesaurus
     _config: SearchConfig
+
+
+class _QueryReading(_IndexState):
+    """Reading a query against the vocabulary of :class:`knowledge.search.index.SearchIndex`."""
 
     def _common(self, alt: _Alternative) -> bool:
         count = min(self._df(t) for t in alt.terms)
@@ -185,9 +193,7 @@ class _QueryReading:
 
     def _prefix_matches(self, prefix: str) -> list[str]:
         """The most widely used vocabulary words starting with ``prefix``."""
-        if self._sorted_terms is None:
-            self._sorted_terms = sorted(self._postings)
-        terms = self._sorted_terms
+        terms = self._sorted_terms  # sorted when the index is built, kept sorted by every write
         start = bisect.bisect_left(terms, prefix)
         end = bisect.bisect_left(terms, prefix + "\U0010ffff", lo=start)
         found = [t for t in terms[start:end] if t != prefix]

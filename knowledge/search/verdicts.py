@@ -12,13 +12,12 @@ that read the index's postings, names or claim readings are a mixin of
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
-from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _Query
+from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _IndexState, _Query
 from knowledge.search.roles import Reading, read
 from knowledge.search.scoring import _EXTRA, _Scored
 from knowledge.search.textnorm import is_number, words
@@ -110,14 +109,8 @@ def _alias_keys(fact: Fact) -> set[tuple[str, ...]]:
     return {tuple(stem(w) for w in words(alias)) for alias in fact.aliases}
 
 
-class _Deciding:
-    """The verdict and the claim-level checks of :class:`knowledge.search.index.SearchIndex`, which
-    owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
-
-    _facts: dict[int, Fact]
-    _postings: dict[str, array[int]]
-    _claim_roles: dict[int, Reading]
-    _config: SearchConfig
+class _Deciding(_IndexState):
+    """The verdict and the claim-level checks of :class:`knowledge.search.index.SearchIndex`."""
 
     def _decide(self, q: _Query, ranked: list[_Scored]) -> Decision:
         """The verdict, the facts it is about (the answer first, or those fitting about equally) and
@@ -144,26 +137,15 @@ class _Deciding:
             if noted := [s for s in ranked if note in s.notes]:
                 steps.append(Step(note, said, keys(noted)))
         needed = self._needed(q)
-        sure = keep(
-            "below the answer threshold",
-            f"a fact's own words must cover {100 * needed:.0f}% of the query's weight",
-            [s for s in ranked if not s.exact],
-            lambda s: s.confidence >= needed,
-        )
+        said = f"a fact's own words must cover {100 * needed:.0f}% of the query's weight"
+        unnamed = [s for s in ranked if not s.exact]
+        sure = keep("below the answer threshold", said, unnamed, lambda s: s.confidence >= needed)
         said = "its own period leaves out a year asked for"
         sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
-        if any(g.year is None and is_number(g.word) for g in q.groups):
-            sure = keep(
-                "figure not the fact's",
-                "a figure the query states must be in the fact's own words",
-                sure,
-                lambda s: self._says_every_figure(q, s.fid),
-            )
-        for asked, (name, said, states) in _CONSTRAINTS.items():
-            if getattr(q, asked):
-                sure = keep(
-                    name, said, sure, lambda s, states=states: states(q, self._facts[s.fid], self._config)
-                )
+        said = "a figure the query states must be in the fact's own words"
+        sure = keep("figure not the fact's", said, sure, lambda s: self._says_every_figure(q, s.fid))
+        for name, said, states in (c for asked, c in _CONSTRAINTS.items() if getattr(q, asked)):
+            sure = keep(name, said, sure, lambda s, f=states: f(q, self._facts[s.fid], self._config))
         if exact:  # named by its key or an alias; the others that fit follow it
             verdict = "answer" if len(exact) == 1 else "several"
             return Decision(verdict, [*exact, *sure], steps)
@@ -192,18 +174,15 @@ class _Deciding:
             said = "one fact reaches the threshold and no other comes within the margin"
             steps.append(Step("answer", said, keys(close)))
             return Decision("answer", sure, steps)
-        steps.append(
-            Step("within the margin", f"{len(close)} facts within {100 * margin:.0f} points", keys(close))
-        )
+        said = f"{len(close)} facts within {100 * margin:.0f} points"
+        steps.append(Step("within the margin", said, keys(close)))
         return Decision("several", close, steps)
 
     def _broad(self, q: _Query, close: list[_Scored]) -> bool:
         """Every word of ``q`` is in many of the facts (none rare, a year or a fact's name),
         and no filler links them: `arms for oil` states a relation a fact may say in that order,
         `israeli drones` only a topic."""
-        if q.linked:
-            return False
-        if q.named or any(g.year is not None or not g.alternatives for g in q.groups):
+        if q.linked or q.named or any(g.year is not None or not g.alternatives for g in q.groups):
             return False
         least = self._config.broad_share * len(self._facts)
         # A word is as spread as its most used sure reading: `azerbaijani` also reads
