@@ -12,6 +12,7 @@ that read the index's postings, names or claim readings are a mixin of
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -20,7 +21,7 @@ from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _IndexState, _Query
 from knowledge.search.roles import Reading, read
 from knowledge.search.scoring import _EXTRA, _Scored
-from knowledge.search.textnorm import is_number, words
+from knowledge.search.textnorm import fold, is_number, words
 from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem
 
 VERDICTS = ("answer", "several", "none")
@@ -80,6 +81,7 @@ class Decision:
 
 
 _SHOWN = 5  # facts a step names
+_OWNER_RE = re.compile(r"([^\W_]+)['’ʼ]s\b")  # `iran's`: the word owns the next one
 
 
 # Scoring's notes on a fact, each lowering its confidence, as steps.
@@ -102,6 +104,18 @@ def _fields_keys(fact: Fact) -> list[list[str]]:
     return [
         [stem(w) for w in words(text) if not _filler(w)] for text in (fact.key, *fact.aliases, fact.claim)
     ]
+
+
+def _owned(q: _Query) -> list[tuple[_Group, _Group]]:
+    """The query's `X's Y`: a word written as an owner and the word after it (`iran's embassy`)."""
+    owners = {fold(m[1]) for m in _OWNER_RE.finditer(q.text)}
+    return [(x, y) for x, y in pairwise(q.groups) if x.word.split()[-1] in owners and not y.numeric]
+
+
+def _at(group: _Group, keys: list[str]) -> list[int]:
+    """Where ``keys`` (a field's form keys) say one of the readings of ``group``."""
+    terms = {alt.terms for alt in group.alternatives}
+    return [i for i in range(len(keys)) for t in terms if tuple(keys[i : i + len(t)]) == t]
 
 
 def _alias_keys(fact: Fact) -> set[tuple[str, ...]]:
@@ -144,6 +158,9 @@ class _Deciding(_IndexState):
         sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
         said = "a figure the query states must be in the fact's own words"
         sure = keep("figure not the fact's", said, sure, lambda s: self._says_every_figure(q, s.fid))
+        if owned := _owned(q):
+            said = "a query's `X's Y` must be in the fact's names or said close together in its claim"
+            sure = keep("owner apart", said, sure, lambda s: self._says_owner(owned, s.fid))
         for name, said, states in (c for asked, c in _CONSTRAINTS.items() if getattr(q, asked)):
             sure = keep(name, said, sure, lambda s, f=states: f(q, self._facts[s.fid], self._config))
         if exact:  # named by its key or an alias; the others that fit follow it
@@ -206,6 +223,20 @@ class _Deciding(_IndexState):
         if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
             return True
         return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
+
+    def _says_owner(self, owned: list[tuple[_Group, _Group]], fid: int) -> bool:
+        """Each `X's Y` of the query is the fact's: X or Y is one of its names (the fact is about
+        it), or its claim says them within ``owner_reach`` words. A claim saying both apart states
+        another relation between them (`iran's embassy in baku` against "a US embassy cable from
+        Baku ... see Iran as an existential threat")."""
+        *names, claim = _fields_keys(self._facts[fid])
+        for pair in owned:
+            if any(_at(g, keys) for g in pair for keys in names):
+                continue
+            xs, ys = (_at(g, claim) for g in pair)
+            if xs and ys and all(abs(x - y) > self._config.owner_reach for x in xs for y in ys):
+                return False
+        return True
 
     def _needed(self, q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
