@@ -34,6 +34,7 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "_FactsByID.__init__",  # made by load(); a query reads facts through __getitem__
         "_FactsByID.__setitem__",  # upsert
         "_FactsByID.__delitem__",  # upsert
+        "_FactsByID.__iter__",  # fingerprint and save; a query reads facts by id and counts them
         "_MAX_SPAN",  # upsert's limit on a period indexed year by year
         "NEAR_DUPLICATE",  # the near-duplicate check's limits
         "_DUPLICATE_PROBE",
@@ -51,6 +52,9 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "SearchIndex._add_term",
         "SearchIndex._drop_term",
         "SearchIndex.near_duplicates",
+        "SearchIndex.__len__",  # accessors the bot reads; no query calls them
+        "SearchIndex.config",
+        "SearchIndex.thesaurus",
         "SearchIndex.use_thesaurus",
         "_SAVED",
         "_SAVE_FORMAT",

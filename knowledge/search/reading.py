@@ -99,11 +99,6 @@ class _Query:
 _SHORT_RANGE_RE = re.compile(r"(?<!\d)([12]\d)(\d{2})\s*[-–—/]\s*(\d{2})(?!\d)")
 
 
-def _whole_years(text: str) -> str:
-    """``text`` with short periods written out: `2015-19` -> `2015-2019`."""
-    return _SHORT_RANGE_RE.sub(lambda m: f"{m[1]}{m[2]}-{m[1]}{m[3]}", text)
-
-
 def _clean(query: object) -> str:
     """The query without Discord markup or control characters, cut to a sane length."""
     if not isinstance(query, str):
@@ -308,7 +303,7 @@ class _QueryReading(_IndexState):
         """The cleaned query ``text`` ready to score, or why there is nothing to search for."""
         if not (isinstance(query, str) and query.strip()):
             return "Nothing to search for: the query is empty; type a few words, a name or a year."
-        text = _whole_years(text)
+        text = _SHORT_RANGE_RE.sub(lambda m: f"{m[1]}{m[2]}-{m[1]}{m[3]}", text)  # `2015-19`: 2015-2019
         all_words = words(text)
         if not all_words:
             return (

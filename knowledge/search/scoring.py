@@ -177,7 +177,6 @@ class _Scoring(_IndexState):
         if not candidates:
             return []
         coverage, confidence, worded, rare = self._coverage(q, candidates)
-        exact = q.named
         asked = [g.year for g in q.groups if g.year is not None]
         needed, total = self._needed(q), sum(g.weight for g in q.groups) or 1.0
         top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
@@ -189,7 +188,7 @@ class _Scoring(_IndexState):
                 # source's date says when it was reported, not what the fact is about.)
                 item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
             item.score = item.coverage
-            if item.fid in exact:
+            if item.fid in q.named:
                 item.exact = True
                 item.score = 1.0 + item.score  # named exactly: first, whatever else matches
                 item.confidence = 1.0

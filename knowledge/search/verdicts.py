@@ -164,8 +164,7 @@ class _Deciding(_IndexState):
         for name, said, states in (c for asked, c in _CONSTRAINTS.items() if getattr(q, asked)):
             sure = keep(name, said, sure, lambda s, f=states: f(q, self._facts[s.fid], self._config))
         if exact:  # named by its key or an alias; the others that fit follow it
-            verdict = "answer" if len(exact) == 1 else "several"
-            return Decision(verdict, [*exact, *sure], steps)
+            return Decision("answer" if len(exact) == 1 else "several", [*exact, *sure], steps)
         if not sure:
             return Decision("none", [], steps)
         sure.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
@@ -274,9 +273,8 @@ class _Deciding(_IndexState):
         if len(readings) < 2:
             return 0.0
         fields = _fields_keys(self._facts[fid])
-        count = 0
-        for left, right in pairwise(readings):
-            count += any(a in left and b in right for field_keys in fields for a, b in pairwise(field_keys))
+        said = [pair for keys in fields for pair in pairwise(keys)]
+        count = sum(any(a in left and b in right for a, b in said) for left, right in pairwise(readings))
         return count / (len(readings) - 1)
 
     def _led_by(self, q: _Query, fid: int) -> int:
@@ -302,8 +300,6 @@ class _Deciding(_IndexState):
         "Israel sells Azerbaijan weapons"), and the place of `in P` when it puts things in
         another place only (`embassy in Baku` against "its embassy in Tel Aviv"). Like a
         contradicted owner, they count as not found in that fact."""
-        if not (q.roles.directions or q.roles.places):
-            return []
         claimed = self._claim_reading(fid)
         groups = {stem(w): g for g in q.groups for w in g.word.split()}
 
