@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
-from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _IndexState, _Query
+from knowledge.search.reading import _SURE_READINGS, _Alternative, _filler, _Group, _IndexState, _Query
 from knowledge.search.roles import Reading, read
 from knowledge.search.scoring import _EXTRA, _Scored
 from knowledge.search.textnorm import fold, is_number, words
@@ -175,7 +175,10 @@ class _Deciding(_IndexState):
             said = f"every word is in many facts; {len(close)} within {100 * margin:.0f} points"
             steps.append(Step("broad", said, keys(close)))
             return Decision("several", close, steps)
-        if len(close) > 1:
+        if len(close) > 1 and (guess := self._guessed_apart(q, close)):
+            said = f"`{guess}` is misspelt, and each of these facts reads it as another word"
+            steps.append(Step("typo read apart", said, keys(close)))
+        elif len(close) > 1:
             lifted = [(s, self._evidence(q, s.fid)) for s in close]
             if any(lift for _, lift in lifted):
                 said = "names as typed, words in order or the claim's subject add to confidence"
@@ -215,6 +218,20 @@ class _Deciding(_IndexState):
         return all(count >= least for count in spread) and not any(
             self._names_fact(g, close) for g in q.groups
         )
+
+    def _guessed_apart(self, q: _Query, close: list[_Scored]) -> str | None:
+        """A query word read only as a typo that the close facts say as different words (`аэропрот`:
+        one says airport, another airfield): a guess cannot choose between them, so no boost may."""
+        for g in q.groups:
+            if g.alternatives and all(alt.how.startswith("typo") for alt in g.alternatives):
+                read = {next((a.terms for a in g.alternatives if self._says(s.fid, a)), None) for s in close}
+                if len(read) > 1:
+                    return g.word
+        return None
+
+    def _says(self, fid: int, alt: _Alternative) -> bool:
+        """The fact's own words (not its sources or details) say every form key of ``alt``."""
+        return all(self._weights(t, {fid: None}, 1.0, 1.0).get(fid, (0.0, 0.0))[1] for t in alt.terms)
 
     def _names_fact(self, group: _Group, close: list[_Scored]) -> bool:
         """The query word is a fact's name as typed, in another script (`ovda`, `לעובדה`) or as
@@ -281,8 +298,12 @@ class _Deciding(_IndexState):
         """1 when the query's first word is a name and the claim's first name is that one. Only for
         three words or more besides years: in `ovda 2020` the name is the topic, not who acted."""
         worded = [g for g in q.groups if g.year is None]
-        first = worded[0] if len(worded) >= 3 else None  # a sentence, not a name and a year
-        if first is None or not self._is_name(stem(first.word.split()[0])):
+        if len(worded) < 3:  # a sentence, not a name and a year
+            return 0
+        first = worded[0]
+        # a misspelt name is the name it is a typo of (`armnia` is Armenia)
+        typos = [t for a in first.alternatives if a.how == "typo" for t in a.terms]
+        if not any(map(self._is_name, [stem(first.word.split()[0]), *typos])):
             return 0
         subject = self._claim_reading(fid).subject
         return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
