@@ -7,7 +7,9 @@ import pytest
 from rapidfuzz.distance import OSA
 
 from bench.eval import EvalQuery, misspelt, shipped_facts
+from knowledge.model import Fact, Source
 from knowledge.search.index import SearchIndex
+from knowledge.search.wordforms import Thesaurus
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,22 @@ def test_the_typo_probe_makes_one_typing_error_in_a_long_word_the_same_way_each_
         ]
         assert len(changed) == 1 and len(changed[0][1]) >= 5
         assert OSA.distance(*changed[0]) == 1
+
+
+def test_a_query_read_only_as_a_typo_of_a_synonym_is_at_most_a_suggestion() -> None:
+    thesaurus = Thesaurus([{"words": ["position", "עמדה"]}])
+    facts = [
+        Fact(
+            key="strike-order",
+            claim="The company was asked to strike an Armenian position with a drone.",
+            sources=(Source(publisher="Example", url="https://example.org/x"),),
+        )
+    ]
+    index = SearchIndex(facts, thesaurus=thesaurus)
+    assert index.search("עמדה").verdict == "answer"  # the reviewed synonym, as typed
+    # One letter off, it is a typo of the synonym: a guess on a guess is no answer by itself.
+    outcome = index.search("עבדה")
+    assert outcome.verdict == "none"
+    assert [h.fact.key for h in outcome.suggestions] == ["strike-order"]
+    assert "only a guess" in _steps(index, "עבדה")
+    assert index.search("עבדה strike").verdict == "answer"  # with a word it reads for sure

@@ -47,6 +47,7 @@ from knowledge.search.wordforms import (
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
 _SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
+_GUESS = "typo of a synonym"  # a guess on a guess: a word read as a typo, then as its synonym
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 
 
@@ -263,7 +264,7 @@ class _QueryReading(_IndexState):
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
                         for alt in self._related((key,)):
-                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, "typo of a synonym"))
+                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, _GUESS))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]

@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
-from knowledge.search.reading import _SURE_READINGS, _Alternative, _filler, _Group, _IndexState, _Query
+from knowledge.search.reading import _GUESS, _SURE_READINGS, _filler, _Group, _IndexState, _Query
 from knowledge.search.roles import Reading, read
 from knowledge.search.scoring import _EXTRA, _Scored
 from knowledge.search.textnorm import fold, is_number, words
@@ -147,6 +147,9 @@ class _Deciding(_IndexState):
         elif all(g.numeric for g in q.groups):
             steps.append(Step("numbers only", "a bare number or year says nothing about which fact"))
             return Decision("none", [], steps)
+        elif all(g.alternatives and all(a.how == _GUESS for a in g.alternatives) for g in q.groups):
+            steps.append(Step("only a guess", "every word is read only as a typo of another word's synonym"))
+            return Decision("none", [], steps)
         for note, said in _NOTES.items():
             if noted := [s for s in ranked if note in s.notes]:
                 steps.append(Step(note, said, keys(noted)))
@@ -206,13 +209,8 @@ class _Deciding(_IndexState):
         least = self._config.broad_share * len(self._facts)
         # A word is as spread as its most used sure reading: `azerbaijani` also reads
         # `azerbaijan`, and `crude` reads `oil`, so neither is rare.
-        spread = (
-            max(
-                (min(map(self._df, alt.terms)) for alt in g.alternatives if alt.how in _SURE_READINGS),
-                default=0,
-            )
-            for g in q.groups
-        )
+        sure = [[alt for alt in g.alternatives if alt.how in _SURE_READINGS] for g in q.groups]
+        spread = (max((min(map(self._df, alt.terms)) for alt in alts), default=0) for alts in sure)
         # Whether a word names one of the close facts stems their aliases: asked last, as it costs
         # the most when many facts are close.
         return all(count >= least for count in spread) and not any(
@@ -224,14 +222,16 @@ class _Deciding(_IndexState):
         one says airport, another airfield): a guess cannot choose between them, so no boost may."""
         for g in q.groups:
             if g.alternatives and all(alt.how.startswith("typo") for alt in g.alternatives):
-                read = {next((a.terms for a in g.alternatives if self._says(s.fid, a)), None) for s in close}
+                read = {
+                    next((a.terms for a in g.alternatives if self._says(s.fid, a.terms)), None) for s in close
+                }
                 if len(read) > 1:
                     return g.word
         return None
 
-    def _says(self, fid: int, alt: _Alternative) -> bool:
-        """The fact's own words (not its sources or details) say every form key of ``alt``."""
-        return all(self._weights(t, {fid: None}, 1.0, 1.0).get(fid, (0.0, 0.0))[1] for t in alt.terms)
+    def _says(self, fid: int, terms: tuple[str, ...]) -> bool:
+        """The fact's own words (not its sources or details) say every one of the form keys ``terms``."""
+        return all(self._weights(t, {fid: None}, 1.0, 1.0).get(fid, (0.0, 0.0))[1] for t in terms)
 
     def _names_fact(self, group: _Group, close: list[_Scored]) -> bool:
         """The query word is a fact's name as typed, in another script (`ovda`, `לעובדה`) or as
