@@ -29,6 +29,16 @@ LINES, NUMBERS = 1200, 15
 NOT_QUERY_PATH: dict[str, set[str]] = {
     "index.py": {
         "fingerprint",
+        "_fingerprint",  # fingerprint's and load's digest
+        "LazyFacts",  # the protocol load() checks its facts against
+        "_FactsByID.__init__",  # made by load(); a query reads facts through __getitem__
+        "_FactsByID.__setitem__",  # upsert
+        "_FactsByID.__delitem__",  # upsert
+        "_FactsByID.__iter__",  # fingerprint and save; a query reads facts by id and counts them
+        "_MAX_SPAN",  # upsert's limit on a period indexed year by year
+        "NEAR_DUPLICATE",  # the near-duplicate check's limits
+        "_DUPLICATE_PROBE",
+        "_DUPLICATE_POSTINGS",
         "_fact_fields",
         "_fact_terms",
         "_name_keys",
@@ -42,6 +52,9 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "SearchIndex._add_term",
         "SearchIndex._drop_term",
         "SearchIndex.near_duplicates",
+        "SearchIndex.__len__",  # accessors the bot reads; no query calls them
+        "SearchIndex.config",
+        "SearchIndex.thesaurus",
         "SearchIndex.use_thesaurus",
         "_SAVED",
         "_SAVE_FORMAT",
@@ -57,9 +70,12 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "Thesaurus.with_group",
         "shipped_thesaurus",
         "stems",
+        "_filler",  # the filler phrase_of and member_phrases drop when the thesaurus is read
     },
+    "scoring.py": {"_asked_as", "_names"},  # a fact's names, read when it is indexed
     "roles.py": {"names"},  # the claims' capitalised words, read when a fact is indexed
-    "config.py": {"SearchConfig.fingerprint"},  # what a saved index was built with
+    # what a saved index was built with, and checking the values when a config is made
+    "config.py": {"SearchConfig.fingerprint", "SearchConfig.__post_init__", "_RANGES"},
 }
 SKIPPED_MODULES = {"similarity.py"}
 

@@ -1,6 +1,6 @@
 """Search quality on the shipped base, measured the way reporters ask (issue 11).
 
-    python bench/eval.py [--set queries|holdout] [--json] [--misses]
+    python bench/eval.py [--set queries|holdout] [--json] [--misses] [--typos N]
 
 ``bench/eval/queries.tsv`` (the default ``--set``) holds one query a row: the query, what should come
 back, and its category. What should come back is one or more fact keys
@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -93,6 +94,39 @@ def read_queries(path: Path = QUERIES) -> list[EvalQuery]:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
     return [EvalQuery(query, tuple(expected.split()), category) for query, expected, category in rows]
+
+
+def misspelt(queries: list[EvalQuery], variants: int) -> list[EvalQuery]:
+    """A typo probe made from the answerable queries: ``variants`` copies of each, every copy with
+    one typing error (a letter left out, added, replaced or swapped with the next) in one word of
+    five letters or more, chosen by a generator seeded with the query and the copy's number, so
+    the probe is the same on every run. Broad queries, and those with no such word, are left out."""
+    made: list[EvalQuery] = []
+    for item in queries:
+        if not item.answerable or item.expected == (BROAD,):
+            continue
+        tokens = item.query.split(" ")
+        long_words = [i for i, t in enumerate(tokens) if len(t) >= 5 and t.isalpha()]
+        for copy in range(variants if long_words else 0):
+            pick = random.Random(f"{copy}:{item.query}")
+            at = pick.choice(long_words)
+            word = tokens[at]
+            letters = "abcdefghijklmnopqrstuvwxyz" if word.isascii() else word
+            i = pick.randrange(len(word) - 1)
+            edit = pick.choice(("drop", "add", "replace", "swap"))
+            if edit == "drop":
+                word = word[:i] + word[i + 1 :]
+            elif edit == "add":
+                word = word[:i] + pick.choice(letters) + word[i:]
+            elif edit == "replace":
+                word = word[:i] + pick.choice(letters.replace(word[i], "") or letters) + word[i + 1 :]
+            else:
+                word = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if word.lower() != tokens[at].lower():
+                made.append(
+                    EvalQuery(" ".join([*tokens[:at], word, *tokens[at + 1 :]]), item.expected, "typo")
+                )
+    return made
 
 
 def shipped_facts() -> list[Fact]:
@@ -170,9 +204,17 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(p.stem for p in EVAL_DIR.glob("*.tsv")),
         help="which evaluation set in bench/eval/ (holdout: measure only, never tune on it)",
     )
+    parser.add_argument(
+        "--typos",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure N misspelt copies of each answerable query of the set instead (a typo probe)",
+    )
     args = parser.parse_args(argv)
     index = SearchIndex(shipped_facts())
-    tallies = evaluate(index.search, read_queries(EVAL_DIR / f"{args.set}.tsv"))
+    queries = read_queries(EVAL_DIR / f"{args.set}.tsv")
+    tallies = evaluate(index.search, misspelt(queries, args.typos) if args.typos else queries)
     if args.json:
         data = {
             name: {k: v for k, v in asdict(t).items() if k != "misses" or args.misses}

@@ -57,6 +57,7 @@ class SearchConfig:
     common_share: float = 0.2  # a query word in more of the facts than this is ignored ...
     common_count: int = 1000  # ... once that is many facts
     figure_reach: int = 5  # words between a figure and what it counts
+    owner_reach: int = 3  # words between an owner and what it owns (`Iran's embassy`)
 
     def __post_init__(self) -> None:
         for name in TUNABLE:

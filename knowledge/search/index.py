@@ -439,9 +439,6 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     # --- queries -----------------------------------------------------------
 
-    def _rerank(self, limit: int) -> int:
-        return max(self._config.rerank, limit * 2)
-
     def _hit(self, item: _Scored) -> Hit:
         score = round(min(100.0, 100 * item.score), 1)
         return Hit(self._facts[item.fid], score, round(100 * min(1.0, item.confidence), 1))
@@ -453,7 +450,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         parsed = self._parse(query, text, prefix_last=False)
         if isinstance(parsed, str):
             return text, parsed, [], Decision("none", [])
-        ranked = self._rank(parsed, budget=self._config.search_budget, rerank=self._rerank(limit))
+        c = self._config
+        ranked = self._rank(parsed, budget=c.search_budget, rerank=max(c.rerank, limit * 2))
         return text, parsed, ranked, self._decide(parsed, ranked)
 
     def search(self, query: str, *, limit: int = 5) -> SearchOutcome:
@@ -495,25 +493,23 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             }
             for g in parsed.groups
         ]
-        facts = []
-        for item in ranked[:limit]:
-            matched = [
-                {"word": g.word, **(self._explain_match(parsed, g, item.fid) or {"found": False})}
-                for g in parsed.groups
-            ]
-            facts.append(
-                {
-                    "key": self._facts[item.fid].key,
-                    "score": round(100 * min(1.0, item.score), 1),
-                    "confidence": round(100 * min(1.0, item.confidence), 1),
-                    "coverage": round(100 * item.coverage, 1),
-                    "named_exactly": item.exact,
-                    "notes": list(item.notes),  # what lowered its confidence (steps of the verdict)
-                    # the words of `A gives B` or `in P` the claim states otherwise: counted as not found
-                    "role_contradicted": [g.word for g in self._misread_roles(parsed, item.fid)],
-                    "words": matched,
-                }
-            )
+        facts = [
+            {
+                "key": self._facts[item.fid].key,
+                "score": round(100 * min(1.0, item.score), 1),
+                "confidence": round(100 * min(1.0, item.confidence), 1),
+                "coverage": round(100 * item.coverage, 1),
+                "named_exactly": item.exact,
+                "notes": list(item.notes),  # what lowered its confidence (steps of the verdict)
+                # the words of `A gives B` or `in P` the claim states otherwise: counted as not found
+                "role_contradicted": [g.word for g in self._misread_roles(parsed, item.fid)],
+                "words": [
+                    {"word": g.word, **(self._explain_match(parsed, g, item.fid) or {"found": False})}
+                    for g in parsed.groups
+                ],
+            }
+            for item in ranked[:limit]
+        ]
         return {
             "query": text,
             "verdict": verdict,

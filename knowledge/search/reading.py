@@ -47,6 +47,7 @@ from knowledge.search.wordforms import (
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 12
 _SURE_READINGS = frozenset({"exact", "word form", "synonym", "another name", "joined", "split"})
+_GUESS = "typo of a synonym"  # a guess on a guess: a word read as a typo, then as its synonym
 _YEAR_RE = re.compile(r"(?<!\d)([12]\d{3})(?:\s*[-–—/]\s*([12]\d{3}))?(?!\d)")
 
 
@@ -99,11 +100,6 @@ class _Query:
 _SHORT_RANGE_RE = re.compile(r"(?<!\d)([12]\d)(\d{2})\s*[-–—/]\s*(\d{2})(?!\d)")
 
 
-def _whole_years(text: str) -> str:
-    """``text`` with short periods written out: `2015-19` -> `2015-2019`."""
-    return _SHORT_RANGE_RE.sub(lambda m: f"{m[1]}{m[2]}-{m[1]}{m[3]}", text)
-
-
 def _clean(query: object) -> str:
     """The query without Discord markup or control characters, cut to a sane length."""
     if not isinstance(query, str):
@@ -141,19 +137,27 @@ def _filler(word: str) -> bool:
     return word in STOPWORDS or word in QUERY_FILLER or (len(word) == 1 and not is_number(word))
 
 
-class _QueryReading:
-    """Reading a query against the vocabulary of :class:`knowledge.search.index.SearchIndex`, which
-    owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
+class _IndexState:
+    """The state of :class:`knowledge.search.index.SearchIndex` its query steps read (reading, scoring,
+    deciding: one mixin each), declared once; the index also owns the lookups :meth:`_df`,
+    :meth:`_named` and :meth:`_is_name` they call."""
 
     _facts: dict[int, Fact]
     _postings: dict[str, array[int]]
     _by_stem: dict[str, list[str]]
     _by_year: dict[int, set[int]]
-    _sorted_terms: list[str] | None
+    _years: dict[int, tuple[int, int]]
+    _dated: set[int]
+    _sorted_terms: list[str]
     _by_length: dict[tuple[str, int], list[str]]
     _fuzzy_cache: dict[str, list[tuple[str, int]]]
+    _claim_roles: dict[int, Reading]
     _thesaurus: Thesaurus
     _config: SearchConfig
+
+
+class _QueryReading(_IndexState):
+    """Reading a query against the vocabulary of :class:`knowledge.search.index.SearchIndex`."""
 
     def _common(self, alt: _Alternative) -> bool:
         count = min(self._df(t) for t in alt.terms)
@@ -185,9 +189,7 @@ class _QueryReading:
 
     def _prefix_matches(self, prefix: str) -> list[str]:
         """The most widely used vocabulary words starting with ``prefix``."""
-        if self._sorted_terms is None:
-            self._sorted_terms = sorted(self._postings)
-        terms = self._sorted_terms
+        terms = self._sorted_terms  # sorted when the index is built, kept sorted by every write
         start = bisect.bisect_left(terms, prefix)
         end = bisect.bisect_left(terms, prefix + "\U0010ffff", lo=start)
         found = [t for t in terms[start:end] if t != prefix]
@@ -262,7 +264,7 @@ class _QueryReading:
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
                         for alt in self._related((key,)):
-                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, "typo of a synonym"))
+                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, _GUESS))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
@@ -302,7 +304,7 @@ class _QueryReading:
         """The cleaned query ``text`` ready to score, or why there is nothing to search for."""
         if not (isinstance(query, str) and query.strip()):
             return "Nothing to search for: the query is empty; type a few words, a name or a year."
-        text = _whole_years(text)
+        text = _SHORT_RANGE_RE.sub(lambda m: f"{m[1]}{m[2]}-{m[1]}{m[3]}", text)  # `2015-19`: 2015-2019
         all_words = words(text)
         if not all_words:
             return (

@@ -12,14 +12,12 @@ its tag entry in place.
 from __future__ import annotations
 
 import heapq
-from array import array
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from knowledge.model import Fact
-from knowledge.search.config import SearchConfig
-from knowledge.search.reading import _Group, _Query
+from knowledge.search.reading import _Group, _IndexState, _Query
 from knowledge.search.textnorm import normalise
 
 # Where the fact says a word, by field class: 0 key, aliases and asked-as phrases, 1 claim,
@@ -54,18 +52,10 @@ def _names(fact: Fact) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n))
 
 
-class _Scoring:
-    """Scoring the candidates of a read query in :class:`knowledge.search.index.SearchIndex`, which
-    owns the state named here; the claim-level checks that can lower a candidate's confidence
-    are :class:`knowledge.search.verdicts._Deciding`'s."""
-
-    _facts: dict[int, Fact]
-    _postings: dict[str, array[int]]
-    _by_stem: dict[str, list[str]]
-    _years: dict[int, tuple[int, int]]
-    _dated: set[int]
-    _by_year: dict[int, set[int]]
-    _config: SearchConfig
+class _Scoring(_IndexState):
+    """Scoring the candidates of a read query in :class:`knowledge.search.index.SearchIndex`; the
+    claim-level checks that can lower a candidate's confidence are
+    :class:`knowledge.search.verdicts._Deciding`'s."""
 
     def _candidates(self, q: _Query, budget: int) -> set[int]:
         """Facts worth scoring: postings of the rarest query words first, up to ``budget``."""
@@ -187,9 +177,8 @@ class _Scoring:
         if not candidates:
             return []
         coverage, confidence, worded, rare = self._coverage(q, candidates)
-        exact = q.named
         asked = [g.year for g in q.groups if g.year is not None]
-        needed = self._needed(q)
+        needed, total = self._needed(q), sum(g.weight for g in q.groups) or 1.0
         top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
         best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
         for item in best:
@@ -199,7 +188,7 @@ class _Scoring:
                 # source's date says when it was reported, not what the fact is about.)
                 item.dated_elsewhere = any(not span[0] <= year <= span[1] for year in asked)
             item.score = item.coverage
-            if item.fid in exact:
+            if item.fid in q.named:
                 item.exact = True
                 item.score = 1.0 + item.score  # named exactly: first, whatever else matches
                 item.confidence = 1.0
@@ -217,12 +206,9 @@ class _Scoring:
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.
-            if (q.roles.directions or q.roles.places) and item.confidence >= needed:
-                total = sum(g.weight for g in q.groups) or 1.0
-                wrong = self._misread_roles(q, item.fid)
-                unique = {id(g): g for g in wrong}.values()
-                if unique:
-                    item.confidence -= sum(g.weight for g in unique) / total
-                    item.notes += ("role contradicted",)
+            roles = (q.roles.directions or q.roles.places) and item.confidence >= needed
+            if roles and (wrong := {id(g): g for g in self._misread_roles(q, item.fid)}):
+                item.confidence -= sum(g.weight for g in wrong.values()) / total
+                item.notes += ("role contradicted",)
         best.sort(key=lambda s: (-s.score, -s.confidence, self._facts[s.fid].key))
         return best

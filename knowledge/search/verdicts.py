@@ -12,16 +12,16 @@ that read the index's postings, names or claim readings are a mixin of
 
 from __future__ import annotations
 
-from array import array
+import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
-from knowledge.search.reading import _SURE_READINGS, _filler, _Group, _Query
+from knowledge.search.reading import _GUESS, _SURE_READINGS, _filler, _Group, _IndexState, _Query
 from knowledge.search.roles import Reading, read
 from knowledge.search.scoring import _EXTRA, _Scored
-from knowledge.search.textnorm import is_number, words
+from knowledge.search.textnorm import fold, is_number, words
 from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem
 
 VERDICTS = ("answer", "several", "none")
@@ -81,6 +81,7 @@ class Decision:
 
 
 _SHOWN = 5  # facts a step names
+_OWNER_RE = re.compile(r"([^\W_]+)['’ʼ]s\b")  # `iran's`: the word owns the next one
 
 
 # Scoring's notes on a fact, each lowering its confidence, as steps.
@@ -105,19 +106,25 @@ def _fields_keys(fact: Fact) -> list[list[str]]:
     ]
 
 
+def _owned(q: _Query) -> list[tuple[_Group, _Group]]:
+    """The query's `X's Y`: a word written as an owner and the word after it (`iran's embassy`)."""
+    owners = {fold(m[1]) for m in _OWNER_RE.finditer(q.text)}
+    return [(x, y) for x, y in pairwise(q.groups) if x.word.split()[-1] in owners and not y.numeric]
+
+
+def _at(group: _Group, keys: list[str]) -> list[int]:
+    """Where ``keys`` (a field's form keys) say one of the readings of ``group``."""
+    terms = {alt.terms for alt in group.alternatives}
+    return [i for i in range(len(keys)) for t in terms if tuple(keys[i : i + len(t)]) == t]
+
+
 def _alias_keys(fact: Fact) -> set[tuple[str, ...]]:
     """The form keys of each of the fact's aliases."""
     return {tuple(stem(w) for w in words(alias)) for alias in fact.aliases}
 
 
-class _Deciding:
-    """The verdict and the claim-level checks of :class:`knowledge.search.index.SearchIndex`, which
-    owns the state named here and the lookups :meth:`_df`, :meth:`_named` and :meth:`_is_name`."""
-
-    _facts: dict[int, Fact]
-    _postings: dict[str, array[int]]
-    _claim_roles: dict[int, Reading]
-    _config: SearchConfig
+class _Deciding(_IndexState):
+    """The verdict and the claim-level checks of :class:`knowledge.search.index.SearchIndex`."""
 
     def _decide(self, q: _Query, ranked: list[_Scored]) -> Decision:
         """The verdict, the facts it is about (the answer first, or those fitting about equally) and
@@ -140,33 +147,27 @@ class _Deciding:
         elif all(g.numeric for g in q.groups):
             steps.append(Step("numbers only", "a bare number or year says nothing about which fact"))
             return Decision("none", [], steps)
+        elif all(g.alternatives and all(a.how == _GUESS for a in g.alternatives) for g in q.groups):
+            steps.append(Step("only a guess", "every word is read only as a typo of another word's synonym"))
+            return Decision("none", [], steps)
         for note, said in _NOTES.items():
             if noted := [s for s in ranked if note in s.notes]:
                 steps.append(Step(note, said, keys(noted)))
         needed = self._needed(q)
-        sure = keep(
-            "below the answer threshold",
-            f"a fact's own words must cover {100 * needed:.0f}% of the query's weight",
-            [s for s in ranked if not s.exact],
-            lambda s: s.confidence >= needed,
-        )
+        said = f"a fact's own words must cover {100 * needed:.0f}% of the query's weight"
+        unnamed = [s for s in ranked if not s.exact]
+        sure = keep("below the answer threshold", said, unnamed, lambda s: s.confidence >= needed)
         said = "its own period leaves out a year asked for"
         sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
-        if any(g.year is None and is_number(g.word) for g in q.groups):
-            sure = keep(
-                "figure not the fact's",
-                "a figure the query states must be in the fact's own words",
-                sure,
-                lambda s: self._says_every_figure(q, s.fid),
-            )
-        for asked, (name, said, states) in _CONSTRAINTS.items():
-            if getattr(q, asked):
-                sure = keep(
-                    name, said, sure, lambda s, states=states: states(q, self._facts[s.fid], self._config)
-                )
+        said = "a figure the query states must be in the fact's own words"
+        sure = keep("figure not the fact's", said, sure, lambda s: self._says_every_figure(q, s.fid))
+        if owned := _owned(q):
+            said = "a query's `X's Y` must be in the fact's names or said close together in its claim"
+            sure = keep("owner apart", said, sure, lambda s: self._says_owner(owned, s.fid))
+        for name, said, states in (c for asked, c in _CONSTRAINTS.items() if getattr(q, asked)):
+            sure = keep(name, said, sure, lambda s, f=states: f(q, self._facts[s.fid], self._config))
         if exact:  # named by its key or an alias; the others that fit follow it
-            verdict = "answer" if len(exact) == 1 else "several"
-            return Decision(verdict, [*exact, *sure], steps)
+            return Decision("answer" if len(exact) == 1 else "several", [*exact, *sure], steps)
         if not sure:
             return Decision("none", [], steps)
         sure.sort(key=lambda s: (-s.score, self._facts[s.fid].key))
@@ -177,7 +178,10 @@ class _Deciding:
             said = f"every word is in many facts; {len(close)} within {100 * margin:.0f} points"
             steps.append(Step("broad", said, keys(close)))
             return Decision("several", close, steps)
-        if len(close) > 1:
+        if len(close) > 1 and (guess := self._guessed_apart(q, close)):
+            said = f"`{guess}` is misspelt, and each of these facts reads it as another word"
+            steps.append(Step("typo read apart", said, keys(close)))
+        elif len(close) > 1:
             lifted = [(s, self._evidence(q, s.fid)) for s in close]
             if any(lift for _, lift in lifted):
                 said = "names as typed, words in order or the claim's subject add to confidence"
@@ -192,34 +196,42 @@ class _Deciding:
             said = "one fact reaches the threshold and no other comes within the margin"
             steps.append(Step("answer", said, keys(close)))
             return Decision("answer", sure, steps)
-        steps.append(
-            Step("within the margin", f"{len(close)} facts within {100 * margin:.0f} points", keys(close))
-        )
+        said = f"{len(close)} facts within {100 * margin:.0f} points"
+        steps.append(Step("within the margin", said, keys(close)))
         return Decision("several", close, steps)
 
     def _broad(self, q: _Query, close: list[_Scored]) -> bool:
         """Every word of ``q`` is in many of the facts (none rare, a year or a fact's name),
         and no filler links them: `arms for oil` states a relation a fact may say in that order,
         `israeli drones` only a topic."""
-        if q.linked:
-            return False
-        if q.named or any(g.year is not None or not g.alternatives for g in q.groups):
+        if q.linked or q.named or any(g.year is not None or not g.alternatives for g in q.groups):
             return False
         least = self._config.broad_share * len(self._facts)
         # A word is as spread as its most used sure reading: `azerbaijani` also reads
         # `azerbaijan`, and `crude` reads `oil`, so neither is rare.
-        spread = (
-            max(
-                (min(map(self._df, alt.terms)) for alt in g.alternatives if alt.how in _SURE_READINGS),
-                default=0,
-            )
-            for g in q.groups
-        )
+        sure = [[alt for alt in g.alternatives if alt.how in _SURE_READINGS] for g in q.groups]
+        spread = (max((min(map(self._df, alt.terms)) for alt in alts), default=0) for alts in sure)
         # Whether a word names one of the close facts stems their aliases: asked last, as it costs
         # the most when many facts are close.
         return all(count >= least for count in spread) and not any(
             self._names_fact(g, close) for g in q.groups
         )
+
+    def _guessed_apart(self, q: _Query, close: list[_Scored]) -> str | None:
+        """A query word read only as a typo that the close facts say as different words (`аэропрот`:
+        one says airport, another airfield): a guess cannot choose between them, so no boost may."""
+        for g in q.groups:
+            if g.alternatives and all(alt.how.startswith("typo") for alt in g.alternatives):
+                read = {
+                    next((a.terms for a in g.alternatives if self._says(s.fid, a.terms)), None) for s in close
+                }
+                if len(read) > 1:
+                    return g.word
+        return None
+
+    def _says(self, fid: int, terms: tuple[str, ...]) -> bool:
+        """The fact's own words (not its sources or details) say every one of the form keys ``terms``."""
+        return all(self._weights(t, {fid: None}, 1.0, 1.0).get(fid, (0.0, 0.0))[1] for t in terms)
 
     def _names_fact(self, group: _Group, close: list[_Scored]) -> bool:
         """The query word is a fact's name as typed, in another script (`ovda`, `לעובדה`) or as
@@ -227,6 +239,20 @@ class _Deciding:
         if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
             return True
         return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
+
+    def _says_owner(self, owned: list[tuple[_Group, _Group]], fid: int) -> bool:
+        """Each `X's Y` of the query is the fact's: X or Y is one of its names (the fact is about
+        it), or its claim says them within ``owner_reach`` words. A claim saying both apart states
+        another relation between them (`iran's embassy in baku` against "a US embassy cable from
+        Baku ... see Iran as an existential threat")."""
+        *names, claim = _fields_keys(self._facts[fid])
+        for pair in owned:
+            if any(_at(g, keys) for g in pair for keys in names):
+                continue
+            xs, ys = (_at(g, claim) for g in pair)
+            if xs and ys and all(abs(x - y) > self._config.owner_reach for x in xs for y in ys):
+                return False
+        return True
 
     def _needed(self, q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
@@ -264,17 +290,20 @@ class _Deciding:
         if len(readings) < 2:
             return 0.0
         fields = _fields_keys(self._facts[fid])
-        count = 0
-        for left, right in pairwise(readings):
-            count += any(a in left and b in right for field_keys in fields for a, b in pairwise(field_keys))
+        said = [pair for keys in fields for pair in pairwise(keys)]
+        count = sum(any(a in left and b in right for a, b in said) for left, right in pairwise(readings))
         return count / (len(readings) - 1)
 
     def _led_by(self, q: _Query, fid: int) -> int:
         """1 when the query's first word is a name and the claim's first name is that one. Only for
         three words or more besides years: in `ovda 2020` the name is the topic, not who acted."""
         worded = [g for g in q.groups if g.year is None]
-        first = worded[0] if len(worded) >= 3 else None  # a sentence, not a name and a year
-        if first is None or not self._is_name(stem(first.word.split()[0])):
+        if len(worded) < 3:  # a sentence, not a name and a year
+            return 0
+        first = worded[0]
+        # a misspelt name is the name it is a typo of (`armnia` is Armenia)
+        typos = [t for a in first.alternatives if a.how == "typo" for t in a.terms]
+        if not any(map(self._is_name, [stem(first.word.split()[0]), *typos])):
             return 0
         subject = self._claim_reading(fid).subject
         return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
@@ -292,8 +321,6 @@ class _Deciding:
         "Israel sells Azerbaijan weapons"), and the place of `in P` when it puts things in
         another place only (`embassy in Baku` against "its embassy in Tel Aviv"). Like a
         contradicted owner, they count as not found in that fact."""
-        if not (q.roles.directions or q.roles.places):
-            return []
         claimed = self._claim_reading(fid)
         groups = {stem(w): g for g in q.groups for w in g.word.split()}
 

@@ -1,0 +1,52 @@
+"""Words a fact says but in another relation than the query asks: `X's Y` said apart (issue 18)."""
+
+from __future__ import annotations
+
+from knowledge.model import Fact, Source
+from knowledge.search.config import SearchConfig
+from knowledge.search.index import SearchIndex
+
+
+def _fact(key: str, claim: str, **extra: object) -> Fact:
+    source = Source(publisher="Example", title="t", url="https://example.org/x")
+    return Fact(key=key, claim=claim, sources=(source,), **extra)
+
+
+OWNERS = [
+    _fact(
+        "us-cable",
+        "A US embassy cable from Baku, quoted by a diplomat, says both countries see Iran as a threat.",
+    ),
+    _fact("sipri-share", "SIPRI data show Israel supplied 60% of Azerbaijan's arms imports."),
+    _fact(
+        "silk-way-codes",
+        "Silk Way Airlines flies under IATA code ZP, ICAO code AZQ and the callsign SILK LINE.",
+        aliases=("Silk Way",),
+    ),
+    _fact("pipeline", "A pipeline from Baku carries crude oil to Ceyhan."),
+]
+
+
+def test_an_owner_the_claim_says_far_from_what_it_owns_is_not_the_answer() -> None:
+    index = SearchIndex(OWNERS)
+    outcome = index.search("iran's embassy in baku")
+    assert outcome.verdict == "none"
+    assert outcome.suggestions[0].fact.key == "us-cable"
+    steps = {s["step"]: s["facts"] for s in index.explain("iran's embassy in baku")["steps"]}
+    assert steps["owner apart"] == ["us-cable"]
+    # Without the possessive the query asks no relation between the words: the fact says them all.
+    assert index.search("iran embassy baku").verdict == "answer"
+
+
+def test_an_owner_said_next_to_what_it_owns_or_naming_the_fact_answers() -> None:
+    index = SearchIndex(OWNERS)
+    answered = {"azerbaijan's arms imports": "sipri-share", "silk way's icao code": "silk-way-codes"}
+    for query, key in answered.items():
+        outcome = index.search(query)
+        assert (outcome.verdict, outcome.results[0].fact.key) == ("answer", key), query
+        assert "owner apart" not in [s["step"] for s in index.explain(query)["steps"]]
+
+
+def test_how_near_an_owner_must_be_comes_from_the_config() -> None:
+    index = SearchIndex(OWNERS, config=SearchConfig(owner_reach=20))
+    assert index.search("iran's embassy in baku").verdict == "answer"
