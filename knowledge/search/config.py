@@ -3,7 +3,7 @@
 ``SearchIndex(facts, config=SearchConfig(...))`` reads these and nothing else: ``bench/calibrate.py``
 passes configs in, it never patches a module. The first group are the *tunable* numbers, the
 ones calibration chooses on the tuning sets (:data:`TUNABLE` lists them); the second are
-*limits*, which bound the work a query or a write does, and a window size.
+*limits*, which bound the work a query or a write does.
 """
 
 from __future__ import annotations
@@ -41,13 +41,17 @@ class SearchConfig:
     # ``rest_weight``. Only names, claim and tags count towards confidence, and in full.
     claim_weight: float = 0.9
     rest_weight: float = 0.6
-    # How close a reading is to the word as typed (1): another form, a synonym, another name of
-    # the fact, split or joined; a broader term; a typo loses typo_step per typing error.
-    form_similarity: float = 0.95
-    broader_similarity: float = 0.8
+    # A reading of a word is as sure as the word typed (another form, a synonym or broader term,
+    # another name of the fact, split or joined), but a typo loses typo_step per typing error.
     typo_step: float = 0.12
     # A thesaurus phrase of n words weighs 1 + phrase_weight * (n - 1) words.
     phrase_weight: float = 0.5
+    # How many words apart two words the query ties together may stand in a claim that states
+    # their tie: a figure and what it counts (`92 Ilyushin Il-76 cargo flights`) ...
+    figure_reach: int = 5
+    # ... an owner and what it owns (`Iran's embassy`): a claim that says both further apart
+    # states another relation between them.
+    owner_reach: int = 3
     # --- limits: how much work one query or write may do ----------------------------------------
     search_budget: int = 1000  # candidate facts scored per query
     autocomplete_budget: int = 600
@@ -56,8 +60,6 @@ class SearchConfig:
     max_typo_words: int = 4  # query words looked up as possible typos
     common_share: float = 0.2  # a query word in more of the facts than this is ignored ...
     common_count: int = 1000  # ... once that is many facts
-    figure_reach: int = 5  # words between a figure and what it counts
-    owner_reach: int = 3  # words between an owner and what it owns (`Iran's embassy`)
 
     def __post_init__(self) -> None:
         for name in TUNABLE:
@@ -72,8 +74,15 @@ class SearchConfig:
         return ";".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
 
 
-# The tunable numbers that are no share (0..1): a count of words (a query reads at most 12, so more
-# turns the long-question threshold off), a score (0..100), and a weight that may exceed the rarest.
-_RANGES = {"long_query": (1, 100), "suggest": (0.0, 100.0), "unknown_share": (0.0, 10.0)}
+# The tunable numbers that are no share (0..1): counts of words (a query reads at most 12, so more
+# turns the long-question threshold off; and the two reaches), a score (0..100), and a weight that
+# may exceed the rarest.
+_RANGES = {
+    "long_query": (1, 100),
+    "figure_reach": (0, 100),
+    "owner_reach": (0, 100),
+    "suggest": (0.0, 100.0),
+    "unknown_share": (0.0, 10.0),
+}
 _NAMES = [f.name for f in fields(SearchConfig)]
 TUNABLE = tuple(_NAMES[: _NAMES.index("search_budget")])  # the fields above the limits

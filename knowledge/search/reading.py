@@ -218,16 +218,18 @@ class _QueryReading(_IndexState):
         for related in self._thesaurus.related(phrase):
             if self._known(related.phrase):
                 if related.broader:
-                    yield _Alternative(related.phrase, self._config.broader_similarity, "broader term")
+                    yield _Alternative(related.phrase, 1.0, "broader term")
                 else:
-                    yield _Alternative(related.phrase, self._config.form_similarity, "synonym")
+                    yield _Alternative(related.phrase, 1.0, "synonym")
 
     def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
         """What one query word may stand for; ``typos`` counts down the near-spelling lookups
         the query may still make (the costliest kind)."""
         word = typed.word
         alts: dict[tuple[str, ...], _Alternative] = {}
-        near, step = self._config.form_similarity, self._config.typo_step
+        # Every reading but a typo is as sure as the word typed (1): its other forms, a synonym or
+        # broader term, another name of the fact, the word split in two.
+        step = self._config.typo_step
 
         def offer(alt: _Alternative) -> None:
             if alt.similarity > (alts[alt.terms].similarity if alt.terms in alts else 0.0):
@@ -236,7 +238,7 @@ class _QueryReading(_IndexState):
         forms = keys(word, typed.raw)
         if forms[0] in self._by_stem:
             exact = word in self._postings
-            offer(_Alternative((forms[0],), 1.0 if exact else near, "exact" if exact else "word form"))
+            offer(_Alternative((forms[0],), 1.0, "exact" if exact else "word form"))
         if prefix:  # a word still being typed: what it may become, nothing more
             if len(word) >= 2:
                 for term in self._prefix_matches(word):
@@ -244,12 +246,12 @@ class _QueryReading(_IndexState):
         elif not is_number(word):
             for form in forms[1:]:
                 if form in self._by_stem:
-                    offer(_Alternative((form,), near, "word form"))
+                    offer(_Alternative((form,), 1.0, "word form"))
             for form in forms:
                 for alt in self._related((form,)):
                     offer(alt)
             for key in (k for k in self._siblings(forms) if k in self._by_stem):
-                offer(_Alternative((key,), near, "another name"))
+                offer(_Alternative((key,), 1.0, "another name"))
             # A word the base uses, in some form or other words, is not a typo: looking
             # for near spellings of it would only add guesses (`times` -> `ties`), and
             # is the costliest lookup a query makes.
@@ -269,7 +271,7 @@ class _QueryReading(_IndexState):
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:
-                        offer(_Alternative((stem(head), stem(tail)), near, "split"))
+                        offer(_Alternative((stem(head), stem(tail)), 1.0, "split"))
         ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
         return ranked[: self._config.max_expansions * 2]
 
