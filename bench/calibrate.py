@@ -36,7 +36,7 @@ from knowledge.model import Fact  # noqa: E402
 from knowledge.search.config import SearchConfig  # noqa: E402
 from knowledge.search.index import SearchIndex  # noqa: E402
 
-TUNING = ("queries", "probe", "probe2", "probe3", "probe4")
+TUNING = ("queries", "probe", "probe2", "probe3", "probe4", "probe5")
 NEGATIVE_COST, WRONG_COST = 5, 20  # right answers one negative answered, one confident-wrong, cost
 COSTS = [2, 0]  # what choosing charges for them (--costs)
 GRID: dict[str, tuple[object, ...]] = {

@@ -91,7 +91,7 @@ def test_the_config_passed_in_decides_not_a_module_global(shipped: SearchIndex) 
     strict = SearchIndex(
         shipped_facts(), config=SearchConfig(answer_confidence=1.0, long_answer_confidence=1.0)
     )
-    query = "how many drones did israel sell to azerbaijan"  # 78% of its weight in one fact's words
+    query = "does azerbaijan pay israel with oil for arms"  # not all its weight in one fact's words
     assert shipped.search(query).verdict == "answer"
     assert strict.search(query).verdict == "none"
     assert strict.config.answer_confidence == 1.0

@@ -1,4 +1,4 @@
-"""Words a fact says but in another relation than the query asks: `X's Y` said apart (issue 18)."""
+"""Words a fact says in another relation than the query asks: `X's Y` apart, a count of another thing."""
 
 from __future__ import annotations
 
@@ -50,3 +50,30 @@ def test_an_owner_said_next_to_what_it_owns_or_naming_the_fact_answers() -> None
 def test_how_near_an_owner_must_be_comes_from_the_config() -> None:
     index = SearchIndex(OWNERS, config=SearchConfig(owner_reach=20))
     assert index.search("iran's embassy in baku").verdict == "answer"
+
+
+# --- what a count question counts ---------------------------------------------------------------
+
+COUNTS = [
+    _fact("arms-deals", "Israel sells Azerbaijan weapons worth billions of dollars."),
+    _fact("lora-count", "Azerbaijan received about 50 LORA missiles from Israel."),
+    _fact("drones-used", "An adviser said the army uses Israeli drones."),
+    _fact("drone-strike", "A drone struck a bus in April."),
+    _fact("drones-seen", "Drones were seen over the border."),
+]
+
+
+def test_a_count_question_is_answered_only_by_a_fact_that_says_what_it_counts() -> None:
+    """Issue 18: `how many drones did israel sell to azerbaijan` was answered by a sum for
+    weapons. A figure answers "how many X" only where the fact says X (or a reading of it)."""
+    index = SearchIndex(COUNTS)
+    outcome = index.search("how many drones did israel sell to azerbaijan")
+    assert outcome.verdict == "none"
+    assert "needs a figure" in [
+        s["step"] for s in index.explain("how many drones did israel sell to azerbaijan")["steps"]
+    ]
+    # What it counts, said in the fact, still answers; so does the same question without a count
+    assert index.search("how many lora missiles did azerbaijan receive").verdict == "answer"
+    assert (
+        index.search("did israel sell azerbaijan weapons worth billions").results[0].fact.key == "arms-deals"
+    )

@@ -88,6 +88,7 @@ class _Query:
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
+    counted: _Group | None = None  # what it counts, the word after "how many" (`drones`)
     dating: bool = False  # "when", "what year": only a fact stating a date answers it
     pricing: bool = False  # "worth", "cost": only a fact stating a sum of money answers it
     # A filler word stands between the first and last content words (`arms for oil`): the
@@ -130,6 +131,14 @@ _ASKING_US = frozenset({"tell", "show", "give", "send", "let", "help", "brief", 
 def _asks(folded: list[str], questions: Sequence[Sequence[str]], starts: int) -> bool:
     """One of ``questions`` (each a run of words) begins within the first ``starts`` words."""
     return any(folded[i : i + len(ask)] == list(ask) for ask in questions for i in range(starts))
+
+
+def _counted(folded: list[str]) -> str | None:
+    """The first word after "how many" or "how much" that is no filler: what the question counts."""
+    for i, ask in ((i, a) for i in range(len(folded)) for a in COUNT_QUESTIONS):
+        if folded[i : i + len(ask)] == list(ask):
+            return next((w for w in folded[i + len(ask) :] if not _filler(w)), None)
+    return None
 
 
 def _filler(word: str) -> bool:
@@ -393,10 +402,12 @@ class _QueryReading(_IndexState):
         folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
         counting = _asks(folded, COUNT_QUESTIONS, len(folded))
+        counted = next((g for g in groups if counting and g.word.split()[0] == _counted(folded)), None)
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
         dating = _asks(folded, WHEN_QUESTIONS, 2) or any(w in DATE_WORDS for w in folded)
         stated = read(text, self._is_name)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
-        return _Query(text, tuple(groups), span, frozenset(named), counting, dating, pricing, linked, stated)
+        whole = frozenset(named)
+        return _Query(text, tuple(groups), span, whole, counting, counted, dating, pricing, linked, stated)

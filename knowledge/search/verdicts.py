@@ -29,7 +29,10 @@ VERDICTS = ("answer", "several", "none")
 
 def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim gives a count or amount (not a date) within a few words of a query word:
-    `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not."""
+    `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not;
+    and it says what the question counts (`how many drones` is not answered by a sum for weapons)."""
+    if q.counted is not None and not any(_at(q.counted, keys) for keys in _fields_keys(fact)):
+        return False
     claim, reach = words(fact.claim), config.figure_reach
     readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
     for i, word in enumerate(claim):
