@@ -60,6 +60,7 @@ COUNTS = [
     _fact("drones-used", "An adviser said the army uses Israeli drones."),
     _fact("drone-strike", "A drone struck a bus in April."),
     _fact("drones-seen", "Drones were seen over the border."),
+    _fact("flights-total", "Since 2016, 92 cargo flights landed at Ovda.", period="2016-2023"),
 ]
 
 
@@ -77,3 +78,11 @@ def test_a_count_question_is_answered_only_by_a_fact_that_says_what_it_counts() 
     assert (
         index.search("did israel sell azerbaijan weapons worth billions").results[0].fact.key == "arms-deals"
     )
+
+
+def test_a_count_for_one_year_is_not_answered_by_a_total_over_many() -> None:
+    index = SearchIndex(COUNTS)
+    assert index.search("how many cargo flights landed at ovda since 2016").verdict == "answer"
+    outcome = index.search("how many cargo flights landed at ovda in 2022")
+    assert outcome.verdict == "none"
+    assert outcome.suggestions[0].fact.key == "flights-total"

@@ -30,10 +30,13 @@ VERDICTS = ("answer", "several", "none")
 def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim gives a count or amount (not a date) within a few words of a query word:
     `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not;
-    and it says what the question counts (`how many drones` is not answered by a sum for weapons)."""
+    it says what the question counts (`how many drones` is not answered by a sum for weapons), and
+    the year asked, if any (92 flights since 2016 is no count for 2022)."""
     if q.counted is not None and not any(_at(q.counted, keys) for keys in _fields_keys(fact)):
         return False
     claim, reach = words(fact.claim), config.figure_reach
+    if q.years and not any(str(y) in claim for y in range(q.years[0], q.years[1] + 1)):
+        return False
     readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
     for i, word in enumerate(claim):
         if not (is_number(word) or word in COUNT_WORDS):
