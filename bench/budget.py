@@ -72,7 +72,7 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "stems",
         "_filler",  # the filler phrase_of and member_phrases drop when the thesaurus is read
     },
-    "scoring.py": {"_asked_as", "_names"},  # a fact's names, read when it is indexed
+    "scoring.py": {"_names"},  # a fact's names, read when it is indexed
     "roles.py": {"names"},  # the claims' capitalised words, read when a fact is indexed
     # what a saved index was built with, and checking the values when a config is made
     "config.py": {"SearchConfig.fingerprint", "SearchConfig.__post_init__", "_RANGES"},

@@ -66,7 +66,6 @@ from knowledge.search.scoring import (
     _NAME,
     _OWN_WEIGHT,
     _TAG,
-    _asked_as,
     _names,
     _Scored,
     _Scoring,
@@ -195,10 +194,8 @@ def narrowing(query: str, facts: Sequence[Fact], most: int = 3) -> tuple[str, ..
 def _fact_fields(fact: Fact) -> Iterator[tuple[str, int]]:
     """The searchable texts of ``fact``, best field class first."""
     yield fact.key, _NAME
-    for alias in (*fact.aliases, *_asked_as(fact)):
-        yield alias, _NAME
-    for question in fact.asked_as:  # questions a moderator taught it (/factadmin teach): read as names
-        yield question, _NAME
+    for name in (*fact.aliases, *fact.asked_as):  # with the questions a moderator taught it
+        yield name, _NAME
     yield fact.claim, _CLAIM
     for tag in fact.tags:
         yield tag, _TAG

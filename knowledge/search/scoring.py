@@ -41,14 +41,9 @@ class _Scored:
     notes: tuple[str, ...] = ()  # what lowered its confidence, as named steps of the verdict
 
 
-def _asked_as(fact: Fact) -> tuple[str, ...]:
-    """The phrases a moderator taught for ``fact`` (its asked-as field, where the model has one)."""
-    return tuple(getattr(fact, "asked_as", ()) or ())
-
-
 def _names(fact: Fact) -> tuple[str, ...]:
     """The key, the aliases and the asked-as phrases, normalised: what a fact is called."""
-    names = (normalise(fact.key), *(normalise(a) for a in (*fact.aliases, *_asked_as(fact))))
+    names = (normalise(fact.key), *(normalise(a) for a in (*fact.aliases, *fact.asked_as)))
     return tuple(dict.fromkeys(n for n in names if n))
 
 
