@@ -61,6 +61,7 @@ COUNTS = [
     _fact("drone-strike", "A drone struck a bus in April."),
     _fact("drones-seen", "Drones were seen over the border."),
     _fact("flights-total", "Since 2016, 92 cargo flights landed at Ovda.", period="2016-2023"),
+    _fact("rockets-bought", "Azerbaijan bought LAR-160 rockets from Israel in 2008."),
 ]
 
 
@@ -86,3 +87,23 @@ def test_a_count_for_one_year_is_not_answered_by_a_total_over_many() -> None:
     outcome = index.search("how many cargo flights landed at ovda in 2022")
     assert outcome.verdict == "none"
     assert outcome.suggestions[0].fact.key == "flights-total"
+
+
+def test_a_model_number_is_a_name_not_a_count() -> None:
+    index = SearchIndex(COUNTS)
+    outcome = index.search("how many LAR-160 rockets did azerbaijan buy")
+    assert outcome.verdict == "none"
+    assert outcome.suggestions[0].fact.key == "rockets-bought"
+    assert (
+        index.search("which rockets did azerbaijan buy from israel").results[0].fact.key == "rockets-bought"
+    )
+
+
+def test_number_of_and_how_long_ask_for_a_figure_too() -> None:
+    index = SearchIndex(COUNTS)
+    for query in (
+        "number of LAR-160 rockets azerbaijan bought from israel in 2008",
+        "how long were the rockets bought",
+    ):
+        steps = [s["step"] for s in index.explain(query)["steps"]]
+        assert "needs a figure" in steps, query

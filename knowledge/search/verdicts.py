@@ -38,14 +38,18 @@ def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     if q.years and not any(str(y) in claim for y in range(q.years[0], q.years[1] + 1)):
         return False
     readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
+    named = {fold(m) for m in _DESIGNATION_RE.findall(fact.claim)}  # `LAR-160` names, not counts
     for i, word in enumerate(claim):
-        if not (is_number(word) or word in COUNT_WORDS):
+        if not (is_number(word) or word in COUNT_WORDS) or f"{claim[i - 1]}-{word}" in named:
             continue
-        day = any(w in MONTHS for w in claim[max(0, i - 1) : i + 2])  # `31 March 2019`
-        dated = word.isdigit() and (_is_year(word) or day)  # a date, not a figure
+        # A date, not a figure: a year, or a day beside its month (`31 March 2019`)
+        dated = word.isdigit() and (_is_year(word) or any(w in MONTHS for w in claim[max(0, i - 1) : i + 2]))
         if not dated and any(stem(w) in readings for w in claim[max(0, i - reach) : i + reach + 1]):
             return True
     return False
+
+
+_DESIGNATION_RE = re.compile(r"[^\W\d_]+-\d+")
 
 
 def _is_year(word: str) -> bool:
