@@ -45,6 +45,15 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "SearchIndex.use_thesaurus",
         "_SAVED",
         "_SAVE_FORMAT",
+        "_CODE",
+        "ThesaurusGroups",
+        "_code_print",
+        "_identities",
+        "_build_print",
+        "_thesaurus_print",
+        "_framed",
+        "_frames",
+        "_compile",
     },
     # reading the thesaurus file into groups is building it, like the index; stems() serves /timeline
     "wordforms.py": {
@@ -56,6 +65,8 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "Thesaurus.groups",
         "Thesaurus.with_group",
         "shipped_thesaurus",
+        "thesaurus_groups",
+        "shipped_groups",
         "stems",
     },
     "roles.py": {"names"},  # the claims' capitalised words, read when a fact is indexed

@@ -4,7 +4,7 @@ log of public answers and the synonym groups moderators added."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,11 +16,11 @@ from knowledge.desk.synonyms import THESAURUS, Group, SynonymStore, parse_group,
 from knowledge.errors import InvalidSynonyms, KnowledgeError, Problem
 from knowledge.model import Actor
 from knowledge.search.index import SearchIndex
-from knowledge.search.wordforms import Thesaurus, phrase_of, shipped_thesaurus
+from knowledge.search.wordforms import Thesaurus, phrase_of, shipped_groups
 from knowledge.store.changes import SHIPPED_BASE, FactStore
 from knowledge.store.disk.atomic import describe_os_error
 from knowledge.store.history import HistoryLog
-from knowledge.store.loading import HISTORY_SUFFIX
+from knowledge.store.loading import HISTORY_SUFFIX, fingerprint_of
 from knowledge.store.snapshot import Part
 
 QUERIES_SUFFIX = ".queries.jsonl"
@@ -66,27 +66,36 @@ def searchable_group(words: Sequence[str]) -> None:
         ) from None
 
 
-def search_thesaurus(groups: Iterable[Sequence[str]]) -> Thesaurus:
-    """The thesaurus search uses: the one shipped with the bot plus every group moderators added.
+def search_groups(groups: Iterable[Sequence[str]]) -> list[Mapping[str, Sequence[str]]]:
+    """The groups search uses: the shipped thesaurus's plus every group moderators added, as
+    :meth:`Thesaurus.groups` lists them (so ``SearchIndex.load`` can use the thesaurus it saved
+    compiled from exactly these groups).
 
-    Built in one go rather than by one ``with_group`` per group, which would copy
-    the whole thesaurus each time (seconds for a thousand groups). A group search
-    cannot use (saved before that rule, or by hand) is left out and logged, never
-    fatal: the bot still starts.
+    A group search cannot use (saved before that rule, or by hand) is left out and logged,
+    never fatal: the bot still starts.
     """
-    usable: list[dict[str, Sequence[str]]] = []
+    usable: list[Mapping[str, Sequence[str]]] = []
     for words in groups:
         try:
             searchable_group(words)
         except InvalidSynonyms as error:
             log.warning("the synonym group %s is not used by search: %s", ", ".join(words), error)
             continue
-        usable.append({"words": list(words)})
-    return Thesaurus([*shipped_thesaurus().groups(), *usable])
+        usable.append({"words": list(words), "broader": []})
+    return [*shipped_groups(), *usable]
 
 
-def read_only_thesaurus(db: Path) -> Thesaurus:
-    """:func:`search_thesaurus` with the groups moderators added to ``db``, read from its history
+def search_thesaurus(groups: Iterable[Sequence[str]]) -> Thesaurus:
+    """The thesaurus search uses (:func:`search_groups`), compiled.
+
+    Built in one go rather than by one ``with_group`` per group, which would copy
+    the whole thesaurus each time (seconds for a thousand groups).
+    """
+    return Thesaurus(search_groups(groups))
+
+
+def read_only_groups(db: Path) -> list[Mapping[str, Sequence[str]]]:
+    """:func:`search_groups` with the groups moderators added to ``db``, read from its history
     without the writer lock (for ``bot.py ask`` while the bot runs: the history is only appended to)."""
     history = db.with_name(db.name + HISTORY_SUFFIX)
     try:
@@ -95,7 +104,7 @@ def read_only_thesaurus(db: Path) -> Thesaurus:
         raise KnowledgeError(
             f"Cannot read the moderators' synonym groups from {history} ({describe_os_error(error)})."
         ) from error
-    return search_thesaurus(group.words for group in groups)
+    return search_groups(group.words for group in groups)
 
 
 @dataclass(slots=True)
@@ -136,9 +145,22 @@ class Knowledge:
 
     def close(self) -> None:
         """Keep the index for the next start (it matches the facts exactly now), then let go of the
-        database. A crash skips the save: the next start finds the index stale and rebuilds it."""
+        database. A crash skips the save: the next start finds the index stale and rebuilds it.
+
+        The index is saved as built from the database file when the file on disk is the one
+        the store's facts are of (no write half applied) and the index holds exactly those
+        facts: then a reader of that file (``bot.py ask``) need not compare every fact.
+        """
+        path = self.store.path
         try:
-            self.index.save(index_path(self.store.path))
+            on_disk = fingerprint_of(path)
+        except KnowledgeError:  # cannot be read to compare: the index is saved without a source
+            on_disk = ""
+        source = self.store.fingerprint
+        try:
+            self.index.save(
+                index_path(path), source=source if on_disk == source else "", facts=self.store.facts()
+            )
         except OSError as error:
             log.warning("Could not keep the search index for the next start: %s", describe_os_error(error))
         self.store.close()
@@ -153,21 +175,25 @@ def open_knowledge(
     the database or rebuilds the index.
     """
     store = FactStore.open(path, seed=seed)
-    index = SearchIndex.load(index_path(store.path), store.facts())
-    store.subscribe(index.upsert)
     gaps = QueryLog(Path(f"{store.path}{QUERIES_SUFFIX}") if log_queries else None)
     try:
         # Beside the database, written only by this process, which holds its writer lock.
         queue = ReviewQueue.beside(store.path)
         answers = AnswerLog.beside(store.path)
         synonyms = SynonymStore(store)  # replayed from the store's history (see its module)
+        index = SearchIndex.load(
+            index_path(store.path),
+            store.facts(),
+            thesaurus=search_groups(synonyms.groups()),
+            source=store.fingerprint,  # the file these facts were just read from
+        )
     except BaseException:
         store.close()
         raise
+    store.subscribe(index.upsert)
     knowledge = Knowledge(
         store=store, index=index, gaps=gaps, queue=queue, answers=answers, synonyms=synonyms
     )
     store.subscribe(knowledge._forget_derived)
-    knowledge.use_synonyms(synonyms.groups())
     synonyms.subscribe(knowledge.use_synonyms)
     return knowledge
