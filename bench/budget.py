@@ -52,7 +52,7 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "_build_print",
         "_thesaurus_print",
         "_framed",
-        "_frames",
+        "_unframed",
         "_compile",
     },
     # reading the thesaurus file into groups is building it, like the index; stems() serves /timeline

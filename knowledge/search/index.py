@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
 import Stemmer
 from anyascii import __version__ as anyascii_version
@@ -184,15 +184,18 @@ def _framed(blob: bytes) -> bytes:
     return len(blob).to_bytes(8, "little") + blob
 
 
-def _frames(data: bytes) -> Iterator[memoryview]:
-    """The frames of a saved index, in order: each the bytes of one pickle."""
-    view, offset = memoryview(data), 0
-    while offset < len(data):
-        size = int.from_bytes(view[offset : offset + 8], "little")
-        if offset + 8 + size > len(data):
-            raise ValueError("a frame runs past the end")
-        yield view[offset + 8 : offset + 8 + size]
-        offset += 8 + size
+def _unframed(file: BinaryIO, *, wanted: bool = True) -> Any:
+    """The next framed pickle of a saved index, read from ``file`` (None if not ``wanted``:
+    skipped unread). Read as a stream, so the file's bytes are never in memory whole."""
+    size = int.from_bytes(file.read(8), "little")
+    start = file.tell()
+    if not wanted:
+        file.seek(size, os.SEEK_CUR)
+        return None
+    value = pickle.load(file)
+    if file.tell() != start + size:
+        raise ValueError("a frame's length is not its pickle's")
+    return value
 
 
 def _compile(groups: ThesaurusGroups) -> Thesaurus:
@@ -400,21 +403,21 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         given = thesaurus if isinstance(thesaurus, Thesaurus) else None
         groups = () if given else shipped_groups() if thesaurus is None else thesaurus
         try:
-            frames = _frames(path.read_bytes())
-            saved_format, built_by, held, built_from, compiled_from = pickle.loads(next(frames))
-            if saved_format != _SAVE_FORMAT or built_by != _build_print(config):
-                raise ValueError("saved by other code or under another config")
-            if not (source and built_from == source):
-                identities = lazy.identities() if lazy is not None else _identities(facts)
-                if held != _fingerprint(identities, config):
-                    raise ValueError("saved from other facts")
-            compiled = next(frames)
-            if given is None and compiled_from == _thesaurus_print(groups):
-                given = pickle.loads(compiled)  # compiled from these groups by this code
-            if not isinstance(given, Thesaurus | None):
-                raise TypeError("not a thesaurus")
-            index = cls((), thesaurus=given or _compile(groups), config=config)  # caches start empty
-            state = pickle.loads(next(frames))
+            with path.open("rb") as file:
+                saved_format, built_by, held, built_from, compiled_from = _unframed(file)
+                if saved_format != _SAVE_FORMAT or built_by != _build_print(config):
+                    raise ValueError("saved by other code or under another config")
+                if not (source and built_from == source):
+                    identities = lazy.identities() if lazy is not None else _identities(facts)
+                    if held != _fingerprint(identities, config):
+                        raise ValueError("saved from other facts")
+                # The thesaurus saved with the index, if compiled from these groups by this code.
+                saved = _unframed(file, wanted=given is None and compiled_from == _thesaurus_print(groups))
+                if saved is not None and not isinstance(saved, Thesaurus):
+                    raise TypeError("not a thesaurus")
+                thesaurus = given or saved or _compile(groups)
+                index = cls((), thesaurus=thesaurus, config=config)  # caches start empty
+                state = _unframed(file)
             for name in _SAVED:
                 setattr(index, name, state[name])
             keys: dict[int, str] = state["_facts"]
@@ -424,13 +427,11 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
                 by_key = {fact.key: fact for fact in facts}
                 index._facts = {fid: by_key[key] for fid, key in keys.items()}
             return index
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, StopIteration):
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            pass  # none saved, a damaged one, or one of other facts, code or config: built again
+        except (AttributeError, ImportError, KeyError, IndexError):  # pickled by other code
             pass
-        except (AttributeError, ImportError, KeyError, IndexError):  # not what this code saves
-            pass
-        if not isinstance(given, Thesaurus):
-            given = _compile(groups)
-        index = cls(facts, thesaurus=given, config=config)
+        index = cls(facts, thesaurus=given or _compile(groups), config=config)
         if save:
             with contextlib.suppress(OSError):  # a read-only folder: it is rebuilt next time
                 index.save(path, source=source, facts=facts)
