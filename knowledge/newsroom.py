@@ -25,8 +25,9 @@ from knowledge.store.snapshot import Part
 
 QUERIES_SUFFIX = ".queries.jsonl"
 # The search index kept beside the database, so a start need not rebuild it (100,000 facts: a
-# fraction of a second to load, many seconds to build). Derived data: checked against the facts on
-# load (SearchIndex.load) and rebuilt when it does not match, so backups leave it out.
+# fraction of a second to load, many seconds to build). Derived data: checked on load against the
+# database file it was saved from, else against every fact (SearchIndex.load), and rebuilt when it
+# does not match, so backups leave it out.
 INDEX_SUFFIX = ".search-index"
 # The desk's files beside the database, for backups (knowledge.store.snapshot copies the store's own).
 DESK_FILES = (

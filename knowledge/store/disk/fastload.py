@@ -130,7 +130,7 @@ class Snapshot:
         try:
             size = os.fstat(file.fileno()).st_size
             header = _frame_at(file, 0, size)
-            trailer = os.pread(file.fileno(), _TRAILER, size - _TRAILER) if size >= _TRAILER else b""
+            trailer = _read_at(file, size - _TRAILER, _TRAILER) if size >= _TRAILER else b""
             if header != _header(fingerprint) or len(trailer) != _TRAILER or trailer[8:] != _END:
                 file.close()
                 return None
@@ -189,13 +189,18 @@ class DamagedSnapshot(Exception):
 
 def _frame_at(file: BinaryIO, offset: int, end: int) -> Any:
     """The value framed at ``offset``, if its frame ends at or before ``end``."""
-    size = int.from_bytes(os.pread(file.fileno(), 8, offset), "little")
+    size = int.from_bytes(_read_at(file, offset, 8), "little")
     if size <= 0 or offset + 8 + size > end:
         raise ValueError("a frame runs past its end")
-    blob = os.pread(file.fileno(), size, offset + 8)
+    blob = _read_at(file, offset + 8, size)
     if len(blob) != size:
         raise ValueError("a frame is cut short")
     return marshal.loads(blob)
+
+
+def _read_at(file: BinaryIO, offset: int, size: int) -> bytes:
+    file.seek(offset)
+    return file.read(size)
 
 
 def _fact(values: tuple[Any, ...]) -> Fact:
