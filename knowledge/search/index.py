@@ -189,6 +189,8 @@ def _unframed(file: BinaryIO, *, wanted: bool = True) -> Any:
     skipped unread). Read as a stream, so the file's bytes are never in memory whole."""
     size = int.from_bytes(file.read(8), "little")
     start = file.tell()
+    if not 0 < size <= os.fstat(file.fileno()).st_size - start:
+        raise ValueError("a frame runs past the end of the file")
     if not wanted:
         file.seek(size, os.SEEK_CUR)
         return None
@@ -429,7 +431,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             return index
         except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
             pass  # none saved, a damaged one, or one of other facts, code or config: built again
-        except (AttributeError, ImportError, KeyError, IndexError):  # pickled by other code
+        except (AttributeError, ImportError, KeyError, IndexError, MemoryError):  # other code's, or damaged
             pass
         index = cls(facts, thesaurus=given or _compile(groups), config=config)
         if save:
