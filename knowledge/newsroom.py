@@ -19,6 +19,7 @@ from knowledge.search.index import SearchIndex
 from knowledge.search.wordforms import Thesaurus, phrase_of, shipped_groups
 from knowledge.store.changes import SHIPPED_BASE, FactStore
 from knowledge.store.disk.atomic import describe_os_error
+from knowledge.store.disk.stamp import file_status, settled_status
 from knowledge.store.history import HistoryLog
 from knowledge.store.loading import HISTORY_SUFFIX, fingerprint_of
 from knowledge.store.snapshot import Part
@@ -96,9 +97,18 @@ def search_thesaurus(groups: Iterable[Sequence[str]]) -> Thesaurus:
 
 
 def read_only_groups(db: Path) -> list[Mapping[str, Sequence[str]]]:
-    """:func:`search_groups` with the groups moderators added to ``db``, read from its history
-    without the writer lock (for ``bot.py ask`` while the bot runs: the history is only appended to)."""
-    history = db.with_name(db.name + HISTORY_SUFFIX)
+    """:func:`search_groups` with the groups moderators added to ``db``, read without the writer
+    lock (for ``bot.py ask`` while the bot runs: the history is only appended to).
+
+    From the history, unless the index the bot saved names the history file's status as it
+    was when the bot read the groups from it, and the file still has exactly that status: then
+    the groups kept with the index are those (a history of 100,000 imported facts takes 0.2 s
+    to read through; see :func:`history_note`).
+    """
+    history = _history_path(db)
+    note = SearchIndex.saved_note(index_path(db))
+    if isinstance(note, dict) and note.get("history") is not None and note["history"] == file_status(history):
+        return search_groups(note["groups"])
     try:
         groups = standing_groups(HistoryLog(history).read(THESAURUS))
     except OSError as error:
@@ -106,6 +116,25 @@ def read_only_groups(db: Path) -> list[Mapping[str, Sequence[str]]]:
             f"Cannot read the moderators' synonym groups from {history} ({describe_os_error(error)})."
         ) from error
     return search_groups(group.words for group in groups)
+
+
+def history_note(store: FactStore) -> dict[str, Any] | None:
+    """The groups moderators added, read from the store's history, and the history file's status
+    if it had settled (see :func:`knowledge.store.disk.stamp.settled_status`): a file with that
+    status holds those groups, as any append gives it a new size and change time. None if the
+    file changed while it was read, too lately to tell, or cannot be read."""
+    history = _history_path(store.path)
+    before = file_status(history)
+    try:
+        groups = [list(group.words) for group in standing_groups(store.history(THESAURUS))]
+    except OSError:
+        return None
+    status = settled_status(before, file_status(history))
+    return None if status is None else {"history": status, "groups": groups}
+
+
+def _history_path(db: Path) -> Path:
+    return db.with_name(db.name + HISTORY_SUFFIX)
 
 
 @dataclass(slots=True)
@@ -160,7 +189,10 @@ class Knowledge:
         source = self.store.fingerprint
         try:
             self.index.save(
-                index_path(path), source=source if on_disk == source else "", facts=self.store.facts()
+                index_path(path),
+                source=source if on_disk == source else "",
+                facts=self.store.facts(),
+                note=history_note(self.store),
             )
         except OSError as error:
             log.warning("Could not keep the search index for the next start: %s", describe_os_error(error))

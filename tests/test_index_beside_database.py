@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import bot
-from knowledge.model import Actor, Fact
+from knowledge.desk.synonyms import SynonymStore
+from knowledge.model import Actor, Fact, HistoryEntry
 from knowledge.newsroom import DESK_FILES, index_path, open_knowledge
 from knowledge.search import wordforms
 from knowledge.search.config import SearchConfig
@@ -16,7 +17,9 @@ from knowledge.search.index import SearchIndex
 from knowledge.search.wordforms import Thesaurus
 from knowledge.store import snapshot
 from knowledge.store.changes import FactStore
+from knowledge.store.disk import stamp
 from knowledge.store.disk.fastload import SnapshotFacts
+from knowledge.store.history import HistoryLog
 from knowledge.store.loading import read_base
 from tests.helpers.store_facts import record
 
@@ -215,3 +218,29 @@ async def test_the_thesaurus_saved_with_the_index_is_used_only_for_the_same_grou
     shipped = list(wordforms.shipped_groups())
     edited = SearchIndex.load(index_path(facts_db), [], thesaurus=shipped[1:], save=False)
     assert compiled and edited.thesaurus.groups() == shipped[1:]  # a changed thesaurus file
+
+
+async def test_ask_takes_the_moderators_groups_kept_with_the_index_while_the_history_is_unchanged(
+    facts_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stamp, "SETTLED_NS", 0)  # a history is settled at once (the bot waits 2 s)
+    knowledge = open_knowledge(facts_db)
+    await knowledge.add_synonyms(["sandport", "ovda"], ALICE)
+    knowledge.close()  # keeps the groups and the history file's status with the index
+    read = HistoryLog.read
+
+    def refused(self: HistoryLog, key: str | None = None) -> list[HistoryEntry]:
+        raise AssertionError("the history was read")
+
+    monkeypatch.setattr(HistoryLog, "read", refused)
+    kept = bot.read_only_index(facts_db, explicit=True)
+    assert kept.search("sandport").results[0].fact.key == "ovda-explosives-airfield"
+
+    monkeypatch.setattr(HistoryLog, "read", read)
+    with FactStore.open(facts_db) as store:  # the bot again, removing the group: the history grows
+        await SynonymStore(store).remove_group(["sandport", "ovda"], ALICE)
+    monkeypatch.setattr(HistoryLog, "read", refused)
+    with pytest.raises(AssertionError, match="the history was read"):
+        bot.read_only_index(facts_db, explicit=True)
+    monkeypatch.setattr(HistoryLog, "read", read)
+    assert bot.read_only_index(facts_db, explicit=True).search("sandport").verdict == "none"

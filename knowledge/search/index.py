@@ -345,7 +345,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     # --- kept on disk ------------------------------------------------------------
 
-    def save(self, path: Path, *, source: str = "", facts: Iterable[Fact] = ()) -> None:
+    def save(self, path: Path, *, source: str = "", facts: Iterable[Fact] = (), note: object = None) -> None:
         """Write the index beside the database, keyed by :func:`fingerprint` of what it holds, so
         :meth:`load` can skip rebuilding it (100,000 facts: seconds to build, a fraction to load),
         with its thesaurus compiled (a fraction of a second to compile again).
@@ -353,6 +353,9 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         ``source``: the fingerprint of the database file whose facts are ``facts``. When the
         index holds exactly their live ones, it is saved as built from that file, and a reader
         of that same file can use it without comparing every fact (see :meth:`load`).
+
+        ``note``: whatever the caller keeps with the index (plain data), read back with
+        :meth:`saved_note` before the index is loaded.
         """
         held = fingerprint(self._facts.values(), self._config)
         built_from = source if source and fingerprint(facts, self._config) == held else ""
@@ -365,6 +368,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             held,
             built_from,
             _thesaurus_print(thesaurus.groups()),
+            note,
         )
         temporary = path.with_name(path.name + ".tmp")
         with temporary.open("wb") as handle:
@@ -406,7 +410,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         groups = () if given else shipped_groups() if thesaurus is None else thesaurus
         try:
             with path.open("rb") as file:
-                saved_format, built_by, held, built_from, compiled_from = _unframed(file)
+                saved_format, built_by, held, built_from, compiled_from, _ = _unframed(file)
                 if saved_format != _SAVE_FORMAT or built_by != _build_print(config):
                     raise ValueError("saved by other code or under another config")
                 if not (source and built_from == source):
@@ -438,6 +442,19 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             with contextlib.suppress(OSError):  # a read-only folder: it is rebuilt next time
                 index.save(path, source=source, facts=facts)
         return index
+
+    @staticmethod
+    def saved_note(path: Path) -> object:
+        """The ``note`` the index saved at ``path`` was saved with (None if there is none, or
+        it is not one this code saved); only the start of the file is read."""
+        try:
+            with path.open("rb") as file:
+                header = _unframed(file)
+            return header[5] if header[0] == _SAVE_FORMAT else None
+        except (OSError, EOFError, ValueError, TypeError, IndexError, pickle.UnpicklingError):
+            return None
+        except (AttributeError, ImportError, KeyError, MemoryError):
+            return None
 
     @property
     def config(self) -> SearchConfig:
