@@ -21,7 +21,7 @@ from knowledge.store.changes import SHIPPED_BASE, FactStore
 from knowledge.store.disk.atomic import describe_os_error
 from knowledge.store.disk.stamp import file_status, settled_status
 from knowledge.store.history import HistoryLog
-from knowledge.store.loading import HISTORY_SUFFIX, fingerprint_of
+from knowledge.store.loading import HISTORY_SUFFIX, settle_file
 from knowledge.store.snapshot import Part
 
 QUERIES_SUFFIX = ".queries.jsonl"
@@ -179,11 +179,13 @@ class Knowledge:
 
         The index is saved as built from the database file when the file on disk is the one
         the store's facts are of (no write half applied) and the index holds exactly those
-        facts: then a reader of that file (``bot.py ask``) need not compare every fact.
+        facts: then a reader of that file (``bot.py ask``) need not compare every fact. Reading
+        the file for that also lets its stamp record its status if it has settled, and the
+        index keeps the moderators' synonym groups (:func:`history_note`).
         """
         path = self.store.path
         try:
-            on_disk = fingerprint_of(path)
+            on_disk = settle_file(path)
         except KnowledgeError:  # cannot be read to compare: the index is saved without a source
             on_disk = ""
         source = self.store.fingerprint

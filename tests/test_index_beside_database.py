@@ -15,7 +15,7 @@ from knowledge.search import wordforms
 from knowledge.search.config import SearchConfig
 from knowledge.search.index import SearchIndex
 from knowledge.search.wordforms import Thesaurus
-from knowledge.store import snapshot
+from knowledge.store import loading, snapshot
 from knowledge.store.changes import FactStore
 from knowledge.store.disk import stamp
 from knowledge.store.disk.fastload import SnapshotFacts
@@ -244,3 +244,19 @@ async def test_ask_takes_the_moderators_groups_kept_with_the_index_while_the_his
         bot.read_only_index(facts_db, explicit=True)
     monkeypatch.setattr(HistoryLog, "read", read)
     assert bot.read_only_index(facts_db, explicit=True).search("sandport").verdict == "none"
+
+
+async def test_after_a_clean_stop_ask_trusts_the_settled_file_without_reading_it(
+    facts_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stamp, "SETTLED_NS", 0)  # a file is settled at once (the bot waits 2 s)
+    knowledge = open_knowledge(facts_db)
+    await knowledge.store.add(ZEBRA, ALICE)  # the stamp of a write names no status: too recent
+    knowledge.close()
+
+    def unread(path: Path) -> bytes:
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(loading, "read_bytes", unread)
+    index = bot.read_only_index(facts_db, explicit=True)
+    assert index.search("zebra drone").results[0].fact.key == "zebra-drone-fact"

@@ -183,6 +183,17 @@ def fingerprint_of(path: Path) -> str:
     return fingerprint(raw, read_layout(raw, TABLE))
 
 
+def settle_file(path: Path) -> str:
+    """:func:`fingerprint_of` the database file at ``path``, for its writer (which holds the
+    writer lock) as it lets go of it: if the file has settled, the stamp that vouches for those
+    bytes also records the file's status, as an open does (:func:`load`), so readers of a file
+    the bot wrote and then stopped need not read it whole either."""
+    before = file_status(path)
+    found = fingerprint_of(path)
+    settle(path, found, settled_status(before, file_status(path)))
+    return found
+
+
 def trusted_facts(raw: bytes, layout: Layout) -> tuple[dict[str, Fact], dict[str, int]] | None:
     """The facts of a file the stamp vouches for, decoded without validation; None if, against
     all odds, its bytes do not decode to one record per line (then it is validated in full)."""
