@@ -33,7 +33,7 @@ from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
 from knowledge.health import STALE_AFTER, Status, read_status
 from knowledge.model import Fact, command_line_actor
-from knowledge.newsroom import DESK_FILES, index_path, read_only_thesaurus
+from knowledge.newsroom import DESK_FILES, index_path, read_only_groups
 from knowledge.process import long_lived_objects
 from knowledge.search.index import SearchIndex, SearchOutcome
 from knowledge.store import loading, snapshot, transfer
@@ -158,9 +158,17 @@ def read_only_index(db: Path, *, explicit: bool) -> SearchIndex:
     base = loading.read_base(db)  # a file the store wrote is not validated again
     for error in base.skipped:
         print(f"warning: skipped {error}", file=sys.stderr)
-    # The synonyms moderators added too, so ask reads a query as /facts does.
     # The index the bot keeps beside the database, if it matches these facts; never written here.
-    return SearchIndex.load(index_path(db), base.facts, thesaurus=read_only_thesaurus(db), save=False)
+    # Saved from this very file, it is used without comparing every fact; a file read with records
+    # skipped is not the file the bot saved it from. The synonyms moderators added are in the
+    # thesaurus too, so ask reads a query as /facts does.
+    return SearchIndex.load(
+        index_path(db),
+        base.facts,
+        thesaurus=read_only_groups(db),
+        save=False,
+        source="" if base.skipped else base.fingerprint,
+    )
 
 
 def describe_fact(fact: Fact) -> list[str]:

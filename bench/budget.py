@@ -58,6 +58,15 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "SearchIndex.use_thesaurus",
         "_SAVED",
         "_SAVE_FORMAT",
+        "_CODE",
+        "ThesaurusGroups",
+        "_code_print",
+        "_identities",
+        "_build_print",
+        "_thesaurus_print",
+        "_framed",
+        "_unframed",
+        "_compile",
     },
     # reading the thesaurus file into groups is building it, like the index; stems() serves /timeline
     "wordforms.py": {
@@ -69,6 +78,8 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "Thesaurus.groups",
         "Thesaurus.with_group",
         "shipped_thesaurus",
+        "thesaurus_groups",
+        "shipped_groups",
         "stems",
         "_filler",  # the filler phrase_of and member_phrases drop when the thesaurus is read
     },

@@ -164,7 +164,7 @@ def ready_worker(db: Path) -> dict[str, Any]:
 
 def ask_split_worker(db: Path) -> dict[str, Any]:
     """The steps of ``bot.py ask`` after its imports, each timed: store load, index build, search."""
-    from knowledge.newsroom import index_path, read_only_thesaurus
+    from knowledge.newsroom import index_path, read_only_groups
     from knowledge.search.index import SearchIndex
     from knowledge.store.loading import read_base
 
@@ -174,7 +174,9 @@ def ask_split_worker(db: Path) -> dict[str, Any]:
         base = read_base(db)
         marks["load_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        index = SearchIndex.load(index_path(db), base.facts, thesaurus=read_only_thesaurus(db), save=False)
+        index = SearchIndex.load(
+            index_path(db), base.facts, thesaurus=read_only_groups(db), save=False, source=base.fingerprint
+        )
         marks["index_s"] = time.perf_counter() - started
     started = time.perf_counter()
     index.search(QUERY, limit=5)

@@ -4,7 +4,7 @@ log of public answers and the synonym groups moderators added."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,17 +16,19 @@ from knowledge.desk.synonyms import THESAURUS, Group, SynonymStore, parse_group,
 from knowledge.errors import InvalidSynonyms, KnowledgeError, Problem
 from knowledge.model import Actor
 from knowledge.search.index import SearchIndex
-from knowledge.search.wordforms import Thesaurus, phrase_of, shipped_thesaurus
+from knowledge.search.wordforms import Thesaurus, phrase_of, shipped_groups
 from knowledge.store.changes import SHIPPED_BASE, FactStore
 from knowledge.store.disk.atomic import describe_os_error
+from knowledge.store.disk.stamp import file_status, settled_status
 from knowledge.store.history import HistoryLog
-from knowledge.store.loading import HISTORY_SUFFIX
+from knowledge.store.loading import HISTORY_SUFFIX, settle_file
 from knowledge.store.snapshot import Part
 
 QUERIES_SUFFIX = ".queries.jsonl"
 # The search index kept beside the database, so a start need not rebuild it (100,000 facts: a
-# fraction of a second to load, many seconds to build). Derived data: checked against the facts on
-# load (SearchIndex.load) and rebuilt when it does not match, so backups leave it out.
+# fraction of a second to load, many seconds to build). Derived data: checked on load against the
+# database file it was saved from, else against every fact (SearchIndex.load), and rebuilt when it
+# does not match, so backups leave it out.
 INDEX_SUFFIX = ".search-index"
 # The desk's files beside the database, for backups (knowledge.store.snapshot copies the store's own).
 DESK_FILES = (
@@ -66,36 +68,73 @@ def searchable_group(words: Sequence[str]) -> None:
         ) from None
 
 
-def search_thesaurus(groups: Iterable[Sequence[str]]) -> Thesaurus:
-    """The thesaurus search uses: the one shipped with the bot plus every group moderators added.
+def search_groups(groups: Iterable[Sequence[str]]) -> list[Mapping[str, Sequence[str]]]:
+    """The groups search uses: the shipped thesaurus's plus every group moderators added, as
+    :meth:`Thesaurus.groups` lists them (so ``SearchIndex.load`` can use the thesaurus it saved
+    compiled from exactly these groups).
 
-    Built in one go rather than by one ``with_group`` per group, which would copy
-    the whole thesaurus each time (seconds for a thousand groups). A group search
-    cannot use (saved before that rule, or by hand) is left out and logged, never
-    fatal: the bot still starts.
+    A group search cannot use (saved before that rule, or by hand) is left out and logged,
+    never fatal: the bot still starts.
     """
-    usable: list[dict[str, Sequence[str]]] = []
+    usable: list[Mapping[str, Sequence[str]]] = []
     for words in groups:
         try:
             searchable_group(words)
         except InvalidSynonyms as error:
             log.warning("the synonym group %s is not used by search: %s", ", ".join(words), error)
             continue
-        usable.append({"words": list(words)})
-    return Thesaurus([*shipped_thesaurus().groups(), *usable])
+        usable.append({"words": list(words), "broader": []})
+    return [*shipped_groups(), *usable]
 
 
-def read_only_thesaurus(db: Path) -> Thesaurus:
-    """:func:`search_thesaurus` with the groups moderators added to ``db``, read from its history
-    without the writer lock (for ``bot.py ask`` while the bot runs: the history is only appended to)."""
-    history = db.with_name(db.name + HISTORY_SUFFIX)
+def search_thesaurus(groups: Iterable[Sequence[str]]) -> Thesaurus:
+    """The thesaurus search uses (:func:`search_groups`), compiled.
+
+    Built in one go rather than by one ``with_group`` per group, which would copy
+    the whole thesaurus each time (seconds for a thousand groups).
+    """
+    return Thesaurus(search_groups(groups))
+
+
+def read_only_groups(db: Path) -> list[Mapping[str, Sequence[str]]]:
+    """:func:`search_groups` with the groups moderators added to ``db``, read without the writer
+    lock (for ``bot.py ask`` while the bot runs: the history is only appended to).
+
+    From the history, unless the index the bot saved names the history file's status as it
+    was when the bot read the groups from it, and the file still has exactly that status: then
+    the groups kept with the index are those (a history of 100,000 imported facts takes 0.2 s
+    to read through; see :func:`history_note`).
+    """
+    history = _history_path(db)
+    note = SearchIndex.saved_note(index_path(db))
+    if isinstance(note, dict) and note.get("history") is not None and note["history"] == file_status(history):
+        return search_groups(note["groups"])
     try:
         groups = standing_groups(HistoryLog(history).read(THESAURUS))
     except OSError as error:
         raise KnowledgeError(
             f"Cannot read the moderators' synonym groups from {history} ({describe_os_error(error)})."
         ) from error
-    return search_thesaurus(group.words for group in groups)
+    return search_groups(group.words for group in groups)
+
+
+def history_note(store: FactStore) -> dict[str, Any] | None:
+    """The groups moderators added, read from the store's history, and the history file's status
+    if it had settled (see :func:`knowledge.store.disk.stamp.settled_status`): a file with that
+    status holds those groups, as any append gives it a new size and change time. None if the
+    file changed while it was read, too lately to tell, or cannot be read."""
+    history = _history_path(store.path)
+    before = file_status(history)
+    try:
+        groups = [list(group.words) for group in standing_groups(store.history(THESAURUS))]
+    except OSError:
+        return None
+    status = settled_status(before, file_status(history))
+    return None if status is None else {"history": status, "groups": groups}
+
+
+def _history_path(db: Path) -> Path:
+    return db.with_name(db.name + HISTORY_SUFFIX)
 
 
 @dataclass(slots=True)
@@ -136,9 +175,27 @@ class Knowledge:
 
     def close(self) -> None:
         """Keep the index for the next start (it matches the facts exactly now), then let go of the
-        database. A crash skips the save: the next start finds the index stale and rebuilds it."""
+        database. A crash skips the save: the next start finds the index stale and rebuilds it.
+
+        The index is saved as built from the database file when the file on disk is the one
+        the store's facts are of (no write half applied) and the index holds exactly those
+        facts: then a reader of that file (``bot.py ask``) need not compare every fact. Reading
+        the file for that also lets its stamp record its status if it has settled, and the
+        index keeps the moderators' synonym groups (:func:`history_note`).
+        """
+        path = self.store.path
         try:
-            self.index.save(index_path(self.store.path))
+            on_disk = settle_file(path)
+        except KnowledgeError:  # cannot be read to compare: the index is saved without a source
+            on_disk = ""
+        source = self.store.fingerprint
+        try:
+            self.index.save(
+                index_path(path),
+                source=source if on_disk == source else "",
+                facts=self.store.facts(),
+                note=history_note(self.store),
+            )
         except OSError as error:
             log.warning("Could not keep the search index for the next start: %s", describe_os_error(error))
         self.store.close()
@@ -153,21 +210,25 @@ def open_knowledge(
     the database or rebuilds the index.
     """
     store = FactStore.open(path, seed=seed)
-    index = SearchIndex.load(index_path(store.path), store.facts())
-    store.subscribe(index.upsert)
     gaps = QueryLog(Path(f"{store.path}{QUERIES_SUFFIX}") if log_queries else None)
     try:
         # Beside the database, written only by this process, which holds its writer lock.
         queue = ReviewQueue.beside(store.path)
         answers = AnswerLog.beside(store.path)
         synonyms = SynonymStore(store)  # replayed from the store's history (see its module)
+        index = SearchIndex.load(
+            index_path(store.path),
+            store.facts(),
+            thesaurus=search_groups(synonyms.groups()),
+            source=store.fingerprint,  # the file these facts were just read from
+        )
     except BaseException:
         store.close()
         raise
+    store.subscribe(index.upsert)
     knowledge = Knowledge(
         store=store, index=index, gaps=gaps, queue=queue, answers=answers, synonyms=synonyms
     )
     store.subscribe(knowledge._forget_derived)
-    knowledge.use_synonyms(synonyms.groups())
     synonyms.subscribe(knowledge.use_synonyms)
     return knowledge

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from pathlib import Path
 
 from bench.eval import shipped_facts
@@ -41,10 +42,15 @@ def test_a_changed_fact_or_config_rebuilds_the_saved_index(tmp_path: Path) -> No
 
 def test_a_damaged_saved_index_is_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "search.idx"
-    path.write_bytes(b"not an index")
-    index = SearchIndex.load(path, shipped_facts())
-    assert _keys(index, "harop")[0] == "harop-drone-bus-strike-2016"
-    assert path.read_bytes() != b"not an index"
+    facts = shipped_facts()
+    SearchIndex.load(path, facts)
+    whole = path.read_bytes()
+    older = pickle.dumps((1, "an index saved in the format before", {}), protocol=5)
+    for damaged in (b"not an index", older, whole[: len(whole) // 2], whole[:-1] + b"!"):
+        path.write_bytes(damaged)
+        index = SearchIndex.load(path, facts)
+        assert _keys(index, "harop")[0] == "harop-drone-bus-strike-2016"
+        assert path.read_bytes() != damaged  # built again and saved
 
 
 def test_a_reader_that_must_write_nothing_builds_without_saving(tmp_path: Path) -> None:

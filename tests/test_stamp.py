@@ -12,7 +12,7 @@ import pytest
 
 from bench.synth import synthetic_records
 from knowledge import model
-from knowledge.errors import CorruptDatabase
+from knowledge.errors import CorruptDatabase, KnowledgeError
 from knowledge.model import parse_fact, stored_fact
 from knowledge.store import loading
 from knowledge.store.changes import SHIPPED_BASE, FactStore
@@ -233,6 +233,35 @@ async def test_a_snapshot_of_an_older_file_or_a_damaged_one_is_ignored(
         with FactStore.open(db, seed=None) as store:
             assert store.get("beta-fact").retracted
         assert read_base(db).facts[1].retracted
+
+
+def damage_first_chunk(path: Path) -> None:
+    """Spoil the first fact's key inside its chunk, in place: the directory still names it."""
+    with path.open("r+b") as snapshot:
+        raw = snapshot.read()
+        snapshot.seek(raw.index(b"alpha-fact"))  # chunks come before the directory
+        snapshot.write(b"alpha-fXct")
+
+
+async def test_a_snapshot_damaged_inside_a_chunk_is_read_around_from_the_file(db: Path) -> None:
+    await three_facts(db)
+    with FactStore.open(db, seed=None) as store:
+        expected = store.facts(include_retracted=True)
+    damage_first_chunk(fastload.snapshot_path(db))
+    base = read_base(db)
+    assert isinstance(base.facts, fastload.SnapshotFacts)  # the header, trailer and directory are whole
+    assert list(base.facts) == expected
+    assert base.facts.fact_by_key("beta-fact") == expected[1]
+
+
+async def test_a_damaged_chunk_of_a_file_changed_since_is_an_error_not_an_old_fact(db: Path) -> None:
+    await three_facts(db)
+    base = read_base(db)
+    damage_first_chunk(fastload.snapshot_path(db))  # the snapshot the reader opened
+    with FactStore.open(db, seed=None) as store:
+        await store.add(record("delta-fact"), ALICE)
+    with pytest.raises(KnowledgeError, match="changed while it was read"):
+        base.facts[0]
 
 
 async def test_a_snapshot_does_not_vouch_for_a_file_edited_by_hand(db: Path) -> None:

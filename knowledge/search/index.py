@@ -45,16 +45,22 @@ from __future__ import annotations
 import bisect
 import contextlib
 import hashlib
+import json
 import os
 import pickle
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, BinaryIO, Protocol, runtime_checkable
 
+import Stemmer
+from anyascii import __version__ as anyascii_version
+
+from knowledge import model
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _clean, _Group, _Query, _QueryReading
@@ -73,7 +79,7 @@ from knowledge.search.scoring import (
 from knowledge.search.similarity import claim_similarity
 from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
 from knowledge.search.verdicts import VERDICTS, Decision, _Deciding
-from knowledge.search.wordforms import Thesaurus, shipped_thesaurus, stem
+from knowledge.search.wordforms import Thesaurus, shipped_groups, shipped_thesaurus, stem
 
 NEAR_DUPLICATE = 80.0
 
@@ -111,7 +117,7 @@ class SearchOutcome:
             raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
 
 
-_SAVE_FORMAT = 1
+_SAVE_FORMAT = 2
 # What save() writes (the facts themselves come from the caller, by key); caches are left out.
 _SAVED = (
     "_ids",
@@ -125,18 +131,77 @@ _SAVED = (
     "_by_length",
     "_names",
 )
+# The code an index and a thesaurus are built by: a saved one built by other code is not used. The
+# shipped thesaurus is data, compared as the groups it holds (see _thesaurus_print).
+_CODE = [*sorted(Path(__file__).parent.glob("*.py")), Path(__file__).with_name("analyzer.json")]
+
+ThesaurusGroups = Sequence[Mapping[str, Sequence[str]]]
+
+
+@lru_cache(maxsize=1)
+def _code_print() -> str:
+    """A digest of the code that builds an index and compiles a thesaurus: this package's modules
+    and word lists, the fact model, and the stemmer's library (a new version may stem otherwise)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in (*_CODE, Path(model.__file__)):
+        digest.update(path.read_bytes())
+    stemmer = os.stat(Stemmer.__file__)
+    digest.update(f"{stemmer.st_size}:{stemmer.st_mtime_ns}:{anyascii_version}".encode())
+    return digest.hexdigest()
 
 
 def fingerprint(facts: Iterable[Fact], config: SearchConfig) -> str:
-    """What an index was built from: each fact's key, version and retraction, and the config."""
-    return _fingerprint(((f.key, f.version, f.retracted) for f in facts), config)
+    """What an index was built from: each live fact's key and version, the config and the code.
+    A retracted fact is in no index, whatever its version."""
+    return _fingerprint(_identities(facts), config)
+
+
+def _identities(facts: Iterable[Fact]) -> Iterator[tuple[str, int, bool]]:
+    return ((f.key, f.version, f.retracted) for f in facts)
+
+
+def _build_print(config: SearchConfig) -> str:
+    """How an index was built: by which code, under which config."""
+    return f"{_code_print()} {config.fingerprint()}"
 
 
 def _fingerprint(identities: Iterable[tuple[str, int, bool]], config: SearchConfig) -> str:
-    digest = hashlib.blake2b(config.fingerprint().encode(), digest_size=16)
-    for line in sorted(f"{key}\t{version}\t{int(retracted)}" for key, version, retracted in identities):
+    digest = hashlib.blake2b(_build_print(config).encode(), digest_size=16)
+    for line in sorted(f"{key}\t{version}" for key, version, retracted in identities if not retracted):
         digest.update(line.encode() + b"\n")
     return digest.hexdigest()
+
+
+def _thesaurus_print(groups: ThesaurusGroups) -> str:
+    """What a thesaurus was compiled from: its groups as :meth:`Thesaurus.groups` lists them,
+    and the code."""
+    text = json.dumps([_code_print(), list(groups)], ensure_ascii=False, sort_keys=True, default=list)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _framed(blob: bytes) -> bytes:
+    return len(blob).to_bytes(8, "little") + blob
+
+
+def _unframed(file: BinaryIO, *, wanted: bool = True) -> Any:
+    """The next framed pickle of a saved index, read from ``file`` (None if not ``wanted``:
+    skipped unread). Read as a stream, so the file's bytes are never in memory whole."""
+    size = int.from_bytes(file.read(8), "little")
+    start = file.tell()
+    if not 0 < size <= os.fstat(file.fileno()).st_size - start:
+        raise ValueError("a frame runs past the end of the file")
+    if not wanted:
+        file.seek(size, os.SEEK_CUR)
+        return None
+    value = pickle.load(file)
+    if file.tell() != start + size:
+        raise ValueError("a frame's length is not its pickle's")
+    return value
+
+
+def _compile(groups: ThesaurusGroups) -> Thesaurus:
+    """A thesaurus of ``groups``; the shipped one's compiled once per process."""
+    return shipped_thesaurus() if groups is shipped_groups() else Thesaurus(groups)
 
 
 @runtime_checkable
@@ -277,17 +342,35 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     # --- kept on disk ------------------------------------------------------------
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, *, source: str = "", facts: Iterable[Fact] = (), note: object = None) -> None:
         """Write the index beside the database, keyed by :func:`fingerprint` of what it holds, so
-        :meth:`load` can skip rebuilding it (100,000 facts: seconds to build, a fraction to load)."""
+        :meth:`load` can skip rebuilding it (100,000 facts: seconds to build, a fraction to load),
+        with its thesaurus compiled (a fraction of a second to compile again).
+
+        ``source``: the fingerprint of the database file whose facts are ``facts``. When the
+        index holds exactly their live ones, it is saved as built from that file, and a reader
+        of that same file can use it without comparing every fact (see :meth:`load`).
+
+        ``note``: whatever the caller keeps with the index (plain data), read back with
+        :meth:`saved_note` before the index is loaded.
+        """
+        held = fingerprint(self._facts.values(), self._config)
+        built_from = source if source and fingerprint(facts, self._config) == held else ""
         state = {name: getattr(self, name) for name in _SAVED}
         state["_facts"] = {fid: fact.key for fid, fact in self._facts.items()}
-        blob = pickle.dumps(
-            (_SAVE_FORMAT, fingerprint(self._facts.values(), self._config), state), protocol=5
+        thesaurus = self._thesaurus
+        header = (
+            _SAVE_FORMAT,
+            _build_print(self._config),
+            held,
+            built_from,
+            _thesaurus_print(thesaurus.groups()),
+            note,
         )
         temporary = path.with_name(path.name + ".tmp")
         with temporary.open("wb") as handle:
-            handle.write(blob)
+            for part in (header, thesaurus, state):
+                handle.write(_framed(pickle.dumps(part, protocol=5)))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -298,38 +381,77 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         path: Path,
         facts: Iterable[Fact],
         *,
-        thesaurus: Thesaurus | None = None,
+        thesaurus: Thesaurus | ThesaurusGroups | None = None,
         config: SearchConfig | None = None,
         save: bool = True,
+        source: str = "",
     ) -> SearchIndex:
-        """The index saved at ``path`` if it was saved from exactly these ``facts`` (each one's key,
-        version and retraction) and ``config``; else one built now, and saved there unless
-        ``save`` is false (a reader that must write nothing). The thesaurus is not part of the
-        key: synonyms are looked up when a query is read, never indexed."""
+        """The index saved at ``path`` if it was saved from exactly these ``facts`` (each live
+        one's key and version) under this ``config`` and code; else one built now, and saved
+        there unless ``save`` is false (a reader that must write nothing).
+
+        ``source``: the fingerprint of the database file ``facts`` are all the facts of. An
+        index saved as built from that same file (see :meth:`save`) is used without comparing
+        every fact: the file's fingerprint changes with any change to any fact.
+
+        ``thesaurus``: a thesaurus, or the groups to compile one from (as
+        :meth:`Thesaurus.groups` lists them); the one saved with the index is used instead when
+        it was compiled from exactly these groups by this code. None: the shipped one. The
+        thesaurus is not part of the index's key: synonyms are looked up when a query is read,
+        never indexed.
+        """
         lazy = facts if isinstance(facts, LazyFacts) else None
         facts = facts if isinstance(facts, Sequence) else list(facts)
         config = config if config is not None else SearchConfig()
+        given = thesaurus if isinstance(thesaurus, Thesaurus) else None
+        groups = () if given else shipped_groups() if thesaurus is None else thesaurus
         try:
-            saved_format, saved_print, state = pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
-            saved_format = saved_print = None
-        if saved_format == _SAVE_FORMAT and saved_print == (
-            _fingerprint(lazy.identities(), config) if lazy is not None else fingerprint(facts, config)
-        ):
-            index = cls((), thesaurus=thesaurus, config=config)  # caches start empty
+            with path.open("rb") as file:
+                saved_format, built_by, held, built_from, compiled_from, _ = _unframed(file)
+                if saved_format != _SAVE_FORMAT or built_by != _build_print(config):
+                    raise ValueError("saved by other code or under another config")
+                if not (source and built_from == source):
+                    identities = lazy.identities() if lazy is not None else _identities(facts)
+                    if held != _fingerprint(identities, config):
+                        raise ValueError("saved from other facts")
+                # The thesaurus saved with the index, if compiled from these groups by this code.
+                saved = _unframed(file, wanted=given is None and compiled_from == _thesaurus_print(groups))
+                if saved is not None and not isinstance(saved, Thesaurus):
+                    raise TypeError("not a thesaurus")
+                thesaurus = given or saved or _compile(groups)
+                index = cls((), thesaurus=thesaurus, config=config)  # caches start empty
+                state = _unframed(file)
             for name in _SAVED:
                 setattr(index, name, state[name])
+            keys: dict[int, str] = state["_facts"]
             if lazy is not None:  # the facts a query reads are made when it reads them
-                index._facts = _FactsByID(state["_facts"], lazy)
+                index._facts = _FactsByID(keys, lazy)
             else:
                 by_key = {fact.key: fact for fact in facts}
-                index._facts = {fid: by_key[key] for fid, key in state["_facts"].items()}
+                index._facts = {fid: by_key[key] for fid, key in keys.items()}
             return index
-        index = cls(facts, thesaurus=thesaurus, config=config)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            pass  # none saved, a damaged one, or one of other facts, code or config: built again
+        except (AttributeError, ImportError, KeyError, IndexError, MemoryError):  # other code's, or damaged
+            pass
+        index = cls(facts, thesaurus=given or _compile(groups), config=config)
         if save:
             with contextlib.suppress(OSError):  # a read-only folder: it is rebuilt next time
-                index.save(path)
+                index.save(path, source=source, facts=facts)
         return index
+
+    @staticmethod
+    def saved_note(path: Path) -> object:
+        """The ``note`` the index saved at ``path`` was saved with (None if there is none, or
+        it is not one this code saved); only the start of the file is read."""
+        try:
+            with path.open("rb") as file:
+                header = _unframed(file)
+            return header[5] if header[0] == _SAVE_FORMAT else None
+        except (OSError, EOFError, ValueError, TypeError, IndexError, pickle.UnpicklingError):
+            return None
+        except (AttributeError, ImportError, KeyError, MemoryError):
+            return None
 
     @property
     def config(self) -> SearchConfig:

@@ -210,8 +210,7 @@ class Thesaurus:
 
     @classmethod
     def load(cls, path: Path = THESAURUS_FILE) -> Thesaurus:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        return cls(document["groups"])
+        return cls(thesaurus_groups(path))
 
     def groups(self) -> list[dict[str, list[str]]]:
         return [{"words": list(w), "broader": list(b)} for w, b in self._groups]
@@ -313,7 +312,27 @@ def member_phrases(member: str) -> set[Phrase]:
     return {p for p in found if p}
 
 
+def thesaurus_groups(path: Path = THESAURUS_FILE) -> tuple[dict[str, list[str]], ...]:
+    """The groups of a thesaurus file as :meth:`Thesaurus.groups` lists them (each group's words,
+    then its words in each of :data:`LANGUAGES`, as one list; its broader terms), not compiled:
+    what a compiled copy of them is checked against (``SearchIndex.load``)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return tuple(
+        {
+            "words": [word for field in ("words", *LANGUAGES) for word in group.get(field, ())],
+            "broader": list(group.get("broader", ())),
+        }
+        for group in document["groups"]
+    )
+
+
+@lru_cache(maxsize=1)
+def shipped_groups() -> tuple[dict[str, list[str]], ...]:
+    """:func:`thesaurus_groups` of the thesaurus shipped in ``knowledge/search/thesaurus.json``."""
+    return thesaurus_groups()
+
+
 @lru_cache(maxsize=1)
 def shipped_thesaurus() -> Thesaurus:
     """The reviewed thesaurus shipped in ``knowledge/search/thesaurus.json``."""
-    return Thesaurus.load()
+    return Thesaurus(shipped_groups())

@@ -37,7 +37,13 @@ from knowledge.model import (
     stored_fact,
 )
 from knowledge.store.disk.atomic import describe_os_error
-from knowledge.store.disk.fastload import SnapshotFacts, read_rows, read_snapshot, write_snapshot
+from knowledge.store.disk.fastload import (
+    Snapshot,
+    SnapshotFacts,
+    read_snapshot,
+    snapshot_path,
+    write_snapshot,
+)
 from knowledge.store.disk.layout import Layout, encode_document, read_layout
 from knowledge.store.disk.lock import WriterLock
 from knowledge.store.disk.stamp import (
@@ -177,6 +183,17 @@ def fingerprint_of(path: Path) -> str:
     return fingerprint(raw, read_layout(raw, TABLE))
 
 
+def settle_file(path: Path) -> str:
+    """:func:`fingerprint_of` the database file at ``path``, for its writer (which holds the
+    writer lock) as it lets go of it: if the file has settled, the stamp that vouches for those
+    bytes also records the file's status, as an open does (:func:`load`), so readers of a file
+    the bot wrote and then stopped need not read it whole either."""
+    before = file_status(path)
+    found = fingerprint_of(path)
+    settle(path, found, settled_status(before, file_status(path)))
+    return found
+
+
 def trusted_facts(raw: bytes, layout: Layout) -> tuple[dict[str, Fact], dict[str, int]] | None:
     """The facts of a file the stamp vouches for, decoded without validation; None if, against
     all odds, its bytes do not decode to one record per line (then it is validated in full)."""
@@ -249,7 +266,7 @@ def keep_snapshot(db: Path, fingerprint: str | None, facts: dict[str, Fact], doc
 class Base:
     """A database read without its writer lock: every fact that loaded, retracted ones too."""
 
-    facts: Sequence[Fact]  # from the snapshot: each fact made when it is first read
+    facts: Sequence[Fact]  # from the snapshot: each fact read and made when it is first read
     fingerprint: str
     skipped: list[InvalidFact]  # records refused by validation, left out
 
@@ -265,21 +282,40 @@ def read_base(path: Path) -> Base:
     if (unchanged := unchanged_fingerprint(path)) is not None:
         # The stamp names this file by its status, which any change to it would have changed:
         # its fingerprint need not be computed from its 96 MB again (see stamp.settled_status).
-        rows = read_rows(path, unchanged)
-        if rows is not None:
-            return Base(SnapshotFacts(rows), unchanged, [])
+        snapshot = Snapshot.open(path, unchanged)
+        if snapshot is not None:
+            return Base(SnapshotFacts(snapshot, lambda: _facts_of_file(path, unchanged)), unchanged, [])
     raw = read_bytes(path)
     layout = read_layout(raw, TABLE)
-    if layout is not None and layout.fingerprint:
-        rows = read_rows(path, layout.fingerprint)
-        if rows is not None and len(rows) == len(layout.lengths):
-            return Base(SnapshotFacts(rows), layout.fingerprint, [])
+    if layout is not None and (known := layout.fingerprint):
+        snapshot = Snapshot.open(path, known)
+        if snapshot is not None and len(snapshot) == len(layout.lengths):
+            return Base(SnapshotFacts(snapshot, lambda: _facts_of_file(path, known)), known, [])
+    return _base_of(path, raw, layout)
+
+
+def _base_of(path: Path, raw: bytes, layout: Layout | None) -> Base:
+    """:func:`read_base` of the bytes ``raw`` of the file itself (no snapshot of them)."""
     if layout is not None and vouches(path, layout.fingerprint):
         trusted = trusted_facts(raw, layout)
         if trusted is not None:
-            return Base(list(trusted[0].values()), layout.fingerprint, [])
+            return Base(list(trusted[0].values()), fingerprint(raw, layout), [])
     facts, errors = parse_facts(read_document(raw, str(path)), label=f"{path} record")
     return Base(facts, fingerprint(raw, layout), errors)
+
+
+def _facts_of_file(path: Path, expected: str) -> dict[str, Fact]:
+    """The facts of the file at ``path`` by key, read from the file itself, for a reader whose
+    snapshot of it (of the file with fingerprint ``expected``) turned out damaged after it opened.
+    Raises :class:`KnowledgeError` if the file is no longer that file, or no longer loads whole."""
+    raw = read_bytes(path)
+    base = _base_of(path, raw, read_layout(raw, TABLE))
+    if base.fingerprint != expected or base.skipped:
+        raise KnowledgeError(
+            f"The fact database {path} changed while it was read (and {snapshot_path(path)}, "
+            "a copy kept to read it faster, is damaged): ask again."
+        )
+    return {fact.key: fact for fact in base.facts}
 
 
 def newest_good_backup(storage: AtomicJSONStorage) -> str | None:
