@@ -41,9 +41,10 @@ class SearchConfig:
     # ``rest_weight``. Only names, claim and tags count towards confidence, and in full.
     claim_weight: float = 0.9
     rest_weight: float = 0.6
-    # A reading of a word is as sure as the word typed (another form, a synonym or broader term,
-    # another name of the fact, split or joined), but a typo loses typo_step per typing error.
-    typo_step: float = 0.12
+    # How close a reading is to the word as typed (1): another form, a synonym or broader term,
+    # another name of the fact, split or joined, is one step away; a typo, one step more for
+    # each typing error. Each step multiplies by this.
+    form_similarity: float = 0.95
     # A thesaurus phrase of n words weighs 1 + phrase_weight * (n - 1) words.
     phrase_weight: float = 0.5
     # How many words apart two words the query ties together may stand in a claim that states

@@ -227,18 +227,16 @@ class _QueryReading(_IndexState):
         for related in self._thesaurus.related(phrase):
             if self._known(related.phrase):
                 if related.broader:
-                    yield _Alternative(related.phrase, 1.0, "broader term")
+                    yield _Alternative(related.phrase, self._config.form_similarity, "broader term")
                 else:
-                    yield _Alternative(related.phrase, 1.0, "synonym")
+                    yield _Alternative(related.phrase, self._config.form_similarity, "synonym")
 
     def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
         """What one query word may stand for; ``typos`` counts down the near-spelling lookups
         the query may still make (the costliest kind)."""
         word = typed.word
         alts: dict[tuple[str, ...], _Alternative] = {}
-        # Every reading but a typo is as sure as the word typed (1): its other forms, a synonym or
-        # broader term, another name of the fact, the word split in two.
-        step = self._config.typo_step
+        near = self._config.form_similarity
 
         def offer(alt: _Alternative) -> None:
             if alt.similarity > (alts[alt.terms].similarity if alt.terms in alts else 0.0):
@@ -247,7 +245,7 @@ class _QueryReading(_IndexState):
         forms = keys(word, typed.raw)
         if forms[0] in self._by_stem:
             exact = word in self._postings
-            offer(_Alternative((forms[0],), 1.0, "exact" if exact else "word form"))
+            offer(_Alternative((forms[0],), 1.0 if exact else near, "exact" if exact else "word form"))
         if prefix:  # a word still being typed: what it may become, nothing more
             if len(word) >= 2:
                 for term in self._prefix_matches(word):
@@ -255,12 +253,12 @@ class _QueryReading(_IndexState):
         elif not is_number(word):
             for form in forms[1:]:
                 if form in self._by_stem:
-                    offer(_Alternative((form,), 1.0, "word form"))
+                    offer(_Alternative((form,), near, "word form"))
             for form in forms:
                 for alt in self._related((form,)):
                     offer(alt)
             for key in (k for k in self._siblings(forms) if k in self._by_stem):
-                offer(_Alternative((key,), 1.0, "another name"))
+                offer(_Alternative((key,), near, "another name"))
             # A word the base uses, in some form or other words, is not a typo: looking
             # for near spellings of it would only add guesses (`times` -> `ties`), and
             # is the costliest lookup a query makes.
@@ -270,17 +268,17 @@ class _QueryReading(_IndexState):
                 # transliterated (`Аэронавтикс` -> aeronavtiks -> aeronautics, two letters off).
                 for spelling in (word, *latin_spellings(word)):
                     for term, distance in self._typo_matches(spelling):
-                        offer(_Alternative((stem(term),), 1.0 - step * distance, "typo"))
+                        offer(_Alternative((stem(term),), near ** (1 + distance), "typo"))
                 if not alts and (limit := _max_typos(word)):
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
                         for alt in self._related((key,)):
-                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, _GUESS))
+                            offer(_Alternative(alt.terms, near * near * alt.similarity, _GUESS))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
                     if head in self._postings and tail in self._postings:
-                        offer(_Alternative((stem(head), stem(tail)), 1.0, "split"))
+                        offer(_Alternative((stem(head), stem(tail)), near, "split"))
         ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
         return ranked[: self._config.max_expansions * 2]
 
