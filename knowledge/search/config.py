@@ -27,8 +27,10 @@ class SearchConfig:
     # as a share of confidence, for each of: query words that are its names as typed, words in
     # the query's order where a filler links them, the query's leading name as the claim's subject.
     boost: float = 0.3
-    # A query whose every word is in at least this share of the facts is broad: "several".
-    broad_share: float = 0.15
+    # A word in at least this share of the facts is common: a query of only common words is broad
+    # ("several"), a fact saying only the query's common words is at most a suggestion, and in a
+    # base of more than ``common_count`` facts a query ignores its common words.
+    common_share: float = 0.2
     # The least score (0..100) a "did you mean" suggestion needs.
     suggest: float = 30.0
     # --- tunable: what a word is worth -------------------------------------------------------
@@ -36,15 +38,15 @@ class SearchConfig:
     # average known word, if more); a word the base uses weighs at least ``least_share`` of it.
     unknown_share: float = 0.8
     least_share: float = 0.4
-    # Ranking weight of a word by where the fact says it: its names (key, aliases, asked-as) 1,
-    # its claim and tags ``claim_weight``, the details, a source's title or publisher
-    # ``rest_weight``. Only names, claim and tags count towards confidence, and in full.
-    claim_weight: float = 0.9
+    # What a near match is worth against an exact one (1), one step away: a reading of a query
+    # word other than as typed (another form, a synonym or broader term, another name of the
+    # fact, split or joined), and, in ranking, a word the fact's claim or tags say rather than
+    # its names (key, aliases, asked-as). A typo loses typo_step per typing error instead.
+    near: float = 0.95
+    typo_step: float = 0.12
+    # Ranking weight of a word the details, a source's title or publisher say. Only the fact's
+    # names, claim and tags count towards confidence, and in full.
     rest_weight: float = 0.6
-    # How close a reading is to the word as typed (1): another form, a synonym or broader term,
-    # another name of the fact, split or joined, is one step away; a typo, one step more for
-    # each typing error. Each step multiplies by this.
-    form_similarity: float = 0.95
     # A thesaurus phrase of n words weighs 1 + phrase_weight * (n - 1) words.
     phrase_weight: float = 0.5
     # How many words apart two words the query ties together may stand in a claim that states
@@ -59,8 +61,7 @@ class SearchConfig:
     rerank: int = 40  # best candidates scored in full
     max_expansions: int = 8  # vocabulary words one query word may stand for
     max_typo_words: int = 4  # query words looked up as possible typos
-    common_share: float = 0.2  # a query word in more of the facts than this is ignored ...
-    common_count: int = 1000  # ... once that is many facts
+    common_count: int = 1000  # a base this big ignores a query's common words (see common_share)
 
     def __post_init__(self) -> None:
         for name in TUNABLE:

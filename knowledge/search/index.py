@@ -44,27 +44,22 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import hashlib
-import json
 import os
 import pickle
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-import Stemmer
-from anyascii import __version__ as anyascii_version
-
-from knowledge import model
 from knowledge.model import Fact
+from knowledge.search import saved as saving
 from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _clean, _Group, _Query, _QueryReading
 from knowledge.search.roles import Reading, names
+from knowledge.search.saved import ThesaurusGroups, fingerprint
 from knowledge.search.scoring import (
     _CLAIM,
     _EXTRA,
@@ -115,93 +110,6 @@ class SearchOutcome:
             object.__setattr__(self, "verdict", "answer" if self.results else "none")
         elif self.verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
-
-
-_SAVE_FORMAT = 2
-# What save() writes (the facts themselves come from the caller, by key); caches are left out.
-_SAVED = (
-    "_ids",
-    "_postings",
-    "_by_stem",
-    "_by_name",
-    "_years",
-    "_dated",
-    "_by_year",
-    "_sorted_terms",
-    "_by_length",
-    "_names",
-)
-# The code an index and a thesaurus are built by: a saved one built by other code is not used. The
-# shipped thesaurus is data, compared as the groups it holds (see _thesaurus_print).
-_CODE = [*sorted(Path(__file__).parent.glob("*.py")), Path(__file__).with_name("analyzer.json")]
-
-ThesaurusGroups = Sequence[Mapping[str, Sequence[str]]]
-
-
-@lru_cache(maxsize=1)
-def _code_print() -> str:
-    """A digest of the code that builds an index and compiles a thesaurus: this package's modules
-    and word lists, the fact model, and the stemmer's library (a new version may stem otherwise)."""
-    digest = hashlib.blake2b(digest_size=16)
-    for path in (*_CODE, Path(model.__file__)):
-        digest.update(path.read_bytes())
-    stemmer = os.stat(Stemmer.__file__)
-    digest.update(f"{stemmer.st_size}:{stemmer.st_mtime_ns}:{anyascii_version}".encode())
-    return digest.hexdigest()
-
-
-def fingerprint(facts: Iterable[Fact], config: SearchConfig) -> str:
-    """What an index was built from: each live fact's key and version, the config and the code.
-    A retracted fact is in no index, whatever its version."""
-    return _fingerprint(_identities(facts), config)
-
-
-def _identities(facts: Iterable[Fact]) -> Iterator[tuple[str, int, bool]]:
-    return ((f.key, f.version, f.retracted) for f in facts)
-
-
-def _build_print(config: SearchConfig) -> str:
-    """How an index was built: by which code, under which config."""
-    return f"{_code_print()} {config.fingerprint()}"
-
-
-def _fingerprint(identities: Iterable[tuple[str, int, bool]], config: SearchConfig) -> str:
-    digest = hashlib.blake2b(_build_print(config).encode(), digest_size=16)
-    for line in sorted(f"{key}\t{version}" for key, version, retracted in identities if not retracted):
-        digest.update(line.encode() + b"\n")
-    return digest.hexdigest()
-
-
-def _thesaurus_print(groups: ThesaurusGroups) -> str:
-    """What a thesaurus was compiled from: its groups as :meth:`Thesaurus.groups` lists them,
-    and the code."""
-    text = json.dumps([_code_print(), list(groups)], ensure_ascii=False, sort_keys=True, default=list)
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def _framed(blob: bytes) -> bytes:
-    return len(blob).to_bytes(8, "little") + blob
-
-
-def _unframed(file: BinaryIO, *, wanted: bool = True) -> Any:
-    """The next framed pickle of a saved index, read from ``file`` (None if not ``wanted``:
-    skipped unread). Read as a stream, so the file's bytes are never in memory whole."""
-    size = int.from_bytes(file.read(8), "little")
-    start = file.tell()
-    if not 0 < size <= os.fstat(file.fileno()).st_size - start:
-        raise ValueError("a frame runs past the end of the file")
-    if not wanted:
-        file.seek(size, os.SEEK_CUR)
-        return None
-    value = pickle.load(file)
-    if file.tell() != start + size:
-        raise ValueError("a frame's length is not its pickle's")
-    return value
-
-
-def _compile(groups: ThesaurusGroups) -> Thesaurus:
-    """A thesaurus of ``groups``; the shipped one's compiled once per process."""
-    return shipped_thesaurus() if groups is shipped_groups() else Thesaurus(groups)
 
 
 @runtime_checkable
@@ -356,21 +264,21 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         """
         held = fingerprint(self._facts.values(), self._config)
         built_from = source if source and fingerprint(facts, self._config) == held else ""
-        state = {name: getattr(self, name) for name in _SAVED}
+        state = {name: getattr(self, name) for name in saving.SAVED}
         state["_facts"] = {fid: fact.key for fid, fact in self._facts.items()}
         thesaurus = self._thesaurus
         header = (
-            _SAVE_FORMAT,
-            _build_print(self._config),
+            saving.SAVE_FORMAT,
+            saving.build_print(self._config),
             held,
             built_from,
-            _thesaurus_print(thesaurus.groups()),
+            saving.thesaurus_print(thesaurus.groups()),
             note,
         )
         temporary = path.with_name(path.name + ".tmp")
         with temporary.open("wb") as handle:
             for part in (header, thesaurus, state):
-                handle.write(_framed(pickle.dumps(part, protocol=5)))
+                handle.write(saving.framed(pickle.dumps(part, protocol=5)))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
@@ -407,21 +315,22 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         groups = () if given else shipped_groups() if thesaurus is None else thesaurus
         try:
             with path.open("rb") as file:
-                saved_format, built_by, held, built_from, compiled_from, _ = _unframed(file)
-                if saved_format != _SAVE_FORMAT or built_by != _build_print(config):
+                saved_format, built_by, held, built_from, compiled_from, _ = saving.unframed(file)
+                if saved_format != saving.SAVE_FORMAT or built_by != saving.build_print(config):
                     raise ValueError("saved by other code or under another config")
                 if not (source and built_from == source):
-                    identities = lazy.identities() if lazy is not None else _identities(facts)
-                    if held != _fingerprint(identities, config):
+                    identities = lazy.identities() if lazy is not None else saving.identities(facts)
+                    if held != saving.digest(identities, config):
                         raise ValueError("saved from other facts")
                 # The thesaurus saved with the index, if compiled from these groups by this code.
-                saved = _unframed(file, wanted=given is None and compiled_from == _thesaurus_print(groups))
+                same = compiled_from == saving.thesaurus_print(groups)
+                saved = saving.unframed(file, wanted=given is None and same)
                 if saved is not None and not isinstance(saved, Thesaurus):
                     raise TypeError("not a thesaurus")
-                thesaurus = given or saved or _compile(groups)
+                thesaurus = given or saved or saving.compile_thesaurus(groups)
                 index = cls((), thesaurus=thesaurus, config=config)  # caches start empty
-                state = _unframed(file)
-            for name in _SAVED:
+                state = saving.unframed(file)
+            for name in saving.SAVED:
                 setattr(index, name, state[name])
             keys: dict[int, str] = state["_facts"]
             if lazy is not None:  # the facts a query reads are made when it reads them
@@ -434,7 +343,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             pass  # none saved, a damaged one, or one of other facts, code or config: built again
         except (AttributeError, ImportError, KeyError, IndexError, MemoryError):  # other code's, or damaged
             pass
-        index = cls(facts, thesaurus=given or _compile(groups), config=config)
+        index = cls(facts, thesaurus=given or saving.compile_thesaurus(groups), config=config)
         if save:
             with contextlib.suppress(OSError):  # a read-only folder: it is rebuilt next time
                 index.save(path, source=source, facts=facts)
@@ -446,8 +355,8 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         it is not one this code saved); only the start of the file is read."""
         try:
             with path.open("rb") as file:
-                header = _unframed(file)
-            return header[5] if header[0] == _SAVE_FORMAT else None
+                header = saving.unframed(file)
+            return header[5] if header[0] == saving.SAVE_FORMAT else None
         except (OSError, EOFError, ValueError, TypeError, IndexError, pickle.UnpicklingError):
             return None
         except (AttributeError, ImportError, KeyError, MemoryError):
@@ -601,7 +510,6 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         text, parsed, ranked, decision = self._decided(query, limit)
         if isinstance(parsed, str):
             return {"query": text, "verdict": "none", "problem": parsed, "words": [], "facts": []}
-        verdict, chosen = decision.verdict, decision.chosen
         total = sum(g.weight for g in parsed.groups) or 1.0
         read = [
             {
@@ -631,10 +539,10 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         ]
         return {
             "query": text,
-            "verdict": verdict,
+            "verdict": decision.verdict,
             "answer_confidence": round(100 * self._needed(parsed), 1),
             "several_margin": round(100 * self._config.several_margin, 1),
-            "chosen": [self._facts[s.fid].key for s in chosen[:limit]],
+            "chosen": [self._facts[s.fid].key for s in decision.chosen[:limit]],
             # the named steps that decided the verdict, in order, from the same computation
             "steps": [{"step": st.name, "said": st.said, "facts": list(st.keys)} for st in decision.steps],
             "words": read,

@@ -128,17 +128,11 @@ def _slip(word: str, term: str) -> bool:
 _ASKING_US = frozenset({"tell", "show", "give", "send", "let", "help", "brief", "remind", "update", "get"})
 
 
-def _asks(folded: list[str], questions: Sequence[Sequence[str]], starts: int) -> bool:
-    """One of ``questions`` (each a run of words) begins within the first ``starts`` words."""
-    return any(folded[i : i + len(ask)] == list(ask) for ask in questions for i in range(starts))
-
-
-def _counted(folded: list[str]) -> str | None:
-    """The first word after "how many" or "how much" that is no filler: what the question counts."""
-    for i, ask in ((i, a) for i in range(len(folded)) for a in COUNT_QUESTIONS):
-        if folded[i : i + len(ask)] == list(ask):
-            return next((w for w in folded[i + len(ask) :] if not _filler(w)), None)
-    return None
+def _asks(folded: list[str], questions: Sequence[Sequence[str]], starts: int) -> int | None:
+    """Where the first of ``questions`` (each a run of words) to begin within the first ``starts``
+    words ends, if one does."""
+    ends = (i + len(ask) for i in range(starts) for ask in questions if folded[i : i + len(ask)] == list(ask))
+    return next(ends, None)
 
 
 def _filler(word: str) -> bool:
@@ -227,16 +221,16 @@ class _QueryReading(_IndexState):
         for related in self._thesaurus.related(phrase):
             if self._known(related.phrase):
                 if related.broader:
-                    yield _Alternative(related.phrase, self._config.form_similarity, "broader term")
+                    yield _Alternative(related.phrase, self._config.near, "broader term")
                 else:
-                    yield _Alternative(related.phrase, self._config.form_similarity, "synonym")
+                    yield _Alternative(related.phrase, self._config.near, "synonym")
 
     def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
         """What one query word may stand for; ``typos`` counts down the near-spelling lookups
         the query may still make (the costliest kind)."""
         word = typed.word
         alts: dict[tuple[str, ...], _Alternative] = {}
-        near = self._config.form_similarity
+        near, step = self._config.near, self._config.typo_step
 
         def offer(alt: _Alternative) -> None:
             if alt.similarity > (alts[alt.terms].similarity if alt.terms in alts else 0.0):
@@ -268,12 +262,12 @@ class _QueryReading(_IndexState):
                 # transliterated (`Аэронавтикс` -> aeronavtiks -> aeronautics, two letters off).
                 for spelling in (word, *latin_spellings(word)):
                     for term, distance in self._typo_matches(spelling):
-                        offer(_Alternative((stem(term),), near ** (1 + distance), "typo"))
+                        offer(_Alternative((stem(term),), 1.0 - step * distance, "typo"))
                 if not alts and (limit := _max_typos(word)):
                     # a typo of a word the base says otherwise (`atack` -> attack -> struck)
                     for key in self._thesaurus.spelt_like(forms[0], limit)[:2]:
                         for alt in self._related((key,)):
-                            offer(_Alternative(alt.terms, near * near * alt.similarity, _GUESS))
+                            offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, _GUESS))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
                 for i in range(2, len(word) - 1):
                     head, tail = word[:i], word[i:]
@@ -399,13 +393,16 @@ class _QueryReading(_IndexState):
                 named.update(self._named(form))
         folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
-        counting = _asks(folded, COUNT_QUESTIONS, len(folded))
-        counted = next((g for g in groups if counting and g.word.split()[0] == _counted(folded)), None)
+        # What a count question counts: the first word after "how many" that is no filler.
+        after = _asks(folded, COUNT_QUESTIONS, len(folded))
+        first = None if after is None else next((w for w in folded[after:] if not _filler(w)), None)
+        counted = next((g for g in groups if g.word.split()[0] == first), None)
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
-        dating = _asks(folded, WHEN_QUESTIONS, 2) or any(w in DATE_WORDS for w in folded)
+        dating = _asks(folded, WHEN_QUESTIONS, 2) is not None or any(w in DATE_WORDS for w in folded)
         stated = read(text, self._is_name)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
         whole = frozenset(named)
+        counting = after is not None
         return _Query(text, tuple(groups), span, whole, counting, counted, dating, pricing, linked, stated)

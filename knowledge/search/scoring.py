@@ -23,7 +23,7 @@ from knowledge.search.textnorm import normalise
 # Where the fact says a word, by field class: 0 key, aliases and asked-as phrases, 1 claim,
 # 2 tags, 3 source titles, details and publishers. The first three are the fact's own words
 # and count towards confidence in full; the rest never does (a headline is not the fact's
-# claim). How much each ranks is SearchConfig's claim_weight and rest_weight.
+# claim). How much each ranks is SearchConfig's near (claim, tags) and rest_weight.
 _NAME, _CLAIM, _TAG, _EXTRA = 0, 1, 2, 3
 _OWN_WEIGHT = (1.0, 1.0, 1.0, 0.0)
 _FIELD_NAMES = ("name", "claim", "tag", "source or details")
@@ -134,7 +134,7 @@ class _Scoring(_IndexState):
         confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
         rare: list[tuple[bool, dict[int, float]]] = []
-        few = self._config.broad_share * len(self._facts)
+        few = self._config.common_share * len(self._facts)
         for group in q.groups:
             rank, own = self._group_values(q, group, coverage)
             share = group.weight / total
@@ -155,7 +155,7 @@ class _Scoring(_IndexState):
         """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
         of form key ``key``."""
         out: dict[int, tuple[float, float]] = {}
-        claim, rest = self._config.claim_weight, self._config.rest_weight
+        claim, rest = self._config.near, self._config.rest_weight
         weights, own = (1.0, claim, claim, rest), _OWN_WEIGHT
         for term in self._by_stem.get(key, ()):
             for entry in self._postings[term]:

@@ -216,7 +216,7 @@ class _Deciding(_IndexState):
         `israeli drones` only a topic."""
         if q.linked or q.named or any(g.year is not None or not g.alternatives for g in q.groups):
             return False
-        least = self._config.broad_share * len(self._facts)
+        least = self._config.common_share * len(self._facts)
         # A word is as spread as its most used sure reading: `azerbaijani` also reads
         # `azerbaijan`, and `crude` reads `oil`, so neither is rare.
         sure = [[alt for alt in g.alternatives if alt.how in _SURE_READINGS] for g in q.groups]
