@@ -31,13 +31,10 @@ without touching the postings.
 
 The steps live in their own modules, one concern each: :mod:`knowledge.search.reading` reads a query,
 :mod:`knowledge.search.scoring` scores and ranks the candidates, :mod:`knowledge.search.verdicts` decides;
-this module holds the index (postings, vocabulary, names, periods) and the public API, and
-re-exports the public names of the others. Thresholds are set where they are read (see
-``bench/calibrate.py``): setting one of the names re-exported here changes nothing.
-
-Its length: the index's state (postings, names, periods), its upkeep on every write, saving and
-loading it, and the public API that runs a query through reading, scoring and the verdict; the
-steps themselves live in their own modules.
+this module holds the index (postings, vocabulary, names, periods), its upkeep on every write
+and the public API that runs a query through reading, scoring and the verdict;
+:mod:`knowledge.search.saved` holds the format of an index kept on disk and what it is checked
+against when loaded.
 """
 
 from __future__ import annotations
