@@ -49,12 +49,9 @@ class SearchConfig:
     rest_weight: float = 0.6
     # A thesaurus phrase of n words weighs 1 + phrase_weight * (n - 1) words.
     phrase_weight: float = 0.5
-    # How many words apart two words the query ties together may stand in a claim that states
-    # their tie: a figure and what it counts (`92 Ilyushin Il-76 cargo flights`) ...
+    # How many words apart a figure and what it counts may stand in a claim
+    # (`92 Ilyushin Il-76 cargo flights`).
     figure_reach: int = 5
-    # ... an owner and what it owns (`Iran's embassy`): a claim that says both further apart
-    # states another relation between them.
-    owner_reach: int = 3
     # --- limits: how much work one query or write may do ----------------------------------------
     search_budget: int = 1000  # candidate facts scored per query
     autocomplete_budget: int = 600
@@ -82,7 +79,6 @@ class SearchConfig:
 _RANGES = {
     "long_query": (1, 100),
     "figure_reach": (0, 100),
-    "owner_reach": (0, 100),
     "suggest": (0.0, 100.0),
     "unknown_share": (0.0, 10.0),
 }

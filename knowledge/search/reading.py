@@ -88,7 +88,6 @@ class _Query:
     years: tuple[int, int] | None
     named: frozenset[int] = frozenset()  # facts the whole query names (a key or an alias)
     counting: bool = False  # "how many", "how much": only a fact stating a figure answers it
-    counted: _Group | None = None  # what it counts, the word after "how many" (`drones`)
     dating: bool = False  # "when", "what year": only a fact stating a date answers it
     pricing: bool = False  # "worth", "cost": only a fact stating a sum of money answers it
     # A filler word stands between the first and last content words (`arms for oil`): the
@@ -393,16 +392,11 @@ class _QueryReading(_IndexState):
                 named.update(self._named(form))
         folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
-        # What a count question counts: the first word after "how many" that is no filler.
-        after = _asks(folded, COUNT_QUESTIONS, len(folded))
-        first = None if after is None else next((w for w in folded[after:] if not _filler(w)), None)
-        counted = next((g for g in groups if g.word.split()[0] == first), None)
+        counting = _asks(folded, COUNT_QUESTIONS, len(folded)) is not None
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
         dating = _asks(folded, WHEN_QUESTIONS, 2) is not None or any(w in DATE_WORDS for w in folded)
         stated = read(text, self._is_name)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
-        whole = frozenset(named)
-        counting = after is not None
-        return _Query(text, tuple(groups), span, whole, counting, counted, dating, pricing, linked, stated)
+        return _Query(text, tuple(groups), span, frozenset(named), counting, dating, pricing, linked, stated)

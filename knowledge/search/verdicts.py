@@ -30,10 +30,7 @@ VERDICTS = ("answer", "several", "none")
 def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim gives a count or amount (not a date) within a few words of a query word:
     `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not;
-    it says what the question counts (`how many drones` is not answered by a sum for weapons), and
-    the year asked, if any (92 flights since 2016 is no count for 2022)."""
-    if q.counted is not None and not any(_at(q.counted, keys) for keys in _fields_keys(fact)):
-        return False
+    and it says the year asked, if any (92 flights since 2016 is no count for 2022)."""
     claim, reach = words(fact.claim), config.figure_reach
     if q.years and not any(str(y) in claim for y in range(q.years[0], q.years[1] + 1)):
         return False
@@ -91,7 +88,6 @@ class Decision:
 
 
 _SHOWN = 5  # facts a step names
-_OWNER_RE = re.compile(r"([^\W_]+)['’ʼ]s\b")  # `iran's`: the word owns the next one
 
 
 # Scoring's notes on a fact, each lowering its confidence, as steps.
@@ -114,18 +110,6 @@ def _fields_keys(fact: Fact) -> list[list[str]]:
     return [
         [stem(w) for w in words(text) if not _filler(w)] for text in (fact.key, *fact.aliases, fact.claim)
     ]
-
-
-def _owned(q: _Query) -> list[tuple[_Group, _Group]]:
-    """The query's `X's Y`: a word written as an owner and the word after it (`iran's embassy`)."""
-    owners = {fold(m[1]) for m in _OWNER_RE.finditer(q.text)}
-    return [(x, y) for x, y in pairwise(q.groups) if x.word.split()[-1] in owners and not y.numeric]
-
-
-def _at(group: _Group, keys: list[str]) -> list[int]:
-    """Where ``keys`` (a field's form keys) say one of the readings of ``group``."""
-    terms = {alt.terms for alt in group.alternatives}
-    return [i for i in range(len(keys)) for t in terms if tuple(keys[i : i + len(t)]) == t]
 
 
 def _alias_keys(fact: Fact) -> set[tuple[str, ...]]:
@@ -171,9 +155,6 @@ class _Deciding(_IndexState):
         sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
         said = "a figure the query states must be in the fact's own words"
         sure = keep("figure not the fact's", said, sure, lambda s: self._says_every_figure(q, s.fid))
-        if owned := _owned(q):
-            said = "a query's `X's Y` must be in the fact's names or said close together in its claim"
-            sure = keep("owner apart", said, sure, lambda s: self._says_owner(owned, s.fid))
         for name, said, states in (c for asked, c in _CONSTRAINTS.items() if getattr(q, asked)):
             sure = keep(name, said, sure, lambda s, f=states: f(q, self._facts[s.fid], self._config))
         if exact:  # named by its key or an alias; the others that fit follow it
@@ -250,20 +231,6 @@ class _Deciding(_IndexState):
             return True
         return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
 
-    def _says_owner(self, owned: list[tuple[_Group, _Group]], fid: int) -> bool:
-        """Each `X's Y` of the query is the fact's: X or Y is one of its names (the fact is about
-        it), or its claim says them within ``owner_reach`` words. A claim saying both apart states
-        another relation between them (`iran's embassy in baku` against "a US embassy cable from
-        Baku ... see Iran as an existential threat")."""
-        *names, claim = _fields_keys(self._facts[fid])
-        for pair in owned:
-            if any(_at(g, keys) for g in pair for keys in names):
-                continue
-            xs, ys = (_at(g, claim) for g in pair)
-            if xs and ys and all(abs(x - y) > self._config.owner_reach for x in xs for y in ys):
-                return False
-        return True
-
     def _needed(self, q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
         c = self._config
@@ -329,8 +296,8 @@ class _Deciding(_IndexState):
         """The names of the query whose role the fact states otherwise: the parties of `A gives B`
         when it says B gives A about the same thing (`Azerbaijan sells weapons to Israel` against
         "Israel sells Azerbaijan weapons"), and the place of `in P` when it puts things in
-        another place only (`embassy in Baku` against "its embassy in Tel Aviv"). Like a
-        contradicted owner, they count as not found in that fact."""
+        another place only (`embassy in Baku` against "its embassy in Tel Aviv"). They count as not
+        found in that fact."""
         claimed = self._claim_reading(fid)
         groups = {stem(w): g for g in q.groups for w in g.word.split()}
 
