@@ -47,6 +47,7 @@ SHOWN_KEYS = 20  # import lists this many keys of each kind, then "and N more"
 
 EXIT_FAILED = 1  # the work itself failed: no match, bad file, database in use
 EXIT_CONFIG = 2  # the setup is wrong: token or a setting
+EXIT_PIPE = 141  # the reader of the output went away (a shell reports SIGPIPE so)
 
 
 # --- logging (process-wide: set here, by the entry point, and nowhere else) ------
@@ -533,14 +534,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run, by=by))
     except KnowledgeError as error:
         return fail(str(error))
+    except BrokenPipeError:
+        return _reader_gone()
     except OSError as error:
         return fail(f"{error.filename or 'file'}: {error.strerror}")
+
+
+def _reader_gone() -> int:
+    """The output's reader stopped reading (`bot.py ask … | head`): stop quietly, as a shell tool
+    would, and let nothing try to write to the closed pipe again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_PIPE
 
 
 if __name__ == "__main__":
     code = main()
     if _LEFT_FOR_EXIT:  # ask wrote nothing but its answer: flush that and skip freeing its index
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            code = _reader_gone()
         sys.stderr.flush()
         os._exit(code)
     sys.exit(code)

@@ -444,3 +444,25 @@ def test_ask_shows_each_source_s_kind_unless_it_is_a_secondary_report(db: Path) 
     assert f"— 2023-03-06 — {mirror} (mirror)\n" in stdout
     code, stdout, _ = cli("ask", "harop", db=db)  # cited by secondary reports only
     assert code == 0 and "Sources:" in stdout and "(secondary)" not in stdout
+
+
+def test_a_reader_that_stops_early_ends_ask_quietly(db: Path) -> None:
+    """`bot.py ask … | head -1`: the reader has closed the pipe; ask stops without a "Broken
+    pipe" message or a traceback and says so in its exit code, as a shell tool would."""
+    env = {**os.environ, "DISCORD_TOKEN": "", "DISCORD_GUILD_ID": "", "FACTS_DB": str(db)}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before ask writes a byte: every write fails
+    try:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bot.py"), "ask", "silk way flights", "--explain"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=ROOT,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    error = result.stderr.decode()
+    assert "Broken pipe" not in error and "Traceback" not in error, error
+    assert result.returncode == 141
