@@ -192,14 +192,19 @@ class _Compared:
         sharing an alias is found from the first of them looked up only (each names the other)."""
         mine, my_aliases = self.claims[fid], set(self.aliases[fid])
         named: set[int] = set()
-        for alias in my_aliases:
-            holders = self.by_name.get(alias.replace(" ", ""), ())
-            named.update((holders,) if isinstance(holders, int) else holders)
-        found = self._sharing_rare_words(fid, mine) | named
-        found.discard(fid)
         looking = looked_up is None or looked_up[fid]
-        if not looking:
-            found = {other for other in found if looked_up[other]}  # type: ignore[index]
+        if looking:
+            for alias in my_aliases:
+                holders = self.by_name.get(alias.replace(" ", ""), ())
+                named.update((holders,) if isinstance(holders, int) else holders)
+            found = self._sharing_rare_words(fid, mine) | named
+            found.discard(fid)
+        else:  # only its words find facts for it: one sharing an alias names it, and is looked up
+            found = {
+                other
+                for other in self._sharing_rare_words(fid, mine)
+                if looked_up[other] and my_aliases.isdisjoint(self.aliases[other])  # type: ignore[index]
+            }
         alike: set[int] = set()  # facts sharing an alias with this one: 10 points closer
         for other in named.intersection(found):
             if not my_aliases.isdisjoint(self.aliases[other]):
