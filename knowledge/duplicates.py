@@ -171,9 +171,13 @@ class _Compared:
             deque(map(methodcaller("append", fid), map(self.postings.__getitem__, set(content))), 0)
             aliases = [intern(normalise(alias)) for alias in fact.aliases]
             self.aliases.append(tuple(dict.fromkeys(alias for alias in aliases if alias)))
+        # The names an alias can name (spaces dropped): only these are looked up, so a key or a
+        # taught question that is no one's alias is not kept (at 100,000 facts, most keys).
+        asked = {alias.replace(" ", "") for aliases in self.aliases for alias in aliases}
+        for fid, fact in enumerate(facts):
             # What the index's _name_keys makes of the key, aliases and taught questions.
-            names = {normalise(fact.key), *aliases, *(normalise(q) for q in fact.asked_as)}
-            for name in {name.replace(" ", "") for name in names if name}:
+            names = {normalise(fact.key), *self.aliases[fid], *(normalise(q) for q in fact.asked_as)}
+            for name in asked.intersection(name.replace(" ", "") for name in names if name):
                 if (holders := self.by_name.get(name)) is None:
                     self.by_name[name] = fid
                 elif isinstance(holders, int):
