@@ -119,6 +119,8 @@ def _near_pairs(
     pairs: dict[tuple[int, int], float] = {}
     named: set[tuple[int, int]] = set()  # the index compares these for certain; others by their words
     for fid in range(len(live)):
+        if not compared.claims[fid]:
+            continue  # a claim of stopwords alone is compared with nothing, as the index does
         # A fact not looked up is compared too, with those that are: its rarest words find a
         # claim that holds all of its own (a shorter copy) where the longer claim's may not.
         mine = looked_up is None or looked_up[fid]
@@ -157,7 +159,7 @@ class _Compared:
         self.numbers: list[frozenset[str]] = []
         self.aliases: list[tuple[str, ...]] = []  # normalised, without empty ones
         self.by_name: dict[str, int | list[int]] = {}  # one fact, or several
-        # Each a C array of fact numbers: 4 million entries at 100,000 facts, a third of a list's size.
+        # Each a C array of fact numbers: 3 million entries at 100,000 facts, half a list's size.
         self.postings: defaultdict[str, array[int]] = defaultdict(_new_posting)
         none: frozenset[str] = frozenset()
         is_stopword = STOPWORDS.__contains__
