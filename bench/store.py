@@ -1,6 +1,7 @@
 """Store benchmark (issues 6 and 19): start-up, cold ``ask``, import and writes as the base grows.
 
     python bench/store.py [--sizes 1000,10000,100000] [--json] [--save bench/results]
+    python bench/store.py --only import [--sizes ...]   # the import rows alone
 
 For each size it writes a synthetic base (bench/synth.py, shipped facts
 included) laid out as the store writes its file, but without the store's stamp,
@@ -42,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -223,16 +225,17 @@ def _me(*args: str) -> list[str]:
     return [sys.executable, __file__, *args]
 
 
-def measure(folder: Path, size: int, *, progress: bool) -> dict[str, Any]:
+def measure(folder: Path, size: int, *, progress: bool, only_import: bool = False) -> dict[str, Any]:
     def say(what: str) -> None:
         if progress:
             print(f"  {size:,} facts: {what} ...", file=sys.stderr, flush=True)
 
     db = folder / f"facts-{size}.json"
-    source = folder / f"import-{size}.json"
     # Made in a child: a child forked from a big parent reports the parent's pages as its peak RSS.
     _measured(_me("--phase", "make", str(folder), str(size)))
     row: dict[str, Any] = {"size": size}
+    if only_import:
+        return row | _import_rows(folder, size, say)
     say("first open (validate all)")
     row["first_open"] = _measured(_me("--phase", "open", str(db)))
     say("open (stamped)")
@@ -248,19 +251,25 @@ def measure(folder: Path, size: int, *, progress: bool) -> dict[str, Any]:
     row["ask_split"] = _measured(_me("--phase", "ask-split", str(db)))
     say("writes")
     row["writes"] = _measured(_me("--worker", str(db)))
+    return row | _import_rows(folder, size, say)
+
+
+def _import_rows(folder: Path, size: int, say: Callable[[str], None]) -> dict[str, Any]:
+    """``bot.py import`` of the size's facts into a new database, and its near-duplicate warnings alone."""
+    source = folder / f"import-{size}.json"
     say("import")
     target = folder / f"imported-{size}.json"
-    row["import"] = _measured([sys.executable, "bot.py", "import", str(source), "--db", str(target)])
+    row = {"import": _measured([sys.executable, "bot.py", "import", str(source), "--db", str(target)])}
     say("near-duplicate warnings of the import")
     row["import_dups"] = _measured(_me("--phase", "import-dups", str(source)))
     return row
 
 
-def run(sizes: list[int], *, progress: bool) -> dict[str, Any]:
+def run(sizes: list[int], *, progress: bool, only_import: bool = False) -> dict[str, Any]:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for size in sorted(sizes):
-            rows.append(measure(Path(folder), size, progress=progress))
+            rows.append(measure(Path(folder), size, progress=progress, only_import=only_import))
     return {
         "machine": {
             "python": platform.python_version(),
@@ -278,6 +287,8 @@ def _wall_cpu(m: dict[str, Any]) -> str:
 
 def markdown(report: dict[str, Any]) -> str:
     rows = report["results"]
+    if "first_open" not in rows[0]:  # --only import
+        return "\n".join(_import_table(rows)) + "\n"
     lines = [
         "Start-up and cold ask: `FactStore.open` and `open_knowledge` timed in their process (s);",
         "`bot.py ask` as a whole process, median of three (s wall / CPU); peak RSS in MB.",
@@ -309,19 +320,7 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['size']:,} | {start:.2f} | {a['load_s']:.2f} | {a['index_s']:.2f} "
             f"| {a['search_s']:.3f} | {total:.2f} |"
         )
-    lines += [
-        "",
-        "Import of `size` facts into a new database (`bot.py import`):",
-        "",
-        "| facts | import s (wall / CPU) | peak RSS MB | of which near-duplicate warnings s | their RSS MB |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        d = r["import_dups"]
-        lines.append(
-            f"| {r['size']:,} | {_wall_cpu(r['import'])} | {r['import']['rss_mb']:.0f} | {d['s']:.2f} "
-            f"| {d['rss_mb']:.0f} |"
-        )
+    lines += ["", *_import_table(rows)]
     lines += [
         "",
         "Writes (after the stamped open):",
@@ -348,11 +347,32 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _import_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "Import of `size` facts into a new database (`bot.py import`):",
+        "",
+        "| facts | import s (wall / CPU) | peak RSS MB | of which near-duplicate warnings s | their RSS MB |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        d = r["import_dups"]
+        lines.append(
+            f"| {r['size']:,} | {_wall_cpu(r['import'])} | {r['import']['rss_mb']:.0f} | {d['s']:.2f} "
+            f"| {d['rss_mb']:.0f} |"
+        )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated base sizes")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON instead of Markdown")
     parser.add_argument("--save", type=Path, help="also write store.md and store.json here")
+    parser.add_argument(
+        "--only",
+        choices=["import"],
+        help="only the import rows (the table printed, nothing saved with --save)",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--phase", nargs="+", metavar="PHASE PATH", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -372,10 +392,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(phases[args.phase[0]](Path(args.phase[1]))))
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    report = run(sizes, progress=True)
+    report = run(sizes, progress=True, only_import=args.only == "import")
     table = markdown(report)
     print(json.dumps(report, indent=2) if args.json else table)
-    if args.save:
+    if args.save and not args.only:
         args.save.mkdir(parents=True, exist_ok=True)
         command = "python bench/store.py --sizes " + ",".join(map(str, sizes))
         (args.save / "store.md").write_text(f"# Store benchmark\n\n`{command}`\n\n{table}", encoding="utf-8")

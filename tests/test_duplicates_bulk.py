@@ -94,3 +94,14 @@ def test_same_pairs_as_the_index_among_templates_and_rewordings() -> None:
     expected = index_pairs(facts)
     assert ("ovda-copy", "ovda-explosives") in {(a, b) for a, b, _ in expected}
     assert near_duplicate_pairs(facts) == expected
+
+
+def test_claims_of_stopwords_alone_are_compared_with_nothing() -> None:
+    # The index has no words to compare them by; sharing an alias does not make them repeats.
+    facts = [
+        Fact(key="of-the", claim="Of the.", sources=DISTINCT[0].sources, aliases=("Ovda",)),
+        Fact(key="the-and-of", claim="The and of.", sources=DISTINCT[0].sources, aliases=("Ovda",)),
+        *DISTINCT,
+    ]
+    assert index_pairs(facts) == []
+    assert near_duplicate_pairs(facts) == []
