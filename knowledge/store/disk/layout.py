@@ -167,7 +167,7 @@ def fill_patched(
     source: int,
     layout: Layout,
     replaced: Mapping[int, tuple[str, str]],
-    appended: Sequence[tuple[str, str]],
+    appended: Iterable[tuple[str, str]],
 ) -> Layout:
     """Write to ``fd`` the file ``source`` (laid out as ``layout``) with some records changed.
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,7 @@ class AtomicJSONStorage(Storage):
         self._replace(lambda fd: fill_whole(fd, tables))
 
     def patch_table(
-        self, table: str, replaced: Mapping[int, tuple[str, str]], appended: Sequence[tuple[str, str]]
+        self, table: str, replaced: Mapping[int, tuple[str, str]], appended: Iterable[tuple[str, str]]
     ) -> None:
         """Rewrite the file changing only some records: unchanged ones are copied as bytes.
 
