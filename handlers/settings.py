@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent  # the project folder, where .env 
 DEFAULT_DB = Path("data/facts.json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_CORRECTION_PACE = 60.0  # seconds between two edits of posted cards, at most
+DEFAULT_INDEX_SAVE_DELAY = 5.0  # more than the 2 s a file takes to settle (knowledge.store.disk.stamp)
+MAX_INDEX_SAVE_DELAY = 3600.0
 
 # Three base64url parts separated by dots; checked before connecting so a
 # placeholder or a pasted "Bot " prefix is caught with a useful message.
@@ -58,6 +60,9 @@ class Settings:
     correction_pace: float = 1.0
     # Also log to this file, rotated (LOG_FILE_BYTES, LOG_FILE_BACKUPS); None: stderr only.
     log_file: Path | None = None
+    # Seconds the desk is idle after a write before the search index and fast-load file are saved
+    # for `ask`, `status` and the next start (knowledge.newsroom.Knowledge.save_delay).
+    index_save_delay: float = DEFAULT_INDEX_SAVE_DELAY
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -98,6 +103,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         review_channel_id=int(review) if review else None,
         correction_pace=correction_pace(environ.get("CORRECTION_PACE", "")),
         log_file=project_path(log_file) if log_file else None,
+        index_save_delay=index_save_delay(environ.get("INDEX_SAVE_DELAY", "")),
     )
 
 
@@ -121,6 +127,22 @@ def correction_pace(raw: str) -> float:
             f"got {raw.strip()[:20]!r}; leave it empty for 1."
         )
     return pace
+
+
+def index_save_delay(raw: str) -> float:
+    """INDEX_SAVE_DELAY: seconds idle after a write before the index is saved (default 5)."""
+    if not raw.strip():
+        return DEFAULT_INDEX_SAVE_DELAY
+    try:
+        delay = float(raw)
+    except ValueError:
+        delay = -1.0
+    if not 0 <= delay <= MAX_INDEX_SAVE_DELAY:  # also refuses nan and inf
+        raise SettingsError(
+            f"INDEX_SAVE_DELAY must be a number of seconds from 0 to {MAX_INDEX_SAVE_DELAY:g}, "
+            f"got {raw.strip()[:20]!r}; leave it empty for {DEFAULT_INDEX_SAVE_DELAY:g}."
+        )
+    return delay
 
 
 def guild_ids(environ: Mapping[str, str]) -> tuple[int, ...]:
