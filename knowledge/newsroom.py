@@ -252,8 +252,9 @@ class Knowledge:
 
     def close(self) -> None:
         """Keep the index for the next start (it matches the facts exactly now), then let go of the
-        database: the same keeping as :meth:`keep`, after a save in progress finishes. A crash
-        skips it: the next start finds what was kept last stale and rebuilds the index."""
+        database: the same keeping as :meth:`keep`, once a save in progress has finished. A crash
+        skips it: the next start uses what was kept last if no write came after it, and otherwise
+        finds it stale and rebuilds the index."""
         self._closed = True
         if self._timer is not None:
             self._timer.cancel()  # safe on a closed loop, unlike a task's cancel
