@@ -115,34 +115,28 @@ def project_path(value: str) -> Path:
 
 def correction_pace(raw: str) -> float:
     """CORRECTION_PACE: seconds between two edits of posted cards (default 1)."""
-    if not raw.strip():
-        return 1.0
-    try:
-        pace = float(raw)
-    except ValueError:
-        pace = -1.0
-    if not 0 <= pace <= MAX_CORRECTION_PACE:  # also refuses nan and inf
-        raise SettingsError(
-            f"CORRECTION_PACE must be a number of seconds from 0 to {MAX_CORRECTION_PACE:g}, "
-            f"got {raw.strip()[:20]!r}; leave it empty for 1."
-        )
-    return pace
+    return seconds("CORRECTION_PACE", raw, default=1.0, most=MAX_CORRECTION_PACE)
 
 
 def index_save_delay(raw: str) -> float:
     """INDEX_SAVE_DELAY: seconds idle after a write before the index is saved (default 5)."""
+    return seconds("INDEX_SAVE_DELAY", raw, default=DEFAULT_INDEX_SAVE_DELAY, most=MAX_INDEX_SAVE_DELAY)
+
+
+def seconds(name: str, raw: str, *, default: float, most: float) -> float:
+    """The setting ``name``, a number of seconds from 0 to ``most``; ``default`` if empty."""
     if not raw.strip():
-        return DEFAULT_INDEX_SAVE_DELAY
+        return default
     try:
-        delay = float(raw)
+        value = float(raw)
     except ValueError:
-        delay = -1.0
-    if not 0 <= delay <= MAX_INDEX_SAVE_DELAY:  # also refuses nan and inf
+        value = -1.0
+    if not 0 <= value <= most:  # also refuses nan and inf
         raise SettingsError(
-            f"INDEX_SAVE_DELAY must be a number of seconds from 0 to {MAX_INDEX_SAVE_DELAY:g}, "
-            f"got {raw.strip()[:20]!r}; leave it empty for {DEFAULT_INDEX_SAVE_DELAY:g}."
+            f"{name} must be a number of seconds from 0 to {most:g}, "
+            f"got {raw.strip()[:20]!r}; leave it empty for {default:g}."
         )
-    return delay
+    return value
 
 
 def guild_ids(environ: Mapping[str, str]) -> tuple[int, ...]:
