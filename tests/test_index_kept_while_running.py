@@ -51,6 +51,16 @@ async def kept(knowledge: Knowledge) -> None:
     await until(lambda: snapshot_of(knowledge.store.path, knowledge.store.fingerprint), "kept")
 
 
+def kept_index(db: Path, monkeypatch: pytest.MonkeyPatch) -> SearchIndex:
+    """``bot.py ask``'s index of ``db``, failing unless it is the one kept, used as it was saved:
+    no fact indexed again, none compared."""
+    indexed = count_builds(monkeypatch)
+    refuse_comparing(monkeypatch)
+    index = bot.read_only_index(db, explicit=True)
+    assert indexed == []
+    return index
+
+
 def unread(path: Path) -> bytes:
     raise AssertionError(f"{path} was read")
 
@@ -64,11 +74,8 @@ async def test_after_a_write_and_the_idle_delay_ask_reads_only_what_was_kept(
         await knowledge.store.add(ZEBRA, ALICE)
         await kept(knowledge)
         assert isinstance(read_base(facts_db).facts, SnapshotFacts)
-        indexed = count_builds(monkeypatch)
-        refuse_comparing(monkeypatch)
         monkeypatch.setattr(loading, "read_bytes", unread)  # trusted by its status, as after a clean stop
-        index = bot.read_only_index(facts_db, explicit=True)  # while the bot still holds the database
-        assert indexed == []
+        index = kept_index(facts_db, monkeypatch)  # while the bot still holds the database
         assert index.search("zebra drone").results[0].fact.key == "zebra-drone-fact"
     finally:
         monkeypatch.undo()  # the close below reads the file and the history
@@ -158,10 +165,7 @@ async def test_a_write_arriving_during_the_save_waits_for_it_and_is_not_claimed_
         assert index.search("yak drone").results[0].fact.key == "yak-drone-fact"
 
         await knowledge.keep()  # what the next idle moment does
-        indexed.clear()
-        refuse_comparing(monkeypatch)
-        index = bot.read_only_index(facts_db, explicit=True)
-        assert indexed == []
+        index = kept_index(facts_db, monkeypatch)
         assert index.search("yak drone").results[0].fact.key == "yak-drone-fact"
     finally:
         knowledge.close()
@@ -211,10 +215,7 @@ async def test_close_waits_for_a_snapshot_being_kept_and_keeps_the_last_write(
     monkeypatch.undo()
 
     assert snapshot_of(facts_db, fingerprint_of(facts_db))
-    indexed = count_builds(monkeypatch)
-    refuse_comparing(monkeypatch)
-    index = bot.read_only_index(facts_db, explicit=True)
-    assert indexed == []
+    index = kept_index(facts_db, monkeypatch)
     assert index.search("yak drone").results[0].fact.key == "yak-drone-fact"
 
 
@@ -226,10 +227,7 @@ async def test_the_bot_keeps_the_index_after_a_moderators_write(
     assert knowledge.save_delay == 0  # INDEX_SAVE_DELAY, as the tests' settings give it
     await add(manager, channel, "test-kept")
     await kept(knowledge)
-    indexed = count_builds(monkeypatch)
-    refuse_comparing(monkeypatch)
-    index = bot.read_only_index(knowledge.store.path, explicit=True)
-    assert indexed == []
+    index = kept_index(knowledge.store.path, monkeypatch)
     assert index.search(record("test-kept")["claim"]).results[0].fact.key == "test-kept"
 
 
