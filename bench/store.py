@@ -424,11 +424,12 @@ def keep_markdown(rows: list[dict[str, Any]]) -> list[str]:
         "`Knowledge.keep` (the save once idle, the same as at close) s, the longest event-loop stall",
         "during it, an edit alone and one arriving as the save starts (ms); an edit, then the save",
         "INDEX_SAVE_DELAY triggers (edit to saved, s, and the longest stall meanwhile), then a cold",
-        "`ask` (median of three, s wall / CPU, peak RSS MB).",
+        "`ask` (median of three, s wall / CPU; no RSS: a child of the bot's process reports the",
+        "bot's pages as its own).",
         "",
         "| facts | `ask` after an edit, nothing kept | save s | stall ms | edit ms: alone / during the save "
-        "| edit to saved s (delay) | stall ms | `ask` after the save | ask RSS |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| edit to saved s (delay) | stall ms | `ask` after the save |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         k = r["keep"]
@@ -438,7 +439,7 @@ def keep_markdown(rows: list[dict[str, Any]]) -> list[str]:
             f"| {save['max_loop_stall_ms']:.0f} "
             f"| {save['edit_ms']:.0f} / {save['edit_during_save_ms']:.0f} "
             f"| {idle['kept_s']:.2f} ({idle['delay_s']:g}) | {idle['max_loop_stall_ms']:.0f} "
-            f"| {_wall_cpu(idle['ask'])} | {idle['ask']['rss_mb']:.0f} |"
+            f"| {_wall_cpu(idle['ask'])} |"
         )
     return lines
 
