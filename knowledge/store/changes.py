@@ -240,11 +240,14 @@ class FactStore:
     def _keep_snapshot(
         self, fingerprint: str, facts: dict[str, Fact], doc_ids: dict[str, int], *, background: bool = False
     ) -> None:
-        """Write the snapshot of the file with ``fingerprint`` unless it is the one kept last (or,
-        ``background``, the store has closed since: another process may hold the database now)."""
+        """Write the snapshot of the file with ``fingerprint`` unless it is the one kept last, or,
+        ``background``, the store has closed since (another process may hold the database now)
+        or a write has replaced that file since (the save that write brings keeps the new one)."""
         lock = self._snapshotting if background else contextlib.nullcontext()
         with lock:
-            if (background and self._closed) or fingerprint == self._snapshot_of:
+            if fingerprint == self._snapshot_of:
+                return
+            if background and (self._closed or fingerprint != self._writer.fingerprint):
                 return
             loading.keep_snapshot(self.path, fingerprint, facts, doc_ids)
             self._snapshot_of = fingerprint
