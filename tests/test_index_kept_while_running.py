@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,21 +65,26 @@ def unread(path: Path) -> bytes:
     raise AssertionError(f"{path} was read")
 
 
-async def test_after_a_write_and_the_idle_delay_ask_reads_only_what_was_kept(
-    facts_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(stamp, "SETTLED_NS", 0)  # a file is settled at once (the bot waits 5 s)
+@pytest.fixture
+def running(facts_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Knowledge]:
+    """The bot's knowledge, saved as soon as the desk is idle, with files settled at once (the
+    bot waits 5 s, more than the 2 s a file takes to settle)."""
+    monkeypatch.setattr(stamp, "SETTLED_NS", 0)
     knowledge = open_knowledge(facts_db, save_delay=0)
-    try:
-        await knowledge.store.add(ZEBRA, ALICE)
-        await kept(knowledge)
-        assert isinstance(read_base(facts_db).facts, SnapshotFacts)
-        monkeypatch.setattr(loading, "read_bytes", unread)  # trusted by its status, as after a clean stop
-        index = kept_index(facts_db, monkeypatch)  # while the bot still holds the database
-        assert index.search("zebra drone").results[0].fact.key == "zebra-drone-fact"
-    finally:
-        monkeypatch.undo()  # the close below reads the file and the history
-        knowledge.close()
+    yield knowledge
+    monkeypatch.undo()  # closing reads the file and the history the test may have refused
+    knowledge.close()
+
+
+async def test_after_a_write_and_the_idle_delay_ask_reads_only_what_was_kept(
+    running: Knowledge, facts_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await running.store.add(ZEBRA, ALICE)
+    await kept(running)
+    assert isinstance(read_base(facts_db).facts, SnapshotFacts)
+    monkeypatch.setattr(loading, "read_bytes", unread)  # trusted by its status, as after a clean stop
+    index = kept_index(facts_db, monkeypatch)  # while the bot still holds the database
+    assert index.search("zebra drone").results[0].fact.key == "zebra-drone-fact"
 
 
 async def test_a_start_after_a_crash_uses_what_was_kept_while_the_bot_ran(
@@ -99,28 +104,22 @@ async def test_a_start_after_a_crash_uses_what_was_kept_while_the_bot_ran(
 
 
 async def test_a_synonym_group_added_while_the_bot_runs_is_kept_with_the_index(
-    facts_db: Path, monkeypatch: pytest.MonkeyPatch
+    running: Knowledge, facts_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stamp, "SETTLED_NS", 0)
-    knowledge = open_knowledge(facts_db, save_delay=0)
-    try:
-        await knowledge.add_synonyms(["sandport", "ovda"], ALICE)
+    await running.add_synonyms(["sandport", "ovda"], ALICE)
 
-        def groups_kept() -> bool:
-            note = SearchIndex.saved_note(index_path(facts_db))
-            return isinstance(note, dict) and ["sandport", "ovda"] in note["groups"]
+    def groups_kept() -> bool:
+        note = SearchIndex.saved_note(index_path(facts_db))
+        return isinstance(note, dict) and ["sandport", "ovda"] in note["groups"]
 
-        await until(groups_kept, "kept the group")
+    await until(groups_kept, "kept the group")
 
-        def refused(self: HistoryLog, key: str | None = None) -> list[HistoryEntry]:
-            raise AssertionError("the history was read")
+    def refused(self: HistoryLog, key: str | None = None) -> list[HistoryEntry]:
+        raise AssertionError("the history was read")
 
-        monkeypatch.setattr(HistoryLog, "read", refused)
-        index = bot.read_only_index(facts_db, explicit=True)
-        assert index.search("sandport").results[0].fact.key == "ovda-explosives-airfield"
-    finally:
-        monkeypatch.undo()  # the close below reads the file and the history
-        knowledge.close()
+    monkeypatch.setattr(HistoryLog, "read", refused)
+    index = bot.read_only_index(facts_db, explicit=True)
+    assert index.search("sandport").results[0].fact.key == "ovda-explosives-airfield"
 
 
 async def test_a_write_arriving_during_the_save_waits_for_it_and_is_not_claimed_by_it(
