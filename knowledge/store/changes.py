@@ -222,11 +222,12 @@ class FactStore:
         open: ``keep()``, then a snapshot of the facts if it has none of this file yet.
 
         ``keep()`` runs on a worker thread in the writer's turn: no write reaches the file or
-        memory (nor the listeners, such as a search index) until it returns, so it sees the
-        facts, :attr:`fingerprint` and the file on disk agree, and the writes that arrive wait
-        only for it. The snapshot is written after the turn, from the facts as they were in it
-        (a fact never changes; a write replaces it in the mapping), so it holds exactly the file
-        it names whatever is written meanwhile. Raises RuntimeError if the store is closed.
+        memory (nor the listeners, such as a search index) until it returns, so the facts,
+        :attr:`fingerprint` and the file it sees agree (unless the file was changed by hand), and
+        the writes that arrive wait only for it. The snapshot is written after the turn, from
+        the facts as they were in it (a fact never changes; a write replaces it in the mapping),
+        so it holds exactly the file it names whatever is written meanwhile. Raises RuntimeError
+        if the store is closed.
         """
 
         def in_turn() -> tuple[str, dict[str, Fact], dict[str, int]]:
@@ -242,7 +243,7 @@ class FactStore:
     ) -> None:
         """Write the snapshot of the file with ``fingerprint`` unless it is the one kept last, or,
         ``background``, the store has closed since (another process may hold the database now)
-        or a write has replaced that file since (the save that write brings keeps the new one)."""
+        or a write has replaced that file since (the next keep, or close, keeps the new one)."""
         lock = self._snapshotting if background else contextlib.nullcontext()
         with lock:
             if fingerprint == self._snapshot_of:
