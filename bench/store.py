@@ -24,7 +24,15 @@ then runs each measurement in a fresh subprocess so peak RSS is honest:
 - import: ``python bot.py import FILE --db NEW`` of ``size`` synthetic facts
   into a new database, wall time, CPU time and peak RSS, and the share of it
   spent on the near-duplicate warnings (timed on the same facts in the import's
-  own process).
+  own process);
+- kept while the bot runs (``--only keep`` measures this alone): with the
+  database held open as the running bot holds it, a cold ``ask`` after one
+  edit when nothing is saved before a clean stop (as before INDEX_SAVE_DELAY);
+  ``Knowledge.keep`` (the save the bot makes once idle, the same as at close)
+  timed, with the longest event-loop stall during it and how long an edit
+  arriving as it starts takes; then, the delay at its default, an edit, the
+  wait until the save it triggers is done, and a cold ``ask`` after it (median
+  of three).
 
 Wall times on a shared machine vary run to run; CPU time (user + system) is the
 steadier figure. This is a script, not a test.
@@ -186,6 +194,114 @@ def ask_split_worker(db: Path) -> dict[str, Any]:
     return {name: round(value, 3) for name, value in marks.items()}
 
 
+def _edit_one(knowledge: Any, n: int) -> Any:
+    current = knowledge.store.facts()[n * 7919 % len(knowledge.store)]
+    return knowledge.store.edit(
+        current.key,
+        {"details": f"Kept-while-running edit {n}."},
+        expected_version=current.version,
+        actor=ACTOR,
+    )
+
+
+def _kept(knowledge: Any) -> bool:
+    from knowledge.store.disk.fastload import Snapshot
+
+    return Snapshot.open(knowledge.store.path, knowledge.store.fingerprint) is not None
+
+
+def _ask(db: Path) -> dict[str, Any]:
+    return _measured([sys.executable, "bot.py", "ask", QUERY, "--db", str(db)])
+
+
+def keep_stale_worker(db: Path) -> dict[str, Any]:
+    """A cold ``ask`` after one edit while the bot holds the database and saves nothing before it stops."""
+    from knowledge.newsroom import open_knowledge
+
+    with long_lived_objects():
+        knowledge = open_knowledge(db, seed=None, log_queries=False)
+    try:
+        asyncio.run(_edit_one(knowledge, 1))
+        return {"ask": _ask(db)}
+    finally:
+        knowledge.close()
+
+
+def keep_save_worker(db: Path) -> dict[str, Any]:
+    """``Knowledge.keep`` after an edit, timed with the loop stalls it causes, and an edit during it."""
+    from knowledge.newsroom import open_knowledge
+
+    with long_lived_objects():
+        knowledge = open_knowledge(db, seed=None, log_queries=False)
+
+    async def measured() -> dict[str, Any]:
+        await _edit_one(knowledge, 2)
+        await asyncio.sleep(2.2)  # the file settles, as it has by the time the idle delay ends
+        stop, worst = asyncio.Event(), [0.0]
+        probe = asyncio.create_task(_probe(stop, worst))
+        await asyncio.sleep(0.05)
+        started = time.perf_counter()
+        await knowledge.keep()
+        keep_s = time.perf_counter() - started
+        stop.set()
+        await probe
+
+        started = time.perf_counter()
+        await _edit_one(knowledge, 3)
+        alone = time.perf_counter() - started
+        saving = asyncio.create_task(knowledge.keep())
+        await asyncio.sleep(0.001)  # the save has its turn: the edit below waits for the index part
+        started = time.perf_counter()
+        await _edit_one(knowledge, 4)
+        during = time.perf_counter() - started
+        await saving
+        return {
+            "keep_s": round(keep_s, 3),
+            "max_loop_stall_ms": round(worst[0] * 1000, 1),
+            "edit_ms": round(alone * 1000, 1),
+            "edit_during_save_ms": round(during * 1000, 1),
+        }
+
+    try:
+        return asyncio.run(measured())
+    finally:
+        knowledge.close()
+
+
+def keep_idle_worker(db: Path) -> dict[str, Any]:
+    """An edit, the save the idle delay triggers (waited for), then cold asks while the bot runs."""
+    from handlers.settings import DEFAULT_INDEX_SAVE_DELAY
+    from knowledge.newsroom import open_knowledge
+
+    with long_lived_objects():
+        knowledge = open_knowledge(db, seed=None, log_queries=False, save_delay=DEFAULT_INDEX_SAVE_DELAY)
+
+    async def measured() -> dict[str, Any]:
+        stop, worst = asyncio.Event(), [0.0]
+        probe = asyncio.create_task(_probe(stop, worst))
+        await asyncio.sleep(0.05)
+        started = time.perf_counter()
+        await _edit_one(knowledge, 5)
+        while not _kept(knowledge):
+            await asyncio.sleep(0.01)
+        kept = time.perf_counter() - started
+        stop.set()
+        await probe
+        return {
+            "delay_s": DEFAULT_INDEX_SAVE_DELAY,
+            "kept_s": round(kept, 3),
+            "max_loop_stall_ms": round(worst[0] * 1000, 1),
+        }
+
+    try:
+        result = asyncio.run(measured())
+        asks = [_ask(db) for _ in range(3)]
+        result["ask"] = sorted(asks, key=lambda a: a["wall_s"])[1]
+        return result
+    finally:
+        knowledge.close()
+
+
 def import_dups_worker(source: Path) -> dict[str, Any]:
     """The near-duplicate warnings an import of ``source`` computes, timed alone."""
     from knowledge.duplicates import duplicate_warnings
@@ -251,6 +367,7 @@ def measure(folder: Path, size: int, *, progress: bool, only_import: bool = Fals
     row["ask_split"] = _measured(_me("--phase", "ask-split", str(db)))
     say("writes")
     row["writes"] = _measured(_me("--worker", str(db)))
+    row["keep"] = measure_keep(db, say)
     return row | _import_rows(folder, size, say)
 
 
@@ -265,11 +382,35 @@ def _import_rows(folder: Path, size: int, say: Callable[[str], None]) -> dict[st
     return row
 
 
-def run(sizes: list[int], *, progress: bool, only_import: bool = False) -> dict[str, Any]:
+def measure_keep(db: Path, say: Any) -> dict[str, Any]:
+    say("kept while the bot runs")
+    return {
+        "stale": _measured(_me("--phase", "keep-stale", str(db))),
+        "save": _measured(_me("--phase", "keep-save", str(db))),
+        "idle": _measured(_me("--phase", "keep-idle", str(db))),
+    }
+
+
+def measure_keep_only(folder: Path, size: int, *, progress: bool) -> dict[str, Any]:
+    def say(what: str) -> None:
+        if progress:
+            print(f"  {size:,} facts: {what} ...", file=sys.stderr, flush=True)
+
+    db = folder / f"facts-{size}.json"
+    _measured(_me("--phase", "make", str(folder), str(size)))
+    say("bot ready, first start (validates, builds and saves the index)")
+    _measured(_me("--phase", "ready", str(db)))
+    return {"size": size, "keep": measure_keep(db, say)}
+
+
+def run(sizes: list[int], *, progress: bool, only: str | None = None) -> dict[str, Any]:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for size in sorted(sizes):
-            rows.append(measure(Path(folder), size, progress=progress, only_import=only_import))
+            if only == "keep":
+                rows.append(measure_keep_only(Path(folder), size, progress=progress))
+            else:
+                rows.append(measure(Path(folder), size, progress=progress, only_import=only == "import"))
     return {
         "machine": {
             "python": platform.python_version(),
@@ -285,8 +426,37 @@ def _wall_cpu(m: dict[str, Any]) -> str:
     return f"{m['wall_s']:.2f} / {m['cpu_s']:.2f}"
 
 
+def keep_markdown(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "Kept while the bot runs: the database held open as the running bot holds it. Cold `ask`",
+        "after one edit when nothing is saved before a clean stop (before INDEX_SAVE_DELAY), s wall;",
+        "`Knowledge.keep` (the save once idle, the same as at close) s, the longest event-loop stall",
+        "during it, an edit alone and one arriving as the save starts (ms); an edit, then the save",
+        "INDEX_SAVE_DELAY triggers (edit to saved, s, and the longest stall meanwhile), then a cold",
+        "`ask` (median of three, s wall / CPU; no RSS: a child of the bot's process reports the",
+        "bot's pages as its own).",
+        "",
+        "| facts | `ask` after an edit, nothing kept | save s | stall ms | edit ms: alone / during the save "
+        "| edit to saved s (delay) | stall ms | `ask` after the save |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        k = r["keep"]
+        stale, save, idle = k["stale"]["ask"], k["save"], k["idle"]
+        lines.append(
+            f"| {r['size']:,} | {stale['wall_s']:.2f} | {save['keep_s']:.2f} "
+            f"| {save['max_loop_stall_ms']:.0f} "
+            f"| {save['edit_ms']:.0f} / {save['edit_during_save_ms']:.0f} "
+            f"| {idle['kept_s']:.2f} ({idle['delay_s']:g}) | {idle['max_loop_stall_ms']:.0f} "
+            f"| {_wall_cpu(idle['ask'])} |"
+        )
+    return lines
+
+
 def markdown(report: dict[str, Any]) -> str:
     rows = report["results"]
+    if all(set(row) == {"size", "keep"} for row in rows):  # --only keep
+        return "\n".join([*keep_markdown(rows), _machine_line(report)]) + "\n"
     if "first_open" not in rows[0]:  # --only import
         return "\n".join(_import_table(rows)) + "\n"
     lines = [
@@ -336,14 +506,12 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['size']:,} | {r['load_s']:.2f} | {r['first_write_ms']:.0f} | {add} | {edit} "
             f"| {r['max_loop_stall_ms']:.1f} | {r['file_mb']:.1f} | {r['peak_rss_mb']:.0f} |"
         )
-    machine = report["machine"]
-    load = ", ".join(f"{x:.1f}" for x in machine["load_average"])
     lines.append(
         f"\nEach size: one first add, then {WRITES} adds and {WRITES} edits, every one durable "
         f"(history fsync, file fsync, rename, folder fsync); the loop stall is the worst over all "
-        f"{1 + 2 * WRITES} writes. Python {machine['python']}, {machine['cpus']} CPUs, load average "
-        f"{load} at the end."
+        f"{1 + 2 * WRITES} writes."
     )
+    lines += ["", *keep_markdown(rows), _machine_line(report)]
     return "\n".join(lines) + "\n"
 
 
@@ -363,6 +531,12 @@ def _import_table(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _machine_line(report: dict[str, Any]) -> str:
+    machine = report["machine"]
+    load = ", ".join(f"{x:.1f}" for x in machine["load_average"])
+    return f"\nPython {machine['python']}, {machine['cpus']} CPUs, load average {load} at the end."
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated base sizes")
@@ -370,8 +544,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--save", type=Path, help="also write store.md and store.json here")
     parser.add_argument(
         "--only",
-        choices=["import"],
-        help="only the import rows (the table printed, nothing saved with --save)",
+        choices=["import", "keep"],
+        help="only the import rows, or only the save kept while the bot runs (the table printed; "
+        "nothing saved with --save)",
     )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--phase", nargs="+", metavar="PHASE PATH", help=argparse.SUPPRESS)
@@ -388,11 +563,14 @@ def main(argv: list[str] | None = None) -> None:
             "ready": ready_worker,
             "ask-split": ask_split_worker,
             "import-dups": import_dups_worker,
+            "keep-stale": keep_stale_worker,
+            "keep-save": keep_save_worker,
+            "keep-idle": keep_idle_worker,
         }
         print(json.dumps(phases[args.phase[0]](Path(args.phase[1]))))
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    report = run(sizes, progress=True, only_import=args.only == "import")
+    report = run(sizes, progress=True, only=args.only)
     table = markdown(report)
     print(json.dumps(report, indent=2) if args.json else table)
     if args.save and not args.only:

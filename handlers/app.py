@@ -93,7 +93,7 @@ class FactBot(commands.Bot):
         bot, or corrupt, stops start-up with its message without touching the network.
         """
         if getattr(self, "knowledge", None) is None:
-            self.knowledge = open_knowledge(self.settings.facts_db)
+            self.knowledge = open_knowledge(self.settings.facts_db, save_delay=self.settings.index_save_delay)
 
     async def setup_hook(self) -> None:
         if not self.serve:

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent  # the project folder, where .env 
 DEFAULT_DB = Path("data/facts.json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MAX_CORRECTION_PACE = 60.0  # seconds between two edits of posted cards, at most
+DEFAULT_INDEX_SAVE_DELAY = 5.0  # more than the 2 s a file takes to settle (knowledge.store.disk.stamp)
+MAX_INDEX_SAVE_DELAY = 3600.0
 
 # Three base64url parts separated by dots; checked before connecting so a
 # placeholder or a pasted "Bot " prefix is caught with a useful message.
@@ -58,6 +60,9 @@ class Settings:
     correction_pace: float = 1.0
     # Also log to this file, rotated (LOG_FILE_BYTES, LOG_FILE_BACKUPS); None: stderr only.
     log_file: Path | None = None
+    # Seconds the desk is idle after a write before the search index and fast-load file are saved
+    # for `ask`, `status` and the next start (knowledge.newsroom.Knowledge.save_delay).
+    index_save_delay: float = DEFAULT_INDEX_SAVE_DELAY
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -98,6 +103,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         review_channel_id=int(review) if review else None,
         correction_pace=correction_pace(environ.get("CORRECTION_PACE", "")),
         log_file=project_path(log_file) if log_file else None,
+        index_save_delay=index_save_delay(environ.get("INDEX_SAVE_DELAY", "")),
     )
 
 
@@ -109,18 +115,28 @@ def project_path(value: str) -> Path:
 
 def correction_pace(raw: str) -> float:
     """CORRECTION_PACE: seconds between two edits of posted cards (default 1)."""
+    return seconds("CORRECTION_PACE", raw, default=1.0, most=MAX_CORRECTION_PACE)
+
+
+def index_save_delay(raw: str) -> float:
+    """INDEX_SAVE_DELAY: seconds idle after a write before the index is saved (default 5)."""
+    return seconds("INDEX_SAVE_DELAY", raw, default=DEFAULT_INDEX_SAVE_DELAY, most=MAX_INDEX_SAVE_DELAY)
+
+
+def seconds(name: str, raw: str, *, default: float, most: float) -> float:
+    """The setting ``name``, a number of seconds from 0 to ``most``; ``default`` if empty."""
     if not raw.strip():
-        return 1.0
+        return default
     try:
-        pace = float(raw)
+        value = float(raw)
     except ValueError:
-        pace = -1.0
-    if not 0 <= pace <= MAX_CORRECTION_PACE:  # also refuses nan and inf
+        value = -1.0
+    if not 0 <= value <= most:  # also refuses nan and inf
         raise SettingsError(
-            f"CORRECTION_PACE must be a number of seconds from 0 to {MAX_CORRECTION_PACE:g}, "
-            f"got {raw.strip()[:20]!r}; leave it empty for 1."
+            f"{name} must be a number of seconds from 0 to {most:g}, "
+            f"got {raw.strip()[:20]!r}; leave it empty for {default:g}."
         )
-    return pace
+    return value
 
 
 def guild_ids(environ: Mapping[str, str]) -> tuple[int, ...]:

@@ -3,6 +3,7 @@ log of public answers and the synonym groups moderators added."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,7 +140,12 @@ def _history_path(db: Path) -> Path:
 
 @dataclass(slots=True)
 class Knowledge:
-    """The open store, the search index kept in step with it, and the logs kept beside the store."""
+    """The open store, the search index kept in step with it, and the logs kept beside the store.
+
+    ``save_delay``: seconds the desk stays idle after a write (a change to a fact, or to the
+    synonym groups) before what :meth:`close` keeps for the next start is kept (:meth:`keep`),
+    so ``bot.py ask``, ``status`` and a start after a crash find it current; None: only at close.
+    """
 
     store: FactStore
     index: SearchIndex
@@ -147,7 +153,12 @@ class Knowledge:
     queue: ReviewQueue
     answers: AnswerLog
     synonyms: SynonymStore
+    save_delay: float | None = None
     _derived: dict[str, Any] = field(default_factory=dict)
+    _changes: int = 0  # writes seen, so an idle wait can tell whether another came
+    _timer: asyncio.TimerHandle | None = None
+    _saving: asyncio.Task[None] | None = None
+    _closed: bool = False
 
     def derived(self, name: str, build: Callable[[], T]) -> T:
         """``build()``'s result, computed from the whole base once and kept until the next write.
@@ -166,6 +177,7 @@ class Knowledge:
         """Search with the shipped thesaurus plus ``groups`` (the moderators'): at start and after
         every change to them (a :meth:`SynonymStore.subscribe` listener)."""
         self.index.use_thesaurus(search_thesaurus(groups))
+        self._changed()
 
     async def add_synonyms(self, words: Sequence[str], actor: Actor, *, reason: str | None = None) -> Group:
         """Add a moderator's synonym group, refused before it is saved if search could not use it."""
@@ -173,15 +185,54 @@ class Knowledge:
         searchable_group(group)
         return await self.synonyms.add_group(group, actor, reason=reason)
 
-    def close(self) -> None:
-        """Keep the index for the next start (it matches the facts exactly now), then let go of the
-        database. A crash skips the save: the next start finds the index stale and rebuilds it.
+    def _changed(self, _fact: object = None) -> None:
+        """After a write (on the event loop): keep it once the desk has been idle ``save_delay``."""
+        self._changes += 1
+        if self.save_delay is not None and self._timer is None and self._saving is None and not self._closed:
+            self._wait_idle()
+
+    def _wait_idle(self) -> None:
+        assert self.save_delay is not None
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(self.save_delay, self._when_idle, self._changes)
+
+    def _when_idle(self, seen: int) -> None:
+        self._timer = None
+        if self._closed:
+            return
+        if self._changes != seen:  # written to meanwhile: wait for the desk to be idle again
+            self._wait_idle()
+            return
+        self._saving = asyncio.get_running_loop().create_task(self._save_when_idle(seen))
+
+    async def _save_when_idle(self, seen: int) -> None:
+        try:
+            await self.keep()
+        except Exception:
+            if not self._closed:  # closed meanwhile: close() kept everything itself
+                log.exception("Could not keep the search index and fast-load file while the bot runs")
+        finally:
+            self._saving = None
+        if self._changes != seen and not self._closed:  # a write came during the save
+            self._wait_idle()
+
+    async def keep(self) -> None:
+        """Keep now what :meth:`close` keeps (the search index, the fast-load snapshot, the stamp's
+        status of a settled file), by the same code, with the writer's turn held while the index
+        is saved (:meth:`FactStore.keep`): no write reaches the file, the facts or the index until
+        it is saved, and the writes that arrive meanwhile wait for that part only."""
+        if not self._closed:
+            await self.store.keep(self._keep_index)
+
+    def _keep_index(self) -> None:
+        """Keep the index for the next start and for readers; run by :meth:`FactStore.keep` and
+        :meth:`FactStore.close`, while no write can reach the file or the index.
 
         The index is saved as built from the database file when the file on disk is the one
-        the store's facts are of (no write half applied) and the index holds exactly those
-        facts: then a reader of that file (``bot.py ask``) need not compare every fact. Reading
-        the file for that also lets its stamp record its status if it has settled, and the
-        index keeps the moderators' synonym groups (:func:`history_note`).
+        the store's facts are of (no write half applied, no change by hand) and the index holds
+        exactly those facts: then a reader of that file (``bot.py ask``) need not compare every
+        fact. Reading the file for that also lets its stamp record its status if it has settled,
+        and the index keeps the moderators' synonym groups (:func:`history_note`).
         """
         path = self.store.path
         try:
@@ -198,16 +249,30 @@ class Knowledge:
             )
         except OSError as error:
             log.warning("Could not keep the search index for the next start: %s", describe_os_error(error))
-        self.store.close()
+
+    def close(self) -> None:
+        """Keep the index for the next start (it matches the facts exactly now), then let go of the
+        database: the same keeping as :meth:`keep`, once a save in progress has finished. A crash
+        skips it: the next start uses what was kept last if no write came after it, and otherwise
+        finds it stale and rebuilds the index."""
+        self._closed = True
+        if self._timer is not None:
+            self._timer.cancel()  # safe on a closed loop, unlike a task's cancel
+            self._timer = None
+        self.store.close(keep=self._keep_index)
 
 
 def open_knowledge(
-    path: str | Path, *, seed: Path | None = SHIPPED_BASE, log_queries: bool = True
+    path: str | Path,
+    *,
+    seed: Path | None = SHIPPED_BASE,
+    log_queries: bool = True,
+    save_delay: float | None = None,
 ) -> Knowledge:
     """Open the database at ``path`` and build the search index once.
 
     The index is then updated on every committed write, so no query re-reads
-    the database or rebuilds the index.
+    the database or rebuilds the index. ``save_delay``: see :class:`Knowledge`.
     """
     store = FactStore.open(path, seed=seed)
     gaps = QueryLog(Path(f"{store.path}{QUERIES_SUFFIX}") if log_queries else None)
@@ -227,8 +292,15 @@ def open_knowledge(
         raise
     store.subscribe(index.upsert)
     knowledge = Knowledge(
-        store=store, index=index, gaps=gaps, queue=queue, answers=answers, synonyms=synonyms
+        store=store,
+        index=index,
+        gaps=gaps,
+        queue=queue,
+        answers=answers,
+        synonyms=synonyms,
+        save_delay=save_delay,
     )
     store.subscribe(knowledge._forget_derived)
+    store.subscribe(knowledge._changed)
     synonyms.subscribe(knowledge.use_synonyms)
     return knowledge

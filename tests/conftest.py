@@ -73,6 +73,8 @@ def settings(facts_db: Path) -> Settings:
         # The pace between edits of posted cards spares Discord's rate limit; in tests it would
         # only add wall-clock sleeps. The test of the pace sets its own.
         correction_pace=0.0,
+        # Saved as soon as the desk is idle, so every test runs the save the bot makes after writes.
+        index_save_delay=0.0,
     )
 
 

@@ -35,7 +35,9 @@ note), each short, sharing one writer and one history; the write machinery itsel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,7 +187,10 @@ class FactStore:
         self._live = sum(1 for fact in self._facts.values() if not fact.retracted)
         self._listeners: list[Callable[[Fact], None]] = []
         self._writer = Writer(opened, on_saved=self._saved)
-        self._opened_as = self._writer.fingerprint  # the snapshot, if any, is of this file
+        self._snapshot_of = self._writer.fingerprint  # the snapshot, if any, is of this file
+        # Held while a snapshot is written, and by close(): none is written once the lock is let go.
+        self._snapshotting = threading.Lock()
+        self._closed = False
 
     @classmethod
     def open(cls, path: str | Path, *, seed: Path | None = SHIPPED_BASE) -> FactStore:
@@ -196,15 +201,57 @@ class FactStore:
         """
         return cls(open_database(Path(path), seed=seed))
 
-    def close(self) -> None:
-        """Release the writer lock once the write in progress is on disk. Reads still work; writes
-        (also those already waiting their turn) are refused. A base changed since it was opened
-        leaves a snapshot of itself for the next start (:mod:`knowledge.store.disk.fastload`)."""
-        self._writer.close(before_release=self._keep_snapshot)
+    def close(self, *, keep: Callable[[], None] | None = None) -> None:
+        """Release the writer lock once the write in progress (and a snapshot being kept) is on disk.
+        Reads still work; writes (also those already waiting their turn) are refused. Just before,
+        ``keep()`` runs (the caller's state kept for the next start, as :meth:`keep` runs it), and
+        a base changed since its snapshot was kept leaves one of itself for the next start
+        (:mod:`knowledge.store.disk.fastload`)."""
+        with self._snapshotting:  # a snapshot being written in the background finishes first
+            self._closed = True
 
-    def _keep_snapshot(self) -> None:
-        if self._writer.fingerprint != self._opened_as:
-            loading.keep_snapshot(self.path, self._writer.fingerprint, self._facts, self._writer.doc_ids)
+        def before_release() -> None:  # no write persists meanwhile
+            if keep is not None:
+                keep()
+            self._keep_snapshot(self._writer.fingerprint, self._facts, self._writer.doc_ids)
+
+        self._writer.close(before_release=before_release)
+
+    async def keep(self, keep: Callable[[], None] | None = None) -> None:
+        """Keep for the next open, and for readers, what :meth:`close` keeps, while the store stays
+        open: ``keep()``, then a snapshot of the facts if it has none of this file yet.
+
+        ``keep()`` runs on a worker thread in the writer's turn: no write reaches the file or
+        memory (nor the listeners, such as a search index) until it returns, so the facts,
+        :attr:`fingerprint` and the file it sees agree (unless the file was changed by hand), and
+        the writes that arrive wait only for it. The snapshot is written after the turn, from
+        the facts as they were in it (a fact never changes; a write replaces it in the mapping),
+        so it holds exactly the file it names whatever is written meanwhile. Raises RuntimeError
+        if the store is closed.
+        """
+
+        def in_turn() -> tuple[str, dict[str, Fact], dict[str, int]]:
+            if keep is not None:
+                keep()
+            return self._writer.fingerprint, dict(self._facts), dict(self._writer.doc_ids)
+
+        state = await self._writer.write(lambda: (in_turn(), None))
+        await asyncio.to_thread(self._keep_snapshot, *state, background=True)
+
+    def _keep_snapshot(
+        self, fingerprint: str, facts: dict[str, Fact], doc_ids: dict[str, int], *, background: bool = False
+    ) -> None:
+        """Write the snapshot of the file with ``fingerprint`` unless it is the one kept last, or,
+        ``background``, the store has closed since (another process may hold the database now)
+        or a write has replaced that file since (the next keep, or close, keeps the new one)."""
+        lock = self._snapshotting if background else contextlib.nullcontext()
+        with lock:
+            if fingerprint == self._snapshot_of:
+                return
+            if background and (self._closed or fingerprint != self._writer.fingerprint):
+                return
+            loading.keep_snapshot(self.path, fingerprint, facts, doc_ids)
+            self._snapshot_of = fingerprint
 
     def __enter__(self) -> FactStore:
         return self

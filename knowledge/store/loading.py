@@ -11,7 +11,7 @@ stamp of its fingerprint (:mod:`knowledge.store.disk.stamp`). When the fingerpri
 of the bytes on disk matches it, the records are decoded without the checks
 (:func:`knowledge.model.stored_fact`); otherwise they are validated as above, and
 a file that passes is stamped. Faster still, a snapshot of exactly that file's facts
-(:mod:`knowledge.store.disk.fastload`, kept when a store opens or closes) is read
+(:mod:`knowledge.store.disk.fastload`, kept when a store opens, keeps or closes) is read
 instead of the JSON. :func:`read_base` does the same for a reader
 (``bot.py ask``), which takes no lock and writes nothing.
 """

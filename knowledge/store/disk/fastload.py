@@ -12,7 +12,8 @@ directory are whole; anything
 else (no snapshot, an older one, a damaged one) and the file itself is read, exactly
 as without a snapshot. A cache, never the only copy of anything: written by the
 writer without an fsync, when a store opens or closes a file the snapshot does not
-match; readers only read it.
+match, and when the running bot keeps it after writes (``FactStore.keep``); readers only
+read it.
 """
 
 from __future__ import annotations
