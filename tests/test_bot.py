@@ -159,6 +159,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, st
         "LOG_LEVEL": "INFO",
         "LOG_FILE": "",
         "CORRECTION_PACE": "",
+        "INDEX_SAVE_DELAY": "",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
