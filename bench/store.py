@@ -2,6 +2,7 @@
 
     python bench/store.py [--sizes 1000,10000,100000] [--json] [--save bench/results]
     python bench/store.py --only import [--sizes ...]   # the import rows alone
+    python bench/store.py --only keep [--sizes ...]     # the kept-while-running rows alone
 
 For each size it writes a synthetic base (bench/synth.py, shipped facts
 included) laid out as the store writes its file, but without the store's stamp,
