@@ -4,6 +4,10 @@ steps, a tie is never "the answer", and every number comes from the config passe
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +16,8 @@ from bench.synth import synthetic_base
 from knowledge.model import Fact, Source
 from knowledge.search.config import SearchConfig
 from knowledge.search.index import SearchIndex
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _fact(key: str, claim: str, **extra: object) -> Fact:
@@ -153,3 +159,25 @@ def test_a_fact_saying_only_the_query_s_common_words_is_not_the_answer() -> None
     notes = {f["key"]: f["notes"] for f in explained["facts"]}
     assert "matches only common words" in notes["ties-2020"]
     assert not (explained["verdict"] == "answer" and explained["chosen"][0] == "ties-2020")
+
+
+def test_narrowing_words_come_in_the_same_order_in_every_process() -> None:
+    # Tags used by as many facts tie; a tie must not be broken by the process's string hashing.
+    script = (
+        "from bench.eval import shipped_facts\n"
+        "from knowledge.search.index import SearchIndex\n"
+        "index = SearchIndex(shipped_facts())\n"
+        "print([index.search(q).narrowing for q in ('baku', 'missiles', 'israeli missiles')])\n"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(seen) == 1, seen

@@ -152,7 +152,7 @@ def narrowing(query: str, facts: Sequence[Fact], most: int = 3) -> tuple[str, ..
     """Tags some of ``facts`` have and others lack, most shared first: words that would narrow
     ``query`` down to fewer of them (a tag the query already says narrows nothing)."""
     asked = set(normalise(query).split())
-    counts = Counter(tag for fact in facts for tag in set(fact.tags))
+    counts = Counter(tag for fact in facts for tag in dict.fromkeys(fact.tags))  # in order: ties alike
     found = [
         tag.replace("-", " ")
         for tag, count in counts.most_common()
