@@ -56,6 +56,7 @@ from knowledge.search import saved as saving
 from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _clean, _Group, _Query, _QueryReading
 from knowledge.search.roles import Reading, names
+from knowledge.search.roles import read as read_roles
 from knowledge.search.saved import ThesaurusGroups, fingerprint
 from knowledge.search.scoring import (
     _CLAIM,
@@ -232,10 +233,12 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         # does; a wrong first letter is rare when typing, and this is 20x fewer comparisons.
         self._by_length: dict[tuple[str, int], list[str]] = {}
         self._fuzzy_cache: dict[str, list[tuple[str, int]]] = {}
+        self._readings: dict[tuple[object, ...], tuple[object, int]] = {}
         # Form keys the claims write with a capital (the parties a direction can name), by how
         # many facts do, and what each fact's claim says of them once a query has needed it.
         self._names: Counter[str] = Counter()
         self._claim_roles: dict[int, Reading] = {}
+        self._said: dict[int, tuple[set[tuple[str, ...]], set[tuple[str, str]]]] = {}
         self._thesaurus = thesaurus if thesaurus is not None else shipped_thesaurus()
         for fact in facts:
             self.upsert(fact)
@@ -371,11 +374,13 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         """Search with ``thesaurus`` from now on (a moderator's new group); nothing is re-indexed,
         since synonyms are looked up when a query is read."""
         self._thesaurus = thesaurus
+        self._readings.clear()
 
     # --- writes ------------------------------------------------------------
 
     def upsert(self, fact: Fact) -> None:
         """Index ``fact`` (new or changed); a retracted fact is removed from results."""
+        self._readings.clear()  # a word's readings depend on the words and names the base has
         fid = self._ids.get(fact.key)
         if fid is None:
             if fact.retracted:
@@ -411,6 +416,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         """Take out what ``old`` (the indexed version of fact ``fid``) put in."""
         self._names.subtract(names(old.claim))
         self._claim_roles.pop(fid, None)
+        self._said.pop(fid, None)
         for term, kind in _fact_terms(old).items():
             posting = self._postings[term]
             posting.remove(fid << 2 | kind)
@@ -517,6 +523,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             }
             for g in parsed.groups
         ]
+        stated = read_roles(parsed.text, self._is_name)
         facts = [
             {
                 "key": self._facts[item.fid].key,
@@ -526,7 +533,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
                 "named_exactly": item.exact,
                 "notes": list(item.notes),  # what lowered its confidence (steps of the verdict)
                 # the words of `A gives B` or `in P` the claim states otherwise: counted as not found
-                "role_contradicted": [g.word for g in self._misread_roles(parsed, item.fid)],
+                "role_contradicted": [g.word for g in self._misread_roles(parsed, stated, item.fid)],
                 "words": [
                     {"word": g.word, **(self._explain_match(parsed, g, item.fid) or {"found": False})}
                     for g in parsed.groups

@@ -16,16 +16,17 @@ import itertools
 import math
 import re
 from array import array
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
-from knowledge.search.roles import Reading, read
+from knowledge.search.roles import Reading
 from knowledge.search.textnorm import STOPWORDS, fold, is_number, normalise, strip_markup, words
 from knowledge.search.wordforms import (
     COUNT_QUESTIONS,
@@ -93,7 +94,6 @@ class _Query:
     # A filler word stands between the first and last content words (`arms for oil`): the
     # query states a relation, not only a topic.
     linked: bool = False
-    roles: Reading = field(default_factory=Reading)  # who gives to whom, and where, as the query says it
 
 
 # A period written short: 2015-19, 2016–20 (not 2015-2019, and not 2015 19 apart).
@@ -130,7 +130,8 @@ _ASKING_US = frozenset({"tell", "show", "give", "send", "let", "help", "brief", 
 def _asks(folded: list[str], questions: Sequence[Sequence[str]], starts: int) -> int | None:
     """Where the first of ``questions`` (each a run of words) to begin within the first ``starts``
     words ends, if one does."""
-    ends = (i + len(ask) for i in range(starts) for ask in questions if folded[i : i + len(ask)] == list(ask))
+    asked = tuple(folded)
+    ends = (i + len(ask) for i in range(starts) for ask in questions if asked[i : i + len(ask)] == ask)
     return next(ends, None)
 
 
@@ -153,7 +154,11 @@ class _IndexState:
     _sorted_terms: list[str]
     _by_length: dict[tuple[str, int], list[str]]
     _fuzzy_cache: dict[str, list[tuple[str, int]]]
+    # How each word and run of words was read, since the base or the thesaurus last changed:
+    # a newsroom's queries share most of their words, and reading one is half a query's cost.
+    _readings: dict[tuple[object, ...], tuple[object, int]]
     _claim_roles: dict[int, Reading]
+    _said: dict[int, tuple[set[tuple[str, ...]], set[tuple[str, str]]]]
     _thesaurus: Thesaurus
     _config: SearchConfig
 
@@ -224,9 +229,30 @@ class _QueryReading(_IndexState):
                 else:
                     yield _Alternative(related.phrase, self._config.near, "synonym")
 
+    def _remembered(self, key: tuple[object, ...], read: Callable[[list[int]], Any], typos: list[int]) -> Any:
+        """``read(typos)``, remembered by ``key`` until the base or the thesaurus changes, with the
+        near-spelling lookups it made counted again when it is remembered."""
+        key = (*key, typos[0] > 0)
+        found = self._readings.get(key)
+        if found is None:
+            before = typos[0]
+            result = read(typos)
+            if len(self._readings) > 4096:
+                self._readings.clear()
+            found = self._readings[key] = (result, before - typos[0])
+        else:
+            typos[0] -= found[1]
+        return found[0]
+
     def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
         """What one query word may stand for; ``typos`` counts down the near-spelling lookups
         the query may still make (the costliest kind)."""
+        found = self._remembered(
+            (typed.word, typed.raw, prefix), lambda left: self._read_word(typed, prefix, left), typos
+        )
+        return list(found)  # the query's own list: reading a pair of words can add to it
+
+    def _read_word(self, typed: Typed, prefix: bool, typos: list[int]) -> list[_Alternative]:
         word = typed.word
         alts: dict[tuple[str, ...], _Alternative] = {}
         near, step = self._config.near, self._config.typo_step
@@ -274,6 +300,11 @@ class _QueryReading(_IndexState):
                         offer(_Alternative((stem(head), stem(tail)), near, "split"))
         ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
         return ranked[: self._config.max_expansions * 2]
+
+    def _opens_phrase(self, typed: Typed) -> bool:
+        """Whether a thesaurus phrase starts with the word, as it is or in other words: most query
+        words start none, and trying every run of words from one is the costliest part of reading."""
+        return not self._thesaurus.openers.isdisjoint(keys(typed.word, typed.raw)[:3])
 
     def _phrase_group(self, typed: list[Typed]) -> _Group | None:
         """Two or more query words the thesaurus knows as one phrase (`spy agency`, `tel aviv`,
@@ -339,7 +370,7 @@ class _QueryReading(_IndexState):
         typos = [self._config.max_typo_words]
         i = 0
         while i < len(content):
-            longest = min(self._thesaurus.longest, len(content) - i)
+            longest = min(self._thesaurus.longest, len(content) - i) if self._opens_phrase(content[i]) else 1
             phrase = next(
                 (g for n in range(longest, 1, -1) if (g := self._phrase_group(content[i : i + n]))), None
             )
@@ -395,8 +426,7 @@ class _QueryReading(_IndexState):
         counting = _asks(folded, COUNT_QUESTIONS, len(folded)) is not None
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
         dating = _asks(folded, WHEN_QUESTIONS, 2) is not None or any(w in DATE_WORDS for w in folded)
-        stated = read(text, self._is_name)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
-        return _Query(text, tuple(groups), span, frozenset(named), counting, dating, pricing, linked, stated)
+        return _Query(text, tuple(groups), span, frozenset(named), counting, dating, pricing, linked)

@@ -18,6 +18,7 @@ from typing import Any
 
 from knowledge.model import Fact
 from knowledge.search.reading import _Group, _IndexState, _Query
+from knowledge.search.roles import Reading, read
 from knowledge.search.textnorm import normalise
 
 # Where the fact says a word, by field class: 0 key, aliases and asked-as phrases, 1 claim,
@@ -101,21 +102,24 @@ class _Scoring(_IndexState):
             # fits the years asked for: 2020 fits "2020" better than "2016-2023".
             # A dated fact is judged by its period alone: "2020" in the key of a
             # 2016-2020 fact does not make it a 2020 fact.
-            years, (first, last) = self._years, q.years
-            for fid in among:
+            years, dated, year, (first, last) = self._years, self._dated, group.year, q.years
+            for fid in among:  # every candidate: written for speed
                 span = years.get(fid)
                 if span is None:
                     continue
-                if span[0] <= group.year <= span[1]:
+                start, end = span
+                if start <= year <= end:
                     # the share of the two periods they have in common (Jaccard over years)
-                    common = min(last, span[1]) - max(first, span[0]) + 1
-                    value = 0.5 + 0.5 * common / (max(last, span[1]) - min(first, span[0]) + 1)
-                    if fid in self._dated:
+                    common = (last if last < end else end) - (first if first > start else start) + 1
+                    value = 0.5 + 0.5 * common / (
+                        (last if last > end else end) - (first if first < start else start) + 1
+                    )
+                    if fid in dated:
                         rank[fid] = own[fid] = value
                     else:  # dated only by its sources: a year it says still counts in full
                         rank[fid] = max(rank.get(fid, 0.0), value)
                         own[fid] = max(own.get(fid, 0.0), value)
-                elif fid in rank and fid in self._dated:
+                elif fid in rank and fid in dated:
                     del rank[fid]
                     own.pop(fid, None)
         return rank, own
@@ -176,6 +180,7 @@ class _Scoring(_IndexState):
         needed, total = self._needed(q), sum(g.weight for g in q.groups) or 1.0
         top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
         best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
+        stated: Reading | None = None
         for item in best:
             if asked and item.fid in self._dated and (span := self._years.get(item.fid)) is not None:
                 # A fact whose own period leaves out a year the query asks about is
@@ -201,8 +206,12 @@ class _Scoring(_IndexState):
             # Reading whose thing a claim names costs the most of any check here (it parses the
             # claim), and it can only lower confidence: a fact already short of an answer's
             # confidence cannot be made one by it, so only the others are read.
-            roles = (q.roles.directions or q.roles.places) and item.confidence >= needed
-            if roles and (wrong := {id(g): g for g in self._misread_roles(q, item.fid)}):
+            if item.confidence < needed:
+                continue
+            if stated is None:  # who gives to whom, and where, as the query says it
+                stated = read(q.text, self._is_name)
+            roles = stated.directions or stated.places
+            if roles and (wrong := {id(g): g for g in self._misread_roles(q, stated, item.fid)}):
                 item.confidence -= sum(g.weight for g in wrong.values()) / total
                 item.notes += ("role contradicted",)
         best.sort(key=lambda s: (-s.score, -s.confidence, self._facts[s.fid].key))

@@ -229,7 +229,7 @@ class _Deciding(_IndexState):
         the synonym it first reads as (a moderator's `sandport` for `ovda`)."""
         if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
             return True
-        return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
+        return any(group.alternatives[0].terms in self._fact_words(s.fid)[0] for s in close)
 
     def _needed(self, q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
@@ -252,7 +252,7 @@ class _Deciding(_IndexState):
         about the harop strike`: Armenia protested, not the drone that struck)."""
         c = self._config
         total = sum(g.weight for g in q.groups) or 1.0
-        names = _alias_keys(self._facts[fid])
+        names = self._fact_words(fid)[0]
         called = sum(g.weight for g in q.groups if any(alt.terms in names for alt in g.alternatives))
         lift = called / total + (self._in_order(q, fid) if q.linked else 0.0) + self._led_by(q, fid)
         return c.boost * lift
@@ -266,9 +266,8 @@ class _Deciding(_IndexState):
         ]
         if len(readings) < 2:
             return 0.0
-        fields = _fields_keys(self._facts[fid])
-        said = [pair for keys in fields for pair in pairwise(keys)]
-        count = sum(any(a in left and b in right for a, b in said) for left, right in pairwise(readings))
+        said = self._fact_words(fid)[1]
+        count = sum(any((a, b) in said for a in left for b in right) for left, right in pairwise(readings))
         return count / (len(readings) - 1)
 
     def _led_by(self, q: _Query, fid: int) -> int:
@@ -285,6 +284,17 @@ class _Deciding(_IndexState):
         subject = self._claim_reading(fid).subject
         return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
 
+    def _fact_words(self, fid: int) -> tuple[set[tuple[str, ...]], set[tuple[str, str]]]:
+        """The form keys of the fact's aliases, and the pairs of form keys its key, aliases and
+        claim say next to each other: read once per version of the fact, as the boost asks for
+        them of every close fact."""
+        known = self._said.get(fid)
+        if known is None:
+            fact = self._facts[fid]
+            pairs = {pair for keys in _fields_keys(fact) for pair in pairwise(keys)}
+            known = self._said[fid] = (_alias_keys(fact), pairs)
+        return known
+
     def _claim_reading(self, fid: int) -> Reading:
         """What the fact's claim says of its names, read once per version of the fact."""
         claimed = self._claim_roles.get(fid)
@@ -292,12 +302,12 @@ class _Deciding(_IndexState):
             claimed = self._claim_roles[fid] = read(self._facts[fid].claim, self._is_name)
         return claimed
 
-    def _misread_roles(self, q: _Query, fid: int) -> list[_Group]:
+    def _misread_roles(self, q: _Query, asked_roles: Reading, fid: int) -> list[_Group]:
         """The names of the query whose role the fact states otherwise: the parties of `A gives B`
         when it says B gives A about the same thing (`Azerbaijan sells weapons to Israel` against
         "Israel sells Azerbaijan weapons"), and the place of `in P` when it puts things in
         another place only (`embassy in Baku` against "its embassy in Tel Aviv"). They count as not
-        found in that fact."""
+        found in that fact. ``asked_roles``: what the query says of its names."""
         claimed = self._claim_reading(fid)
         groups = {stem(w): g for g in q.groups for w in g.word.split()}
 
@@ -309,7 +319,7 @@ class _Deciding(_IndexState):
         if claimed.places:
             # Only a place the claim does name, but not as where things are: a place it never
             # names is not found anyway, and may hold the claim's (Tel Aviv is in Israel).
-            for place in q.roles.places:
+            for place in asked_roles.places:
                 where = reads(place)
                 if where & claimed.keys and not where & claimed.places and (group := groups.get(place)):
                     wrong.append(group)
@@ -317,7 +327,7 @@ class _Deciding(_IndexState):
         roles: list[tuple[str, bool, frozenset[str]]] = []
         for c in claimed.directions:
             roles += [(c.giver, True, c.about), (c.receiver, False, c.about)]
-        for asked in q.roles.directions:
+        for asked in asked_roles.directions:
             about = set().union(*map(reads, asked.about)) if asked.about else set()
             for party, gives in ((asked.giver, True), (asked.receiver, False)):
                 known = reads(party)

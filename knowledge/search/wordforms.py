@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -204,6 +204,7 @@ class Thesaurus:
         self._related: dict[Phrase, list[Related]] = {}
         self._singles: dict[str, list[str]] | None = None  # one-word members by first letter
         self.longest = 1
+        self._first_words: set[str] = set()  # the form keys a phrase of two or more words starts with
         for group in groups:
             members = [word for field in ("words", *LANGUAGES) for word in group.get(field, ())]
             self._add(tuple(members), tuple(group.get("broader", ())))
@@ -229,6 +230,19 @@ class Thesaurus:
             for phrase in member_phrases(member):
                 self._member_of.setdefault(phrase, []).append(index)
                 self.longest = max(self.longest, len(phrase))
+                if len(phrase) > 1:
+                    self._first_words.add(phrase[0])
+
+    @cached_property
+    def openers(self) -> frozenset[str]:
+        """Form keys a phrase of two or more words starts with, as they are or through a one-word
+        synonym (`suicide UAV` opens `suicide drone`): a word that is none of these starts no phrase."""
+        found = set(self._first_words)
+        for phrase in self._member_of:
+            synonyms = (r.phrase[0] for r in self.related(phrase) if len(r.phrase) == 1 and not r.broader)
+            if len(phrase) == 1 and not self._first_words.isdisjoint(synonyms):
+                found.add(phrase[0])
+        return frozenset(found)
 
     def related(self, phrase: Phrase) -> list[Related]:
         """The phrases ``phrase`` may stand for: the other members of its groups, then their broader terms."""
