@@ -55,8 +55,7 @@ from knowledge.model import Fact
 from knowledge.search import saved as saving
 from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _clean, _Group, _Query, _QueryReading
-from knowledge.search.roles import Reading, names
-from knowledge.search.roles import read as read_roles
+from knowledge.search.roles import Reading, names, query_roles
 from knowledge.search.saved import ThesaurusGroups, fingerprint
 from knowledge.search.scoring import (
     _CLAIM,
@@ -523,7 +522,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
             }
             for g in parsed.groups
         ]
-        stated = read_roles(parsed.text, self._is_name)
+        stated = query_roles(parsed.text, self._is_name)
         facts = [
             {
                 "key": self._facts[item.fid].key,

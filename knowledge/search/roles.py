@@ -40,6 +40,7 @@ from knowledge.search.wordforms import MONTHS, QUERY_FILLER, stem
 GIVING = frozenset(stem(w) for w in ANALYZER["giving"])
 RECEIVING = frozenset(stem(w) for w in ANALYZER["receiving"])
 _TO, _AT, _FROM = frozenset(ANALYZER["to"]), frozenset(ANALYZER["at"]), frozenset(ANALYZER["from"])
+_TRIGGERS = _TO | _AT | _FROM  # a query without one of these or a verb of giving states no role
 _NOT_PLACE = frozenset(ANALYZER["not_place"])  # at least ...
 _NOT_RECEIVING = frozenset(ANALYZER["not_receiving"])  # "according to SIPRI", "close to Iran"
 _REACH = 3  # content words looked through for the party of a pattern
@@ -107,6 +108,16 @@ def read(text: str, is_name: Callable[[str], bool]) -> Reading:
         subject,
         frozenset(map(stem, said)),
     )
+
+
+def query_roles(text: str, is_name: Callable[[str], bool]) -> Reading:
+    """What a query says of its names (:func:`read`), at once empty when none of its words could
+    state a role: most queries say no `to`, `from`, `in` or verb of giving."""
+    tokens = {fold(t) for t in _TOKEN_RE.findall(text)}
+    tokens.update(fold(t) for t in _TOKEN_RE.findall(text.replace("'s", " ")))
+    if tokens.isdisjoint(_TRIGGERS) and not any(stem(t) in GIVING or stem(t) in RECEIVING for t in tokens):
+        return Reading()
+    return read(text, is_name)
 
 
 def places(text: str, is_name: Callable[[str], bool]) -> set[str]:

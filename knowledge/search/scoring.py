@@ -18,7 +18,7 @@ from typing import Any
 
 from knowledge.model import Fact
 from knowledge.search.reading import _Group, _IndexState, _Query
-from knowledge.search.roles import Reading, read
+from knowledge.search.roles import Reading, query_roles
 from knowledge.search.textnorm import normalise
 
 # Where the fact says a word, by field class: 0 key, aliases and asked-as phrases, 1 claim,
@@ -209,7 +209,7 @@ class _Scoring(_IndexState):
             if item.confidence < needed:
                 continue
             if stated is None:  # who gives to whom, and where, as the query says it
-                stated = read(q.text, self._is_name)
+                stated = query_roles(q.text, self._is_name)
             roles = stated.directions or stated.places
             if roles and (wrong := {id(g): g for g in self._misread_roles(q, stated, item.fid)}):
                 item.confidence -= sum(g.weight for g in wrong.values()) / total
