@@ -30,7 +30,8 @@ TOKEN_HELP = (
     "application (or create one), then Bot -> Reset Token, and copy the token. Put it in the "
     f".env file next to bot.py ({ROOT / '.env'}) as\n"
     "    DISCORD_TOKEN=<the token>\n"
-    "(see .env.example). Never share or commit the token."
+    "(see .env.example), or set it in the bot's environment (with Docker Compose: the .env in the "
+    "repository's root). Never share or commit the token."
 )
 
 
