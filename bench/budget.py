@@ -61,6 +61,7 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
     "wordforms.py": {
         "Thesaurus.__init__",
         "Thesaurus._add",
+        "Thesaurus._openers",  # read once, when the thesaurus is compiled
         "member_phrases",
         "phrase_of",
         "Thesaurus.load",

@@ -54,7 +54,7 @@ from typing import Protocol, runtime_checkable
 from knowledge.model import Fact
 from knowledge.search import saved as saving
 from knowledge.search.config import SearchConfig
-from knowledge.search.reading import _clean, _Group, _Query, _QueryReading
+from knowledge.search.reading import _Alternative, _clean, _Group, _Query, _QueryReading
 from knowledge.search.roles import Reading, names, query_roles
 from knowledge.search.saved import ThesaurusGroups, fingerprint
 from knowledge.search.scoring import (
@@ -232,12 +232,11 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         # does; a wrong first letter is rare when typing, and this is 20x fewer comparisons.
         self._by_length: dict[tuple[str, int], list[str]] = {}
         self._fuzzy_cache: dict[str, list[tuple[str, int]]] = {}
-        self._readings: dict[tuple[object, ...], tuple[object, int]] = {}
+        self._readings: dict[tuple[object, ...], tuple[list[_Alternative], int]] = {}
         # Form keys the claims write with a capital (the parties a direction can name), by how
         # many facts do, and what each fact's claim says of them once a query has needed it.
         self._names: Counter[str] = Counter()
         self._claim_roles: dict[int, Reading] = {}
-        self._said: dict[int, tuple[set[tuple[str, ...]], set[tuple[str, str]]]] = {}
         self._thesaurus = thesaurus if thesaurus is not None else shipped_thesaurus()
         for fact in facts:
             self.upsert(fact)
@@ -415,7 +414,6 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         """Take out what ``old`` (the indexed version of fact ``fid``) put in."""
         self._names.subtract(names(old.claim))
         self._claim_roles.pop(fid, None)
-        self._said.pop(fid, None)
         for term, kind in _fact_terms(old).items():
             posting = self._postings[term]
             posting.remove(fid << 2 | kind)

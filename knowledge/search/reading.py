@@ -16,10 +16,9 @@ import itertools
 import math
 import re
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -156,9 +155,8 @@ class _IndexState:
     _fuzzy_cache: dict[str, list[tuple[str, int]]]
     # How each word and run of words was read, since the base or the thesaurus last changed:
     # a newsroom's queries share most of their words, and reading one is half a query's cost.
-    _readings: dict[tuple[object, ...], tuple[object, int]]
+    _readings: dict[tuple[object, ...], tuple[list[_Alternative], int]]
     _claim_roles: dict[int, Reading]
-    _said: dict[int, tuple[set[tuple[str, ...]], set[tuple[str, str]]]]
     _thesaurus: Thesaurus
     _config: SearchConfig
 
@@ -229,28 +227,20 @@ class _QueryReading(_IndexState):
                 else:
                     yield _Alternative(related.phrase, self._config.near, "synonym")
 
-    def _remembered(self, key: tuple[object, ...], read: Callable[[list[int]], Any], typos: list[int]) -> Any:
-        """``read(typos)``, remembered by ``key`` until the base or the thesaurus changes, with the
-        near-spelling lookups it made counted again when it is remembered."""
-        key = (*key, typos[0] > 0)
-        found = self._readings.get(key)
-        if found is None:
-            before = typos[0]
-            result = read(typos)
-            if len(self._readings) > 4096:
-                self._readings.clear()
-            found = self._readings[key] = (result, before - typos[0])
-        else:
-            typos[0] -= found[1]
-        return found[0]
-
     def _alternatives(self, typed: Typed, *, prefix: bool, typos: list[int]) -> list[_Alternative]:
         """What one query word may stand for; ``typos`` counts down the near-spelling lookups
-        the query may still make (the costliest kind)."""
-        found = self._remembered(
-            (typed.word, typed.raw, prefix), lambda left: self._read_word(typed, prefix, left), typos
-        )
-        return list(found)  # the query's own list: reading a pair of words can add to it
+        the query may still make (the costliest kind). Remembered until the base or the thesaurus
+        changes, with the lookups it made counted again."""
+        key = (typed.word, typed.raw, prefix, typos[0] > 0)
+        known = self._readings.get(key)
+        if known is None:
+            if len(self._readings) > 4096:
+                self._readings.clear()
+            before = typos[0]
+            known = self._readings[key] = (self._read_word(typed, prefix, typos), before - typos[0])
+        else:
+            typos[0] -= known[1]
+        return list(known[0])  # the query's own list: reading a pair of words can add to it
 
     def _read_word(self, typed: Typed, prefix: bool, typos: list[int]) -> list[_Alternative]:
         word = typed.word

@@ -229,7 +229,7 @@ class _Deciding(_IndexState):
         the synonym it first reads as (a moderator's `sandport` for `ovda`)."""
         if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
             return True
-        return any(group.alternatives[0].terms in self._fact_words(s.fid)[0] for s in close)
+        return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
 
     def _needed(self, q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
@@ -252,7 +252,7 @@ class _Deciding(_IndexState):
         about the harop strike`: Armenia protested, not the drone that struck)."""
         c = self._config
         total = sum(g.weight for g in q.groups) or 1.0
-        names = self._fact_words(fid)[0]
+        names = _alias_keys(self._facts[fid])
         called = sum(g.weight for g in q.groups if any(alt.terms in names for alt in g.alternatives))
         lift = called / total + (self._in_order(q, fid) if q.linked else 0.0) + self._led_by(q, fid)
         return c.boost * lift
@@ -266,8 +266,9 @@ class _Deciding(_IndexState):
         ]
         if len(readings) < 2:
             return 0.0
-        said = self._fact_words(fid)[1]
-        count = sum(any((a, b) in said for a in left for b in right) for left, right in pairwise(readings))
+        fields = _fields_keys(self._facts[fid])
+        said = [pair for keys in fields for pair in pairwise(keys)]
+        count = sum(any(a in left and b in right for a, b in said) for left, right in pairwise(readings))
         return count / (len(readings) - 1)
 
     def _led_by(self, q: _Query, fid: int) -> int:
@@ -283,17 +284,6 @@ class _Deciding(_IndexState):
             return 0
         subject = self._claim_reading(fid).subject
         return int(subject is not None and any(subject in alt.terms for alt in first.alternatives))
-
-    def _fact_words(self, fid: int) -> tuple[set[tuple[str, ...]], set[tuple[str, str]]]:
-        """The form keys of the fact's aliases, and the pairs of form keys its key, aliases and
-        claim say next to each other: read once per version of the fact, as the boost asks for
-        them of every close fact."""
-        known = self._said.get(fid)
-        if known is None:
-            fact = self._facts[fid]
-            pairs = {pair for keys in _fields_keys(fact) for pair in pairwise(keys)}
-            known = self._said[fid] = (_alias_keys(fact), pairs)
-        return known
 
     def _claim_reading(self, fid: int) -> Reading:
         """What the fact's claim says of its names, read once per version of the fact."""

@@ -29,7 +29,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -208,6 +208,7 @@ class Thesaurus:
         for group in groups:
             members = [word for field in ("words", *LANGUAGES) for word in group.get(field, ())]
             self._add(tuple(members), tuple(group.get("broader", ())))
+        self.openers = self._openers()
 
     @classmethod
     def load(cls, path: Path = THESAURUS_FILE) -> Thesaurus:
@@ -233,8 +234,7 @@ class Thesaurus:
                 if len(phrase) > 1:
                     self._first_words.add(phrase[0])
 
-    @cached_property
-    def openers(self) -> frozenset[str]:
+    def _openers(self) -> frozenset[str]:
         """Form keys a phrase of two or more words starts with, as they are or through a one-word
         synonym (`suicide UAV` opens `suicide drone`): a word that is none of these starts no phrase."""
         found = set(self._first_words)
