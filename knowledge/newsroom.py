@@ -159,6 +159,7 @@ class Knowledge:
     _timer: asyncio.TimerHandle | None = None
     _saving: asyncio.Task[None] | None = None
     _closed: bool = False
+    _index_kept: tuple[str, str, object] | None = None  # what the index was last saved as, and of
 
     def derived(self, name: str, build: Callable[[], T]) -> T:
         """``build()``'s result, computed from the whole base once and kept until the next write.
@@ -240,13 +241,13 @@ class Knowledge:
         except KnowledgeError:  # cannot be read to compare: the index is saved without a source
             on_disk = ""
         source = self.store.fingerprint
+        note = history_note(self.store)
+        kept = (source, source if on_disk == source else "", note)
+        if kept == self._index_kept and index_path(path).exists():
+            return  # saved as it is now by the idle save: closing right after it need not again
         try:
-            self.index.save(
-                index_path(path),
-                source=source if on_disk == source else "",
-                facts=self.store.facts(),
-                note=history_note(self.store),
-            )
+            self.index.save(index_path(path), source=kept[1], facts=self.store.facts(), note=note)
+            self._index_kept = kept
         except OSError as error:
             log.warning("Could not keep the search index for the next start: %s", describe_os_error(error))
 

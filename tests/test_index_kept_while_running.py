@@ -240,3 +240,39 @@ def test_index_save_delay_is_five_seconds_unless_set() -> None:
 def test_an_index_save_delay_that_is_not_0_to_3600_seconds_is_refused(value: str) -> None:
     with pytest.raises(SettingsError, match=r"INDEX_SAVE_DELAY must be a number of seconds from 0 to 3600"):
         load_settings({"INDEX_SAVE_DELAY": value})
+
+
+async def test_closing_right_after_the_idle_save_does_not_save_the_index_again(
+    facts_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stamp, "SETTLED_NS", 0)
+    knowledge = open_knowledge(facts_db, save_delay=0)
+    await knowledge.store.add(ZEBRA, ALICE)
+    await kept(knowledge)
+    await until(lambda: knowledge._saving is None, "finished the idle save")
+    saves: list[Path] = []
+    save = SearchIndex.save
+
+    def counted(self: SearchIndex, path: Path, **kwargs: Any) -> None:
+        saves.append(path)
+        save(self, path, **kwargs)
+
+    monkeypatch.setattr(SearchIndex, "save", counted)
+    knowledge.close()
+    assert saves == []  # 1.5 s at 100,000 facts, for an index already on disk as it is
+    kept_index(facts_db, monkeypatch)  # and a reader still uses it as it was kept
+
+
+async def test_closing_after_a_write_the_idle_save_has_not_seen_saves_the_index(
+    facts_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stamp, "SETTLED_NS", 0)
+    knowledge = open_knowledge(facts_db, save_delay=0)
+    await knowledge.store.add(ZEBRA, ALICE)
+    await kept(knowledge)
+    await until(lambda: knowledge._saving is None, "finished the idle save")
+    knowledge.save_delay = None  # the next write is not kept while the bot runs
+    await knowledge.store.add(YAK, ALICE)
+    knowledge.close()
+    index = kept_index(facts_db, monkeypatch)
+    assert index.search("yak drone").results[0].fact.key == "yak-drone-fact"
