@@ -158,28 +158,17 @@ class _Compared:
 
     def __init__(self, facts: Sequence[Fact], claims: list[tuple[str, ...] | None]) -> None:
         self.facts = facts
-        # One string a fact, as claim_similarity compares them: its claim's non-stopwords joined.
-        self.claims: list[str] = []
-        # The same words sorted: token_sort_ratio of two claims is the ratio of these, so each claim
-        # is sorted once, not once a comparison (some 800,000 comparisons at 100,000 facts).
-        self.sorted_claims: list[str] = []
-        self.numbers: list[frozenset[str]] = []
+        # Names first, then words: what building the names needs for a while is gone before the
+        # claims are read (the largest part, at 100,000 facts ~65 MB).
         self.aliases: list[tuple[str, ...]] = []  # normalised, without empty ones
-        # Each a C array of fact numbers: 3 million entries at 100,000 facts, half a list's size.
-        postings: defaultdict[str, array[int]] = defaultdict(_new_posting)
-        none: frozenset[str] = frozenset()
-        is_stopword = STOPWORDS.__contains__
-        for fid, fact in enumerate(facts):
-            content = list(filterfalse(is_stopword, claims[fid] or ()))
-            claims[fid] = None
-            self.claims.append(" ".join(content))
-            self.sorted_claims.append(" ".join(sorted(content)))
-            # A number is never all letters: only the few other words are looked at.
-            self.numbers.append(frozenset(filter(is_number, filterfalse(str.isalpha, content))) or none)
-            # posting.append(fid) for each of the claim's words, looped over in C rather than in Python.
-            deque(map(methodcaller("append", fid), map(postings.__getitem__, set(content))), 0)
-            aliases = [intern(normalise(alias)) for alias in fact.aliases]
+        normalised: dict[str, str] = {}  # an alias many facts give is normalised once
+        for fact in facts:
+            aliases = (
+                normalised.get(alias) or normalised.setdefault(alias, intern(normalise(alias)))
+                for alias in fact.aliases
+            )
             self.aliases.append(tuple(dict.fromkeys(alias for alias in aliases if alias)))
+        del normalised
         # The facts that give each alias, and that each name an alias can name (spaces dropped)
         # belongs to, as the index's _name_keys makes names of keys, aliases and taught questions.
         # Only names two facts share are kept: a fact's own alias names the fact itself.
@@ -194,12 +183,35 @@ class _Compared:
                 if name
             )
         )
-        del asked  # ~12 MB at 100,000 facts
+        del asked
+        self._read_claims(claims)
+
+    def _read_claims(self, claims: list[tuple[str, ...] | None]) -> None:
+        """Each claim's words (consumed) as they are compared, and the claims each word is in."""
+        # One string a fact, as claim_similarity compares them: its claim's non-stopwords joined.
+        self.claims: list[str] = []
+        # The same words sorted: token_sort_ratio of two claims is the ratio of these, so each claim
+        # is sorted once, not once a comparison (some 800,000 comparisons at 100,000 facts).
+        self.sorted_claims: list[str] = []
+        self.numbers: list[frozenset[str]] = []
+        # Each a C array of fact numbers: 3 million entries at 100,000 facts, half a list's size.
+        postings: defaultdict[str, array[int]] = defaultdict(_new_posting)
+        none: frozenset[str] = frozenset()
+        is_stopword = STOPWORDS.__contains__
+        for fid, claim in enumerate(claims):
+            content = list(filterfalse(is_stopword, claim or ()))
+            claims[fid] = None
+            self.claims.append(" ".join(content))
+            self.sorted_claims.append(" ".join(sorted(content)))
+            # A number is never all letters: only the few other words are looked at.
+            self.numbers.append(frozenset(filter(is_number, filterfalse(str.isalpha, content))) or none)
+            # posting.append(fid) for each of the claim's words, looped over in C rather than in Python.
+            deque(map(methodcaller("append", fid), map(postings.__getitem__, set(content))), 0)
         # Words numbered by rarity (the claims using them, then the word), and each claim's
         # rarest ones, read off the postings in that order rather than sorted claim by claim.
         self.postings = [postings[word] for word in sorted(postings, key=lambda w: (len(postings[w]), w))]
-        self.rarest = array("i", [0]) * (_RAREST_WORDS * len(facts))  # _RAREST_WORDS a fact
-        self.rare_count = bytearray(len(facts))
+        self.rarest = array("i", [0]) * (_RAREST_WORDS * len(claims))  # _RAREST_WORDS a fact
+        self.rare_count = bytearray(len(claims))
         rarest, counts = self.rarest, self.rare_count
         for rank, posting in enumerate(self.postings):
             for fid in posting:
