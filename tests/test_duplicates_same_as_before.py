@@ -10,9 +10,11 @@ from typing import Any
 from helpers import duplicates_before as before
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
-from knowledge.duplicates import duplicate_warnings, find_duplicates, near_duplicate_pairs
+from knowledge.duplicates import _OTHER_FIGURES, duplicate_warnings, find_duplicates, near_duplicate_pairs
 from knowledge.model import Fact, Source
+from knowledge.search.similarity import claim_similarity
 
 SOURCE = (Source(publisher="Example Daily", url="https://example.com/a"),)
 # Few words, so claims repeat each other often: stopwords, figures, a decimal, an accented word.
@@ -77,3 +79,25 @@ def test_pairs_and_groups_are_those_of_before(base: tuple[list[Fact], set[int]])
     assert near_duplicate_pairs(facts) == before.near_duplicate_pairs(facts)
     assert near_duplicate_pairs(facts, probe=probe) == before.near_duplicate_pairs(facts, probe=probe)
     assert find_duplicates(facts, probe=probe) == before.find_duplicates(facts, probe=probe)
+
+
+def test_the_points_different_figures_cost_are_claim_similaritys() -> None:
+    # The finder drops a pair whose figures differ unless a shared alias can make up the points.
+    assert claim_similarity("airfield 1", {"9"}, "airfield 1.") == 100 - _OTHER_FIGURES
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet="abcé\u0416\u05d0 ", min_size=1, max_size=6).filter(str.strip), max_size=8),
+    st.permutations(range(8)),
+)
+def test_token_sort_ratio_is_the_ratio_of_the_sorted_words(words: list[str], order: list[int]) -> None:
+    # The finder sorts each claim's words once and compares the sorted strings with ratio.
+    tokens = [w for word in words for w in word.split()]
+    other = [tokens[i] for i in order if i < len(tokens)] + ["x"]
+    mine, theirs = " ".join(tokens), " ".join(other)
+    expected = fuzz.token_sort_ratio(mine, theirs, processor=None)
+    assert (
+        fuzz.ratio(" ".join(sorted(mine.split())), " ".join(sorted(theirs.split())), processor=None)
+        == expected
+    )
