@@ -143,10 +143,6 @@ def _near_pairs(
     return sorted(found, key=lambda p: (-p[2], p[0], p[1]))
 
 
-def _new_posting() -> array[int]:
-    return array("i")
-
-
 class _Compared:
     """Each live fact's claim as claim_similarity compares it, and the facts it is compared with.
 
@@ -174,7 +170,7 @@ class _Compared:
         # Only names two facts share are kept: a fact's own alias names the fact itself.
         self.by_alias = _shared((alias, fid) for fid, aliases in enumerate(self.aliases) for alias in aliases)
         asked = {alias.replace(" ", "") for aliases in self.aliases for alias in aliases}
-        self.by_name = _shared(
+        by_name = _shared(
             (name, fid)
             for fid, fact in enumerate(facts)
             for name in asked.intersection(
@@ -184,6 +180,15 @@ class _Compared:
             )
         )
         del asked
+        # Each alias that names another fact, with the facts its name names; a fact keeps only
+        # those aliases (most aliases name no other fact: looked up for nothing, 100,000 times).
+        self.names = {
+            alias: by_name[name]
+            for aliases in self.aliases
+            for alias in aliases
+            if (name := alias.replace(" ", "")) in by_name
+        }
+        self.aliases = [tuple(filter(self.names.__contains__, aliases)) for aliases in self.aliases]
         self._read_claims(claims)
 
     def _read_claims(self, claims: list[tuple[str, ...] | None]) -> None:
@@ -194,8 +199,9 @@ class _Compared:
         # is sorted once, not once a comparison (some 800,000 comparisons at 100,000 facts).
         self.sorted_claims: list[str] = []
         self.numbers: list[frozenset[str]] = []
-        # Each a C array of fact numbers: 3 million entries at 100,000 facts, half a list's size.
-        postings: defaultdict[str, array[int]] = defaultdict(_new_posting)
+        # Each a list of fact numbers, every fact's one int object shared: sets are made of them
+        # without making an int each time (at 100,000 facts ~2 million entries, ~16 MB).
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         none: frozenset[str] = frozenset()
         is_stopword = STOPWORDS.__contains__
         for fid, claim in enumerate(claims):
@@ -236,7 +242,7 @@ class _Compared:
         sharing.discard(fid)
         if looked_up is None or looked_up[fid]:
             for alias in my_aliases:
-                named.update(self.by_name.get(alias.replace(" ", ""), ()))
+                named.update(self.names[alias])
             found = self._sharing_rare_words(fid) | named
             found.discard(fid)
             if looked_up is None:
