@@ -299,11 +299,12 @@ class _Compared:
         rare = self.rarest[start : start + self.rare_count[fid]]
         if len(rare) < 2:
             return set()  # a claim of one word nearly repeats only a claim of that word: named, or a copy
-        postings = self.postings
-        seen, twice = set(postings[rare[0]]), set()
-        for word in rare[1:]:
-            twice.update(seen.intersection(postings[word]))
-            seen.update(postings[word])
+        first, *middle, last = map(self.postings.__getitem__, rare)
+        seen, twice = set(first), set()
+        for posting in middle:
+            twice.update(seen.intersection(posting))
+            seen.update(posting)
+        twice.update(seen.intersection(last))  # the last, most common word's facts are not kept in seen
         return twice
 
 
