@@ -348,11 +348,13 @@ async def _import(db: Path, file: Path, *, dry_run: bool, by: str) -> int:
     if dry_run:
         # What the real import would do: it creates a missing database from the shipped base first.
         facts, _ = read_base(db, seed=SHIPPED_BASE)
-        incoming = validated_records(held.pop(), where=str(file))
+        incoming = validated_records(held.pop(), where=str(file), consume=True)
         report, _, _ = plan_import(facts, incoming, actor, where=str(file), warn=duplicate_warnings)
     else:
         with FactStore.open(db) as store:
-            report = await store.import_records(held.pop(), actor, where=str(file), warn=duplicate_warnings)
+            report = await store.import_records(
+                held.pop(), actor, where=str(file), warn=duplicate_warnings, consume=True
+            )
     verb = "Would import" if dry_run else "Imported"
     print(
         f"{verb} {file}: {len(report.added)} added, {len(report.changed)} changed, "

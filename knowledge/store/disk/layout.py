@@ -194,13 +194,17 @@ def fill_patched(
         done = position + 1
     if done < len(old):
         _copy(source, fd, offset, sum(old[done:]) + len(_SEPARATOR) * (len(old) - 1 - done))
+    pending: list[bytes] = []  # new records, written _BATCH at a time
     for doc_id, text in appended:
         line = record_line(doc_id, text)
-        write_all(fd, _SEPARATOR + line if lengths else line)
+        pending.append(_SEPARATOR + line if lengths else line)
         if len(crcs) == len(lengths):
             crcs.append(zlib.crc32(line))
         lengths.append(len(line))
-    write_all(fd, _FOOTER)
+        if len(pending) == _BATCH:
+            write_all(fd, b"".join(pending))
+            pending.clear()
+    write_all(fd, b"".join(pending) + _FOOTER)
     if os.fstat(fd).st_size != document_size(table, lengths):
         raise LayoutMismatch("the rewritten file is not the size its layout gives")
     return Layout(table, lengths, crcs if len(crcs) == len(lengths) else array("L"))
