@@ -16,6 +16,7 @@ from bench.synth import synthetic_base
 from knowledge.model import Fact, Source
 from knowledge.search.config import SearchConfig
 from knowledge.search.index import SearchIndex
+from knowledge.search.wordforms import Thesaurus, shipped_groups
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -181,3 +182,16 @@ def test_narrowing_words_come_in_the_same_order_in_every_process() -> None:
         for seed in range(6)
     }
     assert len(seen) == 1, seen
+
+
+@pytest.mark.parametrize(
+    "extra", [(), ({"words": ["suicide uav", "kamikaze uav"], "broader": []}, {"words": ["zangi", "suicide"]})]
+)
+def test_every_word_that_can_start_a_thesaurus_phrase_is_tried_as_one(extra: tuple[dict, ...]) -> None:
+    # Runs of query words are tried as phrases only from an opener; one left out would lose a phrase.
+    thesaurus = Thesaurus([*shipped_groups(), *extra])
+    starts = {p[0] for p in thesaurus._member_of if len(p) > 1}
+    for phrase in thesaurus._member_of:
+        synonyms = {r.phrase[0] for r in thesaurus.related(phrase) if len(r.phrase) == 1 and not r.broader}
+        if len(phrase) == 1 and (phrase[0] in starts or synonyms & starts):
+            assert phrase[0] in thesaurus.openers, phrase

@@ -236,11 +236,17 @@ class Thesaurus:
 
     def _openers(self) -> frozenset[str]:
         """Form keys a phrase of two or more words starts with, as they are or through a one-word
-        synonym (`suicide UAV` opens `suicide drone`): a word that is none of these starts no phrase."""
-        found = set(self._first_words)
-        for phrase in self._member_of:
-            synonyms = (r.phrase[0] for r in self.related(phrase) if len(r.phrase) == 1 and not r.broader)
-            if len(phrase) == 1 and not self._first_words.isdisjoint(synonyms):
+        synonym (`suicide UAV` opens `suicide drone`): a word that is none of these starts no phrase.
+        A one-word member of a group with a one-word member that starts a phrase counts, whichever."""
+        first = self._first_words
+        opening = {
+            i
+            for i, (members, _) in enumerate(self._keys)
+            if any(len(m) == 1 and m[0] in first for m in members)
+        }
+        found = set(first)
+        for phrase, groups in self._member_of.items():
+            if len(phrase) == 1 and not opening.isdisjoint(groups):
                 found.add(phrase[0])
         return frozenset(found)
 
