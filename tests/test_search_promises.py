@@ -185,7 +185,8 @@ def test_narrowing_words_come_in_the_same_order_in_every_process() -> None:
 
 
 @pytest.mark.parametrize(
-    "extra", [(), ({"words": ["suicide uav", "kamikaze uav"], "broader": []}, {"words": ["zangi", "suicide"]})]
+    "extra",
+    [(), ({"words": ["suicide uav", "kamikaze uav"], "broader": []}, {"words": ["zangi", "suicide"]})],
 )
 def test_every_word_that_can_start_a_thesaurus_phrase_is_tried_as_one(extra: tuple[dict, ...]) -> None:
     # Runs of query words are tried as phrases only from an opener; one left out would lose a phrase.
