@@ -242,14 +242,20 @@ def test_an_index_save_delay_that_is_not_0_to_3600_seconds_is_refused(value: str
         load_settings({"INDEX_SAVE_DELAY": value})
 
 
-async def test_closing_right_after_the_idle_save_does_not_save_the_index_again(
-    facts_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def idle_saved_after_a_write(facts_db: Path, monkeypatch: pytest.MonkeyPatch) -> Knowledge:
+    """The bot's knowledge after one write, once the idle save has finished (files settle at once)."""
     monkeypatch.setattr(stamp, "SETTLED_NS", 0)
     knowledge = open_knowledge(facts_db, save_delay=0)
     await knowledge.store.add(ZEBRA, ALICE)
     await kept(knowledge)
     await until(lambda: knowledge._saving is None, "finished the idle save")
+    return knowledge
+
+
+async def test_closing_right_after_the_idle_save_does_not_save_the_index_again(
+    facts_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    knowledge = await idle_saved_after_a_write(facts_db, monkeypatch)
     saves: list[Path] = []
     save = SearchIndex.save
 
@@ -266,11 +272,7 @@ async def test_closing_right_after_the_idle_save_does_not_save_the_index_again(
 async def test_closing_after_a_write_the_idle_save_has_not_seen_saves_the_index(
     facts_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(stamp, "SETTLED_NS", 0)
-    knowledge = open_knowledge(facts_db, save_delay=0)
-    await knowledge.store.add(ZEBRA, ALICE)
-    await kept(knowledge)
-    await until(lambda: knowledge._saving is None, "finished the idle save")
+    knowledge = await idle_saved_after_a_write(facts_db, monkeypatch)
     knowledge.save_delay = None  # the next write is not kept while the bot runs
     await knowledge.store.add(YAK, ALICE)
     knowledge.close()
