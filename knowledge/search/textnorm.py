@@ -63,8 +63,35 @@ def figures(text: str) -> str:
     return _DECIMAL_COMMA_RE.sub(".", _THOUSANDS_RE.sub("", text))
 
 
+# Long plain ASCII text (claims, details: most of what an index or a duplicate check reads) is
+# split by str.translate rather than _WORD_RE, twice as fast and the same words: without a comma,
+# an apostrophe or a decimal figure, a word is a run of ASCII letters and digits. Short text
+# (queries, aliases) goes through the regex, which is quicker below about 25 characters.
+_PLAIN_SPLIT = 25
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
+def _plain_ascii(text: str) -> bool:
+    """Whether ``text`` is ASCII without a comma, an apostrophe or a decimal figure (`3.5`)."""
+    if not text.isascii() or "," in text or "'" in text or "`" in text:
+        return False
+    dot = text.find(".", 1)
+    while dot != -1:
+        if text[dot - 1].isdigit() and text[dot + 1 : dot + 2].isdigit():
+            return False
+        dot = text.find(".", dot + 1)
+    return True
+
+
 def words(text: str) -> list[str]:
     """The words of ``text``, folded, with possessives and apostrophes dropped."""
+    if len(text) >= _PLAIN_SPLIT and _plain_ascii(text):
+        return text.translate(_ASCII_SEPARATORS).lower().split()
+    return _regex_words(text)
+
+
+def _regex_words(text: str) -> list[str]:
+    """:func:`words` of any text."""
     text = fold(figures(text))
     if _APOSTROPHE_RE.search(text):
         text = _APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
