@@ -104,6 +104,13 @@ def test_words_split_long_plain_text_as_the_regex_does(text: str) -> None:
     assert words(text) == _regex_words(text)
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="abZ09 ", max_size=30), st.sampled_from(["", "-", ".", "_", "é", "\t", "'"]))
+def test_words_split_letters_digits_and_spaces_as_the_regex_does(text: str, mark: str) -> None:
+    for marked in (text, text + mark, mark + text, text.replace(" ", mark, 1)):
+        assert words(marked) == _regex_words(marked)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
