@@ -49,7 +49,7 @@ from rapidfuzz import fuzz, process
 from knowledge.model import Fact
 from knowledge.search.index import _DUPLICATE_POSTINGS, _DUPLICATE_PROBE, NEAR_DUPLICATE, _fact_fields
 from knowledge.search.similarity import claim_similarity
-from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
+from knowledge.search.textnorm import STOPWORDS, fact_words, is_number, normalise, words
 
 # Claims shorter than this many words are not compared word by word: in "Ovda is
 # in the Negev" one changed word is a different fact, not a template.
@@ -70,7 +70,7 @@ def _claim_words(facts: Sequence[Fact]) -> tuple[list[Fact], list[tuple[str, ...
     live = [fact for fact in facts if not fact.retracted]
     # Interned: a base's claims use a few thousand words, so 100,000 claims' tuples share
     # those strings rather than hold a copy of each word each time (~190 MB at 100,000).
-    return live, [tuple(map(intern, words(fact.claim))) for fact in live]
+    return live, [tuple(map(intern, fact_words(fact.claim))) for fact in live]
 
 
 def _by_claim_words(
@@ -160,7 +160,7 @@ class _Compared:
         normalised: dict[str, str] = {}  # an alias many facts give is normalised once
         for fact in facts:
             aliases = (
-                normalised.get(alias) or normalised.setdefault(alias, intern(normalise(alias)))
+                normalised.get(alias) or normalised.setdefault(alias, intern(" ".join(fact_words(alias))))
                 for alias in fact.aliases
             )
             self.aliases.append(tuple(dict.fromkeys(alias for alias in aliases if alias)))
@@ -373,7 +373,7 @@ class _RareWords:
 def _terms(fact: Fact) -> set[str]:
     """The words the index files ``fact`` under (:func:`_fact_fields`): words() splits at a line
     break, so one call over the fields joined by line breaks gives the words of each in turn."""
-    return set(words("\n".join(text for text, _ in _fact_fields(fact)))).difference(STOPWORDS)
+    return set(fact_words("\n".join(text for text, _ in _fact_fields(fact)))).difference(STOPWORDS)
 
 
 def _blanked(claim: tuple[str, ...], start: int, stop: int) -> Iterator[tuple[int, int, int]]:

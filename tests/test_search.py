@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from knowledge.model import Fact, Source
 from knowledge.search import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
-from knowledge.search.textnorm import _regex_words, normalise, strip_markup, words
+from knowledge.search.textnorm import fact_words, normalise, strip_markup, words
 from knowledge.search.wordforms import Thesaurus
 
 RETRACTED_AT = "2026-01-01T00:00:00+00:00"
@@ -92,23 +92,23 @@ def test_words_fold_case_accents_and_punctuation() -> None:
     assert words("Sílk-Way_AIRLINES, Israel's “Ovda”!") == ["silk", "way", "airlines", "israel", "ovda"]
 
 
-# Long plain ASCII text is split by str.translate, other text by the regex: both must give the same
-# words. Made of the pieces that tell the two apart: figures, commas, dots, underscores, other
-# punctuation and apostrophes, the last rarer since one sends the whole text to the regex.
+# fact_words() splits plain ASCII text without the regex: it must give words()'s words. Made of the
+# pieces that tell the two apart: figures, commas, dots, underscores, other punctuation and
+# apostrophes, the last rarer since one sends the whole text to the regex.
 _SPLIT_PIECES = [*["ab", "Z", "s", "0", "95", ".", " ", "_", "-", "\t", "!", "/"] * 3, ",", "'", "`"]
 
 
 @settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(_SPLIT_PIECES), min_size=25, max_size=50).map("".join))
-def test_words_split_long_plain_text_as_the_regex_does(text: str) -> None:
-    assert words(text) == _regex_words(text)
+def test_fact_words_split_long_plain_text_as_words_does(text: str) -> None:
+    assert fact_words(text) == words(text)
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet="abZ09 ", max_size=30), st.sampled_from(["", "-", ".", "_", "é", "\t", "'"]))
-def test_words_split_letters_digits_and_spaces_as_the_regex_does(text: str, mark: str) -> None:
+def test_fact_words_split_letters_digits_and_spaces_as_words_does(text: str, mark: str) -> None:
     for marked in (text, text + mark, mark + text, text.replace(" ", mark, 1)):
-        assert words(marked) == _regex_words(marked)
+        assert fact_words(marked) == words(marked)
 
 
 @pytest.mark.parametrize(
@@ -123,9 +123,11 @@ def test_words_split_letters_digits_and_spaces_as_the_regex_does(text: str, mark
         ("Sílk-Way AIRLINES flew the cargo to Baku", ["silk", "airlines"]),
     ],
 )
-def test_words_of_long_plain_text_keep_figures_and_drop_possessives(text: str, expected: list[str]) -> None:
-    assert set(expected) <= set(words(text))
-    assert words(text) == _regex_words(text)
+def test_fact_words_of_long_plain_text_keep_figures_and_drop_possessives(
+    text: str, expected: list[str]
+) -> None:
+    assert set(expected) <= set(fact_words(text))
+    assert fact_words(text) == words(text)
 
 
 def test_words_keep_hebrew_and_cyrillic_letters() -> None:

@@ -69,7 +69,7 @@ from knowledge.search.scoring import (
     _Scoring,
 )
 from knowledge.search.similarity import claim_similarity
-from knowledge.search.textnorm import STOPWORDS, is_number, normalise, words
+from knowledge.search.textnorm import STOPWORDS, fact_words, is_number, normalise
 from knowledge.search.verdicts import VERDICTS, Decision, _Deciding
 from knowledge.search.wordforms import Thesaurus, shipped_groups, shipped_thesaurus, stem
 
@@ -182,7 +182,7 @@ def _fact_terms(fact: Fact) -> dict[str, int]:
     """Each indexed word of ``fact`` with the best field class it appears in."""
     terms: dict[str, int] = {}
     for text, kind in _fact_fields(fact):
-        new = set(words(text)).difference(STOPWORDS, terms)
+        new = set(fact_words(text)).difference(STOPWORDS, terms)
         terms.update(dict.fromkeys(new, kind))
     return terms
 
@@ -575,7 +575,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
         self, claim: str, aliases: Sequence[str] = (), *, exclude_key: str | None = None
     ) -> list[Hit]:
         """Live facts whose claim says nearly the same as ``claim``, most similar first."""
-        claim_words = [w for w in words(claim) if w not in STOPWORDS]
+        claim_words = [w for w in fact_words(claim) if w not in STOPWORDS]
         if not claim_words:
             return []
         found: set[int] = set()
