@@ -20,7 +20,7 @@ from helpers.store_facts import ALICE, BOB, record
 
 from knowledge.errors import WriteFailed
 from knowledge.store.changes import FactStore
-from knowledge.store.disk import atomic, storage
+from knowledge.store.disk import atomic, journal, storage
 from knowledge.store.disk.journal import LineLog
 from knowledge.store.disk.layout import LayoutMismatch
 from knowledge.store.history import entry_from_json, entry_to_json
@@ -206,3 +206,27 @@ def test_an_append_block_that_fails_after_its_sync_leaves_nothing(tmp_path: Path
         assert path.read_bytes() == b"kept\nmade\n"
         raise OSError(errno.EIO, "rename refused")
     assert path.read_bytes() == b"kept\n"
+
+
+async def test_a_history_created_by_a_write_is_synced_with_its_folder_before_the_rename(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps: list[str] = []
+    real_sync, real_replace = journal.fsync_folder, os.replace
+
+    def sync_folder(folder: Path) -> None:
+        steps.append("history folder synced")
+        real_sync(folder)
+
+    def replace(source: Any, target: Any) -> None:
+        steps.append(f"{Path(target).name} replaced")
+        real_replace(source, target)
+
+    with FactStore.open(db, seed=None) as store:  # no seed: no history yet
+        assert not history_of(db).exists()
+        monkeypatch.setattr(journal, "fsync_folder", sync_folder)
+        monkeypatch.setattr(os, "replace", replace)
+        await store.add(record("first-fact"), ALICE)
+    assert steps[:2] == ["history folder synced", f"{db.name} replaced"]
+    with FactStore.open(db, seed=None) as again:
+        assert [e.key for e in again.history()] == ["first-fact"]
