@@ -2,8 +2,8 @@
 
 A change (add, edit, cite, retract, restore, review, import, teach) is a *plan*: a
 function that validates the request against the current facts and returns the
-new versions and their history entries. :class:`knowledge.store.writes.Writer` runs
-plans one at a time and makes them durable (history first, then the file);
+new versions and how their history records them. :class:`knowledge.store.writes.Writer` runs
+plans one at a time and makes them durable (the history synced before the file is replaced);
 only then does :meth:`FactStore._saved` apply the change to memory and tell the
 listeners (the search index).
 
