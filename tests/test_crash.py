@@ -4,9 +4,9 @@ The one kill -9 harness of the suite. Each trial starts
 ``helpers/crash_moderator.py`` on the same database; it adds and edits facts as
 the bot does and kills itself just before a chosen disk step (by count, so
 each trial dies at the same point every run). The trials' kill points are
-spread so that every kind of step of a write is hit: the history append and
-its fsync, the new file's bytes, its fsync, the backup link, the rename and
-the folder's fsync. After each kill, the file must parse as it is, pass
+spread so that every kind of step of a write is hit: the new file's bytes,
+its fsync, the history append made as the file filled and its fsync, the
+backup link, the rename and the folder's fsync. After each kill, the file must parse as it is, pass
 ``bot.py check``'s rules, open, and hold every write acknowledged so far, with
 its history entry.
 

@@ -6,8 +6,9 @@ a saved file that a reader trusts for a state it does not hold."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from knowledge.search.index import SearchIndex
 from knowledge.store import loading
 from knowledge.store.disk import stamp
 from knowledge.store.disk.fastload import Snapshot, SnapshotFacts
+from knowledge.store.disk.journal import Appender
 from knowledge.store.history import HistoryLog
 from knowledge.store.loading import fingerprint_of, read_base
 from tests.helpers.store_facts import record
@@ -130,7 +132,7 @@ async def test_a_write_arriving_during_the_save_waits_for_it_and_is_not_claimed_
     saved_as = knowledge.store.fingerprint
     events: list[str] = []
     persisted = threading.Event()
-    save, append = SearchIndex.save, HistoryLog.append
+    save, appending = SearchIndex.save, HistoryLog.appending
 
     def slow_save(self: SearchIndex, path: Path, **kwargs: Any) -> None:
         events.append("save begins")
@@ -138,13 +140,15 @@ async def test_a_write_arriving_during_the_save_waits_for_it_and_is_not_claimed_
         save(self, path, **kwargs)
         events.append("save ends")
 
-    def appended(self: HistoryLog, entries: Iterable[HistoryEntry]) -> None:
+    @contextlib.contextmanager
+    def persisting(self: HistoryLog) -> Iterator[Appender]:
         events.append("a write persists")
         persisted.set()
-        append(self, entries)
+        with appending(self) as lines:
+            yield lines
 
     monkeypatch.setattr(SearchIndex, "save", slow_save)
-    monkeypatch.setattr(HistoryLog, "append", appended)
+    monkeypatch.setattr(HistoryLog, "appending", persisting)
     saving = asyncio.create_task(knowledge.keep())
     await until(lambda: events == ["save begins"], "began saving")
     await knowledge.store.add(YAK, ALICE)

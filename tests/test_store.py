@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +25,7 @@ from knowledge.errors import (
 )
 from knowledge.model import Fact, parse_fact
 from knowledge.store.changes import FactStore
+from knowledge.store.disk.journal import Appender
 from knowledge.store.disk.storage import AtomicJSONStorage
 
 
@@ -467,14 +470,16 @@ async def test_close_waits_for_the_write_on_disk_and_refuses_those_queued(
     # Closing releases the writer lock; a write that ran after that could meet another
     # process's writes to the same file.
     on_disk, go_on = threading.Event(), threading.Event()
-    append = store._history.append
+    appending = store._history.appending
 
-    def slow_append(entries: object) -> None:
+    @contextlib.contextmanager
+    def slow_appending() -> Iterator[Appender]:
         on_disk.set()
         go_on.wait()
-        append(entries)
+        with appending() as lines:
+            yield lines
 
-    monkeypatch.setattr(store._history, "append", slow_append)
+    monkeypatch.setattr(store._history, "appending", slow_appending)
     writing = asyncio.ensure_future(store.add(record("in-flight"), ALICE))
     await asyncio.to_thread(on_disk.wait)
     queued = asyncio.ensure_future(store.add(record("queued"), ALICE))

@@ -2,8 +2,8 @@
 
 A change (add, edit, cite, retract, restore, review, import, teach) is a *plan*: a
 function that validates the request against the current facts and returns the
-new versions and their history entries. :class:`knowledge.store.writes.Writer` runs
-plans one at a time and makes them durable (history first, then the file);
+new versions and how their history records them. :class:`knowledge.store.writes.Writer` runs
+plans one at a time and makes them durable (the history synced before the file is replaced);
 only then does :meth:`FactStore._saved` apply the change to memory and tell the
 listeners (the search index).
 
@@ -72,7 +72,7 @@ from knowledge.model import (
     parse_source,
 )
 from knowledge.store import loading
-from knowledge.store.history import note_maker, saved_entries
+from knowledge.store.history import Stamp, note_maker, saved_entries
 from knowledge.store.loading import Opened, document_bytes, open_database
 from knowledge.store.transfer import Warn, review_records
 from knowledge.store.writes import Change, Plan, Writer
@@ -521,7 +521,7 @@ class FactStore:
             if not SUBJECT_KEY_RE.match(key):
                 self.get(key)
             entry = make(now_iso(), _reason(reason, required=False))
-            return entry, Change(facts=(), entries=(entry,))
+            return entry, Change(note=entry)
 
         return await self._writer.write(plan)
 
@@ -595,21 +595,8 @@ class FactStore:
         reason: str | None = None,
         at: str | None = None,
     ) -> Change:
-        at = at or now_iso()
-        entries = (
-            HistoryEntry(
-                key=fact.key,
-                action=action,
-                actor=actor.label,
-                at=at,
-                reason=reason,
-                before=before.to_dict() if before else None,
-                after=fact.to_dict(),
-                version=fact.version,
-            )
-            for before, fact in pairs
-        )
-        return Change(facts=tuple(fact for _, fact in pairs), entries=entries)
+        stamp = Stamp(action, actor.label, at or now_iso(), reason)
+        return Change(pairs=pairs, stamp=stamp)
 
     async def _saved(self, change: Change) -> None:
         """On the event loop, once ``change`` is durable: apply it to memory, then tell the listeners."""

@@ -8,16 +8,18 @@ database shares. Reads never write.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from knowledge.model import FACT_ACTIONS, Actor, Fact, HistoryEntry
-from knowledge.store.disk.journal import LineLog
+from knowledge.store.disk.journal import Appender, LineLog
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,35 @@ def entry_to_json(entry: HistoryEntry) -> str:
     if entry.extra:
         data["extra"] = entry.extra
     return json.dumps(data)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What the history entries of one change share: what was done, by whom, when and why."""
+
+    action: str
+    actor: str
+    at: str
+    reason: str | None = None
+    # Their JSON, made once per change: `"action": ..., "actor": ..., "at": ..., "reason": ...`.
+    _json: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        shared = {"action": self.action, "actor": self.actor, "at": self.at, "reason": self.reason}
+        object.__setattr__(self, "_json", json.dumps(shared)[1:-1])
+
+    def line(self, fact: Fact, encoded: str, before: str | None) -> bytes:
+        """The history line of the change to ``fact``, made around ``encoded``, the JSON text its
+        file record holds (and ``before``, the previous version's, None for a new fact).
+
+        The same bytes as :func:`entry_to_json` of its entry, key first: a nested object is
+        encoded as it is alone, so the record's text is its ``after``, encoded once for both.
+        """
+        before = "null" if before is None else before
+        return (
+            f'{{"key": {json.dumps(fact.key)}, {self._json}, "before": {before}, '
+            f'"after": {encoded}, "version": {fact.version}}}'
+        ).encode()
 
 
 def entry_from_json(line: bytes) -> HistoryEntry | None:
@@ -76,11 +107,12 @@ class HistoryLog:
     """The append-only change log, ``<db>.history.jsonl``, on a
     :class:`~knowledge.store.disk.journal.LineLog`.
 
-    Crash ordering: a write appends and fsyncs its entries *before* it replaces
-    the fact file, so every acknowledged change has its entry. A crash (or a
-    refused file write) in between leaves entries for a change that never
-    happened; they are kept — the log is never rewritten — and the store hides
-    them: an entry counts only if the fact's stored version has reached the
+    Crash ordering: a write appends its entries as it fills the new fact file
+    and fsyncs them *before* it renames that file into place, so every
+    acknowledged change has its entry. A refused write cuts its entries off
+    again; a crash before the rename (or a cut-off the disk refused too) leaves
+    entries for a change that never happened; they are kept — the log is never
+    rewritten — and the store hides them: an entry counts only if the fact's stored version has reached the
     entry's version, and when the same key and version appear twice (the retry
     after a failed write) the later one wins. An append the disk refuses is cut
     off again, and a line cut short by a crash is skipped (the
@@ -102,9 +134,18 @@ class HistoryLog:
         """Append and fsync; raises ``OSError`` if the disk refuses (and nothing of it stays)."""
         if isinstance(entries, Sequence) and not entries:
             return
+        with self.appending() as lines:
+            for entry in entries:
+                lines.add(entry_to_json(entry).encode())
+
+    @contextlib.contextmanager
+    def appending(self) -> Iterator[Appender]:
+        """Lines appended as the block makes them (:meth:`LineLog.appending`): fsynced by
+        :meth:`Appender.sync` or on leaving, cut off again if the block raises."""
         try:
-            self._file.append(entry_to_json(e).encode() for e in entries)
-        except OSError:
+            with self._file.appending() as lines:
+                yield lines
+        except BaseException:
             with self._index_lock:  # a reader may have indexed lines that are now cut off
                 self._offsets, self._indexed_to = {}, 0
             raise

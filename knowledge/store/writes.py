@@ -3,10 +3,13 @@
 1. A write waits for the store's ``asyncio.Lock``, so writes happen one at a
    time, in order, and each one sees the previous one's result.
 2. In a worker thread it runs the store's *plan* (validate against the current
-   state, check versions), appends the history entries and fsyncs them
-   (:mod:`knowledge.store.history`), then replaces the fact file atomically
-   (:mod:`knowledge.store.disk.storage`). Only the changed records are encoded; the others
-   are copied from the current file as bytes (:mod:`knowledge.store.disk.layout`), so the
+   state, check versions), then fills a temp file with the new fact file and,
+   in the same pass, appends each changed fact's history line
+   (:mod:`knowledge.store.history`); the history is fsynced before the temp file
+   is renamed into place (:mod:`knowledge.store.disk.storage`), so a fact file never
+   holds a change its history lacks. Only the changed records are encoded, each
+   once: its history line is made around the same text. The others are copied
+   from the current file as bytes (:mod:`knowledge.store.disk.layout`), so the
    event loop never waits on a write for long.
 3. Only when the file is durable does the event loop apply the change to
    memory (the store's ``on_saved``). If the disk refused, the caller gets
@@ -23,15 +26,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from knowledge.errors import WriteFailed
 from knowledge.model import Fact, HistoryEntry
 from knowledge.store.disk.atomic import describe_os_error
+from knowledge.store.disk.journal import Appender
 from knowledge.store.disk.layout import LayoutMismatch
 from knowledge.store.disk.stamp import write_stamp
+from knowledge.store.history import Stamp
 from knowledge.store.loading import TABLE, Opened, encode
 
 log = logging.getLogger(__name__)
@@ -41,15 +46,21 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One write: the new versions of the facts it touches (none for a note) and their history.
+    """One write: the new versions of facts, each after the version it replaces (None for a
+    new fact), all with the same ``stamp``; or a ``note``, which changes the history only.
 
-    ``entries`` is read once, by the history append: an import of 100,000 facts passes
-    a generator, so each entry's before/after records are made, encoded and dropped
-    one at a time instead of all held at once.
+    No history entry is made for a fact: its line is made as its record is encoded for the
+    file, around that text (:meth:`Stamp.line`), so an import of 100,000 facts encodes each
+    once and never holds them encoded.
     """
 
-    facts: tuple[Fact, ...]
-    entries: Iterable[HistoryEntry]
+    pairs: Sequence[tuple[Fact | None, Fact]] = ()
+    stamp: Stamp | None = None
+    note: HistoryEntry | None = None
+
+    @property
+    def facts(self) -> Iterator[Fact]:
+        return (fact for _, fact in self.pairs)
 
 
 # A write's plan runs on the worker thread under the lock: it validates against
@@ -129,45 +140,65 @@ class Writer:
             result, change = plan()
             if change is None:
                 return result, None, {}
-            changed = {fact.key: fact for fact in change.facts}
-            fresh = [key for key in changed if key not in self.doc_ids]
+            fresh = [fact.key for fact in change.facts if fact.key not in self.doc_ids]
             new_ids = {key: self._next_id + i for i, key in enumerate(fresh)}
             try:
-                self._history.append(change.entries)
-                if change.facts:  # a note changes the history only
-                    self._write_file(changed, new_ids)
+                if change.note is not None:  # a note changes the history only
+                    self._history.append([change.note])
+                if change.pairs:
+                    self._write_file(change, new_ids)
             except OSError as error:
                 raise WriteFailed(str(self.path), describe_os_error(error)) from error
-            if change.facts:  # every record in the file was validated: the next open need not
+            if change.pairs:  # every record in the file was validated: the next open need not
                 write_stamp(self.path, self._storage.fingerprint)
             return result, change, new_ids
 
-    def _write_file(self, changed: dict[str, Fact], new_ids: dict[str, int]) -> None:
-        """Patch the changed records into the file if its layout is known, else write it whole.
-        New records are encoded as they are written: an import of 100,000 facts is never held
-        encoded whole."""
+    def _write_file(self, change: Change, new_ids: dict[str, int]) -> None:
+        """Fill the new file and append the history in one pass, sync the history, then rename the
+        file into place: patch the changed records in if the layout is known, else write it whole.
 
-        def appended() -> Iterator[tuple[str, str]]:
-            return ((str(doc_id), encode(changed[key])) for key, doc_id in new_ids.items())
+        Each changed fact is encoded once, for its record; its history line is made around that
+        text. Records already in the file are encoded before the fill (a patch places them by
+        position), new ones as they are written: an import of 100,000 facts is never held
+        encoded whole. History lines go in the change's order. A fill that fails leaves no line.
+        """
+        stamp = change.stamp
+        assert stamp is not None, "a change of facts has a stamp"
+        changed = {fact.key: fact for fact in change.facts}
+        if len(changed) != len(change.pairs):  # one record per key: a programming error, before any disk step
+            raise ValueError("a change names the same fact twice")
+        positions: dict[str, int] = {}  # of the changed records already in the file
+        if wanted := len(changed) - len(new_ids):
+            for position, key in enumerate(self.doc_ids):
+                if key in changed:
+                    positions[key] = position
+                    if len(positions) == wanted:
+                        break
+        replaced = {positions[key]: (str(self.doc_ids[key]), encode(changed[key])) for key in positions}
+
+        def appended(lines: Appender) -> Iterator[tuple[str, str]]:
+            """The new records; on the way, every changed fact's history line, in the change's order."""
+            for before, fact in change.pairs:
+                doc_id = new_ids.get(fact.key)
+                text = replaced[positions[fact.key]][1] if doc_id is None else encode(fact)
+                lines.add(stamp.line(fact, text, None if before is None else encode(before)))
+                if doc_id is not None:
+                    yield str(doc_id), text
 
         if self._storage.layout is not None:
-            replaced = {}
-            wanted = len(changed) - len(new_ids)
-            for position, (key, doc_id) in enumerate(self.doc_ids.items()):
-                if len(replaced) == wanted:
-                    break
-                if key in changed:
-                    replaced[position] = (str(doc_id), encode(changed[key]))
             try:
-                self._storage.patch_table(TABLE, replaced, appended())
+                with self._history.appending() as lines:
+                    self._storage.patch_table(TABLE, replaced, appended(lines), before_replace=lines.sync)
                 return
-            except LayoutMismatch as error:
+            except LayoutMismatch as error:  # its history lines were cut off with it
                 log.warning("writing %s whole: %s", self.path, error)
-        self._storage.write_tables({TABLE: self._records(changed, appended())})
+        with self._history.appending() as lines:
+            records = self._records(replaced, appended(lines))
+            self._storage.write_tables({TABLE: records}, before_replace=lines.sync)
 
     def _records(
-        self, changed: dict[str, Fact], appended: Iterator[tuple[str, str]]
+        self, replaced: dict[int, tuple[str, str]], appended: Iterator[tuple[str, str]]
     ) -> Iterator[tuple[str, str]]:
-        for key, doc_id in self.doc_ids.items():
-            yield str(doc_id), encode(changed.get(key) or self._facts[key])
+        for position, (key, doc_id) in enumerate(self.doc_ids.items()):
+            yield replaced.get(position) or (str(doc_id), encode(self._facts[key]))
         yield from appended

@@ -14,8 +14,8 @@ disk or make them durable (``os.write``, ``os.copy_file_range``,
 its WRITE-th write (0: opening, which creates the database the first time)
 the process sends itself SIGKILL, as ``kill -9`` would. The same arguments
 kill it at the same point every time, so a test can reach every step of a
-write: history appended but not synced, new file written but not renamed,
-renamed but its folder not synced.
+write: new file written but its history not yet, history appended but not
+synced, synced but the file not renamed, renamed but its folder not synced.
 """
 
 from __future__ import annotations

@@ -36,6 +36,40 @@ Event = dict[str, Any]
 _BATCH = 256
 
 
+class Appender:
+    """The lines of one :meth:`LineLog.appending` block, written ``_BATCH`` at a time."""
+
+    def __init__(self, fd: int, *, fresh_line: bool, sync: bool, folder: Path | None) -> None:
+        self._fd = fd
+        # After a line cut short, a fresh start (joined with newlines, an empty first line).
+        self._batch: list[bytes] = [b""] if fresh_line else []
+        self._sync = sync
+        self._folder = folder  # a new file's, synced once with it
+        self._synced = False
+
+    def add(self, line: bytes) -> None:
+        """Append ``line`` (without its newline)."""
+        self._batch.append(line)
+        self._synced = False
+        if len(self._batch) >= _BATCH:
+            self._write()
+
+    def sync(self) -> None:
+        """Write the lines added so far and, for a synced append, make them durable."""
+        self._write()
+        if self._sync and not self._synced:
+            os.fsync(self._fd)
+            if self._folder is not None:
+                fsync_folder(self._folder)
+                self._folder = None
+        self._synced = True
+
+    def _write(self) -> None:
+        if self._batch:
+            write_all(self._fd, b"\n".join(self._batch) + b"\n")
+            self._batch.clear()
+
+
 class LineLog:
     """The append-only file of lines at ``path``: see the module docstring. Errors are ``OSError``."""
 
@@ -77,25 +111,33 @@ class LineLog:
         file once the folder is too. Without, a power cut may lose them; only a log
         that is not worth an fsync on every line uses that (the query log).
         """
+        with self.appending(sync=sync) as appender:
+            for line in lines:
+                appender.add(line)
+
+    @contextlib.contextmanager
+    def appending(self, *, sync: bool = True) -> Iterator[Appender]:
+        """An append made line by line while the block runs: :meth:`append`'s rule, for a caller
+        that makes its lines as it goes (the history, as the fact file is filled).
+
+        Leaving the block writes the last lines and syncs as :meth:`append` does;
+        :meth:`Appender.sync` does that earlier, at the point the caller chooses. If
+        the block raises, even after that sync, everything it appended is cut off again.
+        """
         size: int | None = None
         try:
             created = sync and not self.path.exists()
             with self.path.open("a+b") as out:
                 fd = out.fileno()
                 size = os.fstat(fd).st_size
-                # After a line cut short, a fresh start (joined with newlines, an empty first line).
-                batch = [b""] if _ends_mid_line(fd, size) else []
-                for line in lines:
-                    batch.append(line)
-                    if len(batch) >= _BATCH:
-                        write_all(fd, b"\n".join(batch) + b"\n")
-                        batch.clear()
-                if batch:
-                    write_all(fd, b"\n".join(batch) + b"\n")
-                if sync:
-                    os.fsync(fd)
-            if created:
-                fsync_folder(self.path.parent)
+                appender = Appender(
+                    fd,
+                    fresh_line=_ends_mid_line(fd, size),
+                    sync=sync,
+                    folder=self.path.parent if created else None,
+                )
+                yield appender
+                appender.sync()
         except BaseException:  # a refused disk, or a line that could not be made: nothing stays
             self._cut_back(size)
             raise

@@ -38,6 +38,9 @@ from knowledge.store.disk.backups import BACKUPS_KEPT, Backups
 from knowledge.store.disk.factfile import Unreadable, decode_json
 from knowledge.store.disk.layout import Layout, LayoutMismatch, fill_patched, fill_whole
 
+# Something run at a point of a write (see AtomicJSONStorage.write_tables).
+Step = Callable[[], None]
+
 __all__ = ["BACKUPS_KEPT", "AtomicJSONStorage", "ExternalChange", "Layout", "LayoutMismatch"]
 
 
@@ -126,24 +129,32 @@ class AtomicJSONStorage(Storage):
             }
         )
 
-    def write_tables(self, tables: Mapping[str, Iterable[tuple[str, str]]]) -> None:
+    def write_tables(
+        self, tables: Mapping[str, Iterable[tuple[str, str]]], *, before_replace: Step | None = None
+    ) -> None:
         """Replace the file with these tables of (doc id, record as JSON text), written whole.
 
-        Raises ``OSError`` if the disk refuses; the previous file is then intact
-        and no temp file is left behind.
+        ``before_replace`` runs once the new file is on disk, before the rename (the
+        writer syncs the history there). Raises ``OSError`` if the disk refuses; the
+        previous file is then intact and no temp file is left behind.
         """
-        self._replace(lambda fd: fill_whole(fd, tables))
+        self._replace(lambda fd: fill_whole(fd, tables), before_replace)
 
     def patch_table(
-        self, table: str, replaced: Mapping[int, tuple[str, str]], appended: Iterable[tuple[str, str]]
+        self,
+        table: str,
+        replaced: Mapping[int, tuple[str, str]],
+        appended: Iterable[tuple[str, str]],
+        *,
+        before_replace: Step | None = None,
     ) -> None:
         """Rewrite the file changing only some records: unchanged ones are copied as bytes.
 
         ``replaced`` maps a record's position in the file to its (doc id, JSON
         text); ``appended`` records go at the end. Needs the layout of a file
         this storage wrote (:attr:`layout`); raises :class:`LayoutMismatch` if
-        the file does not match it, ``OSError`` if the disk refuses. Atomic
-        like :meth:`write_tables`.
+        the file does not match it, ``OSError`` if the disk refuses. Atomic,
+        and ``before_replace`` as in :meth:`write_tables`.
         """
         layout = self.layout
         if layout is None or layout.table != table:
@@ -153,19 +164,25 @@ class AtomicJSONStorage(Storage):
             if _identity(os.fstat(source)) != self._known:
                 raise ExternalChange(self.path)
             try:
-                self._replace(lambda fd: fill_patched(fd, source, layout, replaced, appended))
+                self._replace(lambda fd: fill_patched(fd, source, layout, replaced, appended), before_replace)
             except LayoutMismatch as error:
                 raise LayoutMismatch(f"{self.path}: {error}") from None
 
-    def _replace(self, fill: Callable[[int], Layout | None]) -> None:
-        """Fill a temp file, keep a backup of the current file, rename the temp file over it."""
+    def _replace(self, fill: Callable[[int], Layout | None], before_replace: Step | None) -> None:
+        """Fill a temp file, run ``before_replace``, keep a backup of the current file, rename
+        the temp file over it."""
 
         def fill_and_know(fd: int) -> tuple[Layout | None, tuple[int, int, int]]:
             layout = fill(fd)
             # The file's identity once written (fsync and rename keep inode, size and mtime).
             return layout, _identity(os.fstat(fd))
 
-        layout, known = replace_file(self.path, fill_and_know, before_replace=self._keep_backup)
+        def prepared() -> None:
+            if before_replace is not None:
+                before_replace()
+            self._keep_backup()
+
+        layout, known = replace_file(self.path, fill_and_know, before_replace=prepared)
         # From the rename on, every reader sees the new file, so the write stands: failing
         # it now would leave the caller's memory behind the file.
         self.layout = layout
