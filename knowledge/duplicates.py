@@ -175,7 +175,11 @@ class _Compared:
             for fid, fact in enumerate(facts)
             for name in asked.intersection(
                 name.replace(" ", "")
-                for name in (normalise(fact.key), *self.aliases[fid], *map(normalise, fact.asked_as))
+                for name in (
+                    " ".join(fact_words(fact.key)),
+                    *self.aliases[fid],
+                    *map(normalise, fact.asked_as),
+                )
                 if name
             )
         )

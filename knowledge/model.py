@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -133,12 +134,22 @@ class Fact:
         return {k: v for k, v in data.items() if v is not None and v != []}
 
     def evolve(self, **changes: Any) -> Fact:
-        return replace(self, **changes)
+        """This fact with ``changes`` (field name -> value); nothing is validated again."""
+        # Positionally rather than by dataclasses.replace, which rebuilds every field as a keyword
+        # argument (a third slower): an import of 100,000 facts stamps each one.
+        values = list(_fact_values(self))
+        for name, value in changes.items():
+            if (at := _FACT_POSITION.get(name)) is None:
+                raise TypeError(f"a fact has no field {name!r}")
+            values[at] = value
+        return Fact(*values)
 
 
 FACT_FIELDS = frozenset(f.name for f in Fact.__dataclass_fields__.values())
 SOURCE_FIELDS = frozenset(f.name for f in Source.__dataclass_fields__.values())
 _FACT_ORDER = tuple(Fact.__dataclass_fields__)
+_FACT_POSITION = {name: at for at, name in enumerate(_FACT_ORDER)}
+_fact_values = attrgetter(*_FACT_ORDER)
 _SOURCE_ORDER = tuple(Source.__dataclass_fields__)
 # Fields a person writes; the rest is provenance the store sets.
 CONTENT_FIELDS = (

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from knowledge.errors import InvalidFact
 from knowledge.model import parse_fact
 
 SOURCE = {"publisher": "Haaretz", "url": "https://example.com/a", "published": "2023-03-06"}
+GOOD = {"key": "some-fact", "claim": "A claim.", "sources": [SOURCE]}
 
 
 def refusal(**fields: object) -> str:
@@ -67,3 +70,22 @@ def test_a_field_name_that_is_not_text_is_refused_not_a_crash() -> None:
     with pytest.raises(InvalidFact) as refused:
         parse_fact({"key": "some-fact", "claim": "A claim.", "sources": [SOURCE], 1: "x"})
     assert "1: is not a known field" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"version": 2, "updated_by": "ana", "updated_at": "2026-12-05T08:00:00+00:00"},
+        {"claim": "Silk Way flew 93 times.", "aliases": ("ovda",), "retracted_at": None},
+        {"key": "other-key", "retraction_reason": "wrong", "period": "2016-2020", "asked_as": ("q?",)},
+    ],
+)
+def test_evolve_changes_exactly_the_fields_named(changes: dict[str, object]) -> None:
+    fact = parse_fact(GOOD | {"aliases": ["silk way"], "tags": ["flights"], "added_by": "seed"})
+    assert fact.evolve(**changes) == dataclasses.replace(fact, **changes)
+
+
+def test_evolve_refuses_a_field_a_fact_does_not_have() -> None:
+    with pytest.raises(TypeError, match="no field 'title'"):
+        parse_fact(GOOD).evolve(title="x")

@@ -72,10 +72,10 @@ def words(text: str) -> list[str]:
 
 
 # What an index build or a duplicate check reads, a fact's text, is mostly plain ASCII, which two
-# kinds skip the regex with the same words: text of letters, digits and spaces alone (nearly every
-# alias), split at the spaces; and long text (claims, details) without a comma, an apostrophe or a
-# decimal figure, where a word is a run of ASCII letters and digits, split by str.translate (twice
-# as fast as the regex from about 25 characters, slower below).
+# kinds skip the regex with the same words: text of letters, digits, spaces and hyphens alone
+# (nearly every alias, every key), split at the spaces and hyphens; and long text (claims, details)
+# without a comma, an apostrophe or a decimal figure, where a word is a run of ASCII letters and
+# digits, split by str.translate (twice as fast as the regex from about 25 characters, slower below).
 _PLAIN_SPLIT = 25
 _ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
@@ -84,8 +84,8 @@ def fact_words(text: str) -> list[str]:
     """:func:`words` of a fact's text (tests compare the two), quicker on plain ASCII: for building
     an index and finding duplicates, over thousands of facts at a time."""
     if text.isascii():
-        if text.replace(" ", "").isalnum():
-            return text.lower().split()
+        if text.replace(" ", "").replace("-", "").isalnum():
+            return text.replace("-", " ").lower().split()
         if len(text) >= _PLAIN_SPLIT and _plain_ascii(text):
             return text.translate(_ASCII_SEPARATORS).lower().split()
     return words(text)
