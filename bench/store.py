@@ -20,7 +20,7 @@ then runs each measurement in a fresh subprocess so peak RSS is honest:
   time and peak RSS, and the same steps timed inside one process: start-up and
   imports, store load (``read_base``), the search index (``SearchIndex.load``
   of the one the bot saved, with the moderators' synonyms), the search itself;
-- first write, add and edit latency, p50/p99 (each durable: history fsync, file
+- first write, add and edit latency, p50/p99 (each durable: file fsync, history
   fsync, rename, folder fsync), and the longest event-loop stall during them;
 - import: ``python bot.py import FILE --db NEW`` of ``size`` synthetic facts
   into a new database, wall time, CPU time and peak RSS, and the share of it
@@ -511,7 +511,7 @@ def markdown(report: dict[str, Any]) -> str:
         )
     lines.append(
         f"\nEach size: one first add, then {WRITES} adds and {WRITES} edits, every one durable "
-        f"(history fsync, file fsync, rename, folder fsync); the loop stall is the worst over all "
+        f"(file fsync, history fsync, rename, folder fsync); the loop stall is the worst over all "
         f"{1 + 2 * WRITES} writes."
     )
     lines += ["", *keep_markdown(rows), _machine_line(report)]
