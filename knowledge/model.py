@@ -257,7 +257,7 @@ class _Checker:
     def text_list(self, name: str, value: Any, *, limit: int, most: int) -> tuple[str, ...]:
         if value is None:
             return ()
-        if isinstance(value, str) or not isinstance(value, Iterable):
+        if type(value) is not list and (isinstance(value, str) or not isinstance(value, Iterable)):
             self.fail(name, "must be a list of text")
             return ()
         items = list(value)
@@ -321,7 +321,7 @@ def check_url(value: str) -> str | None:
 
 
 def _source(c: _Checker, prefix: str, data: Any) -> Source | None:
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # a dict first: ABC checks are slow
         c.fail(prefix, "must be an object with publisher, title, published, url, kind")
         return None
     before = len(c.problems)
@@ -359,7 +359,7 @@ def parse_fact(data: Any, *, record: str | None = None) -> Fact:
     ``"import record 17"``) prefixes the message so a person can find it.
     """
     c = _Checker()
-    if not isinstance(data, Mapping):
+    if type(data) is not dict and not isinstance(data, Mapping):  # a dict first: ABC checks are slow
         raise InvalidFact([Problem("fact", "must be an object")], record=record)
     c.unknown("", data, FACT_FIELDS)
 
@@ -391,7 +391,9 @@ def parse_fact(data: Any, *, record: str | None = None) -> Fact:
 
     raw_sources = data.get("sources")
     sources: list[Source] = []
-    if isinstance(raw_sources, Mapping) or not isinstance(raw_sources, list | tuple):
+    if type(raw_sources) is not list and (
+        isinstance(raw_sources, Mapping) or not isinstance(raw_sources, list | tuple)
+    ):
         c.fail("sources", f"must be a list of 1 to {MAX_SOURCES} citations")
     elif not 1 <= len(raw_sources) <= MAX_SOURCES:
         c.fail("sources", f"has {len(raw_sources)} citations; 1 to {MAX_SOURCES} are required")
@@ -476,7 +478,7 @@ def parse_records(
     for name, raw in named:
         if (
             keys_in_names
-            and isinstance(raw, Mapping)
+            and (type(raw) is dict or isinstance(raw, Mapping))
             and isinstance(key := raw.get("key"), str)
             and KEY_RE.fullmatch(key)
         ):
