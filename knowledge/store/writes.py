@@ -1,4 +1,4 @@
-"""How a change reaches the disk: one at a time, history first, then the fact file, then memory.
+"""How a change reaches the disk: one at a time, the history synced before the file is replaced, then memory.
 
 1. A write waits for the store's ``asyncio.Lock``, so writes happen one at a
    time, in order, and each one sees the previous one's result.
@@ -133,7 +133,8 @@ class Writer:
         return RuntimeError(f"the fact store {self.path} is closed")
 
     def _plan_and_persist(self, plan: Plan[T]) -> tuple[T, Change | None, dict[str, int]]:
-        """On the worker thread: validate, then history, then the file. Memory is not touched."""
+        """On the worker thread: validate, then the file and the history in one pass (the history synced
+        before the rename). Memory is not touched."""
         with self._persisting:
             if self._closed:  # closed while this write waited its turn
                 raise self._closed_error()
