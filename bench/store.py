@@ -382,9 +382,9 @@ def _import_rows(folder: Path, size: int, say: Callable[[str], None]) -> dict[st
     """``bot.py import`` of the size's facts into a new database, and its near-duplicate warnings alone."""
     source = folder / f"import-{size}.json"
     runs = []
-    for run in range(IMPORTS):  # a new database each time
-        say(f"import ({run + 1} of {IMPORTS})")
-        target = folder / f"imported-{size}-{run}"
+    for attempt in range(IMPORTS):  # a new database each time
+        say(f"import ({attempt + 1} of {IMPORTS})")
+        target = folder / f"imported-{size}-{attempt}"
         target.mkdir()
         runs.append(
             _measured([sys.executable, "bot.py", "import", str(source), "--db", str(target / "facts.json")])
