@@ -44,3 +44,19 @@ def test_number_of_and_how_long_ask_for_a_figure_too() -> None:
     ):
         steps = [s["step"] for s in index.explain(query)["steps"]]
         assert "needs a figure" in steps, query
+
+
+def test_the_figure_a_question_gives_is_not_the_count_it_asks_for() -> None:
+    index = SearchIndex(
+        [
+            *COUNTS,
+            _fact("orbiters", "A drone maker sold 30 Orbiter drones to Azerbaijan, each carrying a camera."),
+        ]
+    )
+    # Every word is the fact's, but its one figure is the query's own: the count asked for is not stated.
+    query = "how many cameras did the 30 Orbiter drones carry"
+    assert index.search(query).verdict == "none"
+    assert "needs a figure" in [s["step"] for s in index.explain(query)["steps"]]
+    assert index.search(query).suggestions[0].fact.key == "orbiters"
+    # Asked without the figure, the same fact gives the count.
+    assert index.search("how many Orbiter drones were sold to Azerbaijan").results[0].fact.key == "orbiters"

@@ -30,14 +30,16 @@ VERDICTS = ("answer", "several", "none")
 def _states_figure(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     """The fact's claim gives a count or amount (not a date) within a few words of a query word:
     `92 ... cargo flights` answers "how many flights", `flights ended on 31 March 2019` does not;
-    and it says the year asked, if any (92 flights since 2016 is no count for 2022)."""
+    and it says the year asked, if any (92 flights since 2016 is no count for 2022). A figure the
+    query itself gives is not the count it asks for: "how many tonnes did the 92 flights carry"."""
     claim, reach = words(fact.claim), config.figure_reach
     if q.years and not any(str(y) in claim for y in range(q.years[0], q.years[1] + 1)):
         return False
     readings = {t for g in q.groups if not g.numeric for alt in g.alternatives for t in alt.terms}
     named = {fold(m) for m in _DESIGNATION_RE.findall(fact.claim)}  # `LAR-160` names, not counts
+    named.update(g.word for g in q.groups if g.numeric)  # the query's own figures
     for i, word in enumerate(claim):
-        if not (is_number(word) or word in COUNT_WORDS) or f"{claim[i - 1]}-{word}" in named:
+        if not (is_number(word) or word in COUNT_WORDS) or word in named or f"{claim[i - 1]}-{word}" in named:
             continue
         # A date, not a figure: a year, or a day beside its month (`31 March 2019`)
         dated = word.isdigit() and (_is_year(word) or any(w in MONTHS for w in claim[max(0, i - 1) : i + 2]))
@@ -58,10 +60,9 @@ def _states_money(q: _Query, fact: Fact, config: SearchConfig) -> bool:
     ("USD 3.5 billion", "billions of dollars"), not a count ("about 50 LORA missiles")."""
     claim = words(fact.claim)
     for i, word in enumerate(claim):
-        if word in CURRENCY_WORDS:
-            near = claim[max(0, i - 3) : i + 4]
-            if any(is_number(w) or w in COUNT_WORDS for w in near):
-                return True
+        near = claim[max(0, i - 3) : i + 4]
+        if word in CURRENCY_WORDS and any(is_number(w) or w in COUNT_WORDS for w in near):
+            return True
     return "$" in fact.claim
 
 
