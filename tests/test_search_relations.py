@@ -60,3 +60,18 @@ def test_the_figure_a_question_gives_is_not_the_count_it_asks_for() -> None:
     assert index.search(query).suggestions[0].fact.key == "orbiters"
     # Asked without the figure, the same fact gives the count.
     assert index.search("how many Orbiter drones were sold to Azerbaijan").results[0].fact.key == "orbiters"
+
+
+def test_a_unit_of_measure_the_query_names_must_be_the_facts() -> None:
+    runway = _fact("runway", "The runway at Ovda is 3 km long.")
+    pipeline = _fact("pipeline-flow", "The pipeline from Baku carries 1.2 million barrels of oil a day.")
+    index = SearchIndex([*COUNTS, runway, pipeline])
+    # The LORA fact says how many missiles, never how far they fly: a distance in km is not its to give.
+    query = "how many km did the LORA missiles azerbaijan received from israel fly"
+    assert index.search(query).verdict == "none"
+    assert "figure not the fact's" in [s["step"] for s in index.explain(query)["steps"]]
+    assert index.search("LORA missiles azerbaijan received from israel").results[0].fact.key == "lora-count"
+    # A fact whose own words state the unit still answers.
+    outcome = index.search("how many barrels of oil a day does the pipeline from baku carry")
+    assert outcome.verdict == "answer"
+    assert outcome.results[0].fact.key == "pipeline-flow"

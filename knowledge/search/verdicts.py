@@ -20,9 +20,9 @@ from knowledge.model import Fact
 from knowledge.search.config import SearchConfig
 from knowledge.search.reading import _GUESS, _SURE_READINGS, _filler, _Group, _IndexState, _Query
 from knowledge.search.roles import Reading, read
-from knowledge.search.scoring import _EXTRA, _Scored
+from knowledge.search.scoring import _Scored
 from knowledge.search.textnorm import fold, is_number, words
-from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, stem
+from knowledge.search.wordforms import COUNT_WORDS, CURRENCY_WORDS, MONTHS, UNIT_WORDS, stem
 
 VERDICTS = ("answer", "several", "none")
 
@@ -154,7 +154,7 @@ class _Deciding(_IndexState):
         sure = keep("below the answer threshold", said, unnamed, lambda s: s.confidence >= needed)
         said = "its own period leaves out a year asked for"
         sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
-        said = "a figure the query states must be in the fact's own words"
+        said = "a figure or unit of measure the query states must be in the fact's own words"
         sure = keep("figure not the fact's", said, sure, lambda s: self._says_every_figure(q, s.fid))
         for name, said, states in (c for asked, c in _CONSTRAINTS.items() if getattr(q, asked)):
             sure = keep(name, said, sure, lambda s, f=states: f(q, self._facts[s.fid], self._config))
@@ -228,9 +228,8 @@ class _Deciding(_IndexState):
     def _names_fact(self, group: _Group, close: list[_Scored]) -> bool:
         """The query word is a fact's name as typed, in another script (`ovda`, `לעובדה`) or as
         the synonym it first reads as (a moderator's `sandport` for `ovda`)."""
-        if self._named(group.word) or any(alt.how == "another name" for alt in group.alternatives):
-            return True
-        return any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
+        named = bool(self._named(group.word)) or any(alt.how == "another name" for alt in group.alternatives)
+        return named or any(group.alternatives[0].terms in _alias_keys(self._facts[s.fid]) for s in close)
 
     def _needed(self, q: _Query) -> float:
         """The confidence an answer to ``q`` needs: less for a question of many words."""
@@ -238,11 +237,12 @@ class _Deciding(_IndexState):
         return c.long_answer_confidence if len(q.groups) >= c.long_query else c.answer_confidence
 
     def _says_every_figure(self, q: _Query, fid: int) -> bool:
-        """Every figure of the query other than a year is in the fact's own words."""
+        """Every figure of the query other than a year, and every unit of measure it names (`km`,
+        `tonnes`), is in the fact's own words."""
         return all(
-            any(e >> 2 == fid and e & 3 != _EXTRA for e in self._postings.get(g.word, ()))
+            self._says(fid, (stem(g.word),))
             for g in q.groups
-            if g.year is None and is_number(g.word)
+            if g.year is None and (is_number(g.word) or g.word in UNIT_WORDS)
         )
 
     def _evidence(self, q: _Query, fid: int) -> float:

@@ -69,6 +69,7 @@ COUNT_QUESTIONS = tuple(tuple(q) for q in ANALYZER["count_questions"])
 WHEN_QUESTIONS = tuple(tuple(q) for q in ANALYZER["when_questions"])
 COUNT_WORDS = frozenset(ANALYZER["count_words"])
 MONTHS = frozenset(ANALYZER["months"])
+UNIT_WORDS = frozenset(fold(w) for w in ANALYZER["unit_words"])
 
 
 @lru_cache(maxsize=1 << 17)
