@@ -62,6 +62,9 @@ NOT_QUERY_PATH: dict[str, set[str]] = {
         "Thesaurus.__init__",
         "Thesaurus._add",
         "Thesaurus._openers",  # read once, when the thesaurus is compiled
+        "Thesaurus._closers",
+        "Thesaurus._with_synonyms",
+        "_by_first_word",  # groups the question word lists when the module is read
         "member_phrases",
         "phrase_of",
         "Thesaurus.load",

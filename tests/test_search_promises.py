@@ -188,11 +188,20 @@ def test_narrowing_words_come_in_the_same_order_in_every_process() -> None:
     "extra",
     [(), ({"words": ["suicide uav", "kamikaze uav"], "broader": []}, {"words": ["zangi", "suicide"]})],
 )
-def test_every_word_that_can_start_a_thesaurus_phrase_is_tried_as_one(extra: tuple[dict, ...]) -> None:
+def test_every_run_of_words_that_can_be_a_thesaurus_phrase_is_tried_as_one(extra: tuple[dict, ...]) -> None:
     # Runs of query words are tried as phrases only from an opener; one left out would lose a phrase.
     thesaurus = Thesaurus([*shipped_groups(), *extra])
     starts = {p[0] for p in thesaurus._member_of if len(p) > 1}
+    seconds = {p[1] for p in thesaurus._member_of if len(p) > 1}
     for phrase in thesaurus._member_of:
         synonyms = {r.phrase[0] for r in thesaurus.related(phrase) if len(r.phrase) == 1 and not r.broader}
         if len(phrase) == 1 and (phrase[0] in starts or synonyms & starts):
             assert phrase[0] in thesaurus.openers, phrase
+        # A word after an opener is tried only if a phrase can go on with it, as it is or in other words.
+        if len(phrase) == 1 and (phrase[0] in seconds or synonyms & seconds):
+            assert phrase[0] in thesaurus.closers, phrase
+        if len(phrase) > 1:  # and each is tried for a run of words as long as its longest phrase
+            assert thesaurus.openers[phrase[0]] >= len(phrase), phrase
+            assert phrase[1] in thesaurus.closers, phrase
+    # Pairs read through synonyms: every opener is tried for two words at least.
+    assert min(thesaurus.openers.values()) == 2

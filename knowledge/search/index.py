@@ -463,7 +463,7 @@ class SearchIndex(_QueryReading, _Scoring, _Deciding):
 
     def _df(self, key: str) -> int:
         """How many facts use a word with form key ``key`` (a fact using two forms counts twice)."""
-        return sum(len(self._postings[t]) for t in self._by_stem.get(key, ()))
+        return sum(map(len, map(self._postings.__getitem__, self._by_stem.get(key, ()))))
 
     # --- queries -----------------------------------------------------------
 

@@ -18,7 +18,7 @@ import re
 from array import array
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
+from itertools import chain, pairwise, repeat
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -126,12 +126,11 @@ def _slip(word: str, term: str) -> bool:
 _ASKING_US = frozenset({"tell", "show", "give", "send", "let", "help", "brief", "remind", "update", "get"})
 
 
-def _asks(folded: list[str], questions: Sequence[Sequence[str]], starts: int) -> int | None:
-    """Where the first of ``questions`` (each a run of words) to begin within the first ``starts``
-    words ends, if one does."""
+def _asks(folded: list[str], questions: dict[str, list[tuple[str, ...]]], starts: int) -> bool:
+    """Whether one of ``questions`` (runs of words, under their first word) begins within the first
+    ``starts`` words."""
     asked = tuple(folded)
-    ends = (i + len(ask) for i in range(starts) for ask in questions if asked[i : i + len(ask)] == ask)
-    return next(ends, None)
+    return any(asked[i : i + len(q)] == q for i, w in enumerate(asked[:starts]) for q in questions.get(w, ()))
 
 
 def _filler(word: str) -> bool:
@@ -180,12 +179,11 @@ class _QueryReading(_IndexState):
         found: list[tuple[str, int]] = []
         # In a word of three or four letters only swapped letters (`wya`) or a doubled one (`rom`,
         # `romm`) are a typo; any other change makes another word (`came` is no `name`, `fled` no `flew`).
-        for length in range(len(word) - limit, len(word) + limit + 1) if limit else ():
-            near = self._by_length.get((word[0], length), ())
-            matches = process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=None)
-            for term, distance, _ in matches:
-                if term != word and (len(word) > 4 or _slip(word, term)):
-                    found.append((term, int(distance)))
+        lengths = range(len(word) - limit, len(word) + limit + 1) if limit else ()
+        near = list(chain.from_iterable(self._by_length.get((word[0], n), ()) for n in lengths))
+        for term, gap, _ in process.extract(word, near, scorer=OSA.distance, score_cutoff=limit, limit=None):
+            if term != word and (len(word) > 4 or _slip(word, term)):
+                found.append((term, int(gap)))
         found.sort(key=lambda item: (item[1], -len(self._postings[item[0]]), item[0]))
         if len(self._fuzzy_cache) > 4096:
             self._fuzzy_cache.clear()
@@ -256,13 +254,11 @@ class _QueryReading(_IndexState):
             exact = word in self._postings
             offer(_Alternative((forms[0],), 1.0 if exact else near, "exact" if exact else "word form"))
         if prefix:  # a word still being typed: what it may become, nothing more
-            if len(word) >= 2:
-                for term in self._prefix_matches(word):
-                    offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
+            for term in self._prefix_matches(word) if len(word) >= 2 else ():
+                offer(_Alternative((stem(term),), 0.6 + 0.3 * len(word) / len(term), "prefix"))
         elif not is_number(word):
-            for form in forms[1:]:
-                if form in self._by_stem:
-                    offer(_Alternative((form,), near, "word form"))
+            for form in (f for f in forms[1:] if f in self._by_stem):
+                offer(_Alternative((form,), near, "word form"))
             for form in forms:
                 for alt in self._related((form,)):
                     offer(alt)
@@ -284,17 +280,19 @@ class _QueryReading(_IndexState):
                         for alt in self._related((key,)):
                             offer(_Alternative(alt.terms, (1.0 - step) * alt.similarity, _GUESS))
             if len(word) >= 5:  # also when one fact writes it joined and another apart
-                for i in range(2, len(word) - 1):
-                    head, tail = word[:i], word[i:]
+                for head, tail in ((word[:i], word[i:]) for i in range(2, len(word) - 1)):
                     if head in self._postings and tail in self._postings:
                         offer(_Alternative((stem(head), stem(tail)), near, "split"))
-        ranked = sorted(alts.values(), key=lambda alt: -alt.similarity)
-        return ranked[: self._config.max_expansions * 2]
+        return sorted(alts.values(), key=lambda alt: -alt.similarity)[: self._config.max_expansions * 2]
 
-    def _opens_phrase(self, typed: Typed) -> bool:
-        """Whether a thesaurus phrase starts with the word, as it is or in other words: most query
-        words start none, and trying every run of words from one is the costliest part of reading."""
-        return not self._thesaurus.openers.isdisjoint(keys(typed.word, typed.raw)[:3])
+    def _phrase_room(self, typed: list[Typed]) -> int:
+        """The most words a thesaurus phrase starting at the first of ``typed`` (it and the word after
+        it) may have, 1 if none can: most query words start none, most of the rest only a pair, few
+        are followed by a word a phrase goes on with, and trying every run of words from one is the
+        costliest part of reading. Each word is read as it is or in other words."""
+        if len(typed) < 2 or self._thesaurus.closers.isdisjoint(keys(typed[1].word, typed[1].raw)[:3]):
+            return 1
+        return max(map(self._thesaurus.openers.get, keys(typed[0].word, typed[0].raw)[:3], repeat(1)))
 
     def _phrase_group(self, typed: list[Typed]) -> _Group | None:
         """Two or more query words the thesaurus knows as one phrase (`spy agency`, `tel aviv`,
@@ -360,7 +358,7 @@ class _QueryReading(_IndexState):
         typos = [self._config.max_typo_words]
         i = 0
         while i < len(content):
-            longest = min(self._thesaurus.longest, len(content) - i) if self._opens_phrase(content[i]) else 1
+            longest = min(self._phrase_room(content[i : i + 2]), len(content) - i)
             phrase = next(
                 (g for n in range(longest, 1, -1) if (g := self._phrase_group(content[i : i + n]))), None
             )
@@ -376,9 +374,8 @@ class _QueryReading(_IndexState):
         # Two query words a fact writes as one (`silk way` / `silkway`).
         for left, right in pairwise(groups):
             joined = left.word + right.word
-            if joined in self._postings:
-                for group in (left, right):
-                    group.alternatives.insert(0, _Alternative((stem(joined),), 1.0, "joined"))
+            for group in (left, right) if joined in self._postings else ():
+                group.alternatives.insert(0, _Alternative((stem(joined),), 1.0, "joined"))
         if prefix_last and len(groups) > 1 and not groups[-1].alternatives:
             groups.pop()  # a word still being typed that matches nothing yet
         # In a large base, a word in a large share of the facts tells them apart no
@@ -404,18 +401,16 @@ class _QueryReading(_IndexState):
         # A word the base never uses weighs at least as much as the query's average known
         # word: `lora missile range` is not answered by the LORA fact.
         known = [g.weight for g in groups if g.weight]
-        for group in groups:
-            if not group.weight:
-                group.weight = max(unknown, sum(known) / len(known)) if known else unknown
+        for group in (g for g in groups if not g.weight):
+            group.weight = max(unknown, sum(known) / len(known)) if known else unknown
         named = set(self._named(" ".join(all_words)))
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
-            for form in variants(content[0].word, content[0].raw):
-                named.update(self._named(form))
+            named.update(*map(self._named, variants(content[0].word, content[0].raw)))
         folded = [t.word for t in every]
         pricing = any(w in MONEY_WORDS for w in folded)
-        counting = _asks(folded, COUNT_QUESTIONS, len(folded)) is not None
+        counting = _asks(folded, COUNT_QUESTIONS, len(folded))
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
-        dating = _asks(folded, WHEN_QUESTIONS, 2) is not None or any(w in DATE_WORDS for w in folded)
+        dating = _asks(folded, WHEN_QUESTIONS, 2) or any(w in DATE_WORDS for w in folded)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])

@@ -5,15 +5,14 @@ reading a query (:mod:`knowledge.search.reading`) and deciding on it (:mod:`know
 the one that walks the postings for every candidate, so it is where speed is won or lost. It
 reads the index's postings and periods, so it is a mixin of
 :class:`knowledge.search.index.SearchIndex`. What a word is worth in each field class is defined
-here; :data:`_OWN_WEIGHT` is the one list every module reads, so ``bench/calibrate.py`` changes
-its tag entry in place.
+here.
 """
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, repeat
+from operator import neg, rshift
 from typing import Any
 
 from knowledge.model import Fact
@@ -66,7 +65,7 @@ class _Scoring(_IndexState):
                     if room <= 0:
                         return found
                     if len(posting) <= room:
-                        found.update(e >> 2 for e in posting)
+                        found.update(map(rshift, posting, repeat(2)))  # each entry's fact (entry >> 2)
                     else:
                         # Too many to take all: facts named by the word first.
                         named = [e >> 2 for e in posting if e & 3 == _NAME]
@@ -126,18 +125,19 @@ class _Scoring(_IndexState):
 
     def _coverage(
         self, q: _Query, candidates: set[int]
-    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, list[tuple[bool, dict[int, float]]]]:
+    ) -> tuple[dict[int, float], dict[int, float], set[int] | None, set[int] | None, set[int] | None]:
         """Each candidate's coverage and confidence, which candidates match a word of the query
-        other than a year (None when it has no such word the base knows), and for each word of the
-        query that few facts use whether it is a name (`ramon`, `belarus`) and the facts that say it
-        in their own words. A fact that says none of those words matches only the query's common
-        words; one that lacks such a name is about another party or place, however much else
-        they share."""
+        other than a year (None when it has no such word the base knows), and, of the words of the
+        query that few facts use, the facts that say every one that is a name (`ramon`, `belarus`)
+        and those that say any, in their own words (None when there is no such name or word). A
+        fact that says none of those words matches only the query's common words; one that lacks
+        such a name is about another party or place, however much else they share."""
         total = sum(g.weight for g in q.groups) or 1.0
         coverage = dict.fromkeys(candidates, 0.0)
         confidence = dict.fromkeys(candidates, 0.0)
         worded: set[int] | None = None
-        rare: list[tuple[bool, dict[int, float]]] = []
+        names: set[int] | None = None
+        rare: set[int] | None = None
         few = self._config.common_share * len(self._facts)
         for group in q.groups:
             rank, own = self._group_values(q, group, coverage)
@@ -150,36 +150,40 @@ class _Scoring(_IndexState):
                 worded = (worded or set()).union(rank)
                 terms = group.alternatives[0].terms
                 if min(map(self._df, terms)) < few:
-                    rare.append((any(map(self._is_name, terms)), own))
-        return coverage, confidence, worded, rare
+                    rare = set(own) if rare is None else rare.union(own)
+                    if any(map(self._is_name, terms)):
+                        names = set(own) if names is None else names.intersection(own)
+        return coverage, confidence, worded, names, rare
 
     def _weights(
         self, key: str, among: dict[int, Any], similarity: float, certainty: float
     ) -> dict[int, tuple[float, float]]:
         """Fact id -> (field weight times ``similarity``, confidence weight times ``certainty``)
         of form key ``key``."""
+        near, rest = self._config.near * similarity, self._config.rest_weight * similarity
+        values = ((similarity, certainty), (near, certainty), (near, certainty), (rest, 0.0))  # _OWN_WEIGHT
         out: dict[int, tuple[float, float]] = {}
-        claim, rest = self._config.near, self._config.rest_weight
-        weights, own = (1.0, claim, claim, rest), _OWN_WEIGHT
         for term in self._by_stem.get(key, ()):
-            for entry in self._postings[term]:
-                fid = entry >> 2
-                if fid in among:
-                    kind = entry & 3
-                    value = (weights[kind] * similarity, own[kind] * certainty)
-                    prev = out.get(fid)
-                    out[fid] = value if prev is None else (max(prev[0], value[0]), max(prev[1], value[1]))
+            # A term's posting holds a fact once, at the best field it is in.
+            found = {fid: values[e & 3] for e in self._postings[term] if (fid := e >> 2) in among}
+            if not out:
+                out = found
+                continue
+            for fid, (r, o) in found.items():  # another word of this form key: the better of each
+                prev = out.get(fid, (0.0, 0.0))
+                out[fid] = (max(prev[0], r), max(prev[1], o))
         return out
 
     def _rank(self, q: _Query, *, budget: int, rerank: int) -> list[_Scored]:
         candidates = self._candidates(q, budget)
         if not candidates:
             return []
-        coverage, confidence, worded, rare = self._coverage(q, candidates)
+        coverage, confidence, worded, names, rare = self._coverage(q, candidates)
         asked = [g.year for g in q.groups if g.year is not None]
         needed, total = self._needed(q), sum(g.weight for g in q.groups) or 1.0
-        top = heapq.nlargest(rerank, coverage, key=lambda f: (coverage[f], confidence[f], -f))
-        best = [_Scored(fid, coverage[fid], confidence[fid]) for fid in top]
+        # best coverage, then confidence, then the first fact (both dicts list the candidates in one order)
+        ranked = zip(coverage.values(), confidence.values(), map(neg, coverage), strict=True)
+        best = [_Scored(-f, cov, conf) for cov, conf, f in sorted(ranked, reverse=True)[:rerank]]
         stated: Reading | None = None
         for item in best:
             if asked and item.fid in self._dated and (span := self._years.get(item.fid)) is not None:
@@ -197,10 +201,10 @@ class _Scoring(_IndexState):
                 # explosives exemption. Years favour facts, they do not pick them.
                 item.confidence = 0.0
                 item.notes += ("matches only a year",)
-            elif any(name and not own.get(item.fid) for name, own in rare):  # another party or place
+            elif names is not None and item.fid not in names:  # another party or place
                 item.confidence = 0.0
                 item.notes += ("lacks a name asked for",)
-            elif rare and not any(own.get(item.fid) for _, own in rare):
+            elif rare is not None and item.fid not in rare:
                 item.confidence = 0.0
                 item.notes += ("matches only common words",)
             # Reading whose thing a claim names costs the most of any check here (it parses the

@@ -116,4 +116,6 @@ def normalise(text: str) -> str:
 def strip_markup(text: str) -> str:
     """Remove Discord mentions and control or formatting characters."""
     text = _DISCORD_MARKUP_RE.sub(" ", text)
+    if text.isprintable():  # no control, format or line-break character (nor a space but " "): most text
+        return text
     return "".join(" " if unicodedata.category(ch) in _INVISIBLE else ch for ch in text)

@@ -145,9 +145,11 @@ class _Deciding(_IndexState):
         elif all(g.alternatives and all(a.how == _GUESS for a in g.alternatives) for g in q.groups):
             steps.append(Step("only a guess", "every word is read only as a typo of another word's synonym"))
             return Decision("none", [], steps)
-        for note, said in _NOTES.items():
-            if noted := [s for s in ranked if note in s.notes]:
-                steps.append(Step(note, said, keys(noted)))
+        noted: dict[str, list[_Scored]] = {}
+        for item in ranked:
+            for note in item.notes:
+                noted.setdefault(note, []).append(item)
+        steps += [Step(note, said, keys(noted[note])) for note, said in _NOTES.items() if note in noted]
         needed = self._needed(q)
         said = f"a fact's own words must cover {100 * needed:.0f}% of the query's weight"
         unnamed = [s for s in ranked if not s.exact]

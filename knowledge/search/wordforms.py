@@ -27,7 +27,7 @@ import itertools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -65,8 +65,17 @@ CURRENCY_WORDS = frozenset(ANALYZER["currency_words"])
 # Folded as a query's words are compared: свой is свои, isə is ise.
 QUERY_FILLER = frozenset(fold(w) for w in ANALYZER["query_filler"]) | DATE_WORDS | MONEY_WORDS
 NUMBER_WORDS = frozenset(ANALYZER["number_words"])
-COUNT_QUESTIONS = tuple(tuple(q) for q in ANALYZER["count_questions"])
-WHEN_QUESTIONS = tuple(tuple(q) for q in ANALYZER["when_questions"])
+
+
+def _by_first_word(questions: list[list[str]]) -> dict[str, list[tuple[str, ...]]]:
+    """Each question (a run of words) under its first word: a query's words are looked up, rather
+    than every question tried at every word."""
+    firsts = dict.fromkeys(q[0] for q in questions)
+    return {first: [tuple(q) for q in questions if q[0] == first] for first in firsts}
+
+
+COUNT_QUESTIONS = _by_first_word(ANALYZER["count_questions"])
+WHEN_QUESTIONS = _by_first_word(ANALYZER["when_questions"])
 COUNT_WORDS = frozenset(ANALYZER["count_words"])
 MONTHS = frozenset(ANALYZER["months"])
 UNIT_WORDS = frozenset(fold(w) for w in ANALYZER["unit_words"])
@@ -204,12 +213,13 @@ class Thesaurus:
         self._keys: list[tuple[tuple[Phrase, ...], tuple[Phrase, ...]]] = []
         self._related: dict[Phrase, list[Related]] = {}
         self._singles: dict[str, list[str]] | None = None  # one-word members by first letter
-        self.longest = 1
-        self._first_words: set[str] = set()  # the form keys a phrase of two or more words starts with
+        # the form keys a phrase of two or more words starts with, and the most words of one each starts
+        self._first_words: dict[str, int] = {}
         for group in groups:
             members = [word for field in ("words", *LANGUAGES) for word in group.get(field, ())]
             self._add(tuple(members), tuple(group.get("broader", ())))
         self.openers = self._openers()
+        self.closers = self._closers()
 
     @classmethod
     def load(cls, path: Path = THESAURUS_FILE) -> Thesaurus:
@@ -231,25 +241,35 @@ class Thesaurus:
         for member in members:
             for phrase in member_phrases(member):
                 self._member_of.setdefault(phrase, []).append(index)
-                self.longest = max(self.longest, len(phrase))
                 if len(phrase) > 1:
-                    self._first_words.add(phrase[0])
+                    self._first_words[phrase[0]] = max(len(phrase), self._first_words.get(phrase[0], 0))
 
-    def _openers(self) -> frozenset[str]:
+    def _openers(self) -> dict[str, int]:
         """Form keys a phrase of two or more words starts with, as they are or through a one-word
         synonym (`suicide UAV` opens `suicide drone`): a word that is none of these starts no phrase.
-        A one-word member of a group with a one-word member that starts a phrase counts, whichever."""
-        first = self._first_words
-        opening = {
-            i
-            for i, (members, _) in enumerate(self._keys)
-            if any(len(m) == 1 and m[0] in first for m in members)
+        Each with the most words a phrase it opens may have: through a synonym two, since only a
+        pair of query words is read through synonyms (most open no phrase longer than two words)."""
+        found = dict(self._first_words)
+        for key in self._with_synonyms(self._first_words):
+            found.setdefault(key, 2)
+        return found
+
+    def _closers(self) -> frozenset[str]:
+        """Form keys that are the second word of a phrase, as they are or through a one-word synonym
+        (`suicide UAV` is `suicide drone`): a run of query words whose second is none of these is no
+        phrase."""
+        return frozenset(self._with_synonyms({p[1] for p in self._member_of if len(p) > 1}))
+
+    def _with_synonyms(self, given: Collection[str]) -> set[str]:
+        """``given`` (form keys) and every one-word member of a group with a one-word member among them."""
+        groups = {
+            i for i, (members, _) in enumerate(self._keys) for m in members if len(m) == 1 and m[0] in given
         }
-        found = set(first)
-        for phrase, groups in self._member_of.items():
-            if len(phrase) == 1 and not opening.isdisjoint(groups):
+        found = set(given)
+        for phrase, within in self._member_of.items():
+            if len(phrase) == 1 and not groups.isdisjoint(within):
                 found.add(phrase[0])
-        return frozenset(found)
+        return found
 
     def related(self, phrase: Phrase) -> list[Related]:
         """The phrases ``phrase`` may stand for: the other members of its groups, then their broader terms."""
