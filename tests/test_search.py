@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from knowledge.model import Fact, Source
 from knowledge.search import MAX_QUERY_CHARS, SearchIndex, SearchOutcome
+from knowledge.search import wordforms as wf
 from knowledge.search.textnorm import fact_words, normalise, strip_markup, words
 from knowledge.search.wordforms import Thesaurus
 
@@ -600,3 +601,13 @@ def test_words_in_the_query_s_order_single_a_fact_out_only_when_a_word_links_the
     # `for` links the words: the fact called "arms for oil" says that relation.
     linked = base.search("arms for oil")
     assert (linked.verdict, linked.results[0].fact.key) == ("answer", "arms-for-oil")
+
+
+# typed_words() takes a run of ASCII letters and digits as one word without words(): it must give
+# words()'s reading of each run, as it does for runs in other scripts.
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="abXZ09 ,.'’-_İıəЁёשé\u0301\u0307ß", max_size=30))
+def test_typed_words_reads_each_run_as_words_does(text: str) -> None:
+    prepared = wf._RAW_APOSTROPHE_RE.sub("", wf._POSSESSIVE_RE.sub("", wf.figures(wf._lower(text))))
+    expected = [(part, raw) for raw in wf._RAW_WORD_RE.findall(prepared) for part in words(raw)]
+    assert [(t.word, t.raw) for t in wf.typed_words(text)] == expected

@@ -135,8 +135,8 @@ def typed_words(text: str) -> list[Typed]:
     text = figures(_lower(text))
     text = _RAW_APOSTROPHE_RE.sub("", _POSSESSIVE_RE.sub("", text))
     found: list[Typed] = []
-    for raw in _RAW_WORD_RE.findall(text):
-        found += [Typed(part, raw) for part in words(raw)]
+    for raw in _RAW_WORD_RE.findall(text):  # a run of ASCII letters and digits is one word as it is
+        found += [Typed(raw, raw)] if raw.isascii() else [Typed(part, raw) for part in words(raw)]
     return found
 
 
