@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             mine = scored.get(fid_of[top])
             confidence = mine.confidence if mine else 0.0
             fact = index._facts[fid_of[top]]
-            states = index._says_every_figure(parsed, fid_of[top]) and all(
+            states = index._says_figures(parsed, fid_of[top]) and all(
                 check(parsed, fact, index.config)
                 for flag, (_, _, check) in _CONSTRAINTS.items()
                 if getattr(parsed, flag)

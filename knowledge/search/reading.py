@@ -214,7 +214,7 @@ class _QueryReading(_IndexState):
         return sorted(siblings)[: self._config.max_expansions]
 
     def _known(self, phrase: Phrase) -> bool:
-        return all(key in self._by_stem for key in phrase)
+        return all(map(self._by_stem.__contains__, phrase))
 
     def _related(self, phrase: Phrase) -> Iterator[_Alternative]:
         """What the thesaurus says ``phrase`` may stand for, among the words the base uses."""
@@ -359,9 +359,8 @@ class _QueryReading(_IndexState):
         i = 0
         while i < len(content):
             longest = min(self._phrase_room(content[i : i + 2]), len(content) - i)
-            phrase = next(
-                (g for n in range(longest, 1, -1) if (g := self._phrase_group(content[i : i + n]))), None
-            )
+            tries = (self._phrase_group(content[i : i + n]) for n in range(longest, 1, -1))
+            phrase = next(filter(None, tries), None) if longest > 1 else None
             if phrase is not None and phrase.alternatives:
                 groups.append(phrase)
                 i += len(phrase.word.split())
@@ -407,10 +406,10 @@ class _QueryReading(_IndexState):
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
             named.update(*map(self._named, variants(content[0].word, content[0].raw)))
         folded = [t.word for t in every]
-        pricing = any(w in MONEY_WORDS for w in folded)
+        pricing = not MONEY_WORDS.isdisjoint(folded)
         counting = _asks(folded, COUNT_QUESTIONS, len(folded))
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
-        dating = _asks(folded, WHEN_QUESTIONS, 2) or any(w in DATE_WORDS for w in folded)
+        dating = _asks(folded, WHEN_QUESTIONS, 2) or not DATE_WORDS.isdisjoint(folded)
         kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])

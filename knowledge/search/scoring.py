@@ -85,12 +85,9 @@ class _Scoring(_IndexState):
         for alt in group.alternatives:
             parts = [self._weights(t, among, alt.similarity, alt.certainty) for t in alt.terms]
             matched = parts[0]
-            if len(parts) > 1:  # a split word or a phrase: every part must appear
-                matched = {
-                    f: (min(p[f][0] for p in parts), min(p[f][1] for p in parts))
-                    for f in matched
-                    if all(f in p for p in parts)
-                }
+            if len(parts) > 1:  # a split word or a phrase: every part must appear, the least counts
+                common = set(matched).intersection(*parts[1:])
+                matched = {f: tuple(map(min, *[p[f] for p in parts])) for f in matched if f in common}
             for fid, (r, o) in matched.items():
                 if r > rank.get(fid, 0.0):
                     rank[fid] = r

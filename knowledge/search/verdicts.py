@@ -129,8 +129,8 @@ class _Deciding(_IndexState):
         def keys(items: list[_Scored]) -> tuple[str, ...]:
             return tuple(self._facts[s.fid].key for s in items[:_SHOWN])
 
-        def keep(name: str, said: str, items: list[_Scored], test: object) -> list[_Scored]:
-            kept = [s for s in items if test(s)]  # type: ignore[operator]
+        def keep(name: str, said: str, items: list[_Scored], kept: list[_Scored]) -> list[_Scored]:
+            """``kept``, those of ``items`` that pass step ``name``: a step that takes any out is one."""
             if len(kept) < len(items):
                 taken = {id(s) for s in kept}
                 steps.append(Step(name, said, keys([s for s in items if id(s) not in taken])))
@@ -152,14 +152,14 @@ class _Deciding(_IndexState):
         steps += [Step(note, said, keys(noted[note])) for note, said in _NOTES.items() if note in noted]
         needed = self._needed(q)
         said = f"a fact's own words must cover {100 * needed:.0f}% of the query's weight"
-        unnamed = [s for s in ranked if not s.exact]
-        sure = keep("below the answer threshold", said, unnamed, lambda s: s.confidence >= needed)
+        rest = [s for s in ranked if not s.exact]
+        sure = keep("below the answer threshold", said, rest, [s for s in rest if s.confidence >= needed])
         said = "its own period leaves out a year asked for"
-        sure = keep("dated elsewhere", said, sure, lambda s: not s.dated_elsewhere)
+        sure = keep("dated elsewhere", said, sure, [s for s in sure if not s.dated_elsewhere])
         said = "a figure or unit of measure the query states must be in the fact's own words"
-        sure = keep("figure not the fact's", said, sure, lambda s: self._says_every_figure(q, s.fid))
+        sure = keep("figure not the fact's", said, sure, [s for s in sure if self._says_figures(q, s.fid)])
         for name, said, states in (c for asked, c in _CONSTRAINTS.items() if getattr(q, asked)):
-            sure = keep(name, said, sure, lambda s, f=states: f(q, self._facts[s.fid], self._config))
+            sure = keep(name, said, sure, [s for s in sure if states(q, self._facts[s.fid], self._config)])
         if exact:  # named by its key or an alias; the others that fit follow it
             return Decision("answer" if len(exact) == 1 else "several", [*exact, *sure], steps)
         if not sure:
@@ -238,7 +238,7 @@ class _Deciding(_IndexState):
         c = self._config
         return c.long_answer_confidence if len(q.groups) >= c.long_query else c.answer_confidence
 
-    def _says_every_figure(self, q: _Query, fid: int) -> bool:
+    def _says_figures(self, q: _Query, fid: int) -> bool:
         """Every figure of the query other than a year, and every unit of measure it names (`km`,
         `tonnes`), is in the fact's own words."""
         return all(
