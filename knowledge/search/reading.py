@@ -332,14 +332,16 @@ class _QueryReading(_IndexState):
                 "Nothing to search for: mentions, emoji and symbols are ignored; type a word, name or year."
             )
         every = typed_words(text)
+        folded = [t.word for t in every]
+        kinds = [_filler(word) for word in folded]
         # The word after "how" is what the question measures (`how big`, `how long`), not what it
         # is about; `us` after a request is the reporters, not the United States (`tell us about`).
         content = [
             t
             for i, t in enumerate(every)
-            if not _filler(t.word)
-            and not (i and every[i - 1].word == "how")
-            and not (i and t.word == "us" and every[i - 1].word in _ASKING_US)
+            if not kinds[i]
+            and not (i and folded[i - 1] == "how")
+            and not (i and t.word == "us" and folded[i - 1] in _ASKING_US)
         ]
         if not content:
             return (
@@ -405,12 +407,10 @@ class _QueryReading(_IndexState):
         named = set(self._named(" ".join(all_words)))
         if not named and len(content) == 1:  # `Увда`, `בעובדה`: a name in another script or with a prefix
             named.update(*map(self._named, variants(content[0].word, content[0].raw)))
-        folded = [t.word for t in every]
         pricing = not MONEY_WORDS.isdisjoint(folded)
         counting = _asks(folded, COUNT_QUESTIONS, len(folded))
         # "when" asks only at the start: "flights ... when the war started" asks for a count.
         dating = _asks(folded, WHEN_QUESTIONS, 2) or not DATE_WORDS.isdisjoint(folded)
-        kinds = [_filler(word) for word in folded]
         words_at = [i for i, filler in enumerate(kinds) if not filler]
         linked = bool(words_at) and any(kinds[words_at[0] : words_at[-1]])
         return _Query(text, tuple(groups), span, frozenset(named), counting, dating, pricing, linked)

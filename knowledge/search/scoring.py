@@ -58,7 +58,7 @@ class _Scoring(_IndexState):
         for group in sorted(q.groups, key=lambda g: -g.weight):
             for alt in group.alternatives:
                 # For a split word or a phrase, the rarest part is enough to find candidates.
-                key = min(alt.terms, key=self._df)
+                key = min(alt.terms, key=self._df) if len(alt.terms) > 1 else alt.terms[0]
                 for term in self._by_stem.get(key, ()):
                     posting = self._postings[term]
                     room = budget - len(found)
