@@ -212,7 +212,8 @@ class Thesaurus:
         # word after word, and reading a member is the costliest step of a lookup
         self._keys: list[tuple[tuple[Phrase, ...], tuple[Phrase, ...]]] = []
         self._related: dict[Phrase, list[Related]] = {}
-        self._singles: dict[str, list[str]] | None = None  # one-word members by first letter
+        # one-word members by first letter and length
+        self._singles: dict[tuple[str, int], list[str]] | None = None
         # the form keys a phrase of two or more words starts with, and the most words of one each starts
         self._first_words: dict[str, int] = {}
         for group in groups:
@@ -298,9 +299,9 @@ class Thesaurus:
         if self._singles is None:
             self._singles = {}
             for word in sorted({p[0] for p in self._member_of if len(p) == 1 and len(p[0]) > 3}):
-                self._singles.setdefault(word[0], []).append(word)
-        same_start = self._singles.get(key[:1], ())
-        candidates = [w for w in same_start if abs(len(w) - len(key)) <= limit]
+                self._singles.setdefault((word[0], len(word)), []).append(word)
+        lengths = range(len(key) - limit, len(key) + limit + 1)
+        candidates = list(itertools.chain.from_iterable(self._singles.get((key[:1], n), ()) for n in lengths))
         found = process.extract(key, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
         found = [f for f in found if typing_slip(key, f[0])]
         return [word for word, _, _ in sorted(found, key=lambda f: (f[1], f[0]))]
