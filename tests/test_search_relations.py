@@ -1,4 +1,5 @@
-"""A figure a count question asks for: of the year asked, and a figure rather than a model number."""
+"""A figure a count question asks for: of the year asked, a figure rather than a model number, not the
+query's own figure, and in the unit the query names."""
 
 from __future__ import annotations
 
