@@ -297,6 +297,20 @@ def test_upsert_replaces_what_a_fact_is_found_by() -> None:
     assert index.search("btc").results[0].fact.version == 2
 
 
+def test_a_posting_holds_each_fact_once_after_builds_edits_and_retractions() -> None:
+    # Scoring reads a word's posting as fact -> the best field it is in: a fact twice in one posting
+    # would be scored by whichever entry came last.
+    index = SearchIndex(BASE)
+    index.upsert(BASE[8].evolve(claim="The BTC pipeline carries Caspian crude to Ceyhan.", version=2))
+    index.upsert(BASE[4].evolve(retracted_at=RETRACTED_AT, retraction_reason="wrong"))
+    index.upsert(BASE[4])
+    added = fact("new-fact", "Ovda air base hosts cargo flights; Ovda is in the Negev.", aliases=("Ovda",))
+    index.upsert(added)
+    for term, posting in index._postings.items():
+        facts = [entry >> 2 for entry in posting]
+        assert len(facts) == len(set(facts)), term
+
+
 def test_upsert_of_a_retraction_hides_the_fact_and_restore_brings_it_back() -> None:
     index = SearchIndex(BASE)
     original = BASE[4]
