@@ -22,8 +22,8 @@ MAX_INDEX_SAVE_DELAY = 3600.0
 
 # Three base64url parts separated by dots; checked before connecting so a
 # placeholder or a pasted "Bot " prefix is caught with a useful message.
-TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
-GUILD_ID_RE = re.compile(r"^[0-9]{17,20}$")
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}\Z")
+GUILD_ID_RE = re.compile(r"^[0-9]{17,20}\Z")
 
 TOKEN_HELP = (
     "To get a bot token: open https://discord.com/developers/applications, choose your "

@@ -27,9 +27,10 @@ from knowledge.errors import InvalidFact, Problem
 STATUSES = ("verified", "attributed", "disputed", "unverified")
 SOURCE_KINDS = ("primary", "secondary", "mirror")
 
-KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]$")
-DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-YEAR_RANGE_RE = re.compile(r"^(\d{4})-(\d{4})$")
+# \Z, not $: $ also matches before a final line break, so "silk-way\n" would pass as a key.
+KEY_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,62})[a-z0-9]\Z")
+DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
+YEAR_RANGE_RE = re.compile(r"^(\d{4})-(\d{4})\Z")
 
 # Limits: Discord renders these within its own limits (see handlers/render.py).
 MAX_CLAIM = 1000
@@ -510,7 +511,7 @@ def parse_facts(records: Iterable[Any], *, label: str = "record") -> tuple[list[
 FACT_ACTIONS = ("add", "edit", "cite", "retract", "restore", "review", "import", "teach")
 # History that is about no single fact (the thesaurus) is kept under a key starting with `~`,
 # which no fact key can (KEY_RE), so it can never be mistaken for a fact's.
-SUBJECT_KEY_RE = re.compile(r"^~[a-z][a-z0-9-]{0,30}$")
+SUBJECT_KEY_RE = re.compile(r"^~[a-z][a-z0-9-]{0,30}\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,8 @@ async def test_a_note_needs_an_existing_fact_or_a_subject_key(db: Path) -> None:
             await store.note("no-such-fact", "corrections", BOT)
         with pytest.raises(FactNotFound):  # `~` marks a subject, but this is not one
             await store.note("~", "corrections", BOT)
+        with pytest.raises(FactNotFound):  # nor is a subject key with a line break after it
+            await store.note("~thesaurus\n", "corrections", BOT)
         entry = await store.note("~thesaurus", "synonyms added", ALICE, extra={"words": ["ovda", "uvda"]})
         assert store.history("~thesaurus") == [entry]
         assert store.history() == [entry]
@@ -85,7 +87,14 @@ async def test_a_note_needs_an_existing_fact_or_a_subject_key(db: Path) -> None:
 
 @pytest.mark.parametrize(
     ("action", "extra"),
-    [("edit", {}), ("Corrections!", {}), ("", {}), ("corrections", {"n": float("nan")}), ("x", {"s": {1}})],
+    [
+        ("edit", {}),
+        ("Corrections!", {}),
+        ("corrections\n", {}),
+        ("", {}),
+        ("corrections", {"n": float("nan")}),
+        ("x", {"s": {1}}),
+    ],
 )
 async def test_a_note_refuses_a_fact_change_verb_or_extra_that_is_not_json(
     db: Path, action: str, extra: dict

@@ -89,3 +89,9 @@ def test_evolve_changes_exactly_the_fields_named(changes: dict[str, object]) -> 
 def test_evolve_refuses_a_field_a_fact_does_not_have() -> None:
     with pytest.raises(TypeError, match="no field 'title'"):
         parse_fact(GOOD).evolve(title="x")
+
+
+@pytest.mark.parametrize("key", ["some-fact\n", "\nsome-fact", "some-fact\n\n"])
+def test_a_key_with_a_line_break_is_refused(key: str) -> None:
+    # A regex anchored with `$` also matches before a final line break: "some-fact\n" was a valid key.
+    assert "key: must be 3-64 characters" in refusal(key=key)

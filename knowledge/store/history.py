@@ -81,7 +81,7 @@ def entry_from_json(line: bytes) -> HistoryEntry | None:
         return None
 
 
-_NOTE_ACTION_RE = re.compile(r"^[a-z]+(?: [a-z]+){0,3}$")
+_NOTE_ACTION_RE = re.compile(r"^[a-z]+(?: [a-z]+){0,3}\Z")
 
 
 def note_maker(

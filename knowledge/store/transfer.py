@@ -18,7 +18,7 @@ from knowledge.model import Fact, parse_records
 from knowledge.store.disk.factfile import Unreadable, decode_json, decode_text, text_of
 
 # Record ids in a TinyDB document: what the store writes, and all it will load.
-DOC_ID_RE = re.compile(r"^[1-9][0-9]*$")
+DOC_ID_RE = re.compile(r"^[1-9][0-9]*\Z")
 SHAPES = 'a list of facts, {"facts": [...]}, or the {"facts": {"1": {...}}} document export makes'
 
 
