@@ -16,7 +16,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from handlers.buttons import DeskButton, view_of
 from handlers.error_replies import Refusal, tell
 from handlers.parts import (
     MAX_LISTED,
@@ -28,6 +27,7 @@ from handlers.parts import (
     fact_line,
     listed,
     no_match_line,
+    picks,
     several_embed,
 )
 from handlers.render import (
@@ -100,6 +100,7 @@ async def remember_listing(
     *,
     form: str,
     query: str,
+    ask_id: str | None,
 ) -> None:
     """Record a public list of ``facts`` (several that fit, or the suggestions under "No fact
     matches") in the answer log, so a later correction of any of them reaches it, as
@@ -116,6 +117,7 @@ async def remember_listing(
             form=form,
             query=query,
             asker=interaction.user.id,
+            ask_id=ask_id,
         )
     except KnowledgeError as error:
         log.warning("Could not record listing %s for later corrections: %s", message_id, error)
@@ -233,12 +235,18 @@ class Lookup(commands.Cog):
             fitting = [hit.fact for hit in outcome.results]
             sent = await interaction.response.send_message(
                 embed=several_embed(query, fitting, outcome.narrowing),
-                view=view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in fitting)),
+                view=picks(interaction.user.id, fitting, query, ask_id),
                 ephemeral=private,
             )
             if not private and sent.message_id is not None:
                 await remember_listing(
-                    self.knowledge, interaction, sent.message_id, fitting, form=SEVERAL_FORM, query=query
+                    self.knowledge,
+                    interaction,
+                    sent.message_id,
+                    fitting,
+                    form=SEVERAL_FORM,
+                    query=query,
+                    ask_id=ask_id,
                 )
             return
         suggestions = [hit.fact for hit in outcome.suggestions[:SUGGESTION_BUTTONS]]
@@ -246,24 +254,21 @@ class Lookup(commands.Cog):
         if suggestions:
             sent = await interaction.response.send_message(
                 message_text(text),
-                view=view_of(*(self.pick_button(interaction, fact, query, ask_id) for fact in suggestions)),
+                view=picks(interaction.user.id, suggestions, query, ask_id),
                 ephemeral=private,
             )
             if not private and sent.message_id is not None:
                 await remember_listing(
-                    self.knowledge, interaction, sent.message_id, suggestions, form=SUGGESTIONS, query=query
+                    self.knowledge,
+                    interaction,
+                    sent.message_id,
+                    suggestions,
+                    form=SUGGESTIONS,
+                    query=query,
+                    ask_id=ask_id,
                 )
         else:
             await interaction.response.send_message(message_text(text), ephemeral=private)
-
-    @staticmethod
-    def pick_button(
-        interaction: discord.Interaction, fact: Fact, query: str, ask_id: str | None
-    ) -> DeskButton:
-        """A fact offered to pick: one that logs the pick when the ask was logged with an id."""
-        if ask_id is None:
-            return PickButton.of(interaction.user.id, fact, query)
-        return AskPickButton.of(interaction.user.id, fact, ask_id)
 
     @facts.autocomplete("query")
     async def facts_autocomplete(

@@ -230,9 +230,15 @@ class AskPickButton(PickButton, kind="pk", fields=3):
         await lookup_of(interaction).pick(interaction, int(owner), key, None, ask_id=ask_id)
 
 
-def picks(owner: int, facts: Sequence[Fact], query: str) -> discord.ui.View:
+def pick_button(owner: int, fact: Fact, query: str, ask_id: str | None) -> PickButton:
+    """``fact`` offered to pick, for the person who asked ``query``: a button that logs the pick
+    (:class:`AskPickButton`) when the ask was logged with an id."""
+    return PickButton.of(owner, fact, query) if ask_id is None else AskPickButton.of(owner, fact, ask_id)
+
+
+def picks(owner: int, facts: Sequence[Fact], query: str, ask_id: str | None = None) -> discord.ui.View:
     """A Pick button for each of ``facts``, for the person who asked ``query``."""
-    return view_of(*(PickButton.of(owner, fact, query) for fact in facts))
+    return view_of(*(pick_button(owner, fact, query, ask_id) for fact in facts))
 
 
 def several_embed(
@@ -273,7 +279,7 @@ def corrected_listing(answer: Answer, facts: Sequence[Fact], *, today: str) -> d
     changed one shows its new claim and status."""
     query, owner = answer.query or "", answer.asker or 0
     live = [fact for fact in facts if not fact.retracted]
-    view = picks(owner, live, query) if live else None
+    view = picks(owner, live, query, answer.ask_id) if live else None
     mark = f"**Updated** {today} — the fact desk changed a fact listed here; this is the base as it is now."
     if answer.form == SEVERAL:
         return {

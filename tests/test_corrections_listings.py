@@ -235,3 +235,28 @@ async def test_a_list_its_asker_turned_into_a_card_is_not_rebuilt_as_a_list(
     assert knowledge.answers.pending() == []
     assert listing.response.embeds[0].footer.text.startswith(f"key: {LISTED[1]}")
     assert button_labels(listing.response) == ["More matches", "Cite", "Flag"]
+
+
+@pytest.mark.parametrize("form", ["several", "none"])
+async def test_a_corrected_list_still_logs_a_pick_for_gaps_after_a_restart(
+    simcord_env: Env,
+    channel: ChannelHandle,
+    staff: MemberActor,
+    manager: MemberActor,
+    monkeypatch: pytest.MonkeyPatch,
+    restart: Callable[..., Any],
+    form: str,
+) -> None:
+    # The buttons a correction rebuilds are the ones /facts posted: a press is still a pick that
+    # /factadmin gaps shows for the question, not a plain pick the query log never hears of.
+    pin(simcord_env.bot.knowledge, monkeypatch, form, *LISTED)
+    listed = await staff.slash(channel, "facts", query="which flights carried what")
+    monkeypatch.undo()
+    await restart()  # the answer log read back: the ask's id comes with it
+    worker(simcord_env).pace = 0.0
+    await retract(simcord_env, channel, manager)
+
+    knowledge = simcord_env.bot.knowledge
+    await manager.click(listed.response, label=label(knowledge, LISTED[1]))
+    [pick] = knowledge.gaps.picks_for("which flights carried what")
+    assert (pick.key, pick.people) == (LISTED[1], 1)

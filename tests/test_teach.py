@@ -106,12 +106,11 @@ async def test_a_suggestion_from_before_picks_were_logged_still_opens_and_record
     simcord_env: Env, channel: ChannelHandle, staff: MemberActor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lookup = simcord_env.bot.get_cog("Lookup")
-    # The buttons of the version before this one: (asker, key, query), no ask id. The class is the
-    # running bot's (its extension module), as the bot itself would build it.
-    old_button = sys.modules[type(lookup).__module__].PickButton
-    monkeypatch.setattr(
-        lookup, "pick_button", lambda interaction, fact, query, _ask: old_button.of(staff.id, fact, query)
-    )
+    # The buttons of the version before this one: (asker, key, query), no ask id, as the running
+    # bot's own module (its extension) builds a list without an ask id.
+    module = sys.modules[type(lookup).__module__]
+    picks = module.picks
+    monkeypatch.setattr(module, "picks", lambda owner, facts, query, _ask: picks(owner, facts, query))
     asked = await staff.slash(channel, "facts", query=QUESTION)
     monkeypatch.undo()
     picked = await staff.click(asked.response, label=offered(simcord_env))

@@ -121,6 +121,7 @@ class Answer:
     form: str = CARD
     query: str | None = None  # a list's or the suggestions' question ...
     asker: int | None = None  # ... and who asked it: their buttons are rebuilt with both
+    ask_id: str | None = None  # ... and the ask's id in the query log, so a rebuilt button logs its pick
 
     @property
     def key(self) -> str:
@@ -174,6 +175,8 @@ def _posted_event(answer: Answer) -> Event:
             "query": answer.query,
             "asker": answer.asker,
         }
+        if answer.ask_id is not None:  # absent from logs before picks were logged
+            event["ask"] = answer.ask_id
     event["at"] = answer.posted_at.isoformat(timespec="seconds")
     return event
 
@@ -199,6 +202,7 @@ def _answer(event: Mapping[str, Any]) -> Answer:
         form=form,
         query=None if event.get("query") is None else str(event["query"]),
         asker=None if asker is None else int(asker),
+        ask_id=None if event.get("ask") is None else str(event["ask"]),
     )
 
 
@@ -297,12 +301,14 @@ class AnswerLog:
         form: str,
         query: str,
         asker: int,
+        ask_id: str | None = None,
     ) -> Answer:
         """Remember a public list of ``facts`` (``form``: :data:`SEVERAL` or :data:`SUGGESTIONS`),
-        posted for ``query`` asked by ``asker``, so a later correction of any of them reaches it."""
+        posted for ``query`` asked by ``asker`` (``ask_id``: the ask's id in the query log, if it
+        was logged), so a later correction of any of them reaches it."""
         if form == CARD:
             raise ValueError(f"a listing is {SEVERAL} or {SUGGESTIONS}, not {form!r}")
-        return self._record(guild_id, channel_id, message_id, facts, form, query, int(asker))
+        return self._record(guild_id, channel_id, message_id, facts, form, query, int(asker), ask_id)
 
     def _record(
         self,
@@ -313,6 +319,7 @@ class AnswerLog:
         form: str,
         query: str | None = None,
         asker: int | None = None,
+        ask_id: str | None = None,
     ) -> Answer:
         if form not in FORMS or not facts:
             raise ValueError(f"an answer is one of {FORMS} and shows at least one fact")
@@ -325,6 +332,7 @@ class AnswerLog:
             form=form,
             query=query,
             asker=asker,
+            ask_id=ask_id,
         )
         with self._lock:
             self._commit(_posted_event(answer))
