@@ -8,7 +8,7 @@ import unicodedata
 from bench.eval import EVAL_DIR, read_queries
 
 TUNING = ("queries", "probe", "probe2", "probe3", "probe4", "probe5")
-HELD_OUT = ("holdout", "holdout2", "holdout3", "holdout4")
+HELD_OUT = ("holdout", "holdout2", "holdout3", "holdout4", "holdout5")
 
 
 def _same_query(query: str) -> str:
