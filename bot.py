@@ -28,13 +28,14 @@ from dotenv import load_dotenv
 
 from handlers.settings import GUILD_ID_HELP, TOKEN_HELP, Settings, SettingsError, load_settings, token_problem
 from handlers.settings import ROOT as ROOT
-from handlers.text import STATUS_TITLES, source_text, visible
+from handlers.text import STATUS_TITLES, one_line, source_text
 from knowledge.duplicates import duplicate_warnings
 from knowledge.errors import KnowledgeError
 from knowledge.health import STALE_AFTER, Status, read_status
 from knowledge.model import Fact, command_line_actor
 from knowledge.newsroom import DESK_FILES, index_path, read_only_groups
 from knowledge.process import long_lived_objects
+from knowledge.search import MAX_QUERY_CHARS
 from knowledge.search.index import SearchIndex, SearchOutcome
 from knowledge.store import loading, snapshot, transfer
 from knowledge.store.changes import SHIPPED_BASE, FactStore, ImportReport, plan_import, validated_records
@@ -266,15 +267,16 @@ def ask(query: str, db: Path, *, explicit: bool, as_json: bool, explain: bool = 
         return status
     if outcome.problem:
         return fail(outcome.problem)
+    echoed = one_line(query, MAX_QUERY_CHARS)  # what the search read of it, at most
     if outcome.verdict == "none":
-        print(f"No fact matches “{visible(query)}”.")
+        print(f"No fact matches “{echoed}”.")
         if outcome.suggestions:
             print("Did you mean:")
             for hit in outcome.suggestions:
                 print(f"  - {hit.fact.key}: {hit.fact.claim}")
     elif outcome.verdict == "several":
         print(
-            f"Several facts fit about equally well for “{visible(query)}” ({len(outcome.results)} shown); "
+            f"Several facts fit about equally well for “{echoed}” ({len(outcome.results)} shown); "
             "none of them is the answer on its own. Add a word to narrow it down"
             + (f", for example {', '.join(outcome.narrowing)}." if outcome.narrowing else ".")
         )

@@ -35,6 +35,12 @@ def visible(text: str) -> str:
     return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) not in _HIDDEN_CATEGORIES)
 
 
+def one_line(text: str, limit: int) -> str:
+    """Typed text echoed on one line, :func:`visible`, at most ``limit`` characters (cut with "…")."""
+    text = visible(" ".join(text.split()))  # a tab or line break is a space here, not dropped
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def source_kind(source: Source) -> str | None:
     """The source's kind where a citation shows it: every kind but the usual secondary report
     (a `mirror` is the publisher's text at another address; a `primary` source is the record itself)."""

@@ -24,6 +24,7 @@ from helpers.store_facts import record
 from bot import ROOT, main
 from knowledge.desk.synonyms import SynonymStore
 from knowledge.model import Actor
+from knowledge.search import MAX_QUERY_CHARS
 from knowledge.store.changes import SHIPPED_BASE, FactStore
 
 
@@ -171,6 +172,16 @@ def test_ask_off_topic_says_no_fact_matches_and_exits_1(db: Path) -> None:
     result = run("ask", "bitcoin price", db=db)
     assert result.returncode == 1
     assert result.stdout.startswith("No fact matches “bitcoin price”.")
+
+
+def test_ask_echoes_a_long_or_multi_line_query_on_one_short_line(db: Path) -> None:
+    # Only the first MAX_QUERY_CHARS characters are searched (as /facts takes at most that many):
+    # echoing 5,000 typed characters, or a pasted paragraph line by line, buries the answer.
+    result = run("ask", "bitcoin price\nand\tmore " + "x" * 5000, db=db)
+    assert result.returncode == 1
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("No fact matches “bitcoin price and more xxx") and first.endswith("…”.")
+    assert len(first) <= MAX_QUERY_CHARS + len("No fact matches “”.")
 
 
 def test_ask_without_a_database_answers_from_the_shipped_base_and_creates_nothing(tmp_path: Path) -> None:
