@@ -85,12 +85,13 @@ def test_check_reports_every_problem(tmp_path: Path) -> None:
     assert "`first-fact` and `near-copy`" in warning and "nearly the same claim" in warning
 
 
-def test_check_reports_a_record_id_the_store_would_refuse(tmp_path: Path) -> None:
+@pytest.mark.parametrize("doc_id", ["two", "2\n"])
+def test_check_reports_a_record_id_the_store_would_refuse(tmp_path: Path, doc_id: str) -> None:
     # The bot refuses to start on such a database; check must not call it fine.
     path = tmp_path / "facts.json"
-    path.write_text(json.dumps({"facts": {"1": RECORDS[0], "two": RECORDS[1]}}))
+    path.write_text(json.dumps({"facts": {"1": RECORDS[0], doc_id: RECORDS[1]}}))
     [problem] = check_file(path, warn=duplicate_warnings).errors
-    assert "two" in problem and "`second-fact`" in problem and "whole number" in problem
+    assert repr(doc_id) in problem and "`second-fact`" in problem and "whole number" in problem
     assert load_document(path) == RECORDS  # an import ignores ids, so it still reads them
 
 
